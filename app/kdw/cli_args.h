@@ -1,0 +1,52 @@
+// Command-line options of one kdw verb: each option is bound to a variable whose current value
+// is its default, and --help is generated from the declarations.
+#pragma once
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace kdw::cli {
+
+class ArgParser {
+ public:
+  ArgParser(std::string verb, std::string summary);
+
+  void add_string(const std::string& name, std::string* target, const std::string& help,
+                  bool required = false);
+  void add_path(const std::string& name, std::string* target, const std::string& help,
+                bool required = false);
+  void add_choice(const std::string& name, std::string* target, std::vector<std::string> choices,
+                  const std::string& help);
+  void add_int(const std::string& name, int* target, const std::string& help);
+  void add_int64(const std::string& name, long long* target, const std::string& help);
+  void add_double(const std::string& name, double* target, const std::string& help);
+  /// A switch without a value (--lower); also accepts --name=true/false.
+  void add_flag(const std::string& name, bool* target, const std::string& help);
+
+  /// Parses argv[1..] (argv[0] is the verb). Returns false when --help was printed.
+  /// Throws kdw::UsageError on unknown options, bad values or missing required options.
+  bool parse(int argc, char** argv);
+  bool was_set(const std::string& name) const { return seen_.count(name) > 0; }
+  std::string help() const;
+
+ private:
+  struct Option {
+    std::string name;
+    std::string value_name;  // empty for flags
+    std::string help;
+    std::string default_text;
+    bool required = false;
+    std::function<void(const std::string&)> assign;
+  };
+  void add(Option option);
+  Option* find(const std::string& name);
+
+  std::string verb_;
+  std::string summary_;
+  std::vector<Option> options_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace kdw::cli

@@ -1,0 +1,72 @@
+#include "common_options.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "core/log.h"
+#include "core/threads.h"
+
+namespace kdw::cli {
+namespace {
+
+JobContext* g_active_job = nullptr;
+volatile std::sig_atomic_t g_interrupts = 0;
+
+void on_interrupt(int) {
+  if (++g_interrupts > 1 || !g_active_job) _exit(130);
+  g_active_job->request_cancel();  // an atomic store: safe in a signal handler
+  const char msg[] = "\nkdw: stopping after the current step (Ctrl-C again to abort)\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+}
+
+}  // namespace
+
+void add_common_options(ArgParser& parser, CommonOptions& options) {
+  parser.add_int("threads", &options.threads, "CPU threads for LibTorch (0: all cores)");
+  parser.add_choice("log_level", &options.log_level, {"trace", "debug", "info", "warn", "error"},
+                    "console log level");
+}
+
+void apply_common_options(const CommonOptions& options) {
+  log::init_console(spdlog::level::from_str(options.log_level));
+  const int used = apply_thread_count(options.threads);
+  spdlog::debug("LibTorch threads: {}", used);
+  warn_if_blas_slow();
+}
+
+ConsoleJob::ConsoleJob() {
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  auto last_stage = std::make_shared<std::string>();
+  const bool tty = isatty(STDERR_FILENO);
+  job_.set_progress_sink([last, last_stage, tty](const ProgressEvent& e) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool finished = e.total > 0 && e.done >= e.total;
+    if (e.stage == *last_stage && !finished && now - *last < std::chrono::milliseconds(500)) return;
+    *last = now;
+    *last_stage = e.stage;
+    std::string line = e.stage;
+    if (e.total > 0) line += " " + std::to_string(e.done) + "/" + std::to_string(e.total) + " (" +
+                             std::to_string(static_cast<int>(100 * e.fraction())) + "%)";
+    else if (e.done > 0) line += " " + std::to_string(e.done);
+    if (!e.message.empty()) line += "  " + e.message;
+    std::fprintf(stderr, tty ? "\r\033[K%s%s" : "%s%s", line.c_str(), tty && !finished ? "" : "\n");
+    std::fflush(stderr);
+  });
+  g_interrupts = 0;
+  g_active_job = &job_;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+}
+
+ConsoleJob::~ConsoleJob() {
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  g_active_job = nullptr;
+}
+
+}  // namespace kdw::cli

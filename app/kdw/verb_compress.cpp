@@ -1,0 +1,9 @@
+// kdw compress: placeholder until its capability lands; it says so and exits non-zero.
+#include "core/error.h"
+#include "verbs.h"
+
+namespace kdw::cli {
+
+int run_compress(int, char**) { throw Error("kdw compress is not available in this build yet"); }
+
+}  // namespace kdw::cli

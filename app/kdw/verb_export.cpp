@@ -1,0 +1,9 @@
+// kdw export: placeholder until its capability lands; it says so and exits non-zero.
+#include "core/error.h"
+#include "verbs.h"
+
+namespace kdw::cli {
+
+int run_export(int, char**) { throw Error("kdw export is not available in this build yet"); }
+
+}  // namespace kdw::cli

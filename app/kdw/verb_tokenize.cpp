@@ -1,0 +1,9 @@
+// kdw tokenize: placeholder until its capability lands; it says so and exits non-zero.
+#include "core/error.h"
+#include "verbs.h"
+
+namespace kdw::cli {
+
+int run_tokenize(int, char**) { throw Error("kdw tokenize is not available in this build yet"); }
+
+}  // namespace kdw::cli

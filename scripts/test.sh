@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine: installs packages, builds, runs ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+cd build
+ctest --output-on-failure -j"$(nproc)" --timeout 900
