@@ -26,7 +26,7 @@ function(kdw_add_test)
   target_link_libraries(${ARG_NAME} PRIVATE Qt6::Test ${ARG_LIBS})
   # Qt's `slots`/`signals` keywords clash with LibTorch headers: use Q_SLOTS / Q_SIGNALS / Q_EMIT.
   target_compile_definitions(${ARG_NAME} PRIVATE QT_NO_KEYWORDS
-    KDW_TEST_DATA_DIR="${PROJECT_SOURCE_DIR}/tests/data"
+    KDW_FIXTURES_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures"
     KDW_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     KDW_BINARY_DIR="${PROJECT_BINARY_DIR}")
   set_target_properties(${ARG_NAME} PROPERTIES AUTOMOC ON)
