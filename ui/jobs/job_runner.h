@@ -1,0 +1,78 @@
+// Runs heavy engine jobs one at a time on a worker thread; the others wait in a visible queue.
+// Everything the job reports (progress, metric records) is buffered by the worker and handed to
+// the UI thread by a timer, so a job that reports thousands of records never floods the event
+// loop, and the UI thread never waits on a job.
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+namespace kdw {
+class JobContext;
+}
+
+class QTimer;
+
+class JobRunner : public QObject {
+  Q_OBJECT
+
+ public:
+  /// A job: runs on the worker thread, returns its result summary (any JSON, usually an object).
+  using JobFn = std::function<nlohmann::json(kdw::JobContext&)>;
+
+  explicit JobRunner(QObject* parent = nullptr);
+  /// Cancels what runs and waits for it (only here, at shutdown), drops the queue.
+  ~JobRunner() override;
+
+  /// Queues a job; returns its id (> 0). It starts when the jobs before it are done.
+  int submit(const QString& name, JobFn fn);
+  /// Cancels a running job (at its next safe point) or removes a queued one (emits cancelled).
+  void cancel(int id);
+  void cancelAll();
+
+  bool isBusy() const { return current_ != nullptr; }
+  /// Id of the running job, 0 when idle.
+  int currentId() const;
+  QString currentName() const;
+  /// Names of the queued jobs, next first (the running one excluded).
+  QStringList queuedNames() const;
+
+  /// How often buffered progress/metrics are delivered (default 100 ms: at most ~10 updates/s).
+  void setDeliveryInterval(int ms);
+
+ Q_SIGNALS:
+  void started(int id, const QString& name);
+  /// Latest progress of the running job (intermediate events between two deliveries are dropped).
+  void progress(int id, const QString& stage, qint64 done, qint64 total, const QString& message);
+  /// Metric records reported since the previous delivery, in order (each a JSON object).
+  void metrics(int id, const QJsonArray& records);
+  /// `result` is the job's return value; a non-object result comes as {"value": result}.
+  void finished(int id, const QJsonObject& result);
+  void failed(int id, const QString& message);
+  void cancelled(int id);
+  /// The queue or the running job changed (for the status bar).
+  void queueChanged();
+
+ private:
+  struct Job;
+  void startNext();
+  void deliver();
+  void onWorkerDone();
+
+  int next_id_ = 1;
+  std::shared_ptr<Job> current_;
+  QList<std::shared_ptr<Job>> queue_;
+  QTimer* timer_ = nullptr;
+};
+
+/// Converts between the engine's JSON and Qt's (through text: simple, and fast enough for batches).
+QJsonObject toQJson(const nlohmann::json& object);
+nlohmann::json fromQJson(const QJsonObject& object);
