@@ -4,6 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <ATen/ATen.h>
 #include <torch/nn/module.h>
@@ -13,10 +17,17 @@
 
 namespace kdw {
 
-class BertModelImpl;  // encoder internals live in bert_model.cpp
+class BertModelImpl;   // encoder internals live in bert_model.cpp
+class BertLinearImpl;
+
+/// Every parameter of the model this project builds, in named_parameters() order, with its shape;
+/// num_labels 0: without classifier. Lets a checkpoint be checked without building the model.
+std::vector<std::pair<std::string, std::vector<int64_t>>> bert_parameter_shapes(const BertConfig& config,
+                                                                                int64_t num_labels);
 
 class BertForSequenceClassificationImpl : public torch::nn::Module {
  public:
+  /// Parameters are initialised as HF does (init_weights()). num_labels >= 1.
   BertForSequenceClassificationImpl(const BertConfig& config, int64_t num_labels);
 
   struct Output {
@@ -26,6 +37,8 @@ class BertForSequenceClassificationImpl : public torch::nn::Module {
   };
   /// input_ids, attention_mask (1 real / 0 padding), token_type_ids: [batch, seq] int64.
   /// attention_mask or token_type_ids may be undefined (all ones / all zeros).
+  /// After to(at::kBFloat16) the matrix products run in bf16; the residual stream, softmax,
+  /// LayerNorm and all outputs stay float32.
   /// Throws kdw::Error when seq exceeds max_position_embeddings or shapes disagree.
   Output forward(const at::Tensor& input_ids, const at::Tensor& attention_mask,
                  const at::Tensor& token_type_ids);
@@ -40,7 +53,7 @@ class BertForSequenceClassificationImpl : public torch::nn::Module {
   BertConfig config_;
   int64_t num_labels_;
   std::shared_ptr<BertModelImpl> bert_;
-  std::shared_ptr<torch::nn::Module> classifier_;
+  std::shared_ptr<BertLinearImpl> classifier_;
 };
 TORCH_MODULE(BertForSequenceClassification);
 

@@ -1,0 +1,368 @@
+#include "bert/finetune.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <spdlog/spdlog.h>
+#include <torch/types.h>  // before clip_grad.h, which relies on it
+
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adamw.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include "bert/bert_io.h"
+#include "bert/teacher_data.h"
+#include "core/atomic_output.h"
+#include "core/batching.h"
+#include "core/error.h"
+#include "core/metrics.h"
+#include "formats/safetensors.h"
+
+namespace kdw {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+void check_options(const FinetuneOptions& o) {
+  auto bad = [](const std::string& what) { throw UsageError(what); };
+  if (o.epochs < 1) bad("--epochs must be at least 1");
+  if (!(o.lr > 0)) bad("--lr must be positive");
+  if (o.batch_size < 1) bad("--batch_size must be at least 1");
+  if (o.max_seq_len < 2) bad("--max_seq_len must be at least 2");
+  if (!(o.warmup >= 0 && o.warmup < 1)) bad("--warmup is a fraction of the steps, in [0, 1)");
+  if (!(o.weight_decay >= 0)) bad("--weight_decay must not be negative");
+  if (o.grad_accum < 1) bad("--grad_accum must be at least 1");
+  if (o.early_stopping_patience < 0) bad("--early_stopping must not be negative");
+  if (o.log_every < 1) bad("log_every must be at least 1");
+}
+
+// Where a run stands; the checkpoint's state.json.
+struct RunState {
+  int epoch = 0;           // 0-based epoch in progress
+  int64_t next_batch = 0;  // first batch of that epoch not yet applied
+  int64_t step = 0;        // optimizer steps done
+  int best_epoch = 0;      // 1-based; 0: none yet
+  double best_score = -1;
+  int stale_epochs = 0;
+  nlohmann::json best = nlohmann::json::object();
+  std::vector<nlohmann::json> history;  // metrics.jsonl records so far
+};
+
+// Dev score that decides the best epoch: macro-F1, accuracy breaking ties.
+double dev_score(const ClassificationMetrics& m) { return m.macro_f1 + 1e-6 * m.accuracy; }
+
+std::string to_jsonl(const std::vector<nlohmann::json>& records) {
+  std::string text;
+  for (const auto& r : records) text += r.dump() + "\n";
+  return text;
+}
+
+// Linear warm-up to `lr` over `warmup` steps, then linear decay to 0 at `total`.
+double lr_at(int64_t step, int64_t warmup, int64_t total, double lr) {
+  if (step < warmup) return lr * double(step + 1) / double(warmup);
+  if (total <= warmup) return lr;
+  return lr * std::max(0.0, double(total - step) / double(total - warmup));
+}
+
+std::vector<std::pair<std::string, at::Tensor>> model_tensors(
+    const BertForSequenceClassification& model) {
+  std::vector<std::pair<std::string, at::Tensor>> out;
+  for (const auto& p : model->named_parameters()) out.emplace_back(p.key(), p.value());
+  for (const auto& b : model->named_buffers()) out.emplace_back(b.key(), b.value());
+  return out;
+}
+
+nlohmann::json run_identity(const FinetuneOptions& o, const std::vector<std::string>& labels,
+                            int64_t train_size) {
+  return {{"bert_path", fs::weakly_canonical(o.bert_path).string()},
+          {"labels", labels},
+          {"train_samples", train_size},
+          {"batch_size", o.batch_size},
+          {"grad_accum", o.grad_accum},
+          {"seed", o.seed},
+          {"max_seq_len", o.max_seq_len}};
+}
+
+void save_checkpoint(const fs::path& dir, const BertForSequenceClassification& model,
+                     const torch::optim::AdamW& optimizer, const RunState& state,
+                     const nlohmann::json& identity) {
+  AtomicDirectory out(dir);
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  for (auto& [name, t] : model_tensors(model)) tensors.emplace_back(name, t.detach().cpu());
+  write_safetensors(out.staging() / "model.safetensors", tensors);
+  torch::serialize::OutputArchive archive;
+  optimizer.save(archive);
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  write_file_atomic(out.staging() / "optimizer.pt", bytes.str());
+  nlohmann::json json = {{"identity", identity},     {"epoch", state.epoch},
+                         {"next_batch", state.next_batch}, {"step", state.step},
+                         {"best_epoch", state.best_epoch}, {"best_score", state.best_score},
+                         {"stale_epochs", state.stale_epochs}, {"best", state.best},
+                         {"history", state.history}};
+  write_file_atomic(out.staging() / "state.json", json.dump(1));
+  out.commit();
+}
+
+RunState load_checkpoint(const fs::path& dir, BertForSequenceClassification& model,
+                         torch::optim::AdamW& optimizer, const nlohmann::json& identity,
+                         const at::Device& device) {
+  const fs::path state_file = dir / "state.json";
+  if (!fs::exists(state_file))
+    throw file_error(dir, "no checkpoint to resume from; run without --resume");
+  RunState state;
+  try {
+    const auto json = nlohmann::json::parse(read_file(state_file));
+    if (json.at("identity") != identity)
+      throw file_error(state_file,
+                       "the checkpoint belongs to a run with other data or settings (model, "
+                       "labels, batch_size, grad_accum, seed or max_seq_len); run without --resume");
+    state.epoch = json.at("epoch").get<int>();
+    state.next_batch = json.at("next_batch").get<int64_t>();
+    state.step = json.at("step").get<int64_t>();
+    state.best_epoch = json.at("best_epoch").get<int>();
+    state.best_score = json.at("best_score").get<double>();
+    state.stale_epochs = json.at("stale_epochs").get<int>();
+    state.best = json.at("best");
+    state.history = json.at("history").get<std::vector<nlohmann::json>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw file_error(state_file, std::string("damaged checkpoint state: ") + e.what());
+  }
+  if (state.epoch < 0 || state.next_batch < 0 || state.step < 0)
+    throw file_error(state_file, "damaged checkpoint state: negative position");
+  const SafetensorsFile weights = read_safetensors(dir / "model.safetensors");
+  {
+    c10::NoGradGuard no_grad;
+    for (auto& [name, t] : model_tensors(model)) {
+      at::Tensor saved = weights.find(name);
+      if (!saved.defined() || saved.sizes() != t.sizes())
+        throw file_error(dir / "model.safetensors", "tensor " + name + " missing or misshapen");
+      t.copy_(saved);
+    }
+  }
+  try {
+    torch::serialize::InputArchive archive;
+    std::istringstream bytes(read_file(dir / "optimizer.pt"));
+    archive.load_from(bytes, device);
+    optimizer.load(archive);
+  } catch (const c10::Error& e) {
+    throw file_error(dir / "optimizer.pt", "cannot restore the optimizer state");
+  }
+  return state;
+}
+
+}  // namespace
+
+fs::path finetune_checkpoint_dir(const fs::path& model_dir) {
+  return fs::path(model_dir.string() + ".checkpoint");
+}
+
+FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
+  check_options(o);
+  const Workspace ws{o.workspace};
+  const at::Device device = parse_device(o.device);
+  const BertFolderInfo info = inspect_bert_folder(o.bert_path);
+  TeacherData data = read_teacher_data(ws, info.config.vocab_size);
+  check_bert_data_vocab(ws, data.prepare, info.vocab_file);
+  if (o.max_seq_len > info.config.max_position_embeddings)
+    throw UsageError("--max_seq_len " + std::to_string(o.max_seq_len) + " exceeds the model's " +
+                     std::to_string(info.config.max_position_embeddings) +
+                     " positions (max_position_embeddings)");
+  const RaggedSplit& train = data.splits[0];
+  const RaggedSplit& dev = data.splits[1];
+
+  at::manual_seed(o.seed);
+  LoadedBert loaded = load_bert(o.bert_path, data.labels);
+  if (info.layout == "config-only")
+    spdlog::warn("{}: config only, no weights: the teacher is trained FROM SCRATCH (random "
+                 "init), not from a pretrained RuBERT; expect a much weaker teacher",
+                 o.bert_path.string());
+  else if (loaded.new_head)
+    spdlog::info("new classification head for {} labels", data.labels.size());
+  BertForSequenceClassification model = loaded.model;
+  model->to(device);
+
+  // Decoupled weight decay, none on biases and LayerNorm parameters (as BERT was trained).
+  std::vector<at::Tensor> decay, no_decay;
+  for (const auto& p : model->named_parameters()) {
+    const std::string& name = p.key();
+    const bool plain = name.find("LayerNorm") != std::string::npos ||
+                       (name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0);
+    (plain ? no_decay : decay).push_back(p.value());
+  }
+  using torch::optim::AdamWOptions;
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(decay, std::make_unique<AdamWOptions>(
+                                 AdamWOptions(o.lr).weight_decay(o.weight_decay).eps(1e-8)));
+  groups.emplace_back(no_decay,
+                      std::make_unique<AdamWOptions>(AdamWOptions(o.lr).weight_decay(0).eps(1e-8)));
+  torch::optim::AdamW optimizer(std::move(groups), AdamWOptions(o.lr));
+
+  const std::vector<int64_t> train_lengths = truncated_lengths(train, o.max_seq_len);
+  const auto batches_per_epoch = static_cast<int64_t>(
+      bucketed_batches(train_lengths, o.batch_size, true, o.seed).size());
+  const int64_t steps_per_epoch = (batches_per_epoch + o.grad_accum - 1) / o.grad_accum;
+  const int64_t total_steps = steps_per_epoch * o.epochs;
+  const auto warmup_steps = static_cast<int64_t>(std::llround(o.warmup * double(total_steps)));
+
+  const fs::path model_dir = ws.finetune_dir();
+  const fs::path checkpoint_dir = finetune_checkpoint_dir(model_dir);
+  const nlohmann::json identity = run_identity(o, data.labels, train.size());
+  RunState state;
+  if (o.resume) {
+    state = load_checkpoint(checkpoint_dir, model, optimizer, identity, device);
+    spdlog::info("resuming at epoch {}, batch {} (step {})", state.epoch + 1, state.next_batch,
+                 state.step);
+  }
+  spdlog::info("fine-tuning: {} train / {} dev samples, {} labels, {} epochs x {} steps, warm-up "
+               "{} steps, device {}",
+               train.size(), dev.size(), data.labels.size(), o.epochs, steps_per_epoch,
+               warmup_steps, o.device);
+
+  auto record = [&](nlohmann::json r) {
+    job.metric(r);
+    state.history.push_back(std::move(r));
+  };
+  auto write_model_notes = [&]() {
+    if (state.best_epoch == 0) return;
+    write_file_atomic(model_dir / "metrics.jsonl", to_jsonl(state.history));
+    nlohmann::json notes = {{"bert_path", o.bert_path.string()},
+                            {"from_scratch", info.layout == "config-only"},
+                            {"labels", data.labels},
+                            {"max_seq_len", o.max_seq_len},
+                            {"best", state.best},
+                            {"options",
+                             {{"epochs", o.epochs},
+                              {"lr", o.lr},
+                              {"batch_size", o.batch_size},
+                              {"warmup", o.warmup},
+                              {"weight_decay", o.weight_decay},
+                              {"grad_accum", o.grad_accum},
+                              {"max_grad_norm", o.max_grad_norm},
+                              {"seed", o.seed},
+                              {"early_stopping", o.early_stopping_patience}}}};
+    write_file_atomic(model_dir / "finetune.json", notes.dump(2));
+  };
+
+  FinetuneResult result;
+  result.model_dir = model_dir;
+  bool early_stop = false;
+  for (; state.epoch < o.epochs && !early_stop; ++state.epoch, state.next_batch = 0) {
+    const int epoch = state.epoch + 1;
+    const std::string stage = "epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs);
+    // Same seed + epoch => same batches, so a resumed run skips exactly the applied ones.
+    const auto batches =
+        bucketed_batches(train_lengths, o.batch_size, true, o.seed + uint64_t(state.epoch));
+    const auto nb = static_cast<int64_t>(batches.size());
+    model->train();
+    double epoch_loss = 0, window_loss = 0;
+    int64_t epoch_batches = 0, window_steps = 0, window_samples = 0;
+    auto window_start = Clock::now();
+    while (state.next_batch < nb) {
+      const int64_t group_end = std::min(nb, state.next_batch + o.grad_accum);
+      const double group_size = double(group_end - state.next_batch);
+      double group_loss = 0;
+      for (int64_t b = state.next_batch; b < group_end; ++b) {
+        if (job.cancel_requested()) {
+          // Weights are those of the last optimizer step: the group restarts on resume.
+          save_checkpoint(checkpoint_dir, model, optimizer, state, identity);
+          spdlog::info("cancelled; checkpoint saved in {} (use --resume)",
+                       checkpoint_dir.string());
+          job.throw_if_cancelled();
+        }
+        const BertBatch input = make_bert_batch(train, batches[b], o.max_seq_len, device);
+        const at::Tensor logits = model->forward(input.input_ids, input.attention_mask, {}).logits;
+        const at::Tensor loss = at::cross_entropy_loss(logits, input.labels);
+        (loss / group_size).backward();
+        const double value = loss.item<double>();
+        if (!std::isfinite(value))
+          throw Error("fine-tuning diverged (loss " + std::to_string(value) + " at step " +
+                      std::to_string(state.step + 1) + "); lower --lr");
+        group_loss += value / group_size;
+        window_samples += static_cast<int64_t>(batches[b].size());
+      }
+      if (o.max_grad_norm > 0)
+        torch::nn::utils::clip_grad_norm_(model->parameters(), o.max_grad_norm);
+      const double lr = lr_at(state.step, warmup_steps, total_steps, o.lr);
+      for (auto& group : optimizer.param_groups())
+        static_cast<AdamWOptions&>(group.options()).lr(lr);
+      optimizer.step();
+      optimizer.zero_grad();
+      ++state.step;
+      state.next_batch = group_end;
+      epoch_loss += group_loss * group_size;
+      epoch_batches += static_cast<int64_t>(group_size);
+      window_loss += group_loss;
+      ++window_steps;
+      job.progress(stage, state.next_batch, nb, "loss " + std::to_string(group_loss));
+      if (window_steps == o.log_every || state.next_batch == nb) {
+        const double seconds =
+            std::chrono::duration<double>(Clock::now() - window_start).count();
+        record({{"kind", "step"},
+                {"step", state.step},
+                {"epoch", epoch},
+                {"loss", window_loss / double(window_steps)},
+                {"lr", lr},
+                {"samples_per_s", seconds > 0 ? double(window_samples) / seconds : 0.0}});
+        window_loss = 0;
+        window_steps = window_samples = 0;
+        window_start = Clock::now();
+      }
+    }
+
+    job.throw_if_cancelled();
+    nlohmann::json epoch_record = {{"kind", "epoch"}, {"epoch", epoch}};
+    if (epoch_batches > 0) epoch_record["train_loss"] = epoch_loss / double(epoch_batches);
+    bool improved = false;
+    if (dev.size() > 0) {
+      const at::Tensor dev_logits =
+          predict_split(model, dev, o.max_seq_len, o.batch_size * 2, device, job, stage + " dev");
+      const ClassificationMetrics m =
+          classification_metrics(dev.labels, argmax_rows(dev_logits), int64_t(data.labels.size()));
+      epoch_record["dev"] = m.to_json();
+      improved = dev_score(m) > state.best_score;
+      if (improved) state.best_score = dev_score(m);
+      spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}{}", epoch, m.accuracy,
+                   m.macro_f1, improved ? " (best so far)" : "");
+    } else {
+      spdlog::warn("the dev split is empty: the last epoch is kept");
+      improved = true;
+    }
+    epoch_record["best"] = improved;
+    record(epoch_record);
+    if (improved) {
+      state.best_epoch = epoch;
+      state.best = {{"epoch", epoch}, {"dev", epoch_record.value("dev", nlohmann::json())}};
+      state.stale_epochs = 0;
+      save_bert_hf(model, loaded.config, info.vocab_file, model_dir);
+    } else {
+      ++state.stale_epochs;
+      early_stop = o.early_stopping_patience > 0 && state.stale_epochs >= o.early_stopping_patience;
+      if (early_stop)
+        spdlog::info("early stopping: no dev gain for {} epochs", state.stale_epochs);
+    }
+    write_model_notes();
+    ++result.epochs_run;
+    if (state.epoch + 1 < o.epochs && !early_stop) {
+      RunState next = state;
+      ++next.epoch;
+      next.next_batch = 0;
+      save_checkpoint(checkpoint_dir, model, optimizer, next, identity);
+    }
+  }
+  // The run is complete: its checkpoint is no longer needed.
+  std::error_code ignored;
+  fs::remove_all(checkpoint_dir, ignored);
+  result.best = state.best;
+  result.early_stopped = early_stop;
+  spdlog::info("best epoch {} saved in {}", state.best_epoch, model_dir.string());
+  return result;
+}
+
+}  // namespace kdw

@@ -1,0 +1,49 @@
+// Fine-tuning the BERT teacher on the workspace's bert_data: AdamW (no decay on biases and
+// LayerNorm), linear warm-up then linear decay, gradient clipping and accumulation,
+// length-bucketed batches, dev evaluation after each epoch; the best epoch is kept in
+// files/bert/rubert_finetune/ (HF layout). A checkpoint next to it lets --resume continue.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/job.h"
+
+namespace kdw {
+
+struct FinetuneOptions {
+  std::filesystem::path workspace, bert_path;
+  int epochs = 3;
+  double lr = 2e-5;
+  int64_t batch_size = 32;
+  int max_seq_len = 128;
+  double warmup = 0.1;  ///< fraction of all optimizer steps spent warming up
+  double weight_decay = 0.01;
+  int grad_accum = 1;
+  double max_grad_norm = 1.0;  ///< <= 0: no clipping
+  uint64_t seed = 42;
+  std::string device = "cpu";
+  int early_stopping_patience = 0;  ///< stop after this many epochs without dev gain; 0: never
+  bool resume = false;
+  int64_t log_every = 10;  ///< optimizer steps between "step" metric records
+};
+
+struct FinetuneResult {
+  std::filesystem::path model_dir;
+  nlohmann::json best;  ///< {"epoch", "dev": metrics} of the kept epoch
+  int epochs_run = 0;
+  bool early_stopped = false;
+};
+
+/// Throws kdw::Error on bad inputs (missing bert_data, vocabulary or labels not fitting the
+/// model), kdw::Cancelled when cancelled (the checkpoint then holds the last step, the model
+/// folder the previous best).
+FinetuneResult run_finetune(const FinetuneOptions& options, JobContext& job);
+
+/// <model_dir>.checkpoint: weights, optimizer state and position of an unfinished run.
+std::filesystem::path finetune_checkpoint_dir(const std::filesystem::path& model_dir);
+
+}  // namespace kdw

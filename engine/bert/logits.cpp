@@ -1,0 +1,122 @@
+#include "bert/logits.h"
+
+#include <ATen/ATen.h>
+#include <spdlog/spdlog.h>
+
+#include "bert/bert_io.h"
+#include "bert/teacher_data.h"
+#include "core/atomic_output.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/metrics.h"
+#include "formats/npy.h"
+
+namespace kdw {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Hashes of everything the logits depend on; equal hashes mean the stored logits still hold.
+nlohmann::json input_hashes(const Workspace& ws, const BertFolderInfo& info) {
+  nlohmann::json bert_data = nlohmann::json::object();
+  for (const char* split : kSplitNames)
+    for (const char* part : {"ids", "offsets", "labels", "rows"}) {
+      const std::string name = std::string(split) + "_" + part + ".npy";
+      bert_data[name] = file_hash(ws.bert_data_dir() / name);
+    }
+  return {{"model_config", file_hash(info.config_file)},
+          {"model_weights", file_hash(info.weights_file)},
+          {"vocab", file_hash(info.vocab_file)},
+          {"labels", file_hash(ws.labels_file())},
+          {"bert_data", bert_data}};
+}
+
+// The sequence length the teacher was fine-tuned with (finetune.json), else its position limit.
+int64_t model_max_seq_len(const fs::path& model_dir, const BertConfig& config) {
+  const fs::path notes = model_dir / "finetune.json";
+  if (fs::exists(notes)) {
+    try {
+      const auto json = nlohmann::json::parse(read_file(notes));
+      const auto n = json.at("max_seq_len").get<int64_t>();
+      if (n >= 2 && n <= config.max_position_embeddings) return n;
+    } catch (const nlohmann::json::exception&) {
+    }
+    spdlog::warn("{}: no usable max_seq_len; using the model's {} positions", notes.string(),
+                 config.max_position_embeddings);
+  }
+  return config.max_position_embeddings;
+}
+
+}  // namespace
+
+LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
+  if (o.batch_size < 1) throw UsageError("--batch_size must be at least 1");
+  const Workspace ws{o.workspace};
+  const fs::path model_dir = o.model.empty() ? ws.finetune_dir() : o.model;
+  const at::Device device = parse_device(o.device);
+  if (!fs::is_directory(model_dir))
+    throw file_error(model_dir, "no such model folder; run `kdw finetune` first");
+  const BertFolderInfo info = inspect_bert_folder(model_dir);
+  if (!info.has_classifier || info.weights_file.empty())
+    throw file_error(model_dir, "holds no fine-tuned classifier; run `kdw finetune` first");
+  TeacherData data = read_teacher_data(ws, info.config.vocab_size);
+  check_bert_data_vocab(ws, data.prepare, info.vocab_file);
+
+  const nlohmann::json inputs = input_hashes(ws, info);
+  const fs::path summary_file = ws.logits_dir() / "logits.json";
+  if (!o.force && fs::exists(summary_file)) {
+    try {
+      auto previous = nlohmann::json::parse(read_file(summary_file));
+      bool complete = true;
+      for (const char* split : kSplitNames)
+        complete = complete && fs::exists(ws.logits_dir() / (std::string(split) + ".npy"));
+      if (complete && previous.value("inputs", nlohmann::json()) == inputs) {
+        spdlog::info("logits are up to date with the model and bert_data; skipped (--force "
+                     "recomputes)");
+        return {previous, true};
+      }
+    } catch (const nlohmann::json::exception&) {
+      // A damaged summary is simply recomputed.
+    }
+  }
+
+  LoadedBert loaded = load_bert(model_dir, data.labels);  // errors when the head does not fit
+  BertForSequenceClassification model = loaded.model;
+  model->to(device);
+  const int64_t max_seq_len = model_max_seq_len(model_dir, info.config);
+  const auto classes = static_cast<int64_t>(data.labels.size());
+
+  AtomicDirectory out(ws.logits_dir());
+  nlohmann::json splits = nlohmann::json::object();
+  for (int s = 0; s < 3; ++s) {
+    const RaggedSplit& split = data.splits[s];
+    const std::string name = kSplitNames[s];
+    const at::Tensor logits =
+        predict_split(model, split, max_seq_len, o.batch_size, device, job, "logits " + name);
+    write_npy_tensor(out.staging() / (name + ".npy"), logits);
+    nlohmann::json entry = {{"samples", split.size()}, {"file", name + ".npy"}};
+    if (split.size() > 0) {
+      const ClassificationMetrics m =
+          classification_metrics(split.labels, argmax_rows(logits), classes);
+      entry["accuracy"] = m.accuracy;
+      entry["macro_f1"] = m.macro_f1;
+      spdlog::info("teacher on {}: accuracy {:.4f}, macro-F1 {:.4f} ({} samples)", name,
+                   m.accuracy, m.macro_f1, split.size());
+    }
+    splits[name] = entry;
+  }
+  nlohmann::json summary = {{"model", fs::weakly_canonical(model_dir).string()},
+                            {"labels", data.labels},
+                            {"num_labels", classes},
+                            {"max_seq_len", max_seq_len},
+                            {"dtype", "float32"},
+                            {"splits", splits},
+                            {"inputs", inputs}};
+  write_file_atomic(out.staging() / "logits.json", summary.dump(2));
+  job.throw_if_cancelled();
+  out.commit();
+  spdlog::info("logits written to {}", ws.logits_dir().string());
+  return {summary, false};
+}
+
+}  // namespace kdw

@@ -1,0 +1,31 @@
+// Teacher logits: the fine-tuned BERT run over every sample of train/dev/test, stored as
+// files/data/logits/<split>.npy (float32, N x C, row i = sample i of that split's bert_data)
+// plus logits.json (model, labels, teacher scores and hashes of every input).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/job.h"
+
+namespace kdw {
+
+struct LogitsOptions {
+  std::filesystem::path workspace;
+  std::filesystem::path model;  ///< empty: <workspace>/files/bert/rubert_finetune
+  int64_t batch_size = 64;
+  std::string device = "cpu";
+  bool force = false;  ///< recompute even when the inputs are unchanged
+};
+
+struct LogitsResult {
+  nlohmann::json summary;  ///< the content of logits.json
+  bool skipped = false;    ///< inputs unchanged: the existing logits were kept
+};
+
+LogitsResult run_logits(const LogitsOptions& options, JobContext& job);
+
+}  // namespace kdw
