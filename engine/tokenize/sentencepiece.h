@@ -18,11 +18,13 @@ struct SentencePieceTrainOptions {
 
 class SentencePieceModel {
  public:
-  /// Trains on `sentences` and writes <model_prefix>.model and .vocab; ids: 0=<pad>, 1=<unk>, no bos/eos
-  /// (so they match the student vocabulary convention: index 0 = padding, 1 = OOV).
-  static void train(const std::vector<std::string>& sentences, const std::filesystem::path& model_prefix,
+  /// Trains on `sentences` and writes <model_prefix>.model and .vocab; ids: 0=<pad>, 1=<unk>, no
+  /// bos/eos (so they match the student vocabulary convention: index 0 = padding, 1 = OOV).
+  static void train(const std::vector<std::string>& sentences,
+                    const std::filesystem::path& model_prefix,
                     const SentencePieceTrainOptions& options);
-  explicit SentencePieceModel(const std::filesystem::path& model_file);  // kdw::Error naming the file
+  explicit SentencePieceModel(
+      const std::filesystem::path& model_file);  // kdw::Error naming the file
   ~SentencePieceModel();
   SentencePieceModel(const SentencePieceModel&) = delete;
   SentencePieceModel& operator=(const SentencePieceModel&) = delete;

@@ -20,9 +20,10 @@ class WordPieceTokenizer {
   WordPieceTokenizer(WordPieceTokenizer&&) noexcept;
   WordPieceTokenizer& operator=(WordPieceTokenizer&&) noexcept;
 
-  std::vector<std::string> tokenize(std::string_view text) const;           // pieces, no [CLS]/[SEP]
-  std::vector<int32_t> encode(std::string_view text, int max_seq_len) const;  // [CLS] ids [SEP], total <= max_seq_len
-  int32_t id(std::string_view piece) const;  // [UNK]'s id when absent
+  std::vector<std::string> tokenize(std::string_view text) const;  // pieces, no [CLS]/[SEP]
+  std::vector<int32_t> encode(std::string_view text,
+                              int max_seq_len) const;  // [CLS] ids [SEP], total <= max_seq_len
+  int32_t id(std::string_view piece) const;            // [UNK]'s id when absent
   int64_t vocab_size() const;
   bool lower_case() const;
   const std::string& vocab_hash() const;  // kdw::file_hash of vocab.txt (core/hash.h)
