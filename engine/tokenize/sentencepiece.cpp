@@ -127,7 +127,6 @@ void SentencePieceModel::train(const std::vector<std::string>& sentences,
   const fs::path vocab_file = fs::path(model_prefix.string() + ".vocab");
   const std::vector<std::string> flags = {
       "model_type=" + options.model_type, "vocab_size=" + std::to_string(options.vocab_size),
-      "model_prefix=" + model_prefix.string(),  // required by the trainer; files are written here
       "pad_id=0", "unk_id=1", "bos_id=-1", "eos_id=-1",
       // One thread and no sampling: the same sentences give the same model.
       "num_threads=1", "input_sentence_size=0", "shuffle_input_sentence=false",
