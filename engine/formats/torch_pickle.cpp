@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -40,6 +41,7 @@ struct StorageRef {
 struct Value {
   enum class Kind { None, Bool, Int, BigInt, Float, Str, Bytes, Tuple, List, Dict, Global, Storage, Tensor, Mark };
   Kind kind = Kind::None;
+  int depth = 0;  // nesting depth of containers, bounded so that destruction cannot overflow the stack
   int64_t i = 0;
   double f = 0;
   std::string s;  // Str, Bytes, BigInt (raw little-endian), Global ("module name")
@@ -47,6 +49,30 @@ struct Value {
   std::vector<std::pair<ValuePtr, ValuePtr>> entries;  // Dict
   StorageRef storage;
   TensorRef tensor;
+
+  Value() = default;
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+  // Children are released iteratively: a crafted pickle nesting containers millions deep must not
+  // overflow the stack through recursive destruction.
+  ~Value() {
+    std::vector<ValuePtr> pending;
+    const auto take_children = [&pending](Value& v) {
+      for (auto& item : v.items) pending.push_back(std::move(item));
+      for (auto& [k, val] : v.entries) {
+        pending.push_back(std::move(k));
+        pending.push_back(std::move(val));
+      }
+      v.items.clear();
+      v.entries.clear();
+    };
+    take_children(*this);
+    while (!pending.empty()) {
+      ValuePtr v = std::move(pending.back());
+      pending.pop_back();
+      if (v && v.use_count() == 1) take_children(*v);
+    }
+  }
 };
 
 ValuePtr make(Value::Kind kind) {
@@ -117,6 +143,7 @@ class Cursor {
 // The restricted unpickler.
 
 constexpr std::size_t kMaxStack = 1u << 20;
+constexpr int kMaxDepth = 64;
 
 class Unpickler {
  public:
@@ -135,17 +162,17 @@ class Unpickler {
         case '.': return pop();          // STOP
         case '(': push(make(Value::Kind::Mark)); break;
         case ')': push(make(Value::Kind::Tuple)); break;
-        case 't': { auto t = make(Value::Kind::Tuple); t->items = pop_to_mark(); push(t); break; }
+        case 't': { auto t = make(Value::Kind::Tuple); t->items = pop_to_mark(); nest_all(*t); push(t); break; }
         case 0x85: tuple_n(1); break;
         case 0x86: tuple_n(2); break;
         case 0x87: tuple_n(3); break;
         case ']': push(make(Value::Kind::List)); break;
-        case 'l': { auto l = make(Value::Kind::List); l->items = pop_to_mark(); push(l); break; }
-        case 'a': { auto v = pop(); list_top()->items.push_back(v); break; }
-        case 'e': { auto vs = pop_to_mark(); auto l = list_top(); l->items.insert(l->items.end(), vs.begin(), vs.end()); break; }
+        case 'l': { auto l = make(Value::Kind::List); l->items = pop_to_mark(); nest_all(*l); push(l); break; }
+        case 'a': { auto v = pop(); auto l = list_top(); nest(*l, *v); l->items.push_back(v); break; }
+        case 'e': { auto vs = pop_to_mark(); auto l = list_top(); for (const auto& v : vs) nest(*l, *v); l->items.insert(l->items.end(), vs.begin(), vs.end()); break; }
         case '}': push(make(Value::Kind::Dict)); break;
         case 'd': { auto d = make(Value::Kind::Dict); add_pairs(*d, pop_to_mark()); push(d); break; }
-        case 's': { auto v = pop(); auto k = pop(); dict_top()->entries.emplace_back(k, v); break; }
+        case 's': { auto v = pop(); auto k = pop(); auto d = dict_top(); nest(*d, *k); nest(*d, *v); d->entries.emplace_back(k, v); break; }
         case 'u': { auto vs = pop_to_mark(); add_pairs(*dict_top(), vs); break; }
         case 'N': push(make(Value::Kind::None)); break;
         case 0x88: push_bool(true); break;
@@ -233,10 +260,22 @@ class Unpickler {
     stack_.resize(k - 1);
     return items;
   }
+  void nest(Value& parent, const Value& child) {
+    parent.depth = std::max(parent.depth, child.depth + 1);
+    if (parent.depth > kMaxDepth) in_.fail("unsupported pickle (containers nested too deeply)");
+  }
+  void nest_all(Value& parent) {
+    for (const auto& item : parent.items) nest(parent, *item);
+    for (const auto& [k, v] : parent.entries) {
+      nest(parent, *k);
+      nest(parent, *v);
+    }
+  }
   void tuple_n(std::size_t n) {
     auto t = make(Value::Kind::Tuple);
     t->items.resize(n);
     for (std::size_t k = n; k > 0; --k) t->items[k - 1] = pop();
+    nest_all(*t);
     push(t);
   }
   ValuePtr list_top() {
@@ -251,7 +290,11 @@ class Unpickler {
   }
   void add_pairs(Value& dict, const std::vector<ValuePtr>& items) {
     if (items.size() % 2) in_.fail("corrupt pickle (odd number of dict items)");
-    for (std::size_t k = 0; k < items.size(); k += 2) dict.entries.emplace_back(items[k], items[k + 1]);
+    for (std::size_t k = 0; k < items.size(); k += 2) {
+      nest(dict, *items[k]);
+      nest(dict, *items[k + 1]);
+      dict.entries.emplace_back(items[k], items[k + 1]);
+    }
   }
   void push_bool(bool b) {
     auto v = make(Value::Kind::Bool);
