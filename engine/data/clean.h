@@ -8,7 +8,8 @@
 namespace kdw {
 
 struct CleaningOptions {
-  /// Unicode NFC normalisation, so that "й" typed as и + combining breve equals the precomposed one.
+  /// Unicode NFC normalisation, so that "й" typed as и + combining breve equals the precomposed
+  /// one.
   bool nfc = true;
   /// Remove control characters (Cc, except whitespace which becomes a space) and format /
   /// zero-width characters (Cf: U+200B, U+200D, U+FEFF, soft hyphen...): invisible noise.
@@ -25,7 +26,8 @@ struct CleaningOptions {
   bool mask_numbers = false;
   /// Drop samples whose cleaned text is empty.
   bool drop_empty = true;
-  /// Drop samples whose (cleaned text, label) was already seen; the first occurrence stays.
+  /// Drop samples whose cleaned text was already seen (whatever its label): the first occurrence
+  /// stays, so one text never lands in two splits.
   bool drop_duplicates = true;
   /// Classes with fewer samples than this are reported (warning and prepare.json) and dropped,
   /// since a stratified split cannot put them in every split. 0 keeps every class.

@@ -30,14 +30,14 @@ struct PrepareOptions {
   CleaningOptions cleaning;
   SplitRatios split;
   uint64_t seed = 42;
-  std::filesystem::path bert_vocab;  ///< empty: no bert_data
-  bool bert_lower_case = false;      ///< RuBERT is cased
-  int max_seq_len = 128;             ///< WordPiece length incl. [CLS]/[SEP]
-  int64_t min_freq = 1;              ///< word vocabulary: minimum count in train
-  int64_t max_vocab = 0;             ///< word vocabulary: most frequent N words, 0 = no limit
+  std::filesystem::path bert_vocab;        ///< empty: no bert_data
+  bool bert_lower_case = false;            ///< RuBERT is cased
+  int max_seq_len = 128;                   ///< WordPiece length incl. [CLS]/[SEP]
+  int64_t min_freq = 1;                    ///< word vocabulary: minimum count in train
+  int64_t max_vocab = 0;                   ///< word vocabulary: most frequent N words, 0 = no limit
   std::string student_tokenizer = "word";  ///< or "sentencepiece"
   int sp_vocab_size = 8000;
-  std::string sp_model_type = "unigram";   ///< or "bpe"
+  std::string sp_model_type = "unigram";  ///< or "bpe"
 };
 
 struct PrepareResult {

@@ -23,9 +23,12 @@ struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;  ///< UTF-8 cells, rows[i].size() == columns.size()
   std::vector<int64_t> row_lines;              ///< first physical line of each row (1-based)
+  /// 0-based data row of each row in the file: records after the header, skipped ones counted,
+  /// blank lines not (what S_rows.npy stores).
+  std::vector<int64_t> data_rows;
   std::vector<SkippedRow> skipped;
-  TableFormat format = TableFormat::kAuto;        ///< the format actually used (never kAuto)
-  TextEncoding encoding = TextEncoding::kAuto;    ///< the encoding actually used (never kAuto)
+  TableFormat format = TableFormat::kAuto;      ///< the format actually used (never kAuto)
+  TextEncoding encoding = TextEncoding::kAuto;  ///< the encoding actually used (never kAuto)
   bool had_bom = false;
 };
 
