@@ -1,0 +1,226 @@
+#include "student/distill.h"
+
+#include <chrono>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+#include <torch/utils.h>
+
+#include "core/atomic_output.h"
+#include "core/batching.h"
+#include "core/error.h"
+#include "core/workspace.h"
+#include "student/distill_data.h"
+#include "student/iss.h"
+#include "student/loss.h"
+#include "student/predict.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace kdw {
+
+nlohmann::json DistillOptions::to_json() const {
+  return {{"data_path", data_path.string()},   {"model_type", student_type_name(model_type)},
+          {"hidden_size", hidden_size},         {"num_layers", num_layers},
+          {"emb_dim", emb_dim},                 {"dropout", dropout},
+          {"batch_size", batch_size},           {"epochs", epochs},
+          {"lr", lr},                           {"alpha", alpha},
+          {"temperature", temperature},         {"distill_loss", distill_loss},
+          {"group_lasso", group_lasso},         {"iss_threshold", iss_threshold},
+          {"max_grad_norm", max_grad_norm},     {"seed", seed},
+          {"device", device},                   {"output_dir", output_dir.string()},
+          {"log_every", log_every}};
+}
+
+namespace {
+
+void check_options(const DistillOptions& o) {
+  if (o.hidden_size < 1) throw UsageError("--hidden_size must be at least 1");
+  if (o.num_layers < 1 || o.num_layers > 16) throw UsageError("--num_layers must be in 1..16");
+  if (o.emb_dim < 1) throw UsageError("--emb_dim must be at least 1");
+  if (o.dropout < 0 || o.dropout >= 1) throw UsageError("--dropout must be in [0, 1)");
+  if (o.batch_size < 1) throw UsageError("--batch_size must be at least 1");
+  if (o.epochs < 1) throw UsageError("--epochs must be at least 1");
+  if (!(o.lr > 0)) throw UsageError("--lr must be > 0");
+  if (o.alpha < 0 || o.alpha > 1) throw UsageError("--alpha must be in [0, 1]");
+  if (!(o.temperature > 0)) throw UsageError("--temperature must be > 0");
+  if (o.distill_loss != "mse" && o.distill_loss != "kl")
+    throw UsageError("unknown --distill_loss '" + o.distill_loss + "' (valid: mse, kl)");
+  if (o.group_lasso < 0) throw UsageError("--group_lasso must be >= 0");
+  if (o.iss_threshold < 0) throw UsageError("--iss_threshold must be >= 0");
+  if (o.log_every < 1) throw UsageError("log_every must be at least 1");
+}
+
+// The workspace root for <root>/files/data, the parent folder for a flat ./data.
+fs::path default_output_dir(const fs::path& data_dir) {
+  const fs::path abs = fs::absolute(data_dir).lexically_normal();
+  const fs::path parent = (abs.filename().empty() ? abs.parent_path() : abs).parent_path();
+  if (parent.filename() == "files") return parent.parent_path();
+  return parent;
+}
+
+nlohmann::json short_metrics(const ClassificationMetrics& m) {
+  return {{"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}, {"samples", m.samples}};
+}
+
+// Zeroes every ISS component whose group norm fell below the threshold.
+void apply_iss_threshold(StudentModelImpl& model, double threshold) {
+  std::vector<torch::Tensor> remove;
+  {
+    torch::NoGradGuard no_grad;
+    for (const auto& g : iss_group_norms(model)) remove.push_back(g.norms < threshold);
+  }
+  zero_iss_components(model, remove);
+}
+
+class MetricsLog {
+ public:
+  MetricsLog(fs::path file, JobContext& job) : file_(std::move(file)), out_(file_), job_(job) {
+    if (!out_) throw file_error(file_, "cannot create");
+  }
+  void write(const nlohmann::json& record) {
+    out_ << record.dump() << '\n';
+    out_.flush();
+    if (!out_) throw file_error(file_, "cannot write");
+    job_.metric(record);
+  }
+
+ private:
+  fs::path file_;
+  std::ofstream out_;
+  JobContext& job_;
+};
+
+}  // namespace
+
+DistillResult run_distill(const DistillOptions& o, JobContext& job) {
+  check_options(o);
+  const at::Device device = parse_student_device(o.device);
+  const auto start_time = std::chrono::system_clock::now();
+  job.progress("read", 0, 0, "reading tokens and logits");
+  const DistillData data = read_distill_data(o.data_path, true);
+  job.throw_if_cancelled();
+
+  torch::manual_seed(o.seed);
+  StudentModel model(StudentArch::make(o.model_type, data.vocab_rows, o.emb_dim, o.hidden_size,
+                                       o.num_layers, data.labels, o.dropout));
+  model->to(device);
+  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));
+
+  DistillResult r;
+  r.run_dir = create_run_folder(o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir,
+                                start_time);
+  r.model_file = r.run_dir / ("model_distill_" + student_type_name(o.model_type) + ".pt");
+  nlohmann::json config = o.to_json();
+  config["data_dir"] = data.data_dir.string();
+  config["arch"] = model->arch().to_json();
+  write_file_atomic(r.run_dir / "config.json", config.dump(2));
+  MetricsLog log(r.run_dir / "metrics.jsonl", job);
+  spdlog::info("distilling into {} ({} parameters), run folder {}", student_type_name(o.model_type),
+               model->parameter_count(), r.run_dir.string());
+
+  const RaggedSplit& train = data.splits[0];
+  const std::vector<int64_t> train_lengths = train.lengths();
+  const at::Tensor teacher_train = data.logits[0].to(device);
+  nlohmann::json best_dev;
+  int best_epoch = 0;
+  bool stopped = false;
+  int64_t step = 0;
+  int epochs_done = 0;
+  try {
+    for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+      model->train();
+      const auto batches = bucketed_batches(train_lengths, o.batch_size, true, o.seed + uint64_t(epoch));
+      const std::string stage = "epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs);
+      auto epoch_start = Clock::now(), window_start = epoch_start;
+      int64_t epoch_samples = 0, window_samples = 0;
+      for (std::size_t bi = 0; bi < batches.size(); ++bi) {
+        job.throw_if_cancelled();
+        const Batch b = make_batch(train, batches[bi]);
+        const at::Tensor teacher = teacher_train.index_select(0, at::tensor(b.index, at::kLong).to(device));
+        const at::Tensor logits = model->forward(b.ids.to(device), b.lengths.to(device));
+        DistillLoss loss = distill_loss(logits, teacher, b.labels.to(device), o.alpha, o.temperature, o.distill_loss);
+        at::Tensor total = loss.total;
+        at::Tensor lasso;
+        if (o.group_lasso > 0) {
+          lasso = group_lasso_penalty(*model);
+          total = total + o.group_lasso * lasso;
+        }
+        optimizer.zero_grad();
+        total.backward();
+        if (o.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.max_grad_norm);
+        optimizer.step();
+        ++step;
+        epoch_samples += b.ids.size(0);
+        window_samples += b.ids.size(0);
+        if (step % o.log_every == 0 || bi + 1 == batches.size()) {
+          const double secs = std::chrono::duration<double>(Clock::now() - window_start).count();
+          log.write({{"kind", "step"},
+                     {"step", step},
+                     {"epoch", epoch},
+                     {"loss", total.item<double>()},
+                     {"ce", loss.ce.item<double>()},
+                     {"distill", loss.distill.item<double>()},
+                     {"lasso", lasso.defined() ? lasso.item<double>() : 0.0},
+                     {"samples_per_s", secs > 0 ? double(window_samples) / secs : 0.0}});
+          window_start = Clock::now();
+          window_samples = 0;
+        }
+        job.progress(stage, int64_t(bi + 1), int64_t(batches.size()));
+      }
+      const double epoch_secs = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+      if (o.iss_threshold > 0) apply_iss_threshold(*model, o.iss_threshold);
+      job.progress(stage, int64_t(batches.size()), int64_t(batches.size()), "dev evaluation");
+      const ClassificationMetrics dev = evaluate_split(*model, data.splits[1], o.batch_size, device);
+      const nlohmann::json dev_json = short_metrics(dev);
+      log.write({{"kind", "epoch"},
+                 {"epoch", epoch},
+                 {"dev", dev_json},
+                 {"alive", alive_components(*model, o.iss_threshold)},
+                 {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
+      spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy, dev.macro_f1);
+      const bool better = best_dev.is_null() || dev.accuracy > best_dev["accuracy"].get<double>() ||
+                          (dev.accuracy == best_dev["accuracy"].get<double>() &&
+                           dev.macro_f1 > best_dev["macro_f1"].get<double>());
+      if (better) {
+        best_dev = dev_json;
+        best_epoch = epoch;
+        save_student(model, r.model_file);
+      }
+      epochs_done = epoch;
+    }
+  } catch (const Cancelled&) {
+    stopped = true;
+  }
+
+  r.result = {{"model_type", student_type_name(o.model_type)},
+              {"arch", model->arch().to_json()},
+              {"parameters", model->parameter_count()},
+              {"epochs_done", epochs_done},
+              {"steps", step},
+              {"stopped", stopped}};
+  if (best_epoch > 0) {
+    StudentModel best = load_student(r.model_file, o.model_type);
+    best->to(device);
+    r.result["best_epoch"] = best_epoch;
+    r.result["dev"] = best_dev;
+    r.result["model_file"] = r.model_file.filename().string();
+    r.result["bytes"] = static_cast<int64_t>(fs::file_size(r.model_file));
+    if (!stopped) {
+      job.progress("test", 0, 1, "test evaluation");
+      const ClassificationMetrics test = evaluate_split(*best, data.splits[2], o.batch_size, device);
+      r.result["test"] = short_metrics(test);
+      r.result["test_detail"] = test.to_json();
+      spdlog::info("best epoch {}: dev accuracy {:.4f}; test accuracy {:.4f}, macro-F1 {:.4f}", best_epoch,
+                   best_dev["accuracy"].get<double>(), test.accuracy, test.macro_f1);
+    }
+  }
+  write_file_atomic(r.run_dir / "result.json", r.result.dump(2));
+  if (stopped) throw Cancelled();
+  return r;
+}
+
+}  // namespace kdw
