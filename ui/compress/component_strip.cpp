@@ -1,0 +1,178 @@
+#include "compress/component_strip.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "compress/unit_selection.h"
+
+namespace {
+constexpr int kTop = 18;  // room for the caption
+constexpr int kBottom = 4;
+}  // namespace
+
+ComponentStrip::ComponentStrip(QWidget* parent) : QWidget(parent) {
+  setMouseTracking(true);
+  setMinimumWidth(120);
+}
+
+void ComponentStrip::setSelection(UnitSelection* selection, int group) {
+  selection_ = selection;
+  group_ = group;
+  anchor_pos_ = -1;
+  refresh();
+}
+
+void ComponentStrip::setSorted(bool sorted) {
+  sorted_ = sorted;
+  anchor_pos_ = -1;
+  refresh();
+}
+
+void ComponentStrip::setThreshold(float threshold) {
+  threshold_ = threshold;
+  update();
+}
+
+int ComponentStrip::count() const {
+  return selection_ && group_ >= 0 && group_ < selection_->groupCount()
+             ? selection_->unitCount(group_)
+             : 0;
+}
+
+void ComponentStrip::refresh() {
+  const int n = count();
+  order_.resize(static_cast<size_t>(n));
+  std::iota(order_.begin(), order_.end(), 0);
+  if (sorted_ && n > 0) {
+    const auto& norms = selection_->group(group_).norms;
+    std::stable_sort(order_.begin(), order_.end(), [&](int a, int b) {
+      return norms[static_cast<size_t>(a)] < norms[static_cast<size_t>(b)];
+    });
+  }
+  position_.assign(static_cast<size_t>(n), 0);
+  for (int p = 0; p < n; ++p) position_[static_cast<size_t>(order_[static_cast<size_t>(p)])] = p;
+  update();
+}
+
+int ComponentStrip::positionAt(int y) const {
+  const int n = count();
+  const int h = height() - kTop - kBottom;
+  if (n == 0 || h <= 0 || y < kTop || y >= kTop + h) return -1;
+  return std::min(n - 1, static_cast<int>(int64_t(y - kTop) * n / h));
+}
+
+int ComponentStrip::unitAt(int y) const {
+  const int p = positionAt(y);
+  return p < 0 ? -1 : order_[static_cast<size_t>(p)];
+}
+
+int ComponentStrip::unitY(int unit) const {
+  const int n = count();
+  if (unit < 0 || unit >= n) return -1;
+  const double h = height() - kTop - kBottom;
+  const int p = position_[static_cast<size_t>(unit)];
+  return kTop + static_cast<int>((p + 0.5) * h / n);
+}
+
+void ComponentStrip::paintRange(int from_pos, int to_pos, bool picked) {
+  if (from_pos > to_pos) std::swap(from_pos, to_pos);
+  for (int p = from_pos; p <= to_pos; ++p)
+    selection_->setPicked(group_, order_[static_cast<size_t>(p)], picked);
+}
+
+void ComponentStrip::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.fillRect(rect(), palette().base());
+  const int n = count();
+  p.setPen(palette().text().color());
+  if (n == 0) {
+    p.drawText(rect(), Qt::AlignCenter, tr("No units"));
+    return;
+  }
+  const UnitGroup& g = selection_->group(group_);
+  p.drawText(QRect(2, 0, width() - 4, kTop), Qt::AlignLeft | Qt::AlignVCenter,
+             tr("%1 units, %2 picked%3")
+                 .arg(n)
+                 .arg(selection_->pickedCount(group_))
+                 .arg(sorted_ ? tr(" (sorted)") : QString()));
+  const float max_norm = std::max(selection_->maxNorm(), 1e-12f);
+  const double h = height() - kTop - kBottom;
+  const double row_h = h / n;
+  const int w = width() - 4;
+  const QColor kept(70, 110, 170), picked(215, 60, 50);
+  // Rows thinner than a pixel: draw each pixel row once, as the strongest unit it covers,
+  // red if any unit in it is picked (a picked unit must never disappear).
+  const int pixel_rows = static_cast<int>(std::ceil(h));
+  const bool dense = row_h < 1.0;
+  const int items = dense ? pixel_rows : n;
+  for (int i = 0; i < items; ++i) {
+    int p0 = i, p1 = i;
+    if (dense) {
+      p0 = static_cast<int>(int64_t(i) * n / pixel_rows);
+      p1 = std::max(p0, static_cast<int>(int64_t(i + 1) * n / pixel_rows) - 1);
+    }
+    float norm = 0.0f;
+    bool any_picked = false;
+    for (int q = p0; q <= p1 && q < n; ++q) {
+      const int u = order_[static_cast<size_t>(q)];
+      norm = std::max(norm, g.norms[static_cast<size_t>(u)]);
+      any_picked = any_picked || selection_->isPicked(group_, u);
+    }
+    const double y0 = dense ? kTop + i : kTop + i * row_h;
+    const double bh = dense ? 1.0 : std::max(1.0, row_h - (row_h > 3 ? 1.0 : 0.0));
+    p.fillRect(QRectF(2, y0, std::max(1.0, w * double(norm) / max_norm), bh),
+               any_picked ? picked : kept);
+  }
+  if (threshold_ > 0) {
+    const double x = 2 + w * double(threshold_) / max_norm;
+    p.setPen(QPen(QColor(0, 0, 0), 1, Qt::DashLine));
+    p.drawLine(QPointF(x, kTop), QPointF(x, height() - kBottom));
+  }
+}
+
+void ComponentStrip::mousePressEvent(QMouseEvent* event) {
+  if (event->button() != Qt::LeftButton || !selection_) return;
+  const int pos = positionAt(static_cast<int>(event->position().y()));
+  if (pos < 0) return;
+  const int unit = order_[static_cast<size_t>(pos)];
+  if ((event->modifiers() & Qt::ShiftModifier) && anchor_pos_ >= 0) {
+    const bool state = selection_->isPicked(group_, order_[static_cast<size_t>(anchor_pos_)]);
+    paintRange(anchor_pos_, pos, state);
+  } else {
+    selection_->toggle(group_, unit);
+    anchor_pos_ = pos;
+    drag_state_ = selection_->isPicked(group_, unit);
+    drag_pos_ = pos;
+    dragging_ = true;
+  }
+  update();
+  Q_EMIT selectionEdited();
+}
+
+void ComponentStrip::mouseMoveEvent(QMouseEvent* event) {
+  const int pos = positionAt(static_cast<int>(event->position().y()));
+  if (dragging_ && (event->buttons() & Qt::LeftButton) && pos >= 0 && pos != drag_pos_) {
+    paintRange(anchor_pos_, pos, drag_state_);
+    drag_pos_ = pos;
+    update();
+    Q_EMIT selectionEdited();
+  }
+  if (pos >= 0) {
+    const int unit = order_[static_cast<size_t>(pos)];
+    const QString text =
+        tr("unit %1, norm %2%3")
+            .arg(unit)
+            .arg(double(selection_->group(group_).norms[static_cast<size_t>(unit)]), 0, 'g', 4)
+            .arg(selection_->isPicked(group_, unit) ? tr(", picked") : QString());
+    setToolTip(text);
+    Q_EMIT hovered(text);
+  }
+}
+
+void ComponentStrip::mouseReleaseEvent(QMouseEvent*) {
+  dragging_ = false;
+}

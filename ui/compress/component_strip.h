@@ -1,0 +1,61 @@
+// The hidden units of one (layer, direction) as bars of their ISS group norm, one unit per
+// row, in index order or sorted by norm. Click toggles a unit, shift-click sets the range from
+// the last clicked unit, dragging paints the clicked unit's new state over the units passed.
+// Picked units (to be cut) are red; the threshold is a vertical line.
+#pragma once
+
+#include <QWidget>
+
+#include <vector>
+
+class UnitSelection;
+
+class ComponentStrip : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit ComponentStrip(QWidget* parent = nullptr);
+
+  /// Shows group `group` of `selection` (not owned; must outlive the strip or be reset).
+  void setSelection(UnitSelection* selection, int group);
+  int group() const { return group_; }
+  void setSorted(bool sorted);
+  bool sorted() const { return sorted_; }
+  void setThreshold(float threshold);
+  /// Recomputes the order and repaints after the selection changed elsewhere.
+  void refresh();
+
+  /// Unit shown at widget y, -1 outside.
+  int unitAt(int y) const;
+  /// Vertical centre of a unit's row (for tests and tooltips).
+  int unitY(int unit) const;
+  /// Units in display order.
+  const std::vector<int>& order() const { return order_; }
+
+ Q_SIGNALS:
+  /// The user changed the selection.
+  void selectionEdited();
+  void hovered(const QString& text);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+
+ private:
+  int count() const;
+  int positionAt(int y) const;
+  void paintRange(int from_pos, int to_pos, bool picked);
+
+  UnitSelection* selection_ = nullptr;
+  int group_ = -1;
+  bool sorted_ = false;
+  float threshold_ = 0.0f;
+  std::vector<int> order_;     // display position -> unit
+  std::vector<int> position_;  // unit -> display position
+  int anchor_pos_ = -1;        // last clicked position (shift-click range start)
+  int drag_pos_ = -1;          // last position painted by the current drag
+  bool drag_state_ = false;
+  bool dragging_ = false;
+};

@@ -1,0 +1,88 @@
+// The Compress panel: pick a matrix of a run's student and look at it (HeatmapView), pick the
+// hidden units to cut on the component strip (threshold slider or by hand), watch the summary,
+// then Cut & Evaluate (a JobRunner job) and Export the cut model.
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+#include "compress/unit_selection.h"
+
+class JobRunner;
+class HeatmapView;
+class ComponentStrip;
+class QComboBox;
+class QCheckBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QTableWidget;
+class QJsonObject;
+struct LoadedStudent;
+
+class CompressPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  CompressPanel(JobRunner* jobs, QWidget* parent = nullptr);
+  ~CompressPanel() override;
+
+  void setWorkspace(const QString& root);
+  /// Loads the run folder's model (model_distill_<type>.pt). Errors are shown in the panel.
+  void openRun(const QString& runDir);
+  /// Loads a model file directly (used by openRun and the tests).
+  bool openModel(const QString& modelFile);
+
+  // For tests and screenshots.
+  HeatmapView* heatmap() const { return heatmap_; }
+  ComponentStrip* strip() const { return strip_; }
+  QSlider* thresholdSlider() const { return slider_; }
+  QComboBox* matrixPicker() const { return matrix_box_; }
+  UnitSelection& selection() { return selection_; }
+  ArchSizes sizesBefore() const;
+  ArchSizes sizesAfter() const;
+  QString summary() const;
+  QString statusText() const;
+  /// Submits the cut job; returns its id (0 when nothing is loaded).
+  int cutAndEvaluate();
+  /// Threshold the slider value stands for.
+  float thresholdForSlider(int value) const;
+
+ Q_SIGNALS:
+  /// A cut job finished; result as returned by cutAndEvaluate() in student_source.h.
+  void cutFinished(const QString& runDir);
+
+ private:
+  void showMatrix(int index);
+  void showGroup(int group);
+  void selectionChanged();
+  void onSlider(int value);
+  void exportCut();
+  void showCutResult(const QJsonObject& result);
+
+  JobRunner* jobs_;
+  QString root_, run_dir_;
+  std::shared_ptr<LoadedStudent> student_;
+  UnitSelection selection_;
+  int cut_job_ = 0;
+  int export_job_ = 0;
+  QString export_target_;
+
+  QLabel* title_ = nullptr;
+  QComboBox* matrix_box_ = nullptr;
+  QComboBox* mode_box_ = nullptr;
+  QComboBox* group_box_ = nullptr;
+  QCheckBox* sorted_box_ = nullptr;
+  HeatmapView* heatmap_ = nullptr;
+  ComponentStrip* strip_ = nullptr;
+  QSlider* slider_ = nullptr;
+  QLabel* threshold_label_ = nullptr;
+  QLabel* summary_ = nullptr;
+  QLabel* status_ = nullptr;
+  QPushButton* cut_button_ = nullptr;
+  QPushButton* export_button_ = nullptr;
+  QTableWidget* results_ = nullptr;
+};

@@ -1,0 +1,351 @@
+#include "compress/heatmap_view.h"
+
+#include <QElapsedTimer>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+#include "compress/colormap.h"
+
+namespace {
+constexpr int kLeftMargin = 22;    // gate letters
+constexpr int kBottomMargin = 30;  // colour legend
+constexpr double kMaxPixelsPerCell = 48.0;
+const char kGates[] = {'i', 'f', 'g', 'o'};
+
+// Decades of |w| shown by the log mode (below that everything is the lightest colour).
+constexpr double kLogDecades = 4.0;
+
+QRgb colorOf(float v, float max_abs, HeatmapView::Mode mode) {
+  kdw::Rgb c;
+  if (std::isnan(v)) return qRgb(0, 200, 0);  // NaN must stand out
+  switch (mode) {
+    case HeatmapView::Mode::Signed:
+      c = kdw::diverging_color(v, max_abs);
+      break;
+    case HeatmapView::Mode::Abs:
+      c = kdw::sequential_color(max_abs > 0 ? std::fabs(v) / max_abs : 0.0);
+      break;
+    case HeatmapView::Mode::LogAbs: {
+      const double a = std::fabs(v);
+      const double top = std::log10(std::max(max_abs, 1e-30f));
+      const double f = a > 0 ? (std::log10(a) - (top - kLogDecades)) / kLogDecades : 0.0;
+      c = kdw::sequential_color(std::clamp(f, 0.0, 1.0));
+      break;
+    }
+  }
+  return qRgb(c.r, c.g, c.b);
+}
+}  // namespace
+
+HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
+  setMouseTracking(true);
+  setMinimumSize(200, 150);
+  setFocusPolicy(Qt::WheelFocus);
+}
+
+void HeatmapView::setMatrix(std::shared_ptr<const HeatmapMatrix> matrix) {
+  matrix_ = std::move(matrix);
+  levels_.clear();
+  images_.clear();
+  hl_rows_.clear();
+  hl_cols_.clear();
+  max_abs_ = 0.0f;
+  if (matrix_ && (matrix_->rows <= 0 || matrix_->cols <= 0)) matrix_.reset();
+  if (matrix_)
+    for (float v : matrix_->values)
+      if (std::isfinite(v)) max_abs_ = std::max(max_abs_, std::fabs(v));
+  fitted_ = false;
+  resetView();
+}
+
+void HeatmapView::setMode(Mode mode) {
+  mode_ = mode;
+  update();
+}
+
+void HeatmapView::setHighlight(std::vector<char> rows, std::vector<char> cols) {
+  hl_rows_ = std::move(rows);
+  hl_cols_ = std::move(cols);
+  update();
+}
+
+QRect HeatmapView::plotRect() const {
+  return QRect(kLeftMargin, 2, std::max(1, width() - kLeftMargin - 4),
+               std::max(1, height() - kBottomMargin - 4));
+}
+
+void HeatmapView::resetView() {
+  if (!matrix_) return;
+  const QRect pr = plotRect();
+  sx_ = double(pr.width()) / double(matrix_->cols);
+  sy_ = double(pr.height()) / double(matrix_->rows);
+  ox_ = oy_ = 0.0;
+  fitted_ = true;
+  update();
+}
+
+void HeatmapView::clampView() {
+  if (!matrix_) return;
+  const QRect pr = plotRect();
+  const double fit_x = double(pr.width()) / double(matrix_->cols);
+  const double fit_y = double(pr.height()) / double(matrix_->rows);
+  sx_ = std::clamp(sx_, fit_x, std::max(fit_x, kMaxPixelsPerCell));
+  sy_ = std::clamp(sy_, fit_y, std::max(fit_y, kMaxPixelsPerCell));
+  ox_ = std::clamp(ox_, 0.0, std::max(0.0, double(matrix_->cols) - pr.width() / sx_));
+  oy_ = std::clamp(oy_, 0.0, std::max(0.0, double(matrix_->rows) - pr.height() / sy_));
+}
+
+void HeatmapView::zoomAt(QPointF pos, double factor) {
+  if (!matrix_) return;
+  const QRect pr = plotRect();
+  const double mx = ox_ + (pos.x() - pr.left()) / sx_;
+  const double my = oy_ + (pos.y() - pr.top()) / sy_;
+  sx_ *= factor;
+  sy_ *= factor;
+  clampView();
+  ox_ = mx - (pos.x() - pr.left()) / sx_;
+  oy_ = my - (pos.y() - pr.top()) / sy_;
+  clampView();
+  update();
+}
+
+void HeatmapView::panBy(QPointF pixels) {
+  ox_ -= pixels.x() / sx_;
+  oy_ -= pixels.y() / sy_;
+  clampView();
+  update();
+}
+
+HeatmapView::Hover HeatmapView::hoverAt(QPointF pos) const {
+  Hover h;
+  if (!matrix_) return h;
+  const QRect pr = plotRect();
+  if (!QRectF(pr).contains(pos)) return h;
+  const double c = ox_ + (pos.x() - pr.left()) / sx_;
+  const double r = oy_ + (pos.y() - pr.top()) / sy_;
+  if (c < 0 || r < 0 || c >= double(matrix_->cols) || r >= double(matrix_->rows)) return h;
+  h.valid = true;
+  h.row = static_cast<int64_t>(r);
+  h.col = static_cast<int64_t>(c);
+  h.value = matrix_->at(h.row, h.col);
+  if (matrix_->gate_rows > 0) {
+    const int64_t g = h.row / matrix_->gate_rows;
+    if (g >= 0 && g < 4) h.gate = QLatin1Char(kGates[g]);
+  }
+  return h;
+}
+
+QPointF HeatmapView::cellCenter(int64_t row, int64_t col) const {
+  const QRect pr = plotRect();
+  return QPointF(pr.left() + (double(col) + 0.5 - ox_) * sx_,
+                 pr.top() + (double(row) + 0.5 - oy_) * sy_);
+}
+
+QString HeatmapView::hoverText(const Hover& h) {
+  if (!h.valid) return QString();
+  QString text = QStringLiteral("row %1, col %2").arg(h.row).arg(h.col);
+  if (!h.gate.isNull()) text += QStringLiteral(", gate %1").arg(h.gate);
+  return text + QStringLiteral(", value %1").arg(double(h.value), 0, 'g', 5);
+}
+
+std::pair<int, int> HeatmapView::currentLevel() const {
+  if (!matrix_) return {0, 0};
+  // Per axis: pool so that one pooled cell covers at most one screen pixel (never less
+  // detail than the screen can show, never more elements than pixels to sample from).
+  auto axis = [](double pixels_per_element, int64_t n) {
+    int level = pixels_per_element < 1.0
+                    ? static_cast<int>(std::floor(std::log2(1.0 / pixels_per_element)))
+                    : 0;
+    while (level > 0 && (n >> level) < 1) --level;
+    return std::max(level, 0);
+  };
+  return {axis(sy_, matrix_->rows), axis(sx_, matrix_->cols)};
+}
+
+const kdw::PooledMatrix& HeatmapView::level(std::pair<int, int> lv) {
+  auto it = levels_.find(lv);
+  if (it != levels_.end()) return it->second;
+  const int64_t rows = (matrix_->rows + (int64_t{1} << lv.first) - 1) >> lv.first;
+  const int64_t cols = (matrix_->cols + (int64_t{1} << lv.second) - 1) >> lv.second;
+  return levels_
+      .emplace(lv, kdw::pool_max_abs(matrix_->values.data(), matrix_->rows, matrix_->cols,
+                                     std::max<int64_t>(rows, 1), std::max<int64_t>(cols, 1)))
+      .first->second;
+}
+
+const QImage& HeatmapView::levelImage(std::pair<int, int> lv) {
+  const auto key = std::make_tuple(lv.first, lv.second, static_cast<int>(mode_));
+  auto it = images_.find(key);
+  if (it != images_.end()) return it->second;
+  const auto& m = level(lv);
+  const float max_abs = max_abs_;
+  QImage img(static_cast<int>(m.cols), static_cast<int>(m.rows), QImage::Format_RGB32);
+  for (int64_t r = 0; r < m.rows; ++r) {
+    auto* line = reinterpret_cast<QRgb*>(img.scanLine(static_cast<int>(r)));
+    for (int64_t c = 0; c < m.cols; ++c) line[c] = colorOf(m.at(r, c), max_abs, mode_);
+  }
+  return images_.emplace(key, std::move(img)).first->second;
+}
+
+void HeatmapView::paintEvent(QPaintEvent*) {
+  QElapsedTimer timer;
+  timer.start();
+  QPainter p(this);
+  p.fillRect(rect(), palette().window());
+  const QRect pr = plotRect();
+  if (!matrix_) {
+    p.drawText(pr, Qt::AlignCenter, tr("No matrix"));
+    return;
+  }
+  if (!fitted_) resetView();
+  p.fillRect(pr, QColor(235, 235, 235));
+  p.save();
+  p.setClipRect(pr);
+
+  // Visible part of the matrix in matrix coordinates, clipped to the matrix.
+  const double c0 = ox_, r0 = oy_;
+  const double c1 = std::min(double(matrix_->cols), ox_ + pr.width() / sx_);
+  const double r1 = std::min(double(matrix_->rows), oy_ + pr.height() / sy_);
+  const auto lv = currentLevel();
+  const auto& lm = level(lv);
+  const QImage& img = levelImage(lv);
+  const double fx = double(lm.cols) / double(matrix_->cols);
+  const double fy = double(lm.rows) / double(matrix_->rows);
+  const QRectF target(pr.left(), pr.top(), (c1 - c0) * sx_, (r1 - r0) * sy_);
+  const QRectF source(c0 * fx, r0 * fy, (c1 - c0) * fx, (r1 - r0) * fy);
+  p.drawImage(target, img, source);
+
+  // Units to be cut: a dark veil over their rows and columns (runs merged).
+  auto veil = [&](const std::vector<char>& flags, bool rows) {
+    const int64_t n = static_cast<int64_t>(flags.size());
+    for (int64_t i = 0; i < n; ++i) {
+      if (!flags[static_cast<size_t>(i)]) continue;
+      int64_t j = i;
+      while (j + 1 < n && flags[static_cast<size_t>(j + 1)]) ++j;
+      if (rows) {
+        const double y0 = pr.top() + (double(i) - oy_) * sy_;
+        const double y1 = pr.top() + (double(j + 1) - oy_) * sy_;
+        if (y1 >= pr.top() && y0 <= pr.bottom())
+          p.fillRect(QRectF(target.left(), y0, target.width(), std::max(1.0, y1 - y0)),
+                     QColor(20, 20, 20, 150));
+      } else {
+        const double x0 = pr.left() + (double(i) - ox_) * sx_;
+        const double x1 = pr.left() + (double(j + 1) - ox_) * sx_;
+        if (x1 >= pr.left() && x0 <= pr.right())
+          p.fillRect(QRectF(x0, target.top(), std::max(1.0, x1 - x0), target.height()),
+                     QColor(20, 20, 20, 150));
+      }
+      i = j;
+    }
+  };
+  if (static_cast<int64_t>(hl_rows_.size()) == matrix_->rows) veil(hl_rows_, true);
+  if (static_cast<int64_t>(hl_cols_.size()) == matrix_->cols) veil(hl_cols_, false);
+  p.restore();
+
+  // Gate boundaries and letters.
+  if (matrix_->gate_rows > 0) {
+    p.setPen(QPen(QColor(0, 0, 0), 1.0));
+    for (int g = 0; g < 4; ++g) {
+      const double y0 = pr.top() + (double(g * matrix_->gate_rows) - oy_) * sy_;
+      const double y1 = pr.top() + (double((g + 1) * matrix_->gate_rows) - oy_) * sy_;
+      if (g > 0 && y0 >= pr.top() && y0 <= pr.bottom())
+        p.drawLine(QPointF(0, y0), QPointF(target.right(), y0));
+      const double mid = (std::max(y0, double(pr.top())) + std::min(y1, double(pr.bottom()))) / 2;
+      if (y1 > pr.top() && y0 < pr.bottom())
+        p.drawText(QRectF(0, mid - 10, kLeftMargin - 4, 20), Qt::AlignCenter,
+                   QString(QLatin1Char(kGates[g])));
+    }
+  }
+  p.setPen(palette().windowText().color());
+  p.drawRect(QRectF(target).adjusted(-0.5, -0.5, 0.5, 0.5));
+  drawLegend(p);
+  last_paint_ms_ = double(timer.nsecsElapsed()) / 1e6;
+}
+
+void HeatmapView::drawLegend(QPainter& p) {
+  const float max_abs = max_abs_;
+  const int y = height() - kBottomMargin + 8;
+  const int bar_w = std::min(240, width() / 3);
+  const int x = kLeftMargin + 70;
+  QImage bar(bar_w, 1, QImage::Format_RGB32);
+  for (int i = 0; i < bar_w; ++i) {
+    const double f = double(i) / double(std::max(1, bar_w - 1));
+    float v = 0;
+    switch (mode_) {
+      case Mode::Signed:
+        v = static_cast<float>((2 * f - 1) * max_abs);
+        break;
+      case Mode::Abs:
+        v = static_cast<float>(f * max_abs);
+        break;
+      case Mode::LogAbs:
+        v = static_cast<float>(max_abs * std::pow(10.0, (f - 1.0) * kLogDecades));
+        break;
+    }
+    bar.setPixel(i, 0, colorOf(v, max_abs, mode_));
+  }
+  p.drawImage(QRect(x, y, bar_w, 12), bar);
+  p.drawRect(QRect(x, y, bar_w, 12));
+  const QString lo = mode_ == Mode::Signed ? QString::number(-max_abs, 'g', 3)
+                     : mode_ == Mode::Abs  ? QStringLiteral("0")
+                                           : QString::number(max_abs * 1e-4, 'g', 2);
+  const QString mode_name = mode_ == Mode::Signed ? tr("value")
+                            : mode_ == Mode::Abs  ? tr("|w|")
+                                                  : tr("log |w|");
+  p.drawText(QRect(kLeftMargin, y - 2, 66, 16), Qt::AlignRight | Qt::AlignVCenter, lo);
+  p.drawText(QRect(x + bar_w + 4, y - 2, 60, 16), Qt::AlignLeft | Qt::AlignVCenter,
+             QString::number(max_abs, 'g', 3));
+  p.drawText(QRect(x + bar_w + 70, y - 2, width() - x - bar_w - 70, 16),
+             Qt::AlignLeft | Qt::AlignVCenter,
+             QStringLiteral("%1   %2 x %3   pooled 1/%4 x 1/%5")
+                 .arg(mode_name)
+                 .arg(matrix_->rows)
+                 .arg(matrix_->cols)
+                 .arg(1 << currentLevel().first)
+                 .arg(1 << currentLevel().second));
+}
+
+void HeatmapView::resizeEvent(QResizeEvent*) {
+  if (matrix_) {
+    clampView();
+    if (!fitted_) resetView();
+  }
+}
+
+void HeatmapView::wheelEvent(QWheelEvent* event) {
+  const double steps = event->angleDelta().y() / 120.0;
+  zoomAt(event->position(), std::pow(1.25, steps));
+  event->accept();
+}
+
+void HeatmapView::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton) {
+    dragging_ = true;
+    drag_last_ = event->position();
+    setCursor(Qt::ClosedHandCursor);
+  }
+}
+
+void HeatmapView::mouseMoveEvent(QMouseEvent* event) {
+  if (dragging_) {
+    panBy(event->position() - drag_last_);
+    drag_last_ = event->position();
+  }
+  const QString text = hoverText(hoverAt(event->position()));
+  setToolTip(text);
+  Q_EMIT hovered(text);
+}
+
+void HeatmapView::mouseReleaseEvent(QMouseEvent*) {
+  dragging_ = false;
+  unsetCursor();
+}
+
+void HeatmapView::mouseDoubleClickEvent(QMouseEvent*) {
+  resetView();
+}

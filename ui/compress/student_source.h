@@ -1,0 +1,70 @@
+// The compress panel's bridge to the engine: reads a student into plain matrices and norms
+// (no torch in the widgets), and the cut / evaluate / export jobs. Everything here may run on a
+// worker thread; it only touches its arguments.
+#pragma once
+
+#include <QString>
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compress/heatmap_view.h"
+#include "compress/unit_selection.h"
+
+namespace kdw {
+class JobContext;
+}
+
+/// Which part of the student a matrix is (decides which picks highlight which rows/columns).
+struct MatrixInfo {
+  enum class Kind { Embedding, InputHidden, HiddenHidden, Classifier } kind = Kind::Embedding;
+  int layer = 0;
+  int direction = 0;
+  std::shared_ptr<const HeatmapMatrix> matrix;
+};
+
+struct LoadedStudent {
+  std::filesystem::path model_file;
+  std::string model_type;  ///< "stack_LSTM" / "stack_biLSTM"
+  ArchSizes sizes;
+  std::vector<MatrixInfo> matrices;
+  std::vector<UnitGroup> groups;
+};
+
+/// True when the engine's student and compress modules are built into this GUI.
+bool studentEngineAvailable();
+
+/// Reads a student saved by save_student. Throws kdw::Error naming the file.
+std::shared_ptr<LoadedStudent> loadStudentForView(const std::filesystem::path& model_file);
+
+/// Row / column flags of `info`'s matrix for the units picked in `selection`.
+void highlightFor(const MatrixInfo& info, const ArchSizes& sizes, const UnitSelection& selection,
+                  std::vector<char>& rows, std::vector<char>& cols);
+
+struct CutRequest {
+  std::filesystem::path model_file;  ///< <run>/model_distill_<type>.pt
+  /// removed[l][d]: units to remove (what the panel's selection picked, at least one kept).
+  std::vector<std::array<std::vector<int64_t>, 2>> removed;
+  /// Data folder (or workspace) to evaluate on; empty: no evaluation.
+  std::filesystem::path data_path;
+};
+
+/// The units to remove per (layer, direction) for `selection` (keeps one unit per group).
+std::vector<std::array<std::vector<int64_t>, 2>> removedUnits(const UnitSelection& selection,
+                                                              const ArchSizes& sizes);
+
+/// Cuts the model, writes cut_model_distill_<type>.pt and cut_report.json next to it, and
+/// evaluates both models on dev and test when data_path is set. Returns
+/// {"report": cut_report, "cut_model": path, "evaluation": {"before": {...}, "after": {...}}}.
+nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job);
+
+/// Exports a model folder (the engine function behind `kdw export`).
+nlohmann::json exportModel(const std::filesystem::path& model_file,
+                           const std::filesystem::path& output_dir);
+
+/// Evaluates a saved student on dev and test of `data_path` (engine: evaluate_student).
+nlohmann::json evaluateModel(const std::filesystem::path& model_file,
+                             const std::filesystem::path& data_path, kdw::JobContext& job);

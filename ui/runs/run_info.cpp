@@ -1,0 +1,180 @@
+#include "runs/run_info.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QPointF>
+#include <QSet>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "core/workspace.h"
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Reads a JSON object file; empty object and a problem text when it is missing or bad.
+QJsonObject readObject(const QString& path, QString& problem) {
+  QFile f(path);
+  if (!f.exists()) return {};
+  if (!f.open(QIODevice::ReadOnly)) {
+    if (problem.isEmpty()) problem = path + QStringLiteral(": cannot open");
+    return {};
+  }
+  QJsonParseError err{};
+  const QJsonDocument doc = QJsonDocument::fromJson(f.read(16 << 20), &err);
+  if (err.error != QJsonParseError::NoError || !doc.isObject()) {
+    if (problem.isEmpty()) problem = path + QStringLiteral(": not a JSON object");
+    return {};
+  }
+  return doc.object();
+}
+
+double metricOf(const QJsonObject& result, const char* split, const char* metric) {
+  const QJsonValue v = result.value(QLatin1String(split)).toObject().value(QLatin1String(metric));
+  return v.isDouble() ? v.toDouble() : kNaN;
+}
+}  // namespace
+
+double RunInfo::bestDevAccuracy() const {
+  return metricOf(result, "dev", "accuracy");
+}
+double RunInfo::bestDevMacroF1() const {
+  return metricOf(result, "dev", "macro_f1");
+}
+double RunInfo::testAccuracy() const {
+  return metricOf(result, "test", "accuracy");
+}
+double RunInfo::testMacroF1() const {
+  return metricOf(result, "test", "macro_f1");
+}
+
+qint64 RunInfo::parameters() const {
+  const QJsonValue v = result.value(QStringLiteral("parameters"));
+  return v.isDouble() ? static_cast<qint64>(v.toDouble()) : -1;
+}
+
+QString RunInfo::keyOptions() const {
+  QStringList parts;
+  auto v = [this](const char* key) { return config.value(QLatin1String(key)); };
+  if (v("hidden_size").isDouble())
+    parts << QStringLiteral("h=%1 x%2")
+                 .arg(v("hidden_size").toInt())
+                 .arg(v("num_layers").isDouble() ? v("num_layers").toInt() : 1);
+  if (v("epochs").isDouble()) parts << QStringLiteral("%1 epochs").arg(v("epochs").toInt());
+  if (v("lr").isDouble()) parts << QStringLiteral("lr=%1").arg(v("lr").toDouble());
+  if (v("alpha").isDouble()) parts << QStringLiteral("α=%1").arg(v("alpha").toDouble());
+  if (v("group_lasso").isDouble() && v("group_lasso").toDouble() > 0)
+    parts << QStringLiteral("lasso=%1").arg(v("group_lasso").toDouble());
+  return parts.join(QStringLiteral(", "));
+}
+
+RunInfo readRunInfo(const QString& dir) {
+  RunInfo info;
+  const QDir d(dir);
+  info.path = d.absolutePath();
+  info.name = d.dirName();
+  info.config = readObject(d.filePath(QStringLiteral("config.json")), info.problem);
+  info.result = readObject(d.filePath(QStringLiteral("result.json")), info.problem);
+  const QStringList models =
+      d.entryList({QStringLiteral("model_distill_*.pt")}, QDir::Files, QDir::Name);
+  if (!models.isEmpty()) info.modelFile = models.first();
+  info.hasCut = !d.entryList({QStringLiteral("cut_model_distill_*.pt")}, QDir::Files).isEmpty();
+  info.images = d.entryList({QStringLiteral("weight_*.png")}, QDir::Files, QDir::Name);
+  info.modelType = info.result.value(QStringLiteral("model_type")).toString();
+  if (info.modelType.isEmpty())
+    info.modelType = info.config.value(QStringLiteral("model_type")).toString();
+  if (info.modelType.isEmpty() && !info.modelFile.isEmpty())
+    info.modelType =
+        QFileInfo(info.modelFile).completeBaseName().mid(int(strlen("model_distill_")));
+  return info;
+}
+
+QList<RunInfo> scanRuns(const QString& root) {
+  QList<RunInfo> runs;
+  if (root.isEmpty()) return runs;
+  const QDir r(root);
+  const QStringList dirs = r.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+  for (const QString& name : dirs) {
+    const QDir d(r.filePath(name));
+    const bool named = kdw::is_run_folder_name(name.toStdString());
+    if (!named && d.entryList({QStringLiteral("model_distill_*.pt")}, QDir::Files).isEmpty())
+      continue;
+    runs.push_back(readRunInfo(d.path()));
+  }
+  return runs;
+}
+
+QVector<QJsonObject> readMetrics(const QString& dir) {
+  QVector<QJsonObject> records;
+  QFile f(QDir(dir).filePath(QStringLiteral("metrics.jsonl")));
+  if (!f.open(QIODevice::ReadOnly)) return records;
+  while (!f.atEnd()) {
+    const QByteArray line = f.readLine(1 << 20).trimmed();
+    if (line.isEmpty()) continue;
+    const QJsonDocument doc = QJsonDocument::fromJson(line);
+    if (doc.isObject()) records.push_back(doc.object());
+  }
+  return records;
+}
+
+QList<Curve> runCurves(const QVector<QJsonObject>& records) {
+  Curve loss{QStringLiteral("loss"), {}}, acc{QStringLiteral("dev accuracy"), {}},
+      f1{QStringLiteral("dev macro-F1"), {}};
+  for (const QJsonObject& r : records) {
+    const QString kind = r.value(QStringLiteral("kind")).toString();
+    if (kind == QLatin1String("step") && r.value(QStringLiteral("loss")).isDouble())
+      loss.points.push_back(QPointF(r.value(QStringLiteral("step")).toDouble(),
+                                    r.value(QStringLiteral("loss")).toDouble()));
+    if (kind == QLatin1String("epoch")) {
+      const QJsonObject dev = r.value(QStringLiteral("dev")).toObject();
+      const double e = r.value(QStringLiteral("epoch")).toDouble();
+      if (dev.value(QStringLiteral("accuracy")).isDouble())
+        acc.points.push_back(QPointF(e, dev.value(QStringLiteral("accuracy")).toDouble()));
+      if (dev.value(QStringLiteral("macro_f1")).isDouble())
+        f1.points.push_back(QPointF(e, dev.value(QStringLiteral("macro_f1")).toDouble()));
+    }
+  }
+  return {loss, acc, f1};
+}
+
+QStringList differingOptions(const QList<RunInfo>& runs) {
+  QSet<QString> keys;
+  for (const RunInfo& r : runs)
+    for (auto it = r.config.begin(); it != r.config.end(); ++it) keys.insert(it.key());
+  QStringList out;
+  for (const QString& key : keys) {
+    for (int i = 1; i < runs.size(); ++i) {
+      if (!runs[i].config.contains(key) || !runs[0].config.contains(key) ||
+          runs[i].config.value(key) != runs[0].config.value(key)) {
+        out << key;
+        break;
+      }
+    }
+  }
+  out.sort();
+  return out;
+}
+
+QString jsonText(const QJsonValue& v) {
+  switch (v.type()) {
+    case QJsonValue::Undefined:
+    case QJsonValue::Null:
+      return QStringLiteral("–");
+    case QJsonValue::Bool:
+      return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Double:
+      return QString::number(v.toDouble(), 'g', 6);
+    case QJsonValue::String:
+      return v.toString();
+    case QJsonValue::Array:
+      return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Object:
+      return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+  }
+  return QString();
+}

@@ -1,0 +1,353 @@
+#include "runs/runs_panel.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineSeries>
+#include <QMessageBox>
+#include <QPixmap>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QUrl>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+#include "compress/student_source.h"
+#include "jobs/job_runner.h"
+#include "runs/run_list_model.h"
+
+namespace {
+
+// A line chart of several curves sharing one x axis.
+void setCurves(QChartView* view, const QString& title, const QString& x_label,
+               const QList<Curve>& curves) {
+  auto* chart = new QChart;
+  chart->setTitle(title);
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  auto* ax = new QValueAxis;
+  auto* ay = new QValueAxis;
+  ax->setTitleText(x_label);
+  ax->setLabelFormat(QStringLiteral("%g"));
+  ay->setLabelFormat(QStringLiteral("%.3g"));
+  chart->addAxis(ax, Qt::AlignBottom);
+  chart->addAxis(ay, Qt::AlignLeft);
+  double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+  for (const Curve& c : curves) {
+    if (c.points.isEmpty()) continue;
+    auto* s = new QLineSeries;
+    s->setName(c.name);
+    s->append(QList<QPointF>(c.points.begin(), c.points.end()));
+    if (c.points.size() <= 40) s->setPointsVisible(true);
+    chart->addSeries(s);
+    s->attachAxis(ax);
+    s->attachAxis(ay);
+    for (const QPointF& p : c.points) {
+      x0 = std::min(x0, p.x());
+      x1 = std::max(x1, p.x());
+      y0 = std::min(y0, p.y());
+      y1 = std::max(y1, p.y());
+    }
+  }
+  if (std::isfinite(x0)) {
+    ax->setRange(x0, x1 > x0 ? x1 : x0 + 1);
+    const double pad = y1 > y0 ? 0.05 * (y1 - y0) : 0.05;
+    ay->setRange(y0 - pad, y1 + pad);
+  }
+  QChart* old = view->chart();
+  view->setChart(chart);
+  delete old;  // QChartView does not delete a replaced chart
+}
+
+QTableWidget* makeTable(int cols, QWidget* parent) {
+  auto* t = new QTableWidget(0, cols, parent);
+  t->verticalHeader()->hide();
+  t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  t->horizontalHeader()->setStretchLastSection(true);
+  return t;
+}
+
+void addRow(QTableWidget* t, const QStringList& cells) {
+  const int r = t->rowCount();
+  t->insertRow(r);
+  for (int c = 0; c < cells.size() && c < t->columnCount(); ++c)
+    t->setItem(r, c, new QTableWidgetItem(cells[c]));
+}
+
+QString metricText(double v) {
+  return std::isnan(v) ? QStringLiteral("–") : QString::number(v, 'f', 4);
+}
+
+}  // namespace
+
+RunsPanel::RunsPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent), jobs_(jobs) {
+  auto* layout = new QVBoxLayout(this);
+  auto* bar = new QHBoxLayout;
+  auto* refresh_button = new QPushButton(tr("Refresh"), this);
+  auto* open_button = new QPushButton(tr("Open in Compress"), this);
+  auto* eval_button = new QPushButton(tr("Evaluate"), this);
+  compare_button_ = new QPushButton(tr("Compare"), this);
+  compare_button_->setToolTip(tr("Select two or more runs (Ctrl-click) to compare them"));
+  auto* reveal_button = new QPushButton(tr("Reveal"), this);
+  auto* copy_button = new QPushButton(tr("Copy path"), this);
+  auto* delete_button = new QPushButton(tr("Delete…"), this);
+  for (QPushButton* b : {refresh_button, open_button, eval_button, compare_button_, reveal_button,
+                         copy_button, delete_button})
+    bar->addWidget(b);
+  bar->addStretch(1);
+  layout->addLayout(bar);
+  single_run_buttons_ = {open_button, eval_button, reveal_button, copy_button};
+
+  auto* split = new QSplitter(Qt::Vertical, this);
+  model_ = new RunListModel(this);
+  table_ = new QTableView(split);
+  table_->setModel(model_);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  table_->verticalHeader()->hide();
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  split->addWidget(table_);
+
+  tabs_ = new QTabWidget(split);
+  config_table_ = makeTable(2, tabs_);
+  config_table_->setHorizontalHeaderLabels({tr("option"), tr("value")});
+  tabs_->addTab(config_table_, tr("Configuration"));
+  auto* curves = new QWidget(tabs_);
+  auto* cl = new QHBoxLayout(curves);
+  loss_chart_ = new QChartView(curves);
+  dev_chart_ = new QChartView(curves);
+  loss_chart_->setRenderHint(QPainter::Antialiasing);
+  dev_chart_->setRenderHint(QPainter::Antialiasing);
+  cl->addWidget(loss_chart_);
+  cl->addWidget(dev_chart_);
+  tabs_->addTab(curves, tr("Curves"));
+  result_table_ = makeTable(2, tabs_);
+  result_table_->setHorizontalHeaderLabels({tr("result"), tr("value")});
+  tabs_->addTab(result_table_, tr("Results"));
+  auto* scroll = new QScrollArea(tabs_);
+  images_box_ = new QWidget(scroll);
+  images_layout_ = new QVBoxLayout(images_box_);
+  scroll->setWidget(images_box_);
+  scroll->setWidgetResizable(true);
+  tabs_->addTab(scroll, tr("Weights"));
+  auto* compare = new QWidget(tabs_);
+  auto* cmp = new QHBoxLayout(compare);
+  compare_chart_ = new QChartView(compare);
+  compare_chart_->setRenderHint(QPainter::Antialiasing);
+  compare_table_ = makeTable(1, compare);
+  cmp->addWidget(compare_chart_, 1);
+  cmp->addWidget(compare_table_, 1);
+  tabs_->addTab(compare, tr("Compare"));
+  split->addWidget(tabs_);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 2);
+  layout->addWidget(split, 1);
+  status_ = new QLabel(this);
+  layout->addWidget(status_);
+
+  connect(refresh_button, &QPushButton::clicked, this, &RunsPanel::refresh);
+  connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          &RunsPanel::selectionChanged);
+  connect(open_button, &QPushButton::clicked, this, [this] {
+    const QStringList paths = selectedPaths();
+    if (!paths.isEmpty()) Q_EMIT openInCompress(paths.first());
+  });
+  connect(eval_button, &QPushButton::clicked, this, &RunsPanel::evaluateSelected);
+  connect(compare_button_, &QPushButton::clicked, this, [this] {
+    showCompare(selectedRows());
+    tabs_->setCurrentIndex(tabs_->count() - 1);
+  });
+  connect(reveal_button, &QPushButton::clicked, this, [this] {
+    for (const QString& p : selectedPaths()) QDesktopServices::openUrl(QUrl::fromLocalFile(p));
+  });
+  connect(copy_button, &QPushButton::clicked, this,
+          [this] { QApplication::clipboard()->setText(selectedPaths().join(QLatin1Char('\n'))); });
+  connect(delete_button, &QPushButton::clicked, this, &RunsPanel::deleteSelected);
+  connect(table_, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
+    Q_EMIT openInCompress(model_->run(index.row()).path);
+  });
+  if (jobs_) {
+    connect(jobs_, &JobRunner::finished, this, [this](int id, const QJsonObject& report) {
+      if (id != eval_job_) return;
+      addRow(result_table_, {tr("— evaluation —"), QString()});
+      for (auto it = report.begin(); it != report.end(); ++it)
+        addRow(result_table_, {it.key(), jsonText(it.value())});
+      status_->setText(tr("Evaluation done"));
+      tabs_->setCurrentIndex(2);
+    });
+    connect(jobs_, &JobRunner::failed, this, [this](int id, const QString& message) {
+      if (id == eval_job_) status_->setText(tr("Evaluation failed: %1").arg(message));
+    });
+  }
+  selectionChanged();
+}
+
+void RunsPanel::setWorkspace(const QString& root) {
+  root_ = root;
+  model_->setRoot(root);
+  status_->setText(tr("%n run(s) in %1", nullptr, model_->rowCount()).arg(root));
+  selectionChanged();
+}
+
+void RunsPanel::refresh() {
+  setWorkspace(root_);
+}
+
+QList<int> RunsPanel::selectedRows() const {
+  QList<int> rows;
+  for (const QModelIndex& i : table_->selectionModel()->selectedRows()) rows << i.row();
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+QStringList RunsPanel::selectedPaths() const {
+  QStringList paths;
+  for (int r : selectedRows()) paths << model_->run(r).path;
+  return paths;
+}
+
+void RunsPanel::selectRows(const QList<int>& rows) {
+  table_->clearSelection();
+  for (int r : rows)
+    table_->selectionModel()->select(model_->index(r, 0),
+                                     QItemSelectionModel::Select | QItemSelectionModel::Rows);
+}
+
+void RunsPanel::selectionChanged() {
+  const QList<int> rows = selectedRows();
+  for (QPushButton* b : single_run_buttons_) b->setEnabled(rows.size() == 1);
+  compare_button_->setEnabled(rows.size() >= 2);
+  if (rows.size() == 1) showRun(model_->run(rows.first()));
+  if (rows.size() >= 2) showCompare(rows);
+}
+
+void RunsPanel::showRun(const RunInfo& run) {
+  config_table_->setRowCount(0);
+  for (auto it = run.config.begin(); it != run.config.end(); ++it)
+    addRow(config_table_, {it.key(), jsonText(it.value())});
+  result_table_->setRowCount(0);
+  addRow(result_table_, {tr("folder"), run.path});
+  addRow(result_table_, {tr("model"), run.modelFile.isEmpty() ? tr("none") : run.modelFile});
+  addRow(result_table_, {tr("cut model"), run.hasCut ? tr("yes") : tr("no")});
+  for (auto it = run.result.begin(); it != run.result.end(); ++it)
+    if (it.key() != QLatin1String("test_detail") && it.key() != QLatin1String("arch"))
+      addRow(result_table_, {it.key(), jsonText(it.value())});
+  if (!run.problem.isEmpty()) addRow(result_table_, {tr("problem"), run.problem});
+  const QFileInfo cut_report(QDir(run.path).filePath(QStringLiteral("cut_report.json")));
+  if (cut_report.exists()) {
+    QFile f(cut_report.filePath());
+    if (f.open(QIODevice::ReadOnly)) {
+      const QJsonObject cut = QJsonDocument::fromJson(f.read(1 << 20)).object();
+      for (const char* key : {"hidden_after", "parameters_after", "bytes_after"})
+        if (cut.contains(QLatin1String(key)))
+          addRow(result_table_, {QStringLiteral("cut: %1").arg(QLatin1String(key)),
+                                 jsonText(cut.value(QLatin1String(key)))});
+    }
+  }
+
+  const QList<Curve> curves = runCurves(readMetrics(run.path));
+  setCurves(loss_chart_, tr("Training loss"), tr("step"), {curves[0]});
+  setCurves(dev_chart_, tr("Dev scores"), tr("epoch"), {curves[1], curves[2]});
+
+  while (QLayoutItem* item = images_layout_->takeAt(0)) {
+    delete item->widget();
+    delete item;
+  }
+  for (const QString& name : run.images) {
+    auto* caption = new QLabel(name, images_box_);
+    auto* picture = new QLabel(images_box_);
+    QPixmap pm(QDir(run.path).filePath(name));
+    if (pm.width() > 1000) pm = pm.scaledToWidth(1000, Qt::SmoothTransformation);
+    picture->setPixmap(pm);
+    images_layout_->addWidget(caption);
+    images_layout_->addWidget(picture);
+  }
+  if (run.images.isEmpty())
+    images_layout_->addWidget(new QLabel(tr("No weight_*.png pictures in this run."), images_box_));
+  images_layout_->addStretch(1);
+}
+
+void RunsPanel::showCompare(const QList<int>& rows) {
+  QList<RunInfo> runs;
+  for (int r : rows) runs << model_->run(r);
+  QList<Curve> curves;
+  for (const RunInfo& run : runs) {
+    Curve c = runCurves(readMetrics(run.path))[1];
+    c.name = run.name;
+    curves << c;
+  }
+  setCurves(compare_chart_, tr("Dev accuracy"), tr("epoch"), curves);
+
+  compare_table_->clear();
+  compare_table_->setRowCount(0);
+  compare_table_->setColumnCount(1 + static_cast<int>(runs.size()));
+  QStringList header{tr("")};
+  for (const RunInfo& run : runs) header << run.name;
+  compare_table_->setHorizontalHeaderLabels(header);
+  auto row = [&](const QString& name, auto&& cell) {
+    QStringList cells{name};
+    for (const RunInfo& run : runs) cells << cell(run);
+    addRow(compare_table_, cells);
+  };
+  row(tr("model type"), [](const RunInfo& r) { return r.modelType; });
+  for (const QString& key : differingOptions(runs))
+    row(key, [&key](const RunInfo& r) { return jsonText(r.config.value(key)); });
+  row(tr("best dev accuracy"), [](const RunInfo& r) { return metricText(r.bestDevAccuracy()); });
+  row(tr("best dev macro-F1"), [](const RunInfo& r) { return metricText(r.bestDevMacroF1()); });
+  row(tr("test accuracy"), [](const RunInfo& r) { return metricText(r.testAccuracy()); });
+  row(tr("test macro-F1"), [](const RunInfo& r) { return metricText(r.testMacroF1()); });
+  row(tr("parameters"), [](const RunInfo& r) {
+    return r.parameters() < 0 ? QStringLiteral("–") : QString::number(r.parameters());
+  });
+  compare_table_->resizeColumnsToContents();
+}
+
+void RunsPanel::evaluateSelected() {
+  const QList<int> rows = selectedRows();
+  if (rows.size() != 1 || !jobs_) return;
+  const RunInfo& run = model_->run(rows.first());
+  if (run.modelFile.isEmpty()) {
+    status_->setText(tr("%1 holds no model").arg(run.path));
+    return;
+  }
+  const std::string model = QDir(run.path).filePath(run.modelFile).toStdString();
+  const std::string data = root_.toStdString();
+  status_->setText(tr("Evaluating %1…").arg(run.name));
+  eval_job_ = jobs_->submit(tr("Evaluate %1").arg(run.name), [model, data](kdw::JobContext& job) {
+    return evaluateModel(model, data, job);
+  });
+}
+
+void RunsPanel::deleteSelected() {
+  const QStringList paths = selectedPaths();
+  if (paths.isEmpty()) return;
+  if (QMessageBox::question(
+          this, tr("Delete runs"),
+          tr("Move %n run folder(s) to the trash?\n\n%1", nullptr, static_cast<int>(paths.size()))
+              .arg(paths.join(QLatin1Char('\n')))) != QMessageBox::Yes)
+    return;
+  QStringList failed;
+  for (const QString& p : paths)
+    if (!QFile::moveToTrash(p) && !QDir(p).removeRecursively()) failed << p;
+  refresh();
+  if (!failed.isEmpty())
+    status_->setText(tr("Could not delete: %1").arg(failed.join(QStringLiteral(", "))));
+}
