@@ -55,7 +55,9 @@ struct RunState {
 };
 
 // Dev score that decides the best epoch: macro-F1, accuracy breaking ties.
-double dev_score(const ClassificationMetrics& m) { return m.macro_f1 + 1e-6 * m.accuracy; }
+double dev_score(const ClassificationMetrics& m) {
+  return m.macro_f1 + 1e-6 * m.accuracy;
+}
 
 std::string to_jsonl(const std::vector<nlohmann::json>& records) {
   std::string text;
@@ -101,10 +103,14 @@ void save_checkpoint(const fs::path& dir, const BertForSequenceClassification& m
   std::ostringstream bytes;
   archive.save_to(bytes);
   write_file_atomic(out.staging() / "optimizer.pt", bytes.str());
-  nlohmann::json json = {{"identity", identity},     {"epoch", state.epoch},
-                         {"next_batch", state.next_batch}, {"step", state.step},
-                         {"best_epoch", state.best_epoch}, {"best_score", state.best_score},
-                         {"stale_epochs", state.stale_epochs}, {"best", state.best},
+  nlohmann::json json = {{"identity", identity},
+                         {"epoch", state.epoch},
+                         {"next_batch", state.next_batch},
+                         {"step", state.step},
+                         {"best_epoch", state.best_epoch},
+                         {"best_score", state.best_score},
+                         {"stale_epochs", state.stale_epochs},
+                         {"best", state.best},
                          {"history", state.history}};
   write_file_atomic(out.staging() / "state.json", json.dump(1));
   out.commit();
@@ -120,9 +126,10 @@ RunState load_checkpoint(const fs::path& dir, BertForSequenceClassification& mod
   try {
     const auto json = nlohmann::json::parse(read_file(state_file));
     if (json.at("identity") != identity)
-      throw file_error(state_file,
-                       "the checkpoint belongs to a run with other data or settings (model, "
-                       "labels, batch_size, grad_accum, seed or max_seq_len); run without --resume");
+      throw file_error(
+          state_file,
+          "the checkpoint belongs to a run with other data or settings (model, "
+          "labels, batch_size, grad_accum, seed or max_seq_len); run without --resume");
     state.epoch = json.at("epoch").get<int>();
     state.next_batch = json.at("next_batch").get<int64_t>();
     state.step = json.at("step").get<int64_t>();
@@ -180,9 +187,10 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   at::manual_seed(o.seed);
   LoadedBert loaded = load_bert(o.bert_path, data.labels);
   if (info.layout == "config-only")
-    spdlog::warn("{}: config only, no weights: the teacher is trained FROM SCRATCH (random "
-                 "init), not from a pretrained RuBERT; expect a much weaker teacher",
-                 o.bert_path.string());
+    spdlog::warn(
+        "{}: config only, no weights: the teacher is trained FROM SCRATCH (random "
+        "init), not from a pretrained RuBERT; expect a much weaker teacher",
+        o.bert_path.string());
   else if (loaded.new_head)
     spdlog::info("new classification head for {} labels", data.labels.size());
   BertForSequenceClassification model = loaded.model;
@@ -205,8 +213,8 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   torch::optim::AdamW optimizer(std::move(groups), AdamWOptions(o.lr));
 
   const std::vector<int64_t> train_lengths = truncated_lengths(train, o.max_seq_len);
-  const auto batches_per_epoch = static_cast<int64_t>(
-      bucketed_batches(train_lengths, o.batch_size, true, o.seed).size());
+  const auto batches_per_epoch =
+      static_cast<int64_t>(bucketed_batches(train_lengths, o.batch_size, true, o.seed).size());
   const int64_t steps_per_epoch = (batches_per_epoch + o.grad_accum - 1) / o.grad_accum;
   const int64_t total_steps = steps_per_epoch * o.epochs;
   const auto warmup_steps = static_cast<int64_t>(std::llround(o.warmup * double(total_steps)));
@@ -220,10 +228,11 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
     spdlog::info("resuming at epoch {}, batch {} (step {})", state.epoch + 1, state.next_batch,
                  state.step);
   }
-  spdlog::info("fine-tuning: {} train / {} dev samples, {} labels, {} epochs x {} steps, warm-up "
-               "{} steps, device {}",
-               train.size(), dev.size(), data.labels.size(), o.epochs, steps_per_epoch,
-               warmup_steps, o.device);
+  spdlog::info(
+      "fine-tuning: {} train / {} dev samples, {} labels, {} epochs x {} steps, warm-up "
+      "{} steps, device {}",
+      train.size(), dev.size(), data.labels.size(), o.epochs, steps_per_epoch, warmup_steps,
+      o.device);
 
   auto record = [&](nlohmann::json r) {
     job.metric(r);
@@ -260,79 +269,82 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
     const auto batches =
         bucketed_batches(train_lengths, o.batch_size, true, o.seed + uint64_t(state.epoch));
     const auto nb = static_cast<int64_t>(batches.size());
-    model->train();
-    double epoch_loss = 0, window_loss = 0;
-    int64_t epoch_batches = 0, window_steps = 0, window_samples = 0;
-    auto window_start = Clock::now();
-    while (state.next_batch < nb) {
-      const int64_t group_end = std::min(nb, state.next_batch + o.grad_accum);
-      const double group_size = double(group_end - state.next_batch);
-      double group_loss = 0;
-      for (int64_t b = state.next_batch; b < group_end; ++b) {
-        if (job.cancel_requested()) {
-          // Weights are those of the last optimizer step: the group restarts on resume.
-          save_checkpoint(checkpoint_dir, model, optimizer, state, identity);
-          spdlog::info("cancelled; checkpoint saved in {} (use --resume)",
-                       checkpoint_dir.string());
-          job.throw_if_cancelled();
-        }
-        const BertBatch input = make_bert_batch(train, batches[b], o.max_seq_len, device);
-        const at::Tensor logits = model->forward(input.input_ids, input.attention_mask, {}).logits;
-        const at::Tensor loss = at::cross_entropy_loss(logits, input.labels);
-        (loss / group_size).backward();
-        const double value = loss.item<double>();
-        if (!std::isfinite(value))
-          throw Error("fine-tuning diverged (loss " + std::to_string(value) + " at step " +
-                      std::to_string(state.step + 1) + "); lower --lr");
-        group_loss += value / group_size;
-        window_samples += static_cast<int64_t>(batches[b].size());
-      }
-      if (o.max_grad_norm > 0)
-        torch::nn::utils::clip_grad_norm_(model->parameters(), o.max_grad_norm);
-      const double lr = lr_at(state.step, warmup_steps, total_steps, o.lr);
-      for (auto& group : optimizer.param_groups())
-        static_cast<AdamWOptions&>(group.options()).lr(lr);
-      optimizer.step();
-      optimizer.zero_grad();
-      ++state.step;
-      state.next_batch = group_end;
-      epoch_loss += group_loss * group_size;
-      epoch_batches += static_cast<int64_t>(group_size);
-      window_loss += group_loss;
-      ++window_steps;
-      job.progress(stage, state.next_batch, nb, "loss " + std::to_string(group_loss));
-      if (window_steps == o.log_every || state.next_batch == nb) {
-        const double seconds =
-            std::chrono::duration<double>(Clock::now() - window_start).count();
-        record({{"kind", "step"},
-                {"step", state.step},
-                {"epoch", epoch},
-                {"loss", window_loss / double(window_steps)},
-                {"lr", lr},
-                {"samples_per_s", seconds > 0 ? double(window_samples) / seconds : 0.0}});
-        window_loss = 0;
-        window_steps = window_samples = 0;
-        window_start = Clock::now();
-      }
-    }
-
-    job.throw_if_cancelled();
     nlohmann::json epoch_record = {{"kind", "epoch"}, {"epoch", epoch}};
-    if (epoch_batches > 0) epoch_record["train_loss"] = epoch_loss / double(epoch_batches);
     bool improved = false;
-    if (dev.size() > 0) {
-      const at::Tensor dev_logits =
-          predict_split(model, dev, o.max_seq_len, o.batch_size * 2, device, job, stage + " dev");
-      const ClassificationMetrics m =
-          classification_metrics(dev.labels, argmax_rows(dev_logits), int64_t(data.labels.size()));
-      epoch_record["dev"] = m.to_json();
-      improved = dev_score(m) > state.best_score;
-      if (improved) state.best_score = dev_score(m);
-      spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}{}", epoch, m.accuracy,
-                   m.macro_f1, improved ? " (best so far)" : "");
-    } else {
-      spdlog::warn("the dev split is empty: the last epoch is kept");
-      improved = true;
+    try {
+      model->train();
+      double epoch_loss = 0, window_loss = 0;
+      int64_t epoch_batches = 0, window_steps = 0, window_samples = 0;
+      auto window_start = Clock::now();
+      while (state.next_batch < nb) {
+        const int64_t group_end = std::min(nb, state.next_batch + o.grad_accum);
+        const double group_size = double(group_end - state.next_batch);
+        double group_loss = 0;
+        for (int64_t b = state.next_batch; b < group_end; ++b) {
+          // Weights are those of the last optimizer step: on resume the group starts again.
+          job.throw_if_cancelled();
+          const BertBatch input = make_bert_batch(train, batches[b], o.max_seq_len, device);
+          const at::Tensor logits =
+              model->forward(input.input_ids, input.attention_mask, {}).logits;
+          const at::Tensor loss = at::cross_entropy_loss(logits, input.labels);
+          (loss / group_size).backward();
+          const double value = loss.item<double>();
+          if (!std::isfinite(value))
+            throw Error("fine-tuning diverged (loss " + std::to_string(value) + " at step " +
+                        std::to_string(state.step + 1) + "); lower --lr");
+          group_loss += value / group_size;
+          window_samples += static_cast<int64_t>(batches[b].size());
+        }
+        if (o.max_grad_norm > 0)
+          torch::nn::utils::clip_grad_norm_(model->parameters(), o.max_grad_norm);
+        const double lr = lr_at(state.step, warmup_steps, total_steps, o.lr);
+        for (auto& group : optimizer.param_groups())
+          static_cast<AdamWOptions&>(group.options()).lr(lr);
+        optimizer.step();
+        optimizer.zero_grad();
+        ++state.step;
+        state.next_batch = group_end;
+        epoch_loss += group_loss * group_size;
+        epoch_batches += static_cast<int64_t>(group_size);
+        window_loss += group_loss;
+        ++window_steps;
+        job.progress(stage, state.next_batch, nb, "loss " + std::to_string(group_loss));
+        if (window_steps == o.log_every || state.next_batch == nb) {
+          const double seconds = std::chrono::duration<double>(Clock::now() - window_start).count();
+          record({{"kind", "step"},
+                  {"step", state.step},
+                  {"epoch", epoch},
+                  {"loss", window_loss / double(window_steps)},
+                  {"lr", lr},
+                  {"samples_per_s", seconds > 0 ? double(window_samples) / seconds : 0.0}});
+          window_loss = 0;
+          window_steps = window_samples = 0;
+          window_start = Clock::now();
+        }
+      }
+
+      if (epoch_batches > 0) epoch_record["train_loss"] = epoch_loss / double(epoch_batches);
+      if (dev.size() > 0) {
+        const at::Tensor dev_logits =
+            predict_split(model, dev, o.max_seq_len, o.batch_size * 2, device, job, stage + " dev");
+        job.throw_if_cancelled();
+        const ClassificationMetrics m = classification_metrics(dev.labels, argmax_rows(dev_logits),
+                                                               int64_t(data.labels.size()));
+        epoch_record["dev"] = m.to_json();
+        improved = dev_score(m) > state.best_score;
+        if (improved) state.best_score = dev_score(m);
+        spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}{}", epoch, m.accuracy,
+                     m.macro_f1, improved ? " (best so far)" : "");
+      } else {
+        spdlog::warn("the dev split is empty: the last epoch is kept");
+        improved = true;
+      }
+    } catch (const Cancelled&) {
+      // The state always names the first batch whose update is not in the weights.
+      save_checkpoint(checkpoint_dir, model, optimizer, state, identity);
+      spdlog::info("cancelled; checkpoint saved in {} (continue with --resume)",
+                   checkpoint_dir.string());
+      throw;
     }
     epoch_record["best"] = improved;
     record(epoch_record);
@@ -344,8 +356,7 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
     } else {
       ++state.stale_epochs;
       early_stop = o.early_stopping_patience > 0 && state.stale_epochs >= o.early_stopping_patience;
-      if (early_stop)
-        spdlog::info("early stopping: no dev gain for {} epochs", state.stale_epochs);
+      if (early_stop) spdlog::info("early stopping: no dev gain for {} epochs", state.stale_epochs);
     }
     write_model_notes();
     ++result.epochs_run;

@@ -71,8 +71,9 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
       for (const char* split : kSplitNames)
         complete = complete && fs::exists(ws.logits_dir() / (std::string(split) + ".npy"));
       if (complete && previous.value("inputs", nlohmann::json()) == inputs) {
-        spdlog::info("logits are up to date with the model and bert_data; skipped (--force "
-                     "recomputes)");
+        spdlog::info(
+            "logits are up to date with the model and bert_data; skipped (--force "
+            "recomputes)");
         return {previous, true};
       }
     } catch (const nlohmann::json::exception&) {
@@ -100,8 +101,8 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
           classification_metrics(split.labels, argmax_rows(logits), classes);
       entry["accuracy"] = m.accuracy;
       entry["macro_f1"] = m.macro_f1;
-      spdlog::info("teacher on {}: accuracy {:.4f}, macro-F1 {:.4f} ({} samples)", name,
-                   m.accuracy, m.macro_f1, split.size());
+      spdlog::info("teacher on {}: accuracy {:.4f}, macro-F1 {:.4f} ({} samples)", name, m.accuracy,
+                   m.macro_f1, split.size());
     }
     splits[name] = entry;
   }

@@ -44,8 +44,8 @@ std::vector<std::string> read_label_names(const fs::path& file) {
 TeacherData read_teacher_data(const Workspace& ws, int64_t vocab_size) {
   TeacherData data;
   data.labels = read_label_names(ws.labels_file());
-  data.prepare = fs::exists(ws.prepare_file()) ? parse_json_file(ws.prepare_file())
-                                               : nlohmann::json::object();
+  data.prepare =
+      fs::exists(ws.prepare_file()) ? parse_json_file(ws.prepare_file()) : nlohmann::json::object();
   const fs::path dir = ws.bert_data_dir();
   if (!fs::is_directory(dir))
     throw file_error(dir, "missing; run `kdw prepare` with --bert_vocab first");
@@ -76,8 +76,9 @@ void check_bert_data_vocab(const Workspace& ws, const nlohmann::json& prepare,
   if (prepare.is_object() && prepare.contains("bert") && prepare["bert"].is_object())
     bert = &prepare["bert"];
   if (!bert || !bert->contains("vocab_hash") || !(*bert)["vocab_hash"].is_string())
-    throw file_error(file, "does not record the BERT vocabulary (bert.vocab_hash); run `kdw "
-                           "prepare` with --bert_vocab");
+    throw file_error(file,
+                     "does not record the BERT vocabulary (bert.vocab_hash); run `kdw "
+                     "prepare` with --bert_vocab");
   const std::string expected = (*bert)["vocab_hash"].get<std::string>();
   const std::string actual = file_hash(vocab_file);
   if (expected != actual) {

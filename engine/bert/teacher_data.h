@@ -20,9 +20,9 @@
 namespace kdw {
 
 struct TeacherData {
-  std::vector<std::string> labels;   ///< labels.json, index order
+  std::vector<std::string> labels;    ///< labels.json, index order
   std::array<RaggedSplit, 3> splits;  ///< train, dev, test (order of kSplitNames)
-  nlohmann::json prepare;            ///< prepare.json (empty object when absent)
+  nlohmann::json prepare;             ///< prepare.json (empty object when absent)
 };
 
 /// Reads labels.json (a JSON array of names, or {"labels": [...]}); throws naming the file.

@@ -1,0 +1,325 @@
+// Teacher fine-tuning and logit extraction on a tiny workspace: a config-only BERT (hidden 16)
+// trained from scratch on synthetic samples whose label is given by the token range they use.
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <ATen/ATen.h>
+#include <c10/core/GradMode.h>
+#include <nlohmann/json.hpp>
+
+#include "bert/bert_io.h"
+#include "bert/finetune.h"
+#include "bert/logits.h"
+#include "core/atomic_output.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/workspace.h"
+#include "formats/npy.h"
+#include "formats/ragged.h"
+#include "formats/safetensors.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const fs::path kVocab = fs::path(KDW_FIXTURES_DIR) / "bert" / "vocab.txt";
+constexpr int kClasses = 3;
+
+// Sample: [CLS] + 3..14 ids from its class's own id range + [SEP].
+kdw::RaggedSplit make_split(int n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  kdw::RaggedSplit split;
+  for (int i = 0; i < n; ++i) {
+    const int label = i % kClasses;
+    const int len = 3 + int(rng() % 12);
+    std::vector<int32_t> ids{101};
+    for (int k = 0; k < len; ++k) ids.push_back(1000 + label * 40 + int32_t(rng() % 40));
+    ids.push_back(102);
+    split.add(ids, label, 1000 + i);
+  }
+  return split;
+}
+
+// A workspace with bert_data, labels.json, prepare.json and a config-only tiny BERT.
+fs::path make_workspace(const fs::path& root, int labels = kClasses) {
+  kdw::Workspace ws{root};
+  const kdw::RaggedSplit splits[] = {make_split(48, 1), make_split(24, 2), make_split(13, 3)};
+  for (int s = 0; s < 3; ++s)
+    kdw::write_ragged_split(ws.bert_data_dir(), kdw::kSplitNames[s], splits[s]);
+  json names = json::array();
+  for (int i = 0; i < labels; ++i) names.push_back("class_" + std::to_string(i));
+  kdw::write_file_atomic(ws.labels_file(), names.dump());
+  kdw::write_file_atomic(
+      ws.prepare_file(),
+      json{{"bert", {{"vocab", kVocab.string()}, {"vocab_hash", kdw::file_hash(kVocab)}}}}.dump());
+  const fs::path bert = ws.bert_dir() / "tiny";
+  json config = {{"vocab_size", 2384},
+                 {"hidden_size", 16},
+                 {"num_hidden_layers", 1},
+                 {"num_attention_heads", 2},
+                 {"intermediate_size", 32},
+                 {"hidden_act", "gelu"},
+                 {"hidden_dropout_prob", 0.0},  // no dropout: runs are exactly repeatable
+                 {"attention_probs_dropout_prob", 0.0},
+                 {"max_position_embeddings", 32},
+                 {"type_vocab_size", 2},
+                 {"layer_norm_eps", 1e-12},
+                 {"initializer_range", 0.02}};
+  kdw::write_file_atomic(bert / "config.json", config.dump(2));
+  fs::copy_file(kVocab, bert / "vocab.txt");
+  return bert;
+}
+
+kdw::FinetuneOptions tiny_options(const fs::path& root, const fs::path& bert) {
+  kdw::FinetuneOptions o;
+  o.workspace = root;
+  o.bert_path = bert;
+  o.epochs = 6;  // from scratch, a tiny BERT needs a few epochs to leave its plateau
+  o.lr = 2e-2;
+  o.batch_size = 8;
+  o.max_seq_len = 12;  // some samples are longer: truncation is exercised
+  o.warmup = 0.1;
+  o.log_every = 1;
+  return o;
+}
+
+std::vector<json> read_jsonl(const fs::path& file) {
+  std::vector<json> records;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) records.push_back(json::parse(line));
+  return records;
+}
+
+template <typename F>
+QString error_of(F&& f) {
+  try {
+    f();
+  } catch (const kdw::Cancelled&) {
+    return "cancelled";
+  } catch (const kdw::Error& e) {
+    return QString::fromStdString(e.what());
+  }
+  return {};
+}
+
+}  // namespace
+
+class TestBertTrain : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void finetuneLearnsAndSavesBestEpoch();
+  void logitsInSampleOrderAndSkipWhenUnchanged();
+  void cancelKeepsModelAndResumeMatchesFullRun();
+  void badInputsGiveOneClearError();
+};
+
+void TestBertTrain::finetuneLearnsAndSavesBestEpoch() {
+  QTemporaryDir tmp;
+  const fs::path root = tmp.path().toStdString();
+  const fs::path bert = make_workspace(root);
+  kdw::JobContext job;
+  std::vector<json> live;
+  job.set_metric_sink([&](const json& r) { live.push_back(r); });
+  const kdw::FinetuneResult result = kdw::run_finetune(tiny_options(root, bert), job);
+
+  const fs::path model_dir = kdw::Workspace{root}.finetune_dir();
+  QCOMPARE(result.model_dir, model_dir);
+  QVERIFY(fs::exists(model_dir / "model.safetensors"));
+  QVERIFY(!fs::exists(kdw::finetune_checkpoint_dir(model_dir)));  // finished run: none left
+  const std::vector<json> records = read_jsonl(model_dir / "metrics.jsonl");
+  QCOMPARE(records.size(), live.size());
+  std::vector<double> losses;
+  std::vector<json> epochs;
+  for (const json& r : records) {
+    if (r["kind"] == "step") {
+      QVERIFY(r.contains("lr") && r.contains("samples_per_s") && r.contains("epoch"));
+      losses.push_back(r["loss"].get<double>());
+    } else if (r["kind"] == "epoch") {
+      epochs.push_back(r);
+    }
+  }
+  QCOMPARE(epochs.size(), size_t(6));
+  QCOMPARE(losses.size(), size_t(6 * 6));  // 48 samples / batch 8 = 6 steps an epoch
+  const double first = (losses[0] + losses[1]) / 2, last = (losses[34] + losses[35]) / 2;
+  QVERIFY2(last < 0.85 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+
+  // The kept epoch is the best on dev, and the saved folder reproduces its dev accuracy.
+  double best_f1 = -1;
+  int best_epoch = 0;
+  for (const json& e : epochs) {
+    const double f1 = e["dev"]["macro_f1"].get<double>();
+    QVERIFY(e["dev"].contains("confusion") && e["dev"].contains("precision"));
+    if (f1 > best_f1 + 1e-9) best_f1 = f1, best_epoch = e["epoch"].get<int>();
+  }
+  QCOMPARE(result.best["epoch"].get<int>(), best_epoch);
+  QVERIFY(best_f1 > 0.5);  // always one class: 1/6
+
+  kdw::LoadedBert loaded = kdw::load_bert(model_dir, {"class_0", "class_1", "class_2"});
+  QVERIFY(!loaded.new_head);
+  loaded.model->eval();
+  const kdw::RaggedSplit dev = kdw::read_ragged_split(kdw::Workspace{root}.bert_data_dir(), "dev");
+  c10::NoGradGuard no_grad;
+  int64_t correct = 0;
+  for (int64_t i = 0; i < dev.size(); ++i) {
+    std::vector<int64_t> ids(dev.ids.begin() + dev.offsets[i],
+                             dev.ids.begin() + dev.offsets[i + 1]);
+    if (ids.size() > 12) ids.erase(ids.begin() + 11, ids.end() - 1);  // as fine-tuning truncates
+    const at::Tensor input = at::tensor(ids, at::kLong).unsqueeze(0);
+    const int64_t predicted = loaded.model->forward(input, {}, {}).logits.argmax(1).item<int64_t>();
+    correct += predicted == dev.labels[i];
+  }
+  QCOMPARE(double(correct) / double(dev.size()), result.best["dev"]["accuracy"].get<double>());
+}
+
+void TestBertTrain::logitsInSampleOrderAndSkipWhenUnchanged() {
+  QTemporaryDir tmp;
+  const fs::path root = tmp.path().toStdString();
+  const fs::path bert = make_workspace(root);
+  kdw::JobContext job;
+  kdw::FinetuneOptions o = tiny_options(root, bert);
+  o.epochs = 1;
+  kdw::run_finetune(o, job);
+
+  kdw::LogitsOptions lo;
+  lo.workspace = root;
+  lo.batch_size = 5;
+  const kdw::LogitsResult first = kdw::run_logits(lo, job);
+  QVERIFY(!first.skipped);
+  const kdw::Workspace ws{root};
+  const json summary = json::parse(kdw::read_file(ws.logits_dir() / "logits.json"));
+  QCOMPARE(summary, first.summary);
+  QCOMPARE(summary["max_seq_len"].get<int>(), 12);
+
+  kdw::LoadedBert teacher = kdw::load_bert(ws.finetune_dir(), {});
+  teacher.model->eval();
+  c10::NoGradGuard no_grad;
+  for (const char* name : kdw::kSplitNames) {
+    const kdw::RaggedSplit split = kdw::read_ragged_split(ws.bert_data_dir(), name);
+    const at::Tensor logits = kdw::read_npy_tensor(ws.logits_dir() / (std::string(name) + ".npy"));
+    QCOMPARE(logits.scalar_type(), at::kFloat);
+    QCOMPARE(logits.dim(), int64_t(2));
+    QCOMPARE(logits.size(0), split.size());
+    QCOMPARE(logits.size(1), int64_t(kClasses));
+    int64_t correct = 0;
+    for (int64_t i = 0; i < split.size(); ++i) {
+      std::vector<int64_t> ids(split.ids.begin() + split.offsets[i],
+                               split.ids.begin() + split.offsets[i + 1]);
+      if (ids.size() > 12) ids.erase(ids.begin() + 11, ids.end() - 1);
+      const at::Tensor one =
+          teacher.model->forward(at::tensor(ids, at::kLong).unsqueeze(0), {}, {}).logits[0];
+      QVERIFY2(at::allclose(logits[i], one, 1e-4, 1e-4),
+               qPrintable(QString("%1 row %2").arg(name).arg(i)));
+      correct += one.argmax().item<int64_t>() == split.labels[i];
+    }
+    QCOMPARE(summary["splits"][name]["samples"].get<int64_t>(), split.size());
+    QCOMPARE(summary["splits"][name]["accuracy"].get<double>(),
+             double(correct) / double(split.size()));
+  }
+
+  const auto stamp = fs::last_write_time(ws.logits_dir() / "train.npy");
+  QVERIFY(kdw::run_logits(lo, job).skipped);
+  QCOMPARE(fs::last_write_time(ws.logits_dir() / "train.npy"), stamp);
+  lo.force = true;
+  QVERIFY(!kdw::run_logits(lo, job).skipped);
+  lo.force = false;
+  // A changed input (here the labels' names) makes the stored logits stale.
+  kdw::write_file_atomic(ws.labels_file(), json{"class_0", "class_1", "class_2"}.dump(1));
+  QVERIFY(!kdw::run_logits(lo, job).skipped);
+}
+
+void TestBertTrain::cancelKeepsModelAndResumeMatchesFullRun() {
+  QTemporaryDir tmp_full, tmp;
+  const fs::path full_root = tmp_full.path().toStdString();
+  const fs::path root = tmp.path().toStdString();
+  kdw::FinetuneOptions full = tiny_options(full_root, make_workspace(full_root));
+  full.grad_accum = 2;
+  full.epochs = 3;
+  kdw::JobContext plain;
+  kdw::run_finetune(full, plain);
+
+  kdw::FinetuneOptions o = tiny_options(root, make_workspace(root));
+  o.grad_accum = 2;
+  const kdw::Workspace ws{root};
+  // A previous model that a cancelled run must leave alone.
+  o.epochs = 1;
+  kdw::run_finetune(o, plain);
+  const std::string before = kdw::file_hash(ws.finetune_dir() / "model.safetensors");
+
+  o.epochs = 3;
+  kdw::JobContext job;
+  job.set_progress_sink([&](const kdw::ProgressEvent& e) {
+    if (e.stage == "epoch 1/3" && e.done == 2) job.request_cancel();  // in the middle of an epoch
+  });
+  QCOMPARE(error_of([&] { kdw::run_finetune(o, job); }), QString("cancelled"));
+  QCOMPARE(kdw::file_hash(ws.finetune_dir() / "model.safetensors"), before);
+  QVERIFY(fs::exists(kdw::finetune_checkpoint_dir(ws.finetune_dir()) / "state.json"));
+
+  kdw::FinetuneOptions other = o;
+  other.resume = true;
+  other.batch_size = 4;  // other batches: the checkpoint's position would be meaningless
+  QVERIFY(error_of([&] { kdw::run_finetune(other, plain); }).contains("checkpoint"));
+
+  o.resume = true;
+  kdw::run_finetune(o, plain);
+  QVERIFY(!fs::exists(kdw::finetune_checkpoint_dir(ws.finetune_dir())));
+  // No dropout and the same batches: the resumed run ends exactly where the uninterrupted did.
+  const auto a =
+      kdw::read_safetensors(kdw::Workspace{full_root}.finetune_dir() / "model.safetensors");
+  const auto b = kdw::read_safetensors(ws.finetune_dir() / "model.safetensors");
+  QCOMPARE(a.tensors.size(), b.tensors.size());
+  for (const auto& [name, t] : a.tensors)
+    QVERIFY2(at::allclose(t, b.find(name), 1e-5, 1e-6), name.c_str());
+  std::vector<int64_t> steps;
+  for (const json& r : read_jsonl(ws.finetune_dir() / "metrics.jsonl"))
+    if (r["kind"] == "step") steps.push_back(r["step"].get<int64_t>());
+  QCOMPARE(steps.size(), size_t(9));  // 3 epochs x 3 steps, none repeated
+  for (size_t i = 0; i < steps.size(); ++i) QCOMPARE(steps[i], int64_t(i + 1));
+}
+
+void TestBertTrain::badInputsGiveOneClearError() {
+  QTemporaryDir tmp;
+  const fs::path root = tmp.path().toStdString();
+  const fs::path bert = make_workspace(root);
+  const kdw::Workspace ws{root};
+  kdw::JobContext job;
+  const kdw::FinetuneOptions o = tiny_options(root, bert);
+
+  kdw::LogitsOptions lo;
+  lo.workspace = root;
+  QVERIFY(error_of([&] { kdw::run_logits(lo, job); }).contains("rubert_finetune"));
+
+  // bert_data made with another vocabulary.
+  const std::string prepare = kdw::read_file(ws.prepare_file());
+  kdw::write_file_atomic(ws.prepare_file(),
+                         json{{"bert", {{"vocab", "other.txt"}, {"vocab_hash", "0123"}}}}.dump());
+  QString error = error_of([&] { kdw::run_finetune(o, job); });
+  QVERIFY2(error.contains("prepare.json") && error.contains("other.txt"), qPrintable(error));
+  kdw::write_file_atomic(ws.prepare_file(), prepare);
+
+  // A head trained for other labels: the fixture's 3-label classifier vs 4 labels here.
+  kdw::write_file_atomic(ws.labels_file(), json{"a", "b", "c", "d"}.dump());
+  kdw::FinetuneOptions headed = o;
+  headed.bert_path = fs::path(KDW_FIXTURES_DIR) / "bert" / "hf_style";
+  error = error_of([&] { kdw::run_finetune(headed, job); });
+  QVERIFY2(error.contains("labels"), qPrintable(error));
+  // Label indices beyond labels.json.
+  kdw::write_file_atomic(ws.labels_file(), json{"a", "b"}.dump());
+  error = error_of([&] { kdw::run_finetune(o, job); });
+  QVERIFY2(error.contains("train_labels.npy"), qPrintable(error));
+
+  fs::remove_all(ws.bert_data_dir());
+  error = error_of([&] { kdw::run_finetune(o, job); });
+  QVERIFY2(error.contains("bert_data"), qPrintable(error));
+  QVERIFY(!fs::exists(ws.finetune_dir()));
+}
+
+QTEST_GUILESS_MAIN(TestBertTrain)
+#include "test_bert_train.moc"
