@@ -23,14 +23,17 @@ int64_t get_size(const nlohmann::json& json, const char* field, const fs::path& 
     throw file_error(file, std::string("field \"") + field + "\" is not an integer");
   const int64_t v = it->get<int64_t>();
   if (v <= 0 || v > kMaxSize)
-    throw file_error(file, std::string("field \"") + field + "\" is out of range: " + std::to_string(v));
+    throw file_error(file,
+                     std::string("field \"") + field + "\" is out of range: " + std::to_string(v));
   return v;
 }
 
-double get_real(const nlohmann::json& json, const char* field, const fs::path& file, double fallback) {
+double get_real(const nlohmann::json& json, const char* field, const fs::path& file,
+                double fallback) {
   auto it = json.find(field);
   if (it == json.end() || it->is_null()) return fallback;
-  if (!it->is_number()) throw file_error(file, std::string("field \"") + field + "\" is not a number");
+  if (!it->is_number())
+    throw file_error(file, std::string("field \"") + field + "\" is not a number");
   return it->get<double>();
 }
 
@@ -68,9 +71,11 @@ BertConfig BertConfig::from_json(const nlohmann::json& json, const fs::path& fil
         throw file_error(file, "id2label key \"" + e.key() + "\" is not an index");
       }
       if (index >= c.labels.size() || seen[index])
-        throw file_error(file, "id2label indices must be 0.." + std::to_string(c.labels.size() - 1) +
-                                   ", each once (got \"" + e.key() + "\")");
-      if (!e.value().is_string()) throw file_error(file, "id2label value of \"" + e.key() + "\" is not a string");
+        throw file_error(file, "id2label indices must be 0.." +
+                                   std::to_string(c.labels.size() - 1) + ", each once (got \"" +
+                                   e.key() + "\")");
+      if (!e.value().is_string())
+        throw file_error(file, "id2label value of \"" + e.key() + "\" is not a string");
       seen[index] = true;
       c.labels[index] = e.value().get<std::string>();
     }
@@ -81,17 +86,21 @@ BertConfig BertConfig::from_json(const nlohmann::json& json, const fs::path& fil
 
 void BertConfig::validate(const fs::path& file) const {
   if (hidden_act != "gelu")
-    throw file_error(file, "hidden_act \"" + hidden_act + "\" is not supported (only \"gelu\", erf form)");
+    throw file_error(
+        file, "hidden_act \"" + hidden_act + "\" is not supported (only \"gelu\", erf form)");
   if (num_attention_heads <= 0 || hidden_size % num_attention_heads != 0)
-    throw file_error(file, "hidden_size " + std::to_string(hidden_size) + " is not a multiple of num_attention_heads " +
+    throw file_error(file, "hidden_size " + std::to_string(hidden_size) +
+                               " is not a multiple of num_attention_heads " +
                                std::to_string(num_attention_heads));
   const auto probability = [&](double p, const char* field) {
-    if (!(p >= 0.0 && p < 1.0)) throw file_error(file, std::string("field \"") + field + "\" must lie in [0, 1)");
+    if (!(p >= 0.0 && p < 1.0))
+      throw file_error(file, std::string("field \"") + field + "\" must lie in [0, 1)");
   };
   probability(hidden_dropout_prob, "hidden_dropout_prob");
   probability(attention_probs_dropout_prob, "attention_probs_dropout_prob");
   if (!(layer_norm_eps > 0.0)) throw file_error(file, "field \"layer_norm_eps\" must be positive");
-  if (!(initializer_range > 0.0)) throw file_error(file, "field \"initializer_range\" must be positive");
+  if (!(initializer_range > 0.0))
+    throw file_error(file, "field \"initializer_range\" must be positive");
 }
 
 nlohmann::json BertConfig::to_hf_json() const {

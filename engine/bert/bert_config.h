@@ -1,4 +1,5 @@
-// BERT hyper-parameters as stored in Google/DeepPavlov bert_config.json and Hugging Face config.json.
+// BERT hyper-parameters as stored in Google/DeepPavlov bert_config.json and Hugging Face
+// config.json.
 #pragma once
 
 #include <cstdint>

@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "core/atomic_output.h"
 #include "core/error.h"
@@ -18,9 +18,12 @@ namespace {
 using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
-bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
 
 std::string shape_text(at::IntArrayRef shape) {
   std::string s = "[";
@@ -31,9 +34,12 @@ std::string shape_text(at::IntArrayRef shape) {
 // Checkpoint names -> this project's (HF) names: DeepPavlov/Google LayerNorm gamma/beta, and
 // checkpoints of a bare BertModel whose names lack the "bert." prefix.
 std::string canonical_name(std::string name) {
-  if (ends_with(name, "LayerNorm.gamma")) name = name.substr(0, name.size() - 5) + "weight";
-  else if (ends_with(name, "LayerNorm.beta")) name = name.substr(0, name.size() - 4) + "bias";
-  if (starts_with(name, "embeddings.") || starts_with(name, "encoder.") || starts_with(name, "pooler."))
+  if (ends_with(name, "LayerNorm.gamma"))
+    name = name.substr(0, name.size() - 5) + "weight";
+  else if (ends_with(name, "LayerNorm.beta"))
+    name = name.substr(0, name.size() - 4) + "bias";
+  if (starts_with(name, "embeddings.") || starts_with(name, "encoder.") ||
+      starts_with(name, "pooler."))
     name = "bert." + name;
   return name;
 }
@@ -56,20 +62,26 @@ Scan scan_folder(const fs::path& folder) {
   if (!fs::is_directory(folder, ec)) throw file_error(folder, "not a folder");
   Scan scan;
   BertFolderInfo& info = scan.info;
-  if (fs::exists(folder / "config.json")) info.config_file = folder / "config.json";
-  else if (fs::exists(folder / "bert_config.json")) info.config_file = folder / "bert_config.json";
-  else throw file_error(folder, "no BERT config (config.json or bert_config.json)");
+  if (fs::exists(folder / "config.json"))
+    info.config_file = folder / "config.json";
+  else if (fs::exists(folder / "bert_config.json"))
+    info.config_file = folder / "bert_config.json";
+  else
+    throw file_error(folder, "no BERT config (config.json or bert_config.json)");
   info.vocab_file = folder / "vocab.txt";
   if (!fs::exists(info.vocab_file)) throw file_error(folder, "no vocabulary (vocab.txt)");
-  if (fs::exists(folder / "model.safetensors")) info.weights_file = folder / "model.safetensors";
-  else if (fs::exists(folder / "pytorch_model.bin")) info.weights_file = folder / "pytorch_model.bin";
+  if (fs::exists(folder / "model.safetensors"))
+    info.weights_file = folder / "model.safetensors";
+  else if (fs::exists(folder / "pytorch_model.bin"))
+    info.weights_file = folder / "pytorch_model.bin";
 
   info.config = read_bert_config(info.config_file);
   info.labels = info.config.labels;
   info.vocab_lines = count_lines(info.vocab_file);
   if (info.vocab_lines != info.config.vocab_size)
     throw file_error(info.vocab_file, "has " + std::to_string(info.vocab_lines) + " lines but " +
-                                          info.config_file.filename().string() + " says vocab_size " +
+                                          info.config_file.filename().string() +
+                                          " says vocab_size " +
                                           std::to_string(info.config.vocab_size));
 
   if (info.weights_file.empty()) {
@@ -96,14 +108,16 @@ Scan scan_folder(const fs::path& folder) {
     if (info.has_classifier) {
       const at::Tensor& w = scan.tensors["classifier.weight"];
       if (w.dim() != 2 || w.size(0) < 1)
-        throw file_error(info.weights_file, "tensor classifier.weight has shape " + shape_text(w.sizes()));
+        throw file_error(info.weights_file,
+                         "tensor classifier.weight has shape " + shape_text(w.sizes()));
       num_labels = w.size(0);
       if (info.labels.empty())
-        for (int64_t i = 0; i < num_labels; ++i) info.labels.push_back("LABEL_" + std::to_string(i));
+        for (int64_t i = 0; i < num_labels; ++i)
+          info.labels.push_back("LABEL_" + std::to_string(i));
       if (static_cast<int64_t>(info.labels.size()) != num_labels)
         throw file_error(info.config_file, "id2label has " + std::to_string(info.labels.size()) +
-                                               " labels but classifier.weight has " + std::to_string(num_labels) +
-                                               " rows");
+                                               " labels but classifier.weight has " +
+                                               std::to_string(num_labels) + " rows");
     }
     for (const auto& [name, shape] : bert_parameter_shapes(info.config, num_labels)) {
       auto it = scan.tensors.find(name);
@@ -112,14 +126,16 @@ Scan scan_folder(const fs::path& folder) {
         continue;
       }
       if (it->second.sizes() != at::IntArrayRef(shape))
-        throw file_error(info.weights_file, "tensor " + name + " has shape " + shape_text(it->second.sizes()) +
-                                                " but " + info.config_file.filename().string() + " implies " +
+        throw file_error(info.weights_file, "tensor " + name + " has shape " +
+                                                shape_text(it->second.sizes()) + " but " +
+                                                info.config_file.filename().string() + " implies " +
                                                 shape_text(shape));
       if (!at::isFloatingType(it->second.scalar_type()))
         throw file_error(info.weights_file, "tensor " + name + " is not floating point");
     }
   }
-  for (const auto& [name, shape] : bert_parameter_shapes(info.config, info.has_classifier ? static_cast<int64_t>(info.labels.size()) : 0)) {
+  for (const auto& [name, shape] : bert_parameter_shapes(
+           info.config, info.has_classifier ? static_cast<int64_t>(info.labels.size()) : 0)) {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;
     info.parameter_count += n;
@@ -135,7 +151,9 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
-BertFolderInfo inspect_bert_folder(const fs::path& folder) { return scan_folder(folder).info; }
+BertFolderInfo inspect_bert_folder(const fs::path& folder) {
+  return scan_folder(folder).info;
+}
 
 LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& labels) {
   Scan scan = scan_folder(folder);
@@ -145,7 +163,8 @@ LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& lab
   const BertFolderInfo& info = out.info;
   if (!info.missing.empty())
     throw file_error(info.weights_file, "tensor " + info.missing.front() + " is missing (" +
-                                            std::to_string(info.missing.size()) + " missing in all)");
+                                            std::to_string(info.missing.size()) +
+                                            " missing in all)");
   const bool head_in_weights = info.has_classifier && info.layout != "config-only";
   if (head_in_weights) {
     if (!labels.empty() && labels != info.labels)
@@ -153,14 +172,17 @@ LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& lab
                                    " but the data has labels " + join(labels));
     out.config.labels = info.labels;
   } else {
-    out.config.labels = labels.empty() ? info.labels : labels;  // config-only folders may name labels
+    out.config.labels =
+        labels.empty() ? info.labels : labels;  // config-only folders may name labels
     if (out.config.labels.empty())
       throw file_error(folder, "has no classifier and no labels were given for a new one");
   }
   out.new_head = !head_in_weights;
-  out.model = BertForSequenceClassification(out.config, static_cast<int64_t>(out.config.labels.size()));
+  out.model =
+      BertForSequenceClassification(out.config, static_cast<int64_t>(out.config.labels.size()));
   if (info.layout == "config-only") {
-    spdlog::info("{}: no weights, BERT initialised at random ({} parameters)", folder.string(), info.parameter_count);
+    spdlog::info("{}: no weights, BERT initialised at random ({} parameters)", folder.string(),
+                 info.parameter_count);
   } else {
     at::NoGradGuard no_grad;
     for (auto& item : out.model->named_parameters()) {
@@ -168,22 +190,25 @@ LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& lab
       if (it == scan.tensors.end()) continue;  // only the new classifier
       item.value().copy_(it->second);
     }
-    spdlog::info("{}: loaded {} BERT ({} layers, hidden {}, {} parameters){}", folder.string(), info.layout,
-                 out.config.num_hidden_layers, out.config.hidden_size, info.parameter_count,
-                 out.new_head ? ", new classifier head for " + std::to_string(out.config.labels.size()) + " labels" : "");
+    spdlog::info(
+        "{}: loaded {} BERT ({} layers, hidden {}, {} parameters){}", folder.string(), info.layout,
+        out.config.num_hidden_layers, out.config.hidden_size, info.parameter_count,
+        out.new_head
+            ? ", new classifier head for " + std::to_string(out.config.labels.size()) + " labels"
+            : "");
     if (!info.unexpected.empty())
-      spdlog::info("{}: ignored {} tensors not used by the classifier (e.g. {})", info.weights_file.string(),
-                   info.unexpected.size(), info.unexpected.front());
+      spdlog::info("{}: ignored {} tensors not used by the classifier (e.g. {})",
+                   info.weights_file.string(), info.unexpected.size(), info.unexpected.front());
   }
   out.model->eval();
   return out;
 }
 
-void save_bert_hf(const BertForSequenceClassification& model, const BertConfig& config, const fs::path& vocab_file,
-                  const fs::path& folder) {
+void save_bert_hf(const BertForSequenceClassification& model, const BertConfig& config,
+                  const fs::path& vocab_file, const fs::path& folder) {
   if (static_cast<int64_t>(config.labels.size()) != model->num_labels())
-    throw Error("cannot save BERT: " + std::to_string(config.labels.size()) + " labels for a classifier of " +
-                std::to_string(model->num_labels()));
+    throw Error("cannot save BERT: " + std::to_string(config.labels.size()) +
+                " labels for a classifier of " + std::to_string(model->num_labels()));
   const std::string vocab = read_file(vocab_file);
   AtomicDirectory dir(folder);
   write_file_atomic(dir.staging() / "config.json", config.to_hf_json().dump(2) + "\n");

@@ -17,7 +17,8 @@ struct BertFolderInfo {
   std::string layout;  ///< "deeppavlov" | "huggingface" | "config-only"
   std::filesystem::path config_file, vocab_file, weights_file;  ///< weights_file empty: config-only
   BertConfig config;
-  int64_t parameter_count = 0;  ///< of the model as this project builds it (incl. classifier if any)
+  int64_t parameter_count =
+      0;  ///< of the model as this project builds it (incl. classifier if any)
   int64_t vocab_lines = 0;
   std::vector<std::string> labels;      ///< from the config's id2label (HF), else empty
   std::vector<std::string> unexpected;  ///< tensors ignored, e.g. cls.*

@@ -20,12 +20,14 @@ namespace {
 
 struct LayerNormImpl : torch::nn::Module {
   explicit LayerNormImpl(int64_t n)
-      : weight(register_parameter("weight", at::ones({n}))), bias(register_parameter("bias", at::zeros({n}))) {}
+      : weight(register_parameter("weight", at::ones({n}))),
+        bias(register_parameter("bias", at::zeros({n}))) {}
   at::Tensor weight, bias;
 };
 
 struct EmbeddingImpl : torch::nn::Module {
-  EmbeddingImpl(int64_t rows, int64_t dim) : weight(register_parameter("weight", at::empty({rows, dim}))) {}
+  EmbeddingImpl(int64_t rows, int64_t dim)
+      : weight(register_parameter("weight", at::empty({rows, dim}))) {}
   at::Tensor weight;
 };
 
@@ -62,7 +64,8 @@ struct LayerImpl : torch::nn::Module {
     attention_dense = add<BertLinearImpl>(*attention_output, "dense", c.hidden_size, c.hidden_size);
     attention_norm = add<LayerNormImpl>(*attention_output, "LayerNorm", c.hidden_size);
     auto intermediate = add<Group>(*this, "intermediate");
-    intermediate_dense = add<BertLinearImpl>(*intermediate, "dense", c.hidden_size, c.intermediate_size);
+    intermediate_dense =
+        add<BertLinearImpl>(*intermediate, "dense", c.hidden_size, c.intermediate_size);
     auto output = add<Group>(*this, "output");
     output_dense = add<BertLinearImpl>(*output, "dense", c.intermediate_size, c.hidden_size);
     output_norm = add<LayerNormImpl>(*output, "LayerNorm", c.hidden_size);
@@ -76,18 +79,24 @@ struct LayerImpl : torch::nn::Module {
     // One fused QKV product: a single large GEMM beats three smaller ones.
     const at::Tensor w = at::cat({query->weight, key->weight, value->weight});
     const at::Tensor b = at::cat({query->bias, key->bias, value->bias});
-    const at::Tensor qkv = at::linear(x.to(dtype), w, b).view({batch, len, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
+    const at::Tensor qkv = at::linear(x.to(dtype), w, b)
+                               .view({batch, len, 3, heads, head_dim})
+                               .permute({2, 0, 3, 1, 4});
     const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];  // [B, heads, T, head_dim]
     at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(at::kFloat);
     scores = scores.mul_(1.0 / std::sqrt(static_cast<double>(head_dim))).add_(mask);
     at::Tensor probs = at::softmax(scores, -1);
     probs = at::dropout(probs, c.attention_probs_dropout_prob, is_training());
-    const at::Tensor context =
-        at::matmul(probs.to(dtype), v).permute({0, 2, 1, 3}).reshape({batch, len, c.hidden_size}).to(at::kFloat);
-    at::Tensor attended = at::dropout(linear(*attention_dense, context), c.hidden_dropout_prob, is_training());
+    const at::Tensor context = at::matmul(probs.to(dtype), v)
+                                   .permute({0, 2, 1, 3})
+                                   .reshape({batch, len, c.hidden_size})
+                                   .to(at::kFloat);
+    at::Tensor attended =
+        at::dropout(linear(*attention_dense, context), c.hidden_dropout_prob, is_training());
     const at::Tensor h = layer_norm(*attention_norm, attended.add_(x), c.layer_norm_eps);
     const at::Tensor inner = at::gelu(linear(*intermediate_dense, h));  // erf form
-    at::Tensor out = at::dropout(linear(*output_dense, inner), c.hidden_dropout_prob, is_training());
+    at::Tensor out =
+        at::dropout(linear(*output_dense, inner), c.hidden_dropout_prob, is_training());
     return layer_norm(*output_norm, out.add_(h), c.layer_norm_eps);
   }
 
@@ -102,12 +111,15 @@ class BertModelImpl : public torch::nn::Module {
   explicit BertModelImpl(const BertConfig& c) {
     auto embeddings = add<Group>(*this, "embeddings");
     word = add<EmbeddingImpl>(*embeddings, "word_embeddings", c.vocab_size, c.hidden_size);
-    position = add<EmbeddingImpl>(*embeddings, "position_embeddings", c.max_position_embeddings, c.hidden_size);
-    token_type = add<EmbeddingImpl>(*embeddings, "token_type_embeddings", c.type_vocab_size, c.hidden_size);
+    position = add<EmbeddingImpl>(*embeddings, "position_embeddings", c.max_position_embeddings,
+                                  c.hidden_size);
+    token_type =
+        add<EmbeddingImpl>(*embeddings, "token_type_embeddings", c.type_vocab_size, c.hidden_size);
     embedding_norm = add<LayerNormImpl>(*embeddings, "LayerNorm", c.hidden_size);
     auto encoder = add<Group>(*this, "encoder");
     auto layer_list = add<Group>(*encoder, "layer");
-    for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers.push_back(add<LayerImpl>(*layer_list, std::to_string(i), c));
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i)
+      layers.push_back(add<LayerImpl>(*layer_list, std::to_string(i), c));
     auto pooler = add<Group>(*this, "pooler");
     pooler_dense = add<BertLinearImpl>(*pooler, "dense", c.hidden_size, c.hidden_size);
   }
@@ -118,8 +130,8 @@ class BertModelImpl : public torch::nn::Module {
   Linear pooler_dense;
 };
 
-std::vector<std::pair<std::string, std::vector<int64_t>>> bert_parameter_shapes(const BertConfig& c,
-                                                                                int64_t num_labels) {
+std::vector<std::pair<std::string, std::vector<int64_t>>> bert_parameter_shapes(
+    const BertConfig& c, int64_t num_labels) {
   const int64_t h = c.hidden_size, inter = c.intermediate_size;
   std::vector<std::pair<std::string, std::vector<int64_t>>> out;
   const auto linear = [&](const std::string& name, int64_t in, int64_t n) {
@@ -150,12 +162,14 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> bert_parameter_shapes(
   return out;
 }
 
-BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(const BertConfig& config, int64_t num_labels)
+BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(const BertConfig& config,
+                                                                     int64_t num_labels)
     : config_(config), num_labels_(num_labels) {
   config_.validate("BERT config");
   if (num_labels < 1) throw Error("a BERT classifier needs at least one label");
   bert_ = register_module("bert", std::make_shared<BertModelImpl>(config_));
-  classifier_ = register_module("classifier", std::make_shared<BertLinearImpl>(config_.hidden_size, num_labels));
+  classifier_ = register_module("classifier",
+                                std::make_shared<BertLinearImpl>(config_.hidden_size, num_labels));
   init_weights();
 }
 
@@ -165,16 +179,21 @@ void BertForSequenceClassificationImpl::init_weights() {
     const std::string& name = item.key();
     at::Tensor& p = item.value();
     const bool is_norm = name.find("LayerNorm.") != std::string::npos;
-    if (is_norm) p.fill_(name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0 ? 1.0 : 0.0);
-    else if (p.dim() == 1) p.zero_();  // biases
-    else p.normal_(0.0, config_.initializer_range);
+    if (is_norm)
+      p.fill_(name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0 ? 1.0 : 0.0);
+    else if (p.dim() == 1)
+      p.zero_();  // biases
+    else
+      p.normal_(0.0, config_.initializer_range);
   }
 }
 
 BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::forward(
-    const at::Tensor& input_ids, const at::Tensor& attention_mask, const at::Tensor& token_type_ids) {
+    const at::Tensor& input_ids, const at::Tensor& attention_mask,
+    const at::Tensor& token_type_ids) {
   const BertConfig& c = config_;
-  if (!input_ids.defined() || input_ids.dim() != 2 || !at::isIntegralType(input_ids.scalar_type(), false))
+  if (!input_ids.defined() || input_ids.dim() != 2 ||
+      !at::isIntegralType(input_ids.scalar_type(), false))
     throw Error("BERT input_ids must be a 2-D integer tensor [batch, seq]");
   const int64_t batch = input_ids.size(0), len = input_ids.size(1);
   if (len > c.max_position_embeddings)
@@ -182,13 +201,15 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
                 std::to_string(c.max_position_embeddings));
   if (batch == 0 || len == 0) throw Error("BERT input is empty");
   const auto check_same = [&](const at::Tensor& t, const char* what) {
-    if (t.defined() && (t.sizes() != input_ids.sizes() || !at::isIntegralType(t.scalar_type(), true)))
+    if (t.defined() &&
+        (t.sizes() != input_ids.sizes() || !at::isIntegralType(t.scalar_type(), true)))
       throw Error(std::string("BERT ") + what + " must be an integer tensor shaped like input_ids");
   };
   check_same(attention_mask, "attention_mask");
   check_same(token_type_ids, "token_type_ids");
   const at::Tensor ids = input_ids.to(at::kLong);
-  const at::Tensor types = token_type_ids.defined() ? token_type_ids.to(at::kLong) : at::zeros_like(ids);
+  const at::Tensor types =
+      token_type_ids.defined() ? token_type_ids.to(at::kLong) : at::zeros_like(ids);
   if (ids.min().item<int64_t>() < 0 || ids.max().item<int64_t>() >= c.vocab_size)
     throw Error("BERT input_ids must lie in [0, " + std::to_string(c.vocab_size) + ")");
   if (types.min().item<int64_t>() < 0 || types.max().item<int64_t>() >= c.type_vocab_size)
@@ -199,17 +220,20 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
   at::Tensor x = at::embedding(m.word->weight, ids).to(at::kFloat) +
                  at::embedding(m.position->weight, positions).to(at::kFloat) +
                  at::embedding(m.token_type->weight, types).to(at::kFloat);
-  x = at::dropout(layer_norm(*m.embedding_norm, x, c.layer_norm_eps), c.hidden_dropout_prob, is_training());
+  x = at::dropout(layer_norm(*m.embedding_norm, x, c.layer_norm_eps), c.hidden_dropout_prob,
+                  is_training());
 
   // Padded keys get -10000 added before the softmax, as in the reference implementation.
-  const at::Tensor keep = attention_mask.defined() ? attention_mask.to(at::kFloat) : at::ones({batch, len});
+  const at::Tensor keep =
+      attention_mask.defined() ? attention_mask.to(at::kFloat) : at::ones({batch, len});
   const at::Tensor mask = ((1.0 - keep) * -10000.0).view({batch, 1, 1, len});
   for (auto& layer : m.layers) x = layer->forward(x, mask, c);
 
   Output out;
   out.sequence_output = x;
   out.pooled_output = at::tanh(linear(*m.pooler_dense, x.select(1, 0)));
-  out.logits = linear(*classifier_, at::dropout(out.pooled_output, c.hidden_dropout_prob, is_training()));
+  out.logits =
+      linear(*classifier_, at::dropout(out.pooled_output, c.hidden_dropout_prob, is_training()));
   return out;
 }
 

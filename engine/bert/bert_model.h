@@ -17,13 +17,13 @@
 
 namespace kdw {
 
-class BertModelImpl;   // encoder internals live in bert_model.cpp
+class BertModelImpl;  // encoder internals live in bert_model.cpp
 class BertLinearImpl;
 
 /// Every parameter of the model this project builds, in named_parameters() order, with its shape;
 /// num_labels 0: without classifier. Lets a checkpoint be checked without building the model.
-std::vector<std::pair<std::string, std::vector<int64_t>>> bert_parameter_shapes(const BertConfig& config,
-                                                                                int64_t num_labels);
+std::vector<std::pair<std::string, std::vector<int64_t>>> bert_parameter_shapes(
+    const BertConfig& config, int64_t num_labels);
 
 class BertForSequenceClassificationImpl : public torch::nn::Module {
  public:

@@ -39,13 +39,29 @@ struct StorageRef {
 };
 
 struct Value {
-  enum class Kind { None, Bool, Int, BigInt, Float, Str, Bytes, Tuple, List, Dict, Global, Storage, Tensor, Mark };
+  enum class Kind {
+    None,
+    Bool,
+    Int,
+    BigInt,
+    Float,
+    Str,
+    Bytes,
+    Tuple,
+    List,
+    Dict,
+    Global,
+    Storage,
+    Tensor,
+    Mark
+  };
   Kind kind = Kind::None;
-  int depth = 0;  // nesting depth of containers, bounded so that destruction cannot overflow the stack
+  int depth =
+      0;  // nesting depth of containers, bounded so that destruction cannot overflow the stack
   int64_t i = 0;
   double f = 0;
-  std::string s;  // Str, Bytes, BigInt (raw little-endian), Global ("module name")
-  std::vector<ValuePtr> items;                        // Tuple, List
+  std::string s;                // Str, Bytes, BigInt (raw little-endian), Global ("module name")
+  std::vector<ValuePtr> items;  // Tuple, List
   std::vector<std::pair<ValuePtr, ValuePtr>> entries;  // Dict
   StorageRef storage;
   TensorRef tensor;
@@ -83,10 +99,11 @@ ValuePtr make(Value::Kind kind) {
 
 const std::map<std::string, at::ScalarType>& storage_types() {
   static const std::map<std::string, at::ScalarType> types = {
-      {"FloatStorage", at::kFloat},   {"DoubleStorage", at::kDouble}, {"HalfStorage", at::kHalf},
-      {"BFloat16Storage", at::kBFloat16}, {"LongStorage", at::kLong}, {"IntStorage", at::kInt},
-      {"ShortStorage", at::kShort},   {"CharStorage", at::kChar},     {"ByteStorage", at::kByte},
-      {"BoolStorage", at::kBool}};
+      {"FloatStorage", at::kFloat}, {"DoubleStorage", at::kDouble},
+      {"HalfStorage", at::kHalf},   {"BFloat16Storage", at::kBFloat16},
+      {"LongStorage", at::kLong},   {"IntStorage", at::kInt},
+      {"ShortStorage", at::kShort}, {"CharStorage", at::kChar},
+      {"ByteStorage", at::kByte},   {"BoolStorage", at::kBool}};
   return types;
 }
 
@@ -110,7 +127,9 @@ class Cursor {
   std::size_t pos() const { return pos_; }
   std::size_t remaining() const { return size_ - pos_; }
   const char* take(std::size_t n) {
-    if (n > remaining()) fail("truncated or corrupt file (needs " + std::to_string(n) + " more bytes at offset " + std::to_string(pos_) + ")");
+    if (n > remaining())
+      fail("truncated or corrupt file (needs " + std::to_string(n) + " more bytes at offset " +
+           std::to_string(pos_) + ")");
     const char* p = data_ + pos_;
     pos_ += n;
     return p;
@@ -158,29 +177,101 @@ class Unpickler {
           if (proto > 5) in_.fail("unsupported pickle protocol " + std::to_string(proto));
           break;
         }
-        case 0x95: in_.take(8); break;  // FRAME: frames are only a read-ahead hint
-        case '.': return pop();          // STOP
-        case '(': push(make(Value::Kind::Mark)); break;
-        case ')': push(make(Value::Kind::Tuple)); break;
-        case 't': { auto t = make(Value::Kind::Tuple); t->items = pop_to_mark(); nest_all(*t); push(t); break; }
-        case 0x85: tuple_n(1); break;
-        case 0x86: tuple_n(2); break;
-        case 0x87: tuple_n(3); break;
-        case ']': push(make(Value::Kind::List)); break;
-        case 'l': { auto l = make(Value::Kind::List); l->items = pop_to_mark(); nest_all(*l); push(l); break; }
-        case 'a': { auto v = pop(); auto l = list_top(); nest(*l, *v); l->items.push_back(v); break; }
-        case 'e': { auto vs = pop_to_mark(); auto l = list_top(); for (const auto& v : vs) nest(*l, *v); l->items.insert(l->items.end(), vs.begin(), vs.end()); break; }
-        case '}': push(make(Value::Kind::Dict)); break;
-        case 'd': { auto d = make(Value::Kind::Dict); add_pairs(*d, pop_to_mark()); push(d); break; }
-        case 's': { auto v = pop(); auto k = pop(); auto d = dict_top(); nest(*d, *k); nest(*d, *v); d->entries.emplace_back(k, v); break; }
-        case 'u': { auto vs = pop_to_mark(); add_pairs(*dict_top(), vs); break; }
-        case 'N': push(make(Value::Kind::None)); break;
-        case 0x88: push_bool(true); break;
-        case 0x89: push_bool(false); break;
-        case 'J': push_int(static_cast<int32_t>(in_.uint_le(4))); break;
-        case 'K': push_int(in_.uint_le(1)); break;
-        case 'M': push_int(static_cast<int64_t>(in_.uint_le(2))); break;
-        case 0x8a: long1(); break;
+        case 0x95:
+          in_.take(8);
+          break;  // FRAME: frames are only a read-ahead hint
+        case '.':
+          return pop();  // STOP
+        case '(':
+          push(make(Value::Kind::Mark));
+          break;
+        case ')':
+          push(make(Value::Kind::Tuple));
+          break;
+        case 't': {
+          auto t = make(Value::Kind::Tuple);
+          t->items = pop_to_mark();
+          nest_all(*t);
+          push(t);
+          break;
+        }
+        case 0x85:
+          tuple_n(1);
+          break;
+        case 0x86:
+          tuple_n(2);
+          break;
+        case 0x87:
+          tuple_n(3);
+          break;
+        case ']':
+          push(make(Value::Kind::List));
+          break;
+        case 'l': {
+          auto l = make(Value::Kind::List);
+          l->items = pop_to_mark();
+          nest_all(*l);
+          push(l);
+          break;
+        }
+        case 'a': {
+          auto v = pop();
+          auto l = list_top();
+          nest(*l, *v);
+          l->items.push_back(v);
+          break;
+        }
+        case 'e': {
+          auto vs = pop_to_mark();
+          auto l = list_top();
+          for (const auto& v : vs) nest(*l, *v);
+          l->items.insert(l->items.end(), vs.begin(), vs.end());
+          break;
+        }
+        case '}':
+          push(make(Value::Kind::Dict));
+          break;
+        case 'd': {
+          auto d = make(Value::Kind::Dict);
+          add_pairs(*d, pop_to_mark());
+          push(d);
+          break;
+        }
+        case 's': {
+          auto v = pop();
+          auto k = pop();
+          auto d = dict_top();
+          nest(*d, *k);
+          nest(*d, *v);
+          d->entries.emplace_back(k, v);
+          break;
+        }
+        case 'u': {
+          auto vs = pop_to_mark();
+          add_pairs(*dict_top(), vs);
+          break;
+        }
+        case 'N':
+          push(make(Value::Kind::None));
+          break;
+        case 0x88:
+          push_bool(true);
+          break;
+        case 0x89:
+          push_bool(false);
+          break;
+        case 'J':
+          push_int(static_cast<int32_t>(in_.uint_le(4)));
+          break;
+        case 'K':
+          push_int(in_.uint_le(1));
+          break;
+        case 'M':
+          push_int(static_cast<int64_t>(in_.uint_le(2)));
+          break;
+        case 0x8a:
+          long1();
+          break;
         case 'G': {  // BINFLOAT: big-endian double
           const auto* p = reinterpret_cast<const unsigned char*>(in_.take(8));
           uint64_t bits = 0;
@@ -190,13 +281,27 @@ class Unpickler {
           push(v);
           break;
         }
-        case 'X': push_text(Value::Kind::Str, in_.uint_le(4)); break;
-        case 0x8c: push_text(Value::Kind::Str, in_.uint_le(1)); break;
-        case 0x8d: push_text(Value::Kind::Str, in_.uint_le(8)); break;
-        case 'T': push_text(Value::Kind::Bytes, in_.uint_le(4)); break;
-        case 'U': push_text(Value::Kind::Bytes, in_.uint_le(1)); break;
-        case 'B': push_text(Value::Kind::Bytes, in_.uint_le(4)); break;
-        case 'C': push_text(Value::Kind::Bytes, in_.uint_le(1)); break;
+        case 'X':
+          push_text(Value::Kind::Str, in_.uint_le(4));
+          break;
+        case 0x8c:
+          push_text(Value::Kind::Str, in_.uint_le(1));
+          break;
+        case 0x8d:
+          push_text(Value::Kind::Str, in_.uint_le(8));
+          break;
+        case 'T':
+          push_text(Value::Kind::Bytes, in_.uint_le(4));
+          break;
+        case 'U':
+          push_text(Value::Kind::Bytes, in_.uint_le(1));
+          break;
+        case 'B':
+          push_text(Value::Kind::Bytes, in_.uint_le(4));
+          break;
+        case 'C':
+          push_text(Value::Kind::Bytes, in_.uint_le(1));
+          break;
         case 'c': {
           const std::string module = in_.line();
           const std::string name = in_.line();
@@ -211,25 +316,50 @@ class Unpickler {
           push_global(module->s, name->s);
           break;
         }
-        case 'q': memo_[in_.uint_le(1)] = top(); break;
-        case 'r': memo_[in_.uint_le(4)] = top(); break;
-        case 0x94: memo_[memo_.size()] = top(); break;  // MEMOIZE
-        case 'h': push(memo_get(in_.uint_le(1))); break;
-        case 'j': push(memo_get(in_.uint_le(4))); break;
-        case '0': pop(); break;
-        case '1': pop_to_mark(); break;
-        case '2': push(top()); break;
-        case 'Q': push(persistent_load(pop())); break;
-        case 'R': { auto args = pop(); auto callable = pop(); push(reduce(*callable, *args)); break; }
+        case 'q':
+          memo_[in_.uint_le(1)] = top();
+          break;
+        case 'r':
+          memo_[in_.uint_le(4)] = top();
+          break;
+        case 0x94:
+          memo_[memo_.size()] = top();
+          break;  // MEMOIZE
+        case 'h':
+          push(memo_get(in_.uint_le(1)));
+          break;
+        case 'j':
+          push(memo_get(in_.uint_le(4)));
+          break;
+        case '0':
+          pop();
+          break;
+        case '1':
+          pop_to_mark();
+          break;
+        case '2':
+          push(top());
+          break;
+        case 'Q':
+          push(persistent_load(pop()));
+          break;
+        case 'R': {
+          auto args = pop();
+          auto callable = pop();
+          push(reduce(*callable, *args));
+          break;
+        }
         case 'b': {  // BUILD: the only state we meet is an OrderedDict's _metadata; not needed
           pop();
-          if (top()->kind != Value::Kind::Dict) in_.fail("corrupt pickle (BUILD on a non-dict object)");
+          if (top()->kind != Value::Kind::Dict)
+            in_.fail("corrupt pickle (BUILD on a non-dict object)");
           break;
         }
         default: {
           char hex[8];
           std::snprintf(hex, sizeof hex, "0x%02x", op);
-          in_.fail(std::string("unsupported pickle opcode ") + hex + " at offset " + std::to_string(in_.pos() - 1));
+          in_.fail(std::string("unsupported pickle opcode ") + hex + " at offset " +
+                   std::to_string(in_.pos() - 1));
         }
       }
     }
@@ -243,7 +373,8 @@ class Unpickler {
     stack_.push_back(std::move(v));
   }
   ValuePtr pop() {
-    if (stack_.empty() || stack_.back()->kind == Value::Kind::Mark) in_.fail("corrupt pickle (stack underflow)");
+    if (stack_.empty() || stack_.back()->kind == Value::Kind::Mark)
+      in_.fail("corrupt pickle (stack underflow)");
     auto v = std::move(stack_.back());
     stack_.pop_back();
     return v;
@@ -317,7 +448,8 @@ class Unpickler {
     }
     uint64_t u = 0;
     for (std::size_t k = n; k > 0; --k) u = (u << 8) | static_cast<unsigned char>(p[k - 1]);
-    if (n > 0 && n < 8 && (static_cast<unsigned char>(p[n - 1]) & 0x80)) u |= ~uint64_t{0} << (8 * n);  // sign
+    if (n > 0 && n < 8 && (static_cast<unsigned char>(p[n - 1]) & 0x80))
+      u |= ~uint64_t{0} << (8 * n);  // sign
     push_int(static_cast<int64_t>(u));
   }
   void push_text(Value::Kind kind, uint64_t n) {
@@ -335,7 +467,8 @@ class Unpickler {
   }
   ValuePtr memo_get(uint64_t key) {
     auto it = memo_.find(key);
-    if (it == memo_.end()) in_.fail("corrupt pickle (memo key " + std::to_string(key) + " not set)");
+    if (it == memo_.end())
+      in_.fail("corrupt pickle (memo key " + std::to_string(key) + " not set)");
     return it->second;
   }
 
@@ -345,7 +478,8 @@ class Unpickler {
     return v->i;
   }
   std::vector<int64_t> get_ints(const ValuePtr& v, const char* what) {
-    if (v->kind != Value::Kind::Tuple) in_.fail(std::string("corrupt pickle (") + what + " is not a tuple)");
+    if (v->kind != Value::Kind::Tuple)
+      in_.fail(std::string("corrupt pickle (") + what + " is not a tuple)");
     std::vector<int64_t> out;
     for (const auto& item : v->items) out.push_back(get_int(item, what));
     return out;
@@ -358,8 +492,9 @@ class Unpickler {
 
   // ('storage', torch.FloatStorage, key, location, numel[, view_metadata])
   ValuePtr persistent_load(const ValuePtr& pid) {
-    if (pid->kind != Value::Kind::Tuple || pid->items.size() < 5 || pid->items[0]->kind != Value::Kind::Str ||
-        pid->items[0]->s != "storage" || pid->items[1]->kind != Value::Kind::Global)
+    if (pid->kind != Value::Kind::Tuple || pid->items.size() < 5 ||
+        pid->items[0]->kind != Value::Kind::Str || pid->items[0]->s != "storage" ||
+        pid->items[1]->kind != Value::Kind::Global)
       in_.fail("corrupt pickle (unknown persistent id)");
     const std::string type = pid->items[1]->s.substr(pid->items[1]->s.find('.') + 1);
     auto st = storage_types().find(type);
@@ -388,19 +523,23 @@ class Unpickler {
       return make(Value::Kind::Dict);
     }
     if (callable.s == "torch._utils._rebuild_parameter") {
-      if (a.empty() || a[0]->kind != Value::Kind::Tensor) in_.fail("corrupt pickle (bad parameter)");
+      if (a.empty() || a[0]->kind != Value::Kind::Tensor)
+        in_.fail("corrupt pickle (bad parameter)");
       return a[0];
     }
-    if (callable.s == "torch._utils._rebuild_tensor_v2" || callable.s == "torch._utils._rebuild_tensor") {
+    if (callable.s == "torch._utils._rebuild_tensor_v2" ||
+        callable.s == "torch._utils._rebuild_tensor") {
       // (storage, storage_offset, size, stride, ...)
-      if (a.size() < 4 || a[0]->kind != Value::Kind::Storage) in_.fail("corrupt pickle (bad tensor record)");
+      if (a.size() < 4 || a[0]->kind != Value::Kind::Storage)
+        in_.fail("corrupt pickle (bad tensor record)");
       auto t = make(Value::Kind::Tensor);
       t->storage = a[0]->storage;
       t->tensor.key = a[0]->storage.key;
       t->tensor.offset = get_int(a[1], "storage offset") + a[0]->storage.view_offset;
       t->tensor.size = get_ints(a[2], "tensor size");
       t->tensor.stride = get_ints(a[3], "tensor stride");
-      if (t->tensor.size.size() != t->tensor.stride.size()) in_.fail("corrupt pickle (size and stride differ in rank)");
+      if (t->tensor.size.size() != t->tensor.stride.size())
+        in_.fail("corrupt pickle (size and stride differ in rank)");
       return t;
     }
     in_.fail("refusing to call " + callable.s);
@@ -429,8 +568,10 @@ void flatten(const fs::path& path, const Value& v, const std::string& prefix,
   for (const auto& [k, item] : v.entries) {
     if (k->kind != Value::Kind::Str) continue;
     const std::string name = prefix.empty() ? k->s : prefix + "." + k->s;
-    if (item->kind == Value::Kind::Tensor) out.emplace_back(name, item.get());
-    else if (item->kind == Value::Kind::Dict) flatten(path, *item, name, out, depth + 1);
+    if (item->kind == Value::Kind::Tensor)
+      out.emplace_back(name, item.get());
+    else if (item->kind == Value::Kind::Dict)
+      flatten(path, *item, name, out, depth + 1);
     // other values (epoch numbers, optimizer settings...) are not weights
   }
 }
@@ -438,16 +579,20 @@ void flatten(const fs::path& path, const Value& v, const std::string& prefix,
 at::Tensor materialise(const fs::path& path, const std::string& name, const Value& v,
                        const std::map<std::string, Storage>& storages) {
   auto it = storages.find(v.tensor.key);
-  if (it == storages.end()) throw file_error(path, "tensor " + name + ": storage " + v.tensor.key + " is missing");
+  if (it == storages.end())
+    throw file_error(path, "tensor " + name + ": storage " + v.tensor.key + " is missing");
   const Storage& st = it->second;
-  if (st.dtype != v.storage.dtype) throw file_error(path, "tensor " + name + ": storage " + v.tensor.key + " has two types");
+  if (st.dtype != v.storage.dtype)
+    throw file_error(path, "tensor " + name + ": storage " + v.tensor.key + " has two types");
   // Highest element the view reads must lie inside the storage.
   int64_t last = v.tensor.offset, count = 1;
   if (v.tensor.offset < 0) throw file_error(path, "tensor " + name + ": negative storage offset");
   for (std::size_t d = 0; d < v.tensor.size.size(); ++d) {
     const int64_t n = v.tensor.size[d], s = v.tensor.stride[d];
-    if (n < 0 || s < 0 || n > (int64_t{1} << 40)) throw file_error(path, "tensor " + name + ": corrupt size or stride");
-    if (n == 0) count = 0;
+    if (n < 0 || s < 0 || n > (int64_t{1} << 40))
+      throw file_error(path, "tensor " + name + ": corrupt size or stride");
+    if (n == 0)
+      count = 0;
     else {
       if (s > (int64_t{1} << 40)) throw file_error(path, "tensor " + name + ": corrupt stride");
       last += (n - 1) * s;
@@ -458,14 +603,16 @@ at::Tensor materialise(const fs::path& path, const std::string& name, const Valu
   const auto options = at::TensorOptions().dtype(st.dtype);
   if (count == 0) return at::empty(v.tensor.size, options);
   if (last >= st.numel)
-    throw file_error(path, "tensor " + name + " reads past its storage (" + std::to_string(last + 1) + " > " +
-                               std::to_string(st.numel) + " elements): truncated or corrupt");
+    throw file_error(path, "tensor " + name + " reads past its storage (" +
+                               std::to_string(last + 1) + " > " + std::to_string(st.numel) +
+                               " elements): truncated or corrupt");
   at::Tensor flat = at::from_blob(const_cast<char*>(st.data()), {st.numel}, options);
-  return flat.as_strided(v.tensor.size, v.tensor.stride, v.tensor.offset).clone(at::MemoryFormat::Contiguous);
+  return flat.as_strided(v.tensor.size, v.tensor.stride, v.tensor.offset)
+      .clone(at::MemoryFormat::Contiguous);
 }
 
-std::vector<std::pair<std::string, at::Tensor>> collect(const fs::path& path, const ValuePtr& root,
-                                                        const std::map<std::string, Storage>& storages) {
+std::vector<std::pair<std::string, at::Tensor>> collect(
+    const fs::path& path, const ValuePtr& root, const std::map<std::string, Storage>& storages) {
   if (root->kind != Value::Kind::Dict)
     throw file_error(path, "not a state dict (the pickle holds no dictionary of tensors)");
   std::vector<std::pair<std::string, const Value*>> named;
@@ -477,7 +624,9 @@ std::vector<std::pair<std::string, at::Tensor>> collect(const fs::path& path, co
   return out;
 }
 
-int64_t element_size(at::ScalarType t) { return static_cast<int64_t>(c10::elementSize(t)); }
+int64_t element_size(at::ScalarType t) {
+  return static_cast<int64_t>(c10::elementSize(t));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Legacy format: magic, protocol, sys_info, object pickle, storage keys, then per storage an
@@ -485,7 +634,8 @@ int64_t element_size(at::ScalarType t) { return static_cast<int64_t>(c10::elemen
 
 const unsigned char kLegacyMagic[] = {0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
 
-std::vector<std::pair<std::string, at::Tensor>> read_legacy(const fs::path& path, const std::string& raw) {
+std::vector<std::pair<std::string, at::Tensor>> read_legacy(const fs::path& path,
+                                                            const std::string& raw) {
   Cursor in(path, raw.data(), raw.size());
   auto magic = Unpickler(in).load();
   if (magic->kind != Value::Kind::BigInt || magic->s.size() != sizeof kLegacyMagic ||
@@ -497,26 +647,31 @@ std::vector<std::pair<std::string, at::Tensor>> read_legacy(const fs::path& path
   auto sys_info = Unpickler(in).load();
   if (sys_info->kind == Value::Kind::Dict)
     for (const auto& [k, v] : sys_info->entries)
-      if (k->kind == Value::Kind::Str && k->s == "little_endian" && v->kind == Value::Kind::Bool && !v->i)
+      if (k->kind == Value::Kind::Str && k->s == "little_endian" && v->kind == Value::Kind::Bool &&
+          !v->i)
         throw file_error(path, "big-endian checkpoints are not supported");
   Unpickler object_reader(in);
   auto root = object_reader.load();
   auto keys = Unpickler(in).load();
-  if (keys->kind != Value::Kind::List) throw file_error(path, "corrupt checkpoint (no storage key list)");
+  if (keys->kind != Value::Kind::List)
+    throw file_error(path, "corrupt checkpoint (no storage key list)");
 
   std::map<std::string, at::ScalarType> types;
   for (const auto& s : object_reader.storages()) types.emplace(s.key, s.dtype);
   std::map<std::string, Storage> storages;
   for (const auto& key_value : keys->items) {
-    if (key_value->kind != Value::Kind::Str) throw file_error(path, "corrupt checkpoint (storage key is not a string)");
+    if (key_value->kind != Value::Kind::Str)
+      throw file_error(path, "corrupt checkpoint (storage key is not a string)");
     const std::string& key = key_value->s;
     auto type = types.find(key);
-    if (type == types.end()) throw file_error(path, "corrupt checkpoint (storage " + key + " is never used)");
+    if (type == types.end())
+      throw file_error(path, "corrupt checkpoint (storage " + key + " is never used)");
     const uint64_t numel = in.uint_le(8);
     const uint64_t esize = static_cast<uint64_t>(element_size(type->second));
     if (numel > in.remaining() / esize)
-      throw file_error(path, "truncated checkpoint (storage " + key + " needs " + std::to_string(numel * esize) +
-                                 " bytes, " + std::to_string(in.remaining()) + " left)");
+      throw file_error(path, "truncated checkpoint (storage " + key + " needs " +
+                                 std::to_string(numel * esize) + " bytes, " +
+                                 std::to_string(in.remaining()) + " left)");
     Storage st;
     st.dtype = type->second;
     st.numel = static_cast<int64_t>(numel);
@@ -545,17 +700,21 @@ std::vector<ZipEntry> zip_directory(const fs::path& path, const std::string& raw
       eocd = p;
       break;
     }
-  if (eocd == std::string::npos) throw file_error(path, "truncated or corrupt zip archive (no end of central directory)");
+  if (eocd == std::string::npos)
+    throw file_error(path, "truncated or corrupt zip archive (no end of central directory)");
   Cursor e(path, raw.data(), raw.size(), eocd + 10);
   const uint64_t count = e.uint_le(2);
   e.uint_le(4);  // directory size
   const uint64_t dir_offset = e.uint_le(4);
-  if (count == 0xffff || dir_offset == 0xffffffff) throw file_error(path, "zip64 checkpoints are not supported");
-  if (dir_offset >= raw.size()) throw file_error(path, "corrupt zip archive (central directory outside the file)");
+  if (count == 0xffff || dir_offset == 0xffffffff)
+    throw file_error(path, "zip64 checkpoints are not supported");
+  if (dir_offset >= raw.size())
+    throw file_error(path, "corrupt zip archive (central directory outside the file)");
   Cursor c(path, raw.data(), raw.size(), dir_offset);
   std::vector<ZipEntry> entries;
   for (uint64_t k = 0; k < count; ++k) {
-    if (c.uint_le(4) != 0x02014b50) throw file_error(path, "corrupt zip archive (bad central directory entry)");
+    if (c.uint_le(4) != 0x02014b50)
+      throw file_error(path, "corrupt zip archive (bad central directory entry)");
     c.take(6);
     ZipEntry z;
     z.method = static_cast<uint16_t>(c.uint_le(2));
@@ -573,21 +732,28 @@ std::vector<ZipEntry> zip_directory(const fs::path& path, const std::string& raw
 }
 
 // Returns the entry's bytes: a pointer into `raw` (stored) or into `inflated` (deflated).
-const char* zip_data(const fs::path& path, const std::string& raw, const ZipEntry& z, std::string& inflated) {
-  if (z.local_offset > raw.size()) throw file_error(path, "corrupt zip archive (entry " + z.name + " outside the file)");
+const char* zip_data(const fs::path& path, const std::string& raw, const ZipEntry& z,
+                     std::string& inflated) {
+  if (z.local_offset > raw.size())
+    throw file_error(path, "corrupt zip archive (entry " + z.name + " outside the file)");
   Cursor l(path, raw.data(), raw.size(), z.local_offset);
-  if (l.uint_le(4) != 0x04034b50) throw file_error(path, "corrupt zip archive (bad local header of " + z.name + ")");
+  if (l.uint_le(4) != 0x04034b50)
+    throw file_error(path, "corrupt zip archive (bad local header of " + z.name + ")");
   l.take(22);
   const uint64_t name_len = l.uint_le(2), extra_len = l.uint_le(2);
   l.take(name_len + extra_len);
-  if (z.compressed > l.remaining()) throw file_error(path, "truncated zip archive (entry " + z.name + ")");
+  if (z.compressed > l.remaining())
+    throw file_error(path, "truncated zip archive (entry " + z.name + ")");
   const char* data = l.take(z.compressed);
   if (z.method == 0) {
-    if (z.size != z.compressed) throw file_error(path, "corrupt zip archive (entry " + z.name + " sizes differ)");
+    if (z.size != z.compressed)
+      throw file_error(path, "corrupt zip archive (entry " + z.name + " sizes differ)");
     return data;
   }
-  if (z.method != 8) throw file_error(path, "unsupported zip compression method " + std::to_string(z.method));
-  if (z.size > (uint64_t{1} << 40)) throw file_error(path, "corrupt zip archive (entry " + z.name + " too large)");
+  if (z.method != 8)
+    throw file_error(path, "unsupported zip compression method " + std::to_string(z.method));
+  if (z.size > (uint64_t{1} << 40))
+    throw file_error(path, "corrupt zip archive (entry " + z.name + " too large)");
   inflated.assign(z.size, '\0');
   z_stream s{};
   if (inflateInit2(&s, -MAX_WBITS) != Z_OK) throw file_error(path, "zlib initialisation failed");
@@ -602,7 +768,8 @@ const char* zip_data(const fs::path& path, const std::string& raw, const ZipEntr
   return inflated.data();
 }
 
-std::vector<std::pair<std::string, at::Tensor>> read_zip(const fs::path& path, const std::string& raw) {
+std::vector<std::pair<std::string, at::Tensor>> read_zip(const fs::path& path,
+                                                         const std::string& raw) {
   const auto entries = zip_directory(path, raw);
   // Records live under one top-level folder whose name varies ("archive/", "pytorch_model/").
   const ZipEntry* pickle = nullptr;
@@ -619,7 +786,8 @@ std::vector<std::pair<std::string, at::Tensor>> read_zip(const fs::path& path, c
   if (byteorder != by_name.end()) {
     std::string buf;
     const char* p = zip_data(path, raw, *byteorder->second, buf);
-    if (std::string(p, byteorder->second->size) != "little") throw file_error(path, "big-endian checkpoints are not supported");
+    if (std::string(p, byteorder->second->size) != "little")
+      throw file_error(path, "big-endian checkpoints are not supported");
   }
 
   std::string pickle_buf;
@@ -632,14 +800,16 @@ std::vector<std::pair<std::string, at::Tensor>> read_zip(const fs::path& path, c
   for (const auto& ref : reader.storages()) {
     if (storages.count(ref.key)) continue;
     auto it = by_name.find(prefix + "data/" + ref.key);
-    if (it == by_name.end()) throw file_error(path, "corrupt checkpoint (record data/" + ref.key + " is missing)");
+    if (it == by_name.end())
+      throw file_error(path, "corrupt checkpoint (record data/" + ref.key + " is missing)");
     Storage st;
     st.dtype = ref.dtype;
     const char* bytes = zip_data(path, raw, *it->second, st.inflated);
     const uint64_t esize = static_cast<uint64_t>(element_size(ref.dtype));
     st.numel = static_cast<int64_t>(it->second->size / esize);
     if (static_cast<uint64_t>(ref.numel) > it->second->size / esize)
-      throw file_error(path, "truncated checkpoint (record data/" + ref.key + " is shorter than its storage)");
+      throw file_error(
+          path, "truncated checkpoint (record data/" + ref.key + " is shorter than its storage)");
     st.bytes = bytes;
     storages[ref.key] = std::move(st);
   }

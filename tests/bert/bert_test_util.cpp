@@ -10,7 +10,9 @@ namespace fs = std::filesystem;
 
 namespace kdw::test {
 
-fs::path bert_fixtures() { return fs::path(KDW_FIXTURES_DIR) / "bert"; }
+fs::path bert_fixtures() {
+  return fs::path(KDW_FIXTURES_DIR) / "bert";
+}
 
 std::string read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -29,7 +31,8 @@ void write_bytes(const fs::path& file, const std::string& bytes) {
 void copy_folder(const fs::path& from, const fs::path& to) {
   fs::create_directories(to);
   for (const auto& entry : fs::directory_iterator(from))
-    if (entry.is_regular_file()) write_bytes(to / entry.path().filename(), read_bytes(entry.path()));
+    if (entry.is_regular_file())
+      write_bytes(to / entry.path().filename(), read_bytes(entry.path()));
 }
 
 namespace {

@@ -15,7 +15,8 @@ using namespace kdw::test;
 
 namespace {
 
-std::map<std::string, at::Tensor> as_map(const std::vector<std::pair<std::string, at::Tensor>>& tensors) {
+std::map<std::string, at::Tensor> as_map(
+    const std::vector<std::pair<std::string, at::Tensor>>& tensors) {
   return {tensors.begin(), tensors.end()};
 }
 
@@ -56,7 +57,8 @@ class TestTorchPickle : public QObject {
   }
 
   void legacy_format_matches_safetensors() {
-    const auto legacy = as_map(read_torch_checkpoint(bert_fixtures() / "deeppavlov_style" / "pytorch_model.bin"));
+    const auto legacy =
+        as_map(read_torch_checkpoint(bert_fixtures() / "deeppavlov_style" / "pytorch_model.bin"));
     const auto st = read_safetensors(bert_fixtures() / "hf_style" / "model.safetensors");
     int compared = 0, pretraining_heads = 0;
     for (const auto& [name, tensor] : legacy) {
@@ -65,8 +67,10 @@ class TestTorchPickle : public QObject {
         continue;
       }
       std::string hf = name;
-      if (hf.size() > 6 && hf.compare(hf.size() - 6, 6, ".gamma") == 0) hf = hf.substr(0, hf.size() - 5) + "weight";
-      if (hf.size() > 5 && hf.compare(hf.size() - 5, 5, ".beta") == 0) hf = hf.substr(0, hf.size() - 4) + "bias";
+      if (hf.size() > 6 && hf.compare(hf.size() - 6, 6, ".gamma") == 0)
+        hf = hf.substr(0, hf.size() - 5) + "weight";
+      if (hf.size() > 5 && hf.compare(hf.size() - 5, 5, ".beta") == 0)
+        hf = hf.substr(0, hf.size() - 4) + "bias";
       const at::Tensor expected = st.find(hf);
       QVERIFY2(expected.defined(), name.c_str());
       QVERIFY2(at::equal(tensor, expected), name.c_str());
@@ -79,7 +83,8 @@ class TestTorchPickle : public QObject {
   void truncated_files_are_errors() {
     for (const char* folder : {"hf_style", "deeppavlov_style"}) {
       const std::string bytes = read_bytes(bert_fixtures() / folder / "pytorch_model.bin");
-      std::vector<std::size_t> cuts = {0, 1, 2, 3, 8, 15, 21, bytes.size() / 2, bytes.size() - 100, bytes.size() - 1};
+      std::vector<std::size_t> cuts = {
+          0, 1, 2, 3, 8, 15, 21, bytes.size() / 2, bytes.size() - 100, bytes.size() - 1};
       for (std::size_t cut = 25; cut < 7000; cut += 17) cuts.push_back(cut);
       for (std::size_t cut : cuts) {
         const std::string error = load_error(dir() / "cut.bin", bytes.substr(0, cut));

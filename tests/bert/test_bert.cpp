@@ -1,0 +1,313 @@
+// BERT model and checkpoint folders: parity with the reference outputs for both layouts, save/load
+// round trip, shape and padding invariants at odd sizes, bf16, and the errors bad folders give.
+#include <QtTest/QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "bert/bert_io.h"
+#include "bert_test_util.h"
+#include "core/error.h"
+#include "formats/safetensors.h"
+
+namespace fs = std::filesystem;
+using namespace kdw;
+using namespace kdw::test;
+
+namespace {
+
+BertForSequenceClassificationImpl::Output run(BertForSequenceClassification model,
+                                              const ExpectedOutputs& e) {
+  at::NoGradGuard no_grad;
+  return model->forward(e.input_ids, e.attention_mask, e.token_type_ids);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+BertConfig small_config() {
+  BertConfig c;
+  c.vocab_size = 53;
+  c.hidden_size = 21;
+  c.num_hidden_layers = 2;
+  c.num_attention_heads = 3;
+  c.intermediate_size = 17;
+  c.max_position_embeddings = 16;
+  c.type_vocab_size = 3;
+  return c;
+}
+
+}  // namespace
+
+class TestBert : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir tmp_;
+  ExpectedOutputs expected_;
+  fs::path dir() const { return fs::path(tmp_.path().toStdString()); }
+
+  void check_encoder(const BertForSequenceClassificationImpl::Output& out) {
+    const double seq = max_abs_diff(out.sequence_output, expected_.sequence_output);
+    const double pooled = max_abs_diff(out.pooled_output, expected_.pooled_output);
+    qInfo("max |diff|: sequence_output %.3g, pooled_output %.3g", seq, pooled);
+    QVERIFY(seq <= expected_.tolerance);
+    QVERIFY(pooled <= expected_.tolerance);
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    at::manual_seed(7);
+    expected_ = expected_outputs();
+  }
+
+  void parity_deeppavlov() {
+    LoadedBert loaded = load_bert(bert_fixtures() / "deeppavlov_style", {"neg", "neu", "pos"});
+    QCOMPARE(loaded.info.layout, std::string("deeppavlov"));
+    QVERIFY(loaded.new_head);
+    QVERIFY(!loaded.info.has_classifier);
+    QVERIFY(loaded.info.missing.empty());
+    QVERIFY(!loaded.info.unexpected.empty());
+    for (const auto& name : loaded.info.unexpected)
+      QVERIFY2(name.rfind("cls.", 0) == 0, name.c_str());
+    QCOMPARE(loaded.config.labels, std::vector<std::string>({"neg", "neu", "pos"}));
+    check_encoder(run(loaded.model, expected_));
+  }
+
+  void parity_huggingface_safetensors() {
+    LoadedBert loaded = load_bert(bert_fixtures() / "hf_style", {});
+    QCOMPARE(loaded.info.layout, std::string("huggingface"));
+    QCOMPARE(loaded.info.weights_file.filename().string(), std::string("model.safetensors"));
+    QVERIFY(!loaded.new_head);
+    QCOMPARE(loaded.config.labels, std::vector<std::string>({"LABEL_0", "LABEL_1", "LABEL_2"}));
+    const auto out = run(loaded.model, expected_);
+    check_encoder(out);
+    const double logits = max_abs_diff(out.logits, expected_.logits);
+    qInfo("max |diff| logits %.3g", logits);
+    QVERIFY(logits <= expected_.tolerance);
+  }
+
+  void parity_huggingface_zip_checkpoint() {
+    const fs::path folder = dir() / "hf_zip";
+    copy_folder(bert_fixtures() / "hf_style", folder);
+    fs::remove(folder / "model.safetensors");
+    LoadedBert loaded = load_bert(folder, {"LABEL_0", "LABEL_1", "LABEL_2"});
+    QCOMPARE(loaded.info.weights_file.filename().string(), std::string("pytorch_model.bin"));
+    const auto out = run(loaded.model, expected_);
+    check_encoder(out);
+    QVERIFY(max_abs_diff(out.logits, expected_.logits) <= expected_.tolerance);
+  }
+
+  void save_and_load_round_trip() {
+    LoadedBert first = load_bert(bert_fixtures() / "deeppavlov_style", {"a", "b"});
+    const fs::path folder = dir() / "saved";
+    save_bert_hf(first.model, first.config, first.info.vocab_file, folder);
+    QVERIFY(fs::exists(folder / "config.json") && fs::exists(folder / "model.safetensors"));
+    const auto config = nlohmann::json::parse(read_bytes(folder / "config.json"));
+    QCOMPARE(config.at("id2label").at("1").get<std::string>(), std::string("b"));
+    QCOMPARE(config.at("label2id").at("a").get<int>(), 0);
+    QCOMPARE(config.at("model_type").get<std::string>(), std::string("bert"));
+    QCOMPARE(read_bytes(folder / "vocab.txt"), read_bytes(first.info.vocab_file));
+
+    LoadedBert second = load_bert(folder, {"a", "b"});
+    QVERIFY(!second.new_head);
+    QCOMPARE(second.info.layout, std::string("huggingface"));
+    QCOMPARE(second.info.parameter_count, first.info.parameter_count + 2 * 48 + 2);
+    const auto a = run(first.model, expected_), b = run(second.model, expected_);
+    QVERIFY(at::equal(a.sequence_output, b.sequence_output));
+    QVERIFY(at::equal(a.pooled_output, b.pooled_output));
+    QVERIFY(at::equal(a.logits, b.logits));
+    // Saving again replaces the folder whole.
+    save_bert_hf(second.model, second.config, second.info.vocab_file, folder);
+    QVERIFY(at::equal(run(load_bert(folder, {}).model, expected_).logits, a.logits));
+  }
+
+  void parameter_names_follow_huggingface() {
+    const BertConfig c = small_config();
+    BertForSequenceClassification model(c, 5);
+    const auto expected = bert_parameter_shapes(c, 5);
+    const auto params = model->named_parameters();
+    QCOMPARE(params.size(), expected.size());
+    std::size_t i = 0;
+    for (const auto& item : params) {
+      QCOMPARE(item.key(), expected[i].first);
+      QVERIFY2(item.value().sizes() == at::IntArrayRef(expected[i].second), item.key().c_str());
+      ++i;
+    }
+  }
+
+  void odd_shapes_and_padding_invariance() {
+    BertForSequenceClassification model(small_config(), 5);
+    model->eval();
+    at::NoGradGuard no_grad;
+    const at::Tensor alone_ids = at::randint(1, 53, {1, 7}, at::kLong);
+    const at::Tensor alone_types = at::randint(0, 3, {1, 7}, at::kLong);
+    const auto alone = model->forward(alone_ids, at::ones({1, 7}, at::kLong), alone_types);
+    QCOMPARE(alone.sequence_output.sizes(), at::IntArrayRef({1, 7, 21}));
+    QCOMPARE(alone.pooled_output.sizes(), at::IntArrayRef({1, 21}));
+    QCOMPARE(alone.logits.sizes(), at::IntArrayRef({1, 5}));
+
+    // The same sample right-padded to 12 tokens (padding ids are arbitrary on purpose) next to a
+    // full-length neighbour.
+    at::Tensor ids = at::randint(0, 53, {2, 12}, at::kLong);
+    at::Tensor types = at::randint(0, 3, {2, 12}, at::kLong);
+    at::Tensor mask = at::ones({2, 12}, at::kLong);
+    ids[1].narrow(0, 0, 7).copy_(alone_ids[0]);
+    types[1].narrow(0, 0, 7).copy_(alone_types[0]);
+    mask[1].narrow(0, 7, 5).zero_();
+    const auto batch = model->forward(ids, mask, types);
+    const double seq =
+        max_abs_diff(batch.sequence_output[1].narrow(0, 0, 7), alone.sequence_output[0]);
+    const double logits = max_abs_diff(batch.logits[1], alone.logits[0]);
+    qInfo("padding changes outputs by at most %.3g (sequence) %.3g (logits)", seq, logits);
+    QVERIFY(seq < 1e-5);
+    QVERIFY(logits < 1e-5);
+    // ...and the neighbour does not change it either: the first row alone gives its batch result.
+    const auto first =
+        model->forward(ids.narrow(0, 0, 1), mask.narrow(0, 0, 1), types.narrow(0, 0, 1));
+    QVERIFY(max_abs_diff(first.logits[0], batch.logits[0]) < 1e-5);
+  }
+
+  void training_mode_uses_dropout() {
+    BertConfig c = small_config();
+    c.hidden_dropout_prob = 0.5;
+    BertForSequenceClassification model(c, 2);
+    const at::Tensor ids = at::randint(0, 53, {2, 9}, at::kLong);
+    model->train();
+    const auto a = model->forward(ids, {}, {});
+    const auto b = model->forward(ids, {}, {});
+    QVERIFY(!at::equal(a.logits, b.logits));
+    a.logits.sum().backward();
+    for (const auto& p : model->parameters()) QVERIFY(p.grad().defined());
+    model->eval();
+    at::NoGradGuard no_grad;
+    QVERIFY(at::equal(model->forward(ids, {}, {}).logits, model->forward(ids, {}, {}).logits));
+  }
+
+  void bad_forward_inputs_are_errors() {
+    BertForSequenceClassification model(small_config(), 2);
+    at::NoGradGuard no_grad;
+    const std::string too_long = error_of([&] {
+      model->forward(at::zeros({1, 17}, at::kLong), {}, {});
+    });
+    QVERIFY2(contains(too_long, "17") && contains(too_long, "max_position_embeddings 16"),
+             too_long.c_str());
+    QVERIFY(error_of([&] { model->forward(at::full({1, 4}, 53, at::kLong), {}, {}); }) != "");
+    QVERIFY(error_of([&] {
+              model->forward(at::zeros({1, 4}, at::kLong), at::ones({1, 5}, at::kLong), {});
+            }) != "");
+    QVERIFY(error_of([&] {
+              model->forward(at::zeros({1, 4}, at::kLong), {}, at::full({1, 4}, 3, at::kLong));
+            }) != "");
+    QVERIFY(error_of([&] { model->forward(at::zeros({4}, at::kLong), {}, {}); }) != "");
+    // max_position_embeddings itself is fine.
+    QCOMPARE(model->forward(at::zeros({1, 16}, at::kLong), {}, {}).sequence_output.size(1), 16);
+  }
+
+  void bfloat16_inference() {
+    LoadedBert loaded = load_bert(bert_fixtures() / "hf_style", {});
+    loaded.model->to(at::kBFloat16);
+    const auto out = run(loaded.model, expected_);
+    QCOMPARE(out.logits.scalar_type(), at::kFloat);
+    const double logits = max_abs_diff(out.logits, expected_.logits);
+    const double seq = max_abs_diff(out.sequence_output, expected_.sequence_output);
+    qInfo("bf16: max |diff| logits %.3g, sequence_output %.3g", logits, seq);
+    QVERIFY(logits < 0.05);
+    QVERIFY(seq < 0.1);
+  }
+
+  void inspect_reports_the_folder() {
+    const BertFolderInfo dp = inspect_bert_folder(bert_fixtures() / "deeppavlov_style");
+    QCOMPARE(dp.vocab_lines, int64_t{2384});
+    QCOMPARE(dp.config.hidden_size, int64_t{48});
+    QVERIFY(dp.labels.empty());
+    int64_t count = 0;
+    for (const auto& entry : bert_parameter_shapes(dp.config, 0)) {
+      int64_t n = 1;
+      for (int64_t d : entry.second) n *= d;
+      count += n;
+    }
+    QCOMPARE(dp.parameter_count, count);
+
+    const fs::path folder = dir() / "config_only";
+    fs::create_directories(folder);
+    write_bytes(folder / "bert_config.json",
+                read_bytes(bert_fixtures() / "deeppavlov_style" / "bert_config.json"));
+    write_bytes(folder / "vocab.txt", read_bytes(bert_fixtures() / "vocab.txt"));
+    QCOMPARE(inspect_bert_folder(folder).layout, std::string("config-only"));
+    LoadedBert random = load_bert(folder, {"x", "y"});
+    QVERIFY(random.new_head);
+    QCOMPARE(run(random.model, expected_).logits.sizes(), at::IntArrayRef({4, 2}));
+  }
+
+  void shape_mismatch_names_tensor_and_shapes() {
+    const fs::path folder = dir() / "bad_shape";
+    copy_folder(bert_fixtures() / "deeppavlov_style", folder);
+    auto config = nlohmann::json::parse(read_bytes(folder / "bert_config.json"));
+    config["intermediate_size"] = 95;
+    write_bytes(folder / "bert_config.json", config.dump());
+    const std::string error = error_of([&] { load_bert(folder, {"a"}); });
+    QVERIFY2(contains(error, "bert.encoder.layer.0.intermediate.dense.weight") &&
+                 contains(error, "[96, 48]") && contains(error, "[95, 48]") &&
+                 contains(error, "pytorch_model.bin"),
+             error.c_str());
+  }
+
+  void vocabulary_mismatch_says_both_numbers() {
+    const fs::path folder = dir() / "bad_vocab";
+    copy_folder(bert_fixtures() / "hf_style", folder);
+    write_bytes(folder / "vocab.txt", read_bytes(folder / "vocab.txt") + "extra\n");
+    const std::string error = error_of([&] { inspect_bert_folder(folder); });
+    QVERIFY2(contains(error, "2385") && contains(error, "2384") && contains(error, "vocab.txt"),
+             error.c_str());
+  }
+
+  void head_and_labels_must_match() {
+    const std::string error = error_of([&] {
+      load_bert(bert_fixtures() / "hf_style", {"x", "y", "z"});
+    });
+    QVERIFY2(contains(error, "LABEL_0") && contains(error, "x, y, z"), error.c_str());
+    const std::string no_labels =
+        error_of([&] { load_bert(bert_fixtures() / "deeppavlov_style", {}); });
+    QVERIFY2(contains(no_labels, "no classifier"), no_labels.c_str());
+  }
+
+  void damaged_weights_are_errors() {
+    const fs::path folder = dir() / "damaged";
+    copy_folder(bert_fixtures() / "hf_style", folder);
+    const std::string st = read_bytes(folder / "model.safetensors");
+    write_bytes(folder / "model.safetensors", st.substr(0, st.size() - 10));
+    QVERIFY(contains(error_of([&] { load_bert(folder, {}); }), "model.safetensors"));
+    write_bytes(folder / "model.safetensors", st.substr(0, 100));
+    QVERIFY(contains(error_of([&] { load_bert(folder, {}); }), "model.safetensors"));
+
+    fs::remove(folder / "model.safetensors");
+    const std::string bin = read_bytes(folder / "pytorch_model.bin");
+    write_bytes(folder / "pytorch_model.bin", bin.substr(0, bin.size() / 2));
+    QVERIFY(contains(error_of([&] { load_bert(folder, {}); }), "pytorch_model.bin"));
+
+    // A checkpoint without some tensor: listed as missing, and loading refuses.
+    auto tensors = read_safetensors(bert_fixtures() / "hf_style" / "model.safetensors").tensors;
+    tensors.erase(tensors.begin() + 5);
+    write_safetensors(folder / "model.safetensors", tensors);
+    const BertFolderInfo info = inspect_bert_folder(folder);
+    QCOMPARE(info.missing.size(), std::size_t{1});
+    QVERIFY(contains(error_of([&] { load_bert(folder, {}); }), info.missing.front()));
+
+    write_bytes(folder / "config.json", "{\"vocab_size\": 2384}");
+    QVERIFY(contains(error_of([&] { inspect_bert_folder(folder); }), "hidden_size"));
+    QVERIFY(contains(error_of([&] { inspect_bert_folder(dir() / "nowhere"); }), "nowhere"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestBert)
+#include "test_bert.moc"
