@@ -325,7 +325,8 @@ void read_jsonl(const std::string& text, const fs::path& path, Table& table, Job
     }
     if (record.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     const int64_t this_row = data_row++;
-    auto value = nlohmann::json::parse(record.begin(), record.end(), nullptr, false);
+    // ordered_json keeps the keys in file order (columns are in first-seen order).
+    auto value = nlohmann::ordered_json::parse(record.begin(), record.end(), nullptr, false);
     if (value.is_discarded()) {
       add_skipped(table, line, "invalid JSON", path);
       continue;
