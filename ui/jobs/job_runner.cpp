@@ -1,0 +1,195 @@
+#include "jobs/job_runner.h"
+
+#include <QJsonDocument>
+#include <QThread>
+#include <QTimer>
+
+#include <mutex>
+#include <optional>
+
+#include "core/error.h"
+#include "core/job.h"
+
+// One job and the mailbox between its worker thread and the UI thread.
+struct JobRunner::Job {
+  int id = 0;
+  QString name;
+  JobFn fn;
+  kdw::JobContext context;
+  QThread* thread = nullptr;  // owned by the runner (deleteLater when done)
+
+  std::mutex mutex;  // guards the fields below (written by the worker, drained by the UI)
+  std::optional<kdw::ProgressEvent> progress;
+  nlohmann::json metrics = nlohmann::json::array();
+  enum class Outcome { Running, Finished, Failed, Cancelled } outcome = Outcome::Running;
+  nlohmann::json result;
+  std::string error;
+};
+
+QJsonObject toQJson(const nlohmann::json& object) {
+  if (!object.is_object()) return QJsonObject{};
+  return QJsonDocument::fromJson(QByteArray::fromStdString(object.dump(
+                                     -1, ' ', false, nlohmann::json::error_handler_t::replace)))
+      .object();
+}
+
+nlohmann::json fromQJson(const QJsonObject& object) {
+  return nlohmann::json::parse(QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString());
+}
+
+JobRunner::JobRunner(QObject* parent) : QObject(parent), timer_(new QTimer(this)) {
+  timer_->setInterval(100);
+  connect(timer_, &QTimer::timeout, this, &JobRunner::deliver);
+}
+
+JobRunner::~JobRunner() {
+  queue_.clear();
+  if (current_ && current_->thread) {
+    current_->context.request_cancel();
+    current_->thread->wait();
+  }
+}
+
+int JobRunner::submit(const QString& name, JobFn fn) {
+  auto job = std::make_shared<Job>();
+  job->id = next_id_++;
+  job->name = name;
+  job->fn = std::move(fn);
+  queue_.append(job);
+  Q_EMIT queueChanged();
+  if (!current_) startNext();
+  return job->id;
+}
+
+void JobRunner::cancel(int id) {
+  if (current_ && current_->id == id) {
+    current_->context.request_cancel();
+    return;
+  }
+  for (int i = 0; i < queue_.size(); ++i) {
+    if (queue_[i]->id == id) {
+      queue_.removeAt(i);
+      Q_EMIT cancelled(id);
+      Q_EMIT queueChanged();
+      return;
+    }
+  }
+}
+
+void JobRunner::cancelAll() {
+  while (!queue_.isEmpty()) cancel(queue_.last()->id);
+  if (current_) current_->context.request_cancel();
+}
+
+int JobRunner::currentId() const {
+  return current_ ? current_->id : 0;
+}
+QString JobRunner::currentName() const {
+  return current_ ? current_->name : QString();
+}
+
+QStringList JobRunner::queuedNames() const {
+  QStringList names;
+  for (const auto& job : queue_) names << job->name;
+  return names;
+}
+
+void JobRunner::setDeliveryInterval(int ms) {
+  timer_->setInterval(ms);
+}
+
+void JobRunner::startNext() {
+  if (current_ || queue_.isEmpty()) return;
+  current_ = queue_.takeFirst();
+  std::shared_ptr<Job> job = current_;
+  // The sinks run on the worker: they only store into the mailbox (never touch Qt objects).
+  job->context.set_progress_sink([raw = job.get()](const kdw::ProgressEvent& event) {
+    std::lock_guard<std::mutex> lock(raw->mutex);
+    raw->progress = event;
+  });
+  job->context.set_metric_sink([raw = job.get()](const nlohmann::json& record) {
+    std::lock_guard<std::mutex> lock(raw->mutex);
+    raw->metrics.push_back(record);
+  });
+  job->thread = QThread::create([job] {
+    Job::Outcome outcome = Job::Outcome::Finished;
+    nlohmann::json result;
+    std::string error;
+    try {
+      result = job->fn(job->context);
+    } catch (const kdw::Cancelled&) {
+      outcome = Job::Outcome::Cancelled;
+    } catch (const std::exception& e) {
+      outcome = Job::Outcome::Failed;
+      error = e.what();
+    } catch (...) {
+      outcome = Job::Outcome::Failed;
+      error = "unknown error";
+    }
+    if (outcome == Job::Outcome::Finished && job->context.cancel_requested() && result.is_null())
+      outcome = Job::Outcome::Cancelled;
+    std::lock_guard<std::mutex> lock(job->mutex);
+    job->outcome = outcome;
+    job->result = std::move(result);
+    job->error = std::move(error);
+  });
+  job->thread->setObjectName(QStringLiteral("kdw-job"));
+  connect(job->thread, &QThread::finished, this, &JobRunner::onWorkerDone);
+  Q_EMIT started(job->id, job->name);
+  Q_EMIT queueChanged();
+  timer_->start();
+  job->thread->start(QThread::LowPriority);
+}
+
+void JobRunner::deliver() {
+  if (!current_) return;
+  std::optional<kdw::ProgressEvent> progress;
+  nlohmann::json records = nlohmann::json::array();
+  {
+    std::lock_guard<std::mutex> lock(current_->mutex);
+    progress.swap(current_->progress);
+    records.swap(current_->metrics);
+  }
+  const int id = current_->id;
+  if (progress) {
+    Q_EMIT this->progress(id, QString::fromStdString(progress->stage), progress->done,
+                          progress->total, QString::fromStdString(progress->message));
+  }
+  if (!records.empty()) {
+    const auto text = records.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    Q_EMIT metrics(id, QJsonDocument::fromJson(QByteArray::fromStdString(text)).array());
+  }
+}
+
+void JobRunner::onWorkerDone() {
+  if (!current_) return;
+  deliver();  // what the job reported last, before the outcome
+  std::shared_ptr<Job> job = current_;
+  current_.reset();
+  timer_->stop();
+  job->thread->deleteLater();
+  job->thread = nullptr;
+  switch (job->outcome) {
+    case Job::Outcome::Finished:
+    case Job::Outcome::Running: {
+      QJsonObject result = job->result.is_object() ? toQJson(job->result) : QJsonObject{};
+      if (!job->result.is_object() && !job->result.is_null()) {
+        result.insert(
+            QStringLiteral("value"),
+            QJsonDocument::fromJson(QByteArray::fromStdString("[" + job->result.dump() + "]"))
+                .array()
+                .at(0));
+      }
+      Q_EMIT finished(job->id, result);
+      break;
+    }
+    case Job::Outcome::Failed:
+      Q_EMIT failed(job->id, QString::fromStdString(job->error));
+      break;
+    case Job::Outcome::Cancelled:
+      Q_EMIT cancelled(job->id);
+      break;
+  }
+  Q_EMIT queueChanged();
+  startNext();
+}

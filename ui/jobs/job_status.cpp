@@ -1,0 +1,86 @@
+#include "jobs/job_status.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+
+#include <cmath>
+
+#include "jobs/job_runner.h"
+
+QString formatDuration(double seconds) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) return QStringLiteral("?");
+  const qint64 s = qint64(std::llround(seconds));
+  if (s >= 3600)
+    return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QChar('0'));
+  if (s >= 60) return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+  return QStringLiteral("%1 s").arg(s);
+}
+
+double estimateRemaining(double elapsedSeconds, double fraction) {
+  if (fraction <= 0.0 || fraction > 1.0 || elapsedSeconds < 0) return -1;
+  return elapsedSeconds * (1.0 - fraction) / fraction;
+}
+
+JobStatus::JobStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
+  name_ = new QLabel(this);
+  bar_ = new QProgressBar(this);
+  bar_->setMaximumWidth(220);
+  bar_->setMaximumHeight(16);
+  bar_->setTextVisible(true);
+  eta_ = new QLabel(this);
+  queue_ = new QLabel(this);
+  cancel_ = new QPushButton(tr("Cancel"), this);
+  cancel_->setToolTip(
+      tr("Stop the running job at its next safe point; earlier results stay intact"));
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(name_);
+  layout->addWidget(bar_);
+  layout->addWidget(eta_);
+  layout->addWidget(cancel_);
+  layout->addWidget(queue_);
+  connect(cancel_, &QPushButton::clicked, this, [this] { runner_->cancel(runner_->currentId()); });
+  connect(runner_, &JobRunner::progress, this, &JobStatus::onProgress);
+  connect(runner_, &JobRunner::queueChanged, this, &JobStatus::refresh);
+  connect(runner_, &JobRunner::started, this, [this] {
+    stage_.clear();
+    bar_->setRange(0, 0);
+    eta_->clear();
+  });
+  refresh();
+}
+
+void JobStatus::onProgress(int, const QString& stage, qint64 done, qint64 total,
+                           const QString& message) {
+  if (stage != stage_) {
+    stage_ = stage;
+    stage_clock_.start();
+  }
+  name_->setText(QStringLiteral("%1: %2").arg(
+      runner_->currentName(), message.isEmpty() ? stage : stage + QStringLiteral(" – ") + message));
+  if (total > 0) {
+    bar_->setRange(0, 1000);
+    const double fraction = std::min(1.0, double(done) / double(total));
+    bar_->setValue(int(fraction * 1000));
+    const double eta = estimateRemaining(stage_clock_.elapsed() / 1000.0, fraction);
+    eta_->setText(eta >= 0 ? tr("ETA %1").arg(formatDuration(eta)) : QString());
+  } else {
+    bar_->setRange(0, 0);  // busy indicator: total unknown
+    eta_->clear();
+  }
+}
+
+void JobStatus::refresh() {
+  const bool busy = runner_->isBusy();
+  name_->setVisible(busy);
+  bar_->setVisible(busy);
+  eta_->setVisible(busy);
+  cancel_->setVisible(busy);
+  if (busy && name_->text().isEmpty()) name_->setText(runner_->currentName());
+  if (!busy) name_->clear();
+  const QStringList queued = runner_->queuedNames();
+  queue_->setText(queued.isEmpty() ? (busy ? QString() : tr("Idle"))
+                                   : tr("Queued: %1").arg(queued.join(QStringLiteral(", "))));
+}

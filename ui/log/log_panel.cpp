@@ -1,0 +1,108 @@
+#include "log/log_panel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include "core/log.h"
+
+LogPanel::LogPanel(QWidget* parent) : QWidget(parent), sink_(std::make_shared<LogBufferSink>()) {
+  level_ = new QComboBox(this);
+  level_->addItem(tr("Debug"), int(spdlog::level::debug));
+  level_->addItem(tr("Info"), int(spdlog::level::info));
+  level_->addItem(tr("Warnings"), int(spdlog::level::warn));
+  level_->addItem(tr("Errors"), int(spdlog::level::err));
+  level_->setCurrentIndex(1);
+  search_ = new QLineEdit(this);
+  search_->setPlaceholderText(tr("Search log"));
+  search_->setClearButtonEnabled(true);
+  auto* copy = new QPushButton(tr("Copy"), this);
+  auto* clear = new QPushButton(tr("Clear"), this);
+  view_ = new QPlainTextEdit(this);
+  view_->setReadOnly(true);
+  view_->setMaximumBlockCount(kMaxLines);
+  view_->setLineWrapMode(QPlainTextEdit::NoWrap);
+  view_->setFont(QFont(QStringLiteral("monospace")));
+
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(level_);
+  bar->addWidget(search_, 1);
+  bar->addWidget(copy);
+  bar->addWidget(clear);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(bar);
+  layout->addWidget(view_);
+
+  connect(level_, &QComboBox::currentIndexChanged, this, &LogPanel::refilter);
+  connect(search_, &QLineEdit::textChanged, this, &LogPanel::refilter);
+  connect(copy, &QPushButton::clicked, this, [this] {
+    const QString selected = view_->textCursor().selectedText();
+    QApplication::clipboard()->setText(selected.isEmpty() ? view_->toPlainText() : selected);
+  });
+  connect(clear, &QPushButton::clicked, this, [this] {
+    lines_.clear();
+    view_->clear();
+  });
+
+  sink_->set_level(spdlog::level::debug);
+  kdw::log::add_sink(sink_);
+  auto* timer = new QTimer(this);
+  timer->setInterval(200);
+  connect(timer, &QTimer::timeout, this, &LogPanel::poll);
+  timer->start();
+}
+
+LogPanel::~LogPanel() {
+  kdw::log::remove_sink(sink_);
+}
+
+QString LogPanel::visibleText() const {
+  return view_->toPlainText();
+}
+
+bool LogPanel::accepts(const LogLine& line) const {
+  if (line.level < level_->currentData().toInt()) return false;
+  const QString needle = search_->text();
+  return needle.isEmpty() || line.text.contains(needle, Qt::CaseInsensitive);
+}
+
+QString LogPanel::format(const LogLine& line) const {
+  const char* name =
+      spdlog::level::to_short_c_str(static_cast<spdlog::level::level_enum>(line.level));
+  return QStringLiteral("%1 [%2] %3")
+      .arg(line.time.toString(QStringLiteral("HH:mm:ss")), QString::fromLatin1(name), line.text);
+}
+
+void LogPanel::poll() {
+  const QVector<LogLine> fresh = sink_->take();
+  if (fresh.isEmpty()) return;
+  QStringList shown;
+  for (const LogLine& line : fresh) {
+    if (accepts(line)) shown << format(line);
+  }
+  lines_ += fresh;
+  if (lines_.size() > kMaxLines) lines_.remove(0, lines_.size() - kMaxLines);
+  if (!shown.isEmpty()) {
+    QScrollBar* bar = view_->verticalScrollBar();
+    const bool atEnd = bar->value() == bar->maximum();
+    view_->appendPlainText(shown.join(QLatin1Char('\n')));
+    if (atEnd) bar->setValue(bar->maximum());
+  }
+}
+
+void LogPanel::refilter() {
+  QStringList shown;
+  for (const LogLine& line : lines_) {
+    if (accepts(line)) shown << format(line);
+  }
+  view_->setPlainText(shown.join(QLatin1Char('\n')));
+  view_->verticalScrollBar()->setValue(view_->verticalScrollBar()->maximum());
+}

@@ -1,0 +1,40 @@
+// The log panel: engine log lines (through LogBufferSink) with a level filter, search and copy.
+#pragma once
+
+#include <QWidget>
+
+#include <memory>
+
+#include "log/log_sink.h"
+
+class QComboBox;
+class QLineEdit;
+class QPlainTextEdit;
+
+class LogPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  /// Installs its sink on spdlog's default logger; removes it on destruction.
+  explicit LogPanel(QWidget* parent = nullptr);
+  ~LogPanel() override;
+
+  int lineCount() const { return lines_.size(); }
+  /// Text currently shown (after filter and search).
+  QString visibleText() const;
+
+ public Q_SLOTS:
+  void poll();
+
+ private:
+  bool accepts(const LogLine& line) const;
+  QString format(const LogLine& line) const;
+  void refilter();
+
+  std::shared_ptr<LogBufferSink> sink_;
+  QVector<LogLine> lines_;
+  QComboBox* level_ = nullptr;
+  QLineEdit* search_ = nullptr;
+  QPlainTextEdit* view_ = nullptr;
+  static constexpr int kMaxLines = 20000;
+};

@@ -1,0 +1,187 @@
+#include "logits/logits_panel.h"
+
+#include <QCheckBox>
+#include <QFile>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "common/live_chart.h"
+#include "common/panel_util.h"
+#include "jobs/job_runner.h"
+
+#ifdef KDW_HAVE_BERT
+#include "bert/logits.h"
+#include "core/workspace.h"
+#include "logits/logits_stats.h"
+#endif
+
+bool LogitsPanel::engineAvailable() {
+#ifdef KDW_HAVE_BERT
+  return true;
+#else
+  return false;
+#endif
+}
+
+LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
+  auto* layout = new QVBoxLayout(this);
+  if (!engineAvailable()) {
+    layout->addWidget(
+        makeUnavailableNote(tr("Logits"), tr("The BERT engine is not part of this build."), this));
+    return;
+  }
+  layout->addWidget(makeHeading(tr("Teacher logits"), this));
+  auto* intro = new QLabel(tr("Runs the fine-tuned teacher over train, dev and test and stores its "
+                              "logits in files/data/logits/ for distillation."),
+                           this);
+  intro->setWordWrap(true);
+  layout->addWidget(intro);
+  run_ = new QPushButton(tr("Extract logits"), this);
+  stop_ = new QPushButton(tr("Stop"), this);
+  stop_->setEnabled(false);
+  force_ = new QCheckBox(tr("Recompute even when inputs are unchanged"), this);
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(run_);
+  bar->addWidget(stop_);
+  bar->addWidget(force_);
+  bar->addStretch(1);
+  layout->addLayout(bar);
+  status_ = new QLabel(this);
+  status_->setWordWrap(true);
+  layout->addWidget(status_);
+  splits_ = new QTableWidget(0, 4, this);
+  splits_->setHorizontalHeaderLabels(
+      {tr("Split"), tr("Samples"), tr("Teacher accuracy"), tr("Macro-F1")});
+  splits_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  splits_->verticalHeader()->hide();
+  splits_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  splits_->setMaximumHeight(130);
+  layout->addWidget(splits_);
+  auto* charts = new QHBoxLayout;
+  confidence_ = new BarChart(tr("Teacher confidence (max softmax)"), this);
+  values_ = new BarChart(tr("Logit values"), this);
+  charts->addWidget(confidence_);
+  charts->addWidget(values_);
+  layout->addLayout(charts, 1);
+
+  connect(run_, &QPushButton::clicked, this, &LogitsPanel::start);
+  connect(stop_, &QPushButton::clicked, this, [this] { runner_->cancel(job_); });
+  auto done = [this](int id) {
+    if (id != job_) return;
+    job_ = 0;
+    run_->setEnabled(true);
+    stop_->setEnabled(false);
+  };
+  connect(runner_, &JobRunner::finished, this, [this, done](int id, const QJsonObject&) {
+    if (id != job_) return;
+    done(id);
+    reload();
+  });
+  connect(runner_, &JobRunner::failed, this, [this, done](int id, const QString& message) {
+    if (id != job_) return;
+    done(id);
+    status_->setText(tr("Failed: %1").arg(message));
+  });
+  connect(runner_, &JobRunner::cancelled, this, [this, done](int id) {
+    if (id != job_) return;
+    done(id);
+    status_->setText(tr("Cancelled; earlier logits are unchanged."));
+  });
+  connect(runner_, &JobRunner::progress, this,
+          [this](int id, const QString& stage, qint64 d, qint64 t, const QString&) {
+            if (id == job_) status_->setText(tr("%1: %2 / %3").arg(stage).arg(d).arg(t));
+          });
+}
+
+void LogitsPanel::setWorkspace(const QString& root) {
+  workspace_ = root;
+  if (engineAvailable()) reload();
+}
+
+void LogitsPanel::start() {
+#ifdef KDW_HAVE_BERT
+  kdw::LogitsOptions options;
+  options.workspace = workspace_.toStdString();
+  options.force = force_->isChecked();
+  job_ = runner_->submit(tr("Teacher logits"), [options](kdw::JobContext& job) {
+    const kdw::LogitsResult result = kdw::run_logits(options, job);
+    nlohmann::json out = result.summary;
+    out["skipped"] = result.skipped;
+    return out;
+  });
+  run_->setEnabled(false);
+  stop_->setEnabled(true);
+  status_->setText(tr("Waiting for the job queue…"));
+#endif
+}
+
+void LogitsPanel::reload() {
+#ifdef KDW_HAVE_BERT
+  splits_->setRowCount(0);
+  confidence_->clear();
+  values_->clear();
+  const kdw::Workspace ws{workspace_.toStdString()};
+  QFile file(QString::fromStdString((ws.logits_dir() / "logits.json").string()));
+  if (!file.open(QIODevice::ReadOnly)) {
+    status_->setText(tr("No logits stored yet."));
+    return;
+  }
+  const QJsonObject summary = QJsonDocument::fromJson(file.readAll()).object();
+  const QJsonObject splits = summary.value(QStringLiteral("splits")).toObject();
+  for (const QString& name :
+       {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test")}) {
+    const QJsonObject s = splits.value(name).toObject();
+    const int row = splits_->rowCount();
+    splits_->insertRow(row);
+    splits_->setItem(row, 0, new QTableWidgetItem(name));
+    splits_->setItem(row, 1, new QTableWidgetItem(QString::number(s.value("samples").toInt())));
+    splits_->setItem(
+        row, 2,
+        new QTableWidgetItem(s.contains("accuracy")
+                                 ? QString::number(s.value("accuracy").toDouble(), 'f', 4)
+                                 : QStringLiteral("–")));
+    splits_->setItem(
+        row, 3,
+        new QTableWidgetItem(s.contains("macro_f1")
+                                 ? QString::number(s.value("macro_f1").toDouble(), 'f', 4)
+                                 : QStringLiteral("–")));
+  }
+  status_->setText(tr("Logits of %1 (%2 classes)")
+                       .arg(QFileInfo(summary.value("model").toString()).fileName())
+                       .arg(summary.value("num_labels").toInt()));
+  // The histograms read the .npy files: a light job, still off the UI thread.
+  const auto dir = ws.logits_dir();
+  const int id = runner_->submit(tr("Logits statistics"),
+                                 [dir](kdw::JobContext&) { return logitsHistograms(dir); });
+  auto conn = std::make_shared<QMetaObject::Connection>();
+  *conn = connect(
+      runner_, &JobRunner::finished, this, [this, id, conn](int done, const QJsonObject& r) {
+        if (done != id) return;
+        disconnect(*conn);
+        QStringList cats;
+        QVector<double> vals;
+        const QJsonArray conf = r.value("confidence").toArray();
+        for (int i = 0; i < conf.size(); ++i) {
+          cats << QString::number(double(i) / conf.size(), 'f', 2);
+          vals << conf[i].toDouble();
+        }
+        confidence_->setBars(cats, vals);
+        cats.clear();
+        vals.clear();
+        const QJsonArray v = r.value("values").toArray();
+        const double lo = r.value("min").toDouble(), hi = r.value("max").toDouble();
+        for (int i = 0; i < v.size(); ++i) {
+          cats << QString::number(lo + (hi - lo) * i / std::max<qsizetype>(1, v.size()), 'f', 1);
+          vals << v[i].toDouble();
+        }
+        values_->setBars(cats, vals);
+      });
+#endif
+}

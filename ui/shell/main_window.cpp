@@ -1,0 +1,384 @@
+#include "shell/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <spdlog/spdlog.h>
+
+#include "common/panel_util.h"
+#include "data/data_panel.h"
+#include "distill/distill_panel.h"
+#include "jobs/job_runner.h"
+#include "jobs/job_status.h"
+#include "log/log_panel.h"
+#include "logits/logits_panel.h"
+#include "shell/preferences_dialog.h"
+#include "shell/welcome_page.h"
+#include "teacher/teacher_panel.h"
+
+#if __has_include("compress/compress_panel.h")
+#include "compress/compress_panel.h"
+#define KDW_HAVE_COMPRESS_PANEL 1
+#endif
+#if __has_include("runs/runs_panel.h")
+#include "runs/runs_panel.h"
+#define KDW_HAVE_RUNS_PANEL 1
+#endif
+
+namespace {
+const char* const kPanelNames[] = {"Data", "Teacher", "Logits", "Distill", "Compress", "Runs"};
+const char* const kPanelIcons[] = {"data", "teacher", "logits", "distill", "compress", "runs"};
+constexpr int kMaxRecent = 8;
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRunner(this)) {
+  Q_INIT_RESOURCE(ui);
+  setWindowIcon(QIcon(QStringLiteral(":/icons/kdw.svg")));
+  setObjectName(QStringLiteral("MainWindow"));
+
+  sidebar_ = new QListWidget(this);
+  sidebar_->setIconSize(QSize(24, 24));
+  sidebar_->setFixedWidth(150);
+  sidebar_->setSpacing(2);
+  for (int p = 0; p < PanelCount; ++p) {
+    auto* item = new QListWidgetItem(
+        QIcon(QStringLiteral(":/icons/%1.svg").arg(QLatin1String(kPanelIcons[p]))),
+        tr(kPanelNames[p]), sidebar_);
+    item->setSizeHint(QSize(140, 36));
+  }
+
+  stack_ = new QStackedWidget(this);
+  welcome_ = new WelcomePage(stack_);
+  stack_->addWidget(welcome_);
+  data_ = new DataPanel(runner_, stack_);
+  teacher_ = new TeacherPanel(runner_, stack_);
+  logits_ = new LogitsPanel(runner_, stack_);
+  distill_ = new DistillPanel(runner_, stack_);
+  panels_[Data] = data_;
+  panels_[Teacher] = teacher_;
+  panels_[Logits] = logits_;
+  panels_[Distill] = distill_;
+#ifdef KDW_HAVE_COMPRESS_PANEL
+  auto* compress = new CompressPanel(runner_, stack_);
+  panels_[Compress] = compress;
+#else
+  panels_[Compress] = makeUnavailableNote(
+      tr("Compress"), tr("The heatmap viewer is not part of this build."), stack_);
+#endif
+#ifdef KDW_HAVE_RUNS_PANEL
+  auto* runs = new RunsPanel(runner_, stack_);
+  panels_[Runs] = runs;
+#ifdef KDW_HAVE_COMPRESS_PANEL
+  connect(runs, &RunsPanel::openInCompress, this, [this, compress](const QString& dir) {
+    compress->openRun(dir);
+    showPanel(Compress);
+  });
+#endif
+#else
+  panels_[Runs] =
+      makeUnavailableNote(tr("Runs"), tr("The runs browser is not part of this build."), stack_);
+#endif
+  for (QWidget* panel : panels_) stack_->addWidget(panel);
+
+  // The error banner: one line from a failed job, dismissible.
+  banner_ = new QFrame(this);
+  banner_->setObjectName(QStringLiteral("errorBanner"));
+  banner_->setStyleSheet(QStringLiteral(
+      "#errorBanner { background: #fde2e1; border: 1px solid #e0a1a0; border-radius: 4px; }"));
+  banner_text_ = new QLabel(banner_);
+  banner_text_->setWordWrap(true);
+  banner_text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  auto* dismiss = new QToolButton(banner_);
+  dismiss->setText(QStringLiteral("✕"));
+  dismiss->setToolTip(tr("Dismiss"));
+  auto* bannerLayout = new QHBoxLayout(banner_);
+  bannerLayout->setContentsMargins(8, 4, 4, 4);
+  bannerLayout->addWidget(banner_text_, 1);
+  bannerLayout->addWidget(dismiss);
+  banner_->hide();
+  connect(dismiss, &QToolButton::clicked, banner_, &QWidget::hide);
+
+  auto* right = new QWidget(this);
+  auto* rightLayout = new QVBoxLayout(right);
+  rightLayout->setContentsMargins(0, 0, 0, 0);
+  rightLayout->addWidget(banner_);
+  rightLayout->addWidget(stack_, 1);
+  auto* central = new QWidget(this);
+  auto* centralLayout = new QHBoxLayout(central);
+  centralLayout->setContentsMargins(4, 4, 4, 4);
+  centralLayout->addWidget(sidebar_);
+  centralLayout->addWidget(right, 1);
+  setCentralWidget(central);
+
+  log_ = new LogPanel(this);
+  auto* dock = new QDockWidget(tr("Log"), this);
+  dock->setObjectName(QStringLiteral("logDock"));
+  dock->setWidget(log_);
+  addDockWidget(Qt::BottomDockWidgetArea, dock);
+
+  statusBar()->addPermanentWidget(new JobStatus(runner_, this), 1);
+
+  connect(sidebar_, &QListWidget::currentRowChanged, this, [this](int row) {
+    if (row >= 0 && isPanelEnabled(Panel(row))) stack_->setCurrentWidget(panels_[row]);
+  });
+  connect(runner_, &JobRunner::failed, this,
+          [this](int, const QString& message) { showError(message); });
+  connect(runner_, &JobRunner::started, banner_, &QWidget::hide);
+  // Any finished job may have added files (prepared data, logits, runs).
+  connect(runner_, &JobRunner::finished, this, &MainWindow::rescanWorkspace);
+  connect(welcome_, &WelcomePage::openDemo, this, &MainWindow::openDemoWorkspace);
+  connect(welcome_, &WelcomePage::newWorkspace, this, &MainWindow::newWorkspace);
+  connect(welcome_, &WelcomePage::openWorkspace, this, &MainWindow::chooseWorkspace);
+  connect(welcome_, &WelcomePage::openRecent, this,
+          [this](const QString& dir) { openWorkspace(dir); });
+  connect(distill_, &DistillPanel::openInCompress, this, [this](const QString& dir) {
+#ifdef KDW_HAVE_COMPRESS_PANEL
+    static_cast<CompressPanel*>(panels_[Compress])->openRun(dir);
+#endif
+    rescanWorkspace();
+    showPanel(Compress);
+  });
+
+  buildMenus();
+  const bool demoOk = !resourceDir().isEmpty() && DataPanel::engineAvailable();
+  welcome_->setDemoAvailable(
+      demoOk,
+      demoOk ? QString()
+             : (DataPanel::engineAvailable() ? tr("Demo data not found next to the program.")
+                                             : tr("Data preparation is not part of this build.")));
+  QSettings settings;
+  restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+  restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+  if (!settings.contains(QStringLiteral("window/geometry"))) resize(1280, 820);
+  data_->loadSettings(settings);
+  distill_->loadSettings(settings);
+  teacher_->loadSettings(settings);
+  updateRecent();
+  updatePanels();
+  showPanel(-1);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(tr("&New workspace…"), QKeySequence::New, this, &MainWindow::newWorkspace);
+  file->addAction(tr("&Open workspace…"), QKeySequence::Open, this, &MainWindow::chooseWorkspace);
+  file->addAction(tr("Open &demo workspace"), this, &MainWindow::openDemoWorkspace);
+  recent_menu_ = file->addMenu(tr("&Recent workspaces"));
+  file->addSeparator();
+  file->addAction(tr("&Welcome page"), this, [this] { showPanel(-1); });
+  file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  edit->addAction(tr("&Preferences…"), QKeySequence::Preferences, this,
+                  &MainWindow::editPreferences);
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->addAction(findChild<QDockWidget*>(QStringLiteral("logDock"))->toggleViewAction());
+}
+
+bool MainWindow::isPanelEnabled(Panel panel) const {
+  return panelNote(panel).isEmpty();
+}
+
+QString MainWindow::panelNote(Panel panel) const {
+  if (!state_.valid) return tr("Open a workspace first.");
+  switch (panel) {
+    case Data:
+      return DataPanel::engineAvailable() ? QString() : tr("Not available in this build.");
+    case Teacher:
+      if (!TeacherPanel::engineAvailable()) return tr("Not available in this build.");
+      return state_.hasBertData ? QString() : tr("Prepare the data first (Data panel).");
+    case Logits:
+      if (!LogitsPanel::engineAvailable()) return tr("Not available in this build.");
+      if (!state_.hasBertData) return tr("Prepare the data first (Data panel).");
+      return state_.hasTeacher ? QString() : tr("Fine-tune the teacher first (Teacher panel).");
+    case Distill:
+      if (!DistillPanel::engineAvailable()) return tr("Not available in this build.");
+      if (!state_.hasTokens) return tr("Prepare the data first (Data panel).");
+      return state_.hasLogits ? QString() : tr("Store the teacher logits first (Logits panel).");
+    case Compress:
+#ifdef KDW_HAVE_COMPRESS_PANEL
+      return state_.runs > 0 ? QString() : tr("Distil a student first (Distill panel).");
+#else
+      return tr("Not available in this build.");
+#endif
+    case Runs:
+#ifdef KDW_HAVE_RUNS_PANEL
+      return QString();
+#else
+      return tr("Not available in this build.");
+#endif
+    default:
+      return tr("Unknown panel.");
+  }
+}
+
+QWidget* MainWindow::panelWidget(Panel panel) const {
+  return panel >= 0 && panel < PanelCount ? panels_[panel] : nullptr;
+}
+
+void MainWindow::showPanel(int panel) {
+  if (panel < 0 || panel >= PanelCount) {
+    stack_->setCurrentWidget(welcome_);
+    sidebar_->setCurrentRow(-1);
+    return;
+  }
+  if (!isPanelEnabled(Panel(panel))) return;
+  sidebar_->setCurrentRow(panel);
+  stack_->setCurrentWidget(panels_[panel]);
+}
+
+int MainWindow::currentPanel() const {
+  for (int p = 0; p < PanelCount; ++p)
+    if (stack_->currentWidget() == panels_[p]) return p;
+  return -1;
+}
+
+QString MainWindow::errorText() const {
+  return banner_->isVisible() ? banner_text_->text() : QString();
+}
+
+void MainWindow::showError(const QString& message) {
+  banner_text_->setText(message);
+  banner_->show();
+}
+
+bool MainWindow::openWorkspace(const QString& root) {
+  const QString dir = QDir::cleanPath(QFileInfo(root).absoluteFilePath());
+  if (!QFileInfo(dir).isDir()) {
+    showError(tr("%1: not a folder").arg(dir));
+    return false;
+  }
+  state_ = scanWorkspace(dir);
+  QSettings settings;
+  QStringList recent = settings.value(QStringLiteral("recentWorkspaces")).toStringList();
+  recent.removeAll(dir);
+  recent.prepend(dir);
+  while (recent.size() > kMaxRecent) recent.removeLast();
+  settings.setValue(QStringLiteral("recentWorkspaces"), recent);
+  settings.setValue(QStringLiteral("lastWorkspace"), dir);
+  updateRecent();
+  setWindowTitle(tr("%1 – KD Workbench").arg(QDir::toNativeSeparators(dir)));
+  data_->setWorkspace(dir);
+  teacher_->setWorkspace(dir);
+  logits_->setWorkspace(dir);
+  distill_->setWorkspace(dir);
+#ifdef KDW_HAVE_COMPRESS_PANEL
+  static_cast<CompressPanel*>(panels_[Compress])->setWorkspace(dir);
+#endif
+#ifdef KDW_HAVE_RUNS_PANEL
+  static_cast<RunsPanel*>(panels_[Runs])->setWorkspace(dir);
+#endif
+  updatePanels();
+  // Start where the work is: the first step whose output is missing.
+  int next = Data;
+  if (state_.hasTokens && isPanelEnabled(Teacher)) next = Teacher;
+  if (state_.hasTeacher && isPanelEnabled(Logits)) next = Logits;
+  if (state_.hasLogits && isPanelEnabled(Distill)) next = Distill;
+  if (state_.runs > 0 && isPanelEnabled(Runs)) next = Runs;
+  showPanel(isPanelEnabled(Panel(next)) ? next : -1);
+  spdlog::info("workspace {}", dir.toStdString());
+  return true;
+}
+
+void MainWindow::rescanWorkspace() {
+  if (!state_.valid) return;
+  state_ = scanWorkspace(state_.root);
+  updatePanels();
+#ifdef KDW_HAVE_RUNS_PANEL
+  static_cast<RunsPanel*>(panels_[Runs])->setWorkspace(state_.root);
+#endif
+}
+
+void MainWindow::updatePanels() {
+  for (int p = 0; p < PanelCount; ++p) {
+    QListWidgetItem* item = sidebar_->item(p);
+    const QString note = panelNote(Panel(p));
+    item->setFlags(note.isEmpty() ? (Qt::ItemIsEnabled | Qt::ItemIsSelectable) : Qt::NoItemFlags);
+    item->setToolTip(note);
+  }
+}
+
+void MainWindow::newWorkspace() {
+  const QString dir = QFileDialog::getExistingDirectory(
+      this, tr("New workspace: choose or create an empty folder"),
+      QStandardPaths::writableLocation(QStandardPaths::HomeLocation));
+  if (dir.isEmpty()) return;
+  const QString error = createWorkspaceLayout(dir);
+  if (!error.isEmpty()) {
+    showError(error);
+    return;
+  }
+  openWorkspace(dir);
+}
+
+void MainWindow::chooseWorkspace() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open workspace"),
+                                                        state_.valid ? state_.root : QString());
+  if (!dir.isEmpty()) openWorkspace(dir);
+}
+
+void MainWindow::openDemoWorkspace() {
+  const QString resources = resourceDir();
+  if (resources.isEmpty() || !DataPanel::engineAvailable()) {
+    showError(tr("The demo needs the bundled demo data and data preparation."));
+    return;
+  }
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                      QStringLiteral("/demo-workspace");
+  const QString error = createWorkspaceLayout(dir);
+  if (!error.isEmpty()) {
+    showError(error);
+    return;
+  }
+  openWorkspace(dir);
+  if (!state_.hasTokens) {
+    showPanel(Data);
+    data_->prepareDemo(resources + QStringLiteral("/demo/fortunes_ru.csv"));
+  }
+}
+
+void MainWindow::updateRecent() {
+  const QStringList recent = QSettings().value(QStringLiteral("recentWorkspaces")).toStringList();
+  welcome_->setRecent(recent);
+  recent_menu_->clear();
+  for (const QString& dir : recent)
+    recent_menu_->addAction(dir, this, [this, dir] { openWorkspace(dir); });
+  recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::editPreferences() {
+  PreferencesDialog dialog(this);
+  QSettings settings;
+  dialog.setThreads(settings.value(QStringLiteral("threads"), 0).toInt());
+  if (dialog.exec() != QDialog::Accepted) return;
+  settings.setValue(QStringLiteral("threads"), dialog.threads());
+  spdlog::info("using {} threads", applySavedThreadCount());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  QSettings settings;
+  settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("window/state"), saveState());
+  data_->saveSettings(settings);
+  distill_->saveSettings(settings);
+  teacher_->saveSettings(settings);
+  runner_->cancelAll();
+  event->accept();
+}

@@ -1,0 +1,75 @@
+// The main window: pipeline sidebar + stacked panels, log dock, job status bar, error banner,
+// workspace handling (new/open/recent/demo) and persisted layout and options.
+#pragma once
+
+#include <QMainWindow>
+
+#include "shell/workspace_state.h"
+
+class JobRunner;
+class LogPanel;
+class QListWidget;
+class QStackedWidget;
+class QLabel;
+class QFrame;
+class QMenu;
+class WelcomePage;
+class DataPanel;
+class TeacherPanel;
+class LogitsPanel;
+class DistillPanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  enum Panel { Data, Teacher, Logits, Distill, Compress, Runs, PanelCount };
+
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  JobRunner* runner() const { return runner_; }
+  const WorkspaceState& workspace() const { return state_; }
+  bool isPanelEnabled(Panel panel) const;
+  /// Why a panel is disabled (empty when enabled).
+  QString panelNote(Panel panel) const;
+  QWidget* panelWidget(Panel panel) const;
+  /// Shows a panel (no-op when disabled); Panel(-1) shows the welcome page.
+  void showPanel(int panel);
+  int currentPanel() const;
+  QString errorText() const;
+
+ public Q_SLOTS:
+  /// Opens (and remembers) a workspace folder; returns false with a banner when it is no folder.
+  bool openWorkspace(const QString& root);
+  /// Re-reads what the workspace holds and updates the panels.
+  void rescanWorkspace();
+  void showError(const QString& message);
+  void openDemoWorkspace();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildMenus();
+  void updatePanels();
+  void newWorkspace();
+  void chooseWorkspace();
+  void updateRecent();
+  void editPreferences();
+
+  JobRunner* runner_ = nullptr;
+  WorkspaceState state_;
+  QListWidget* sidebar_ = nullptr;
+  QStackedWidget* stack_ = nullptr;
+  WelcomePage* welcome_ = nullptr;
+  LogPanel* log_ = nullptr;
+  QFrame* banner_ = nullptr;
+  QLabel* banner_text_ = nullptr;
+  QMenu* recent_menu_ = nullptr;
+  QWidget* panels_[PanelCount] = {};
+  DataPanel* data_ = nullptr;
+  TeacherPanel* teacher_ = nullptr;
+  LogitsPanel* logits_ = nullptr;
+  DistillPanel* distill_ = nullptr;
+};

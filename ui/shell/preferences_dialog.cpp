@@ -1,0 +1,33 @@
+#include "shell/preferences_dialog.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QSettings>
+#include <QSpinBox>
+#include <QThread>
+
+#include "core/threads.h"
+
+PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
+  setWindowTitle(tr("Preferences"));
+  threads_ = new QSpinBox(this);
+  threads_->setRange(0, 256);
+  threads_->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+  auto* form = new QFormLayout(this);
+  form->addRow(tr("Threads for training and inference:"), threads_);
+  form->addRow(buttons);
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+}
+
+int PreferencesDialog::threads() const {
+  return threads_->value();
+}
+void PreferencesDialog::setThreads(int threads) {
+  threads_->setValue(threads);
+}
+
+int applySavedThreadCount() {
+  return kdw::apply_thread_count(QSettings().value(QStringLiteral("threads"), 0).toInt());
+}
