@@ -6,17 +6,18 @@
 
 #include <algorithm>
 #include <array>
-#include <unordered_map>
 
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "tokenize/char_table.h"
+#include "tokenize/piece_map.h"
 
 namespace kdw {
 
 using tokenize_detail::CharTable;
 using tokenize_detail::next_code_point;
+using tokenize_detail::PieceMap;
 
 namespace {
 
@@ -33,8 +34,8 @@ bool is_ascii_space(char c) {
 
 struct WordPieceTokenizer::Impl {
   std::vector<std::string> pieces;  // by id, as read (after Python's line.strip())
-  std::unordered_map<std::string_view, int32_t> initial;       // pieces without "##"
-  std::unordered_map<std::string_view, int32_t> continuation;  // "##x" stored as "x"
+  PieceMap initial;                 // pieces without "##"
+  PieceMap continuation;            // "##x" stored as "x"
   size_t max_initial_bytes = 0;
   size_t max_continuation_bytes = 0;
   bool lower_case = false;
@@ -71,11 +72,8 @@ struct WordPieceTokenizer::Impl {
       while (end > start && offsets[end] - offsets[start] > max_bytes) --end;
       int32_t found = -1;
       for (; end > start; --end) {
-        const auto it = map.find(word.substr(offsets[start], offsets[end] - offsets[start]));
-        if (it != map.end()) {
-          found = it->second;
-          break;
-        }
+        found = map.find(word.substr(offsets[start], offsets[end] - offsets[start]));
+        if (found >= 0) break;
       }
       if (found < 0) {
         out.resize(mark);
@@ -89,7 +87,11 @@ struct WordPieceTokenizer::Impl {
 
   void run(std::string_view text, std::vector<int32_t>& out) const {
     using namespace tokenize_detail;
-    Scratch s;
+    // Buffers keep their capacity between calls: no allocation per line once warm.
+    thread_local Scratch s;
+    s.words.clear();
+    s.token_words.clear();
+    s.raw.clear();
     s.raw_possible = true;
     // Words of the current whitespace token are emitted when the token ends, because a token that
     // turns out to be "[CLS]" etc. must not be split.
@@ -125,12 +127,9 @@ struct WordPieceTokenizer::Impl {
         special = std::find(kNeverSplit.begin(), kNeverSplit.end(), s.raw) != kNeverSplit.end();
       }
       if (special) {
-        std::array<uint32_t, 2> offs = {0, static_cast<uint32_t>(s.raw.size())};
-        // Special tokens have only ASCII characters: characters = bytes.
-        std::vector<uint32_t> char_offsets(s.raw.size() + 1);
-        for (size_t i = 0; i <= s.raw.size(); ++i) char_offsets[i] = static_cast<uint32_t>(i);
-        (void)offs;
-        wordpiece(s.raw, char_offsets.data(), s.raw.size(), out);
+        // Special tokens are ASCII (at most 6 bytes): character offsets = byte offsets.
+        static constexpr std::array<uint32_t, 7> kByteOffsets = {0, 1, 2, 3, 4, 5, 6};
+        wordpiece(s.raw, kByteOffsets.data(), s.raw.size(), out);
       } else {
         for (const auto& [a, b] : s.words) {
           // offsets a..b-1 are byte offsets into token_words; b-1 is the end sentinel
@@ -224,24 +223,23 @@ WordPieceTokenizer::WordPieceTokenizer(const std::filesystem::path& vocab_file, 
     // A repeated piece maps to its last line, as Python's dict assignment does.
     if (p.size() >= 2 && p.substr(0, 2) == "##") {
       p.remove_prefix(2);
-      m.continuation[p] = id;
+      m.continuation.insert(p, id);
       m.max_continuation_bytes = std::max(m.max_continuation_bytes, p.size());
     }
     // "##x" is also a whole piece an initial match can hit (Python looks up the plain string).
-    m.initial[m.pieces[i]] = id;
+    m.initial.insert(m.pieces[i], id);
     m.max_initial_bytes = std::max(m.max_initial_bytes, m.pieces[i].size());
   }
   auto require = [&](std::string_view name) {
-    const auto it = m.initial.find(name);
-    if (it == m.initial.end())
+    const int32_t found = m.initial.find(name);
+    if (found < 0)
       throw file_error(vocab_file, "vocabulary has no " + std::string(name) + " piece");
-    return it->second;
+    return found;
   };
   m.unk = require("[UNK]");
   m.cls = require("[CLS]");
   m.sep = require("[SEP]");
-  const auto pad = m.initial.find("[PAD]");
-  m.pad = pad == m.initial.end() ? 0 : pad->second;
+  m.pad = std::max(0, m.initial.find("[PAD]"));
 }
 
 WordPieceTokenizer::~WordPieceTokenizer() = default;
@@ -275,8 +273,8 @@ std::vector<int32_t> WordPieceTokenizer::encode(std::string_view text, int max_s
 }
 
 int32_t WordPieceTokenizer::id(std::string_view piece) const {
-  const auto it = impl_->initial.find(piece);
-  return it == impl_->initial.end() ? impl_->unk : it->second;
+  const int32_t found = impl_->initial.find(piece);
+  return found < 0 ? impl_->unk : found;
 }
 
 const std::string& WordPieceTokenizer::piece(int32_t id) const {
