@@ -1,9 +1,100 @@
-// kdw compress: placeholder until its capability lands; it says so and exits non-zero.
+// kdw compress: weight pictures and ISS cuts of a distillation run (compress.py's flags).
+#include <cstdio>
+#include <iostream>
+
+#include "cli_args.h"
+#include "common_options.h"
+#include "compress/compress_run.h"
 #include "core/error.h"
 #include "verbs.h"
 
 namespace kdw::cli {
+namespace {
 
-int run_compress(int, char**) { throw Error("kdw compress is not available in this build yet"); }
+void print_summary(const nlohmann::json& r) {
+  std::printf("%-22s %14s %14s\n", "", "before", "after");
+  std::printf("%-22s %14s %14s\n", "hidden (fwd/bwd)",
+              r["hidden_before"].get<std::string>().c_str(),
+              r["hidden_after"].get<std::string>().c_str());
+  std::printf("%-22s %14lld %14lld\n", "parameters", r["parameters_before"].get<long long>(),
+              r["parameters_after"].get<long long>());
+  std::printf("%-22s %14lld %14lld\n", "bytes", r["bytes_before"].get<long long>(),
+              r["bytes_after"].get<long long>());
+  if (r.contains("evaluation")) {
+    const auto& b = r["evaluation"]["before"];
+    const auto& a = r["evaluation"]["after"];
+    for (const char* split : {"dev", "test"})
+      for (const char* key : {"accuracy", "macro_f1"})
+        if (b.contains(split) && b[split].contains(key) && a.contains(split) &&
+            a[split].contains(key))
+          std::printf("%-22s %14.4f %14.4f\n", (std::string(split) + " " + key).c_str(),
+                      b[split][key].get<double>(), a[split][key].get<double>());
+    if (b.contains("latency_ms_per_sample") && a.contains("latency_ms_per_sample"))
+      std::printf("%-22s %14.3f %14.3f\n", "latency ms/sample",
+                  b["latency_ms_per_sample"].get<double>(),
+                  a["latency_ms_per_sample"].get<double>());
+  }
+  std::printf("removed %lld components; model: %s\n", r["removed_total"].get<long long>(),
+              r["cut_model_file"].get<std::string>().c_str());
+}
+
+}  // namespace
+
+int run_compress(int argc, char** argv) {
+  std::string restore_path, model_type, components, data_path;
+  bool show_weight = false, cut_model = false;
+  double threshold = 0.0;
+  int keep = 0, batch_size = 64;
+  CommonOptions common;
+  ArgParser parser("compress",
+                   "Draw a run's weights and ISS component norms (--show_weight) and cut weak "
+                   "components out into a smaller model (--cut_model).");
+  parser.add_path("restore_path", &restore_path, "run folder holding model_distill_*.pt", true);
+  parser.add_string("model_type", &model_type,
+                    "stack_LSTM or stack_biLSTM: which model of the run (needed when it holds "
+                    "several)");
+  parser.add_flag("show_weight", &show_weight,
+                  "write weight_*.png and component_norms.png into the run folder");
+  parser.add_flag("cut_model", &cut_model,
+                  "write cut_model_distill_<type>.pt and cut_report.json into the run folder");
+  parser.add_double("threshold", &threshold, "remove components whose group norm is below this");
+  parser.add_int("keep", &keep, "keep the K strongest components of each layer/direction");
+  parser.add_path("components", &components,
+                  "JSON file listing the components to remove (see docs/compression.md)");
+  parser.add_path("data_path", &data_path, "data folder: evaluate before and after the cut");
+  parser.add_int("batch_size", &batch_size, "batch size for the evaluation");
+  add_common_options(parser, common);
+  if (!parser.parse(argc, argv)) return 0;
+  apply_common_options(common);
+
+  CompressOptions options;
+  options.run_dir = restore_path;
+  if (!model_type.empty()) options.model_type = parse_student_type(model_type);
+  options.show_weight = show_weight;
+  options.cut_model = cut_model;
+  if (parser.was_set("threshold")) options.choice.threshold = threshold;
+  if (parser.was_set("keep")) options.choice.keep = keep;
+  options.choice.components_file = components;
+  options.data_path = data_path;
+  options.batch_size = batch_size;
+
+  ConsoleJob job;
+  const CompressResult result = compress_run(options, job.context());
+  for (const auto& p : result.pictures) std::printf("wrote %s\n", p.string().c_str());
+  if (!result.cut_model_file.empty()) {
+    print_summary(result.report);
+    std::printf("report: %s\n", result.report_file.string().c_str());
+  } else if (!show_weight) {
+    // Nothing asked: show the norms so that a threshold can be chosen.
+    std::printf("%s\ncomponent norms (choose --threshold or --keep from these):\n",
+                result.model_file.string().c_str());
+    for (const auto& n : result.report["norms"])
+      std::printf("  layer %d %s: %d units, norm min %.4g median %.4g max %.4g\n",
+                  n["layer"].get<int>(), n["direction"].get<std::string>().c_str(),
+                  n["units"].get<int>(), n.value("min", 0.0), n.value("median", 0.0),
+                  n.value("max", 0.0));
+  }
+  return 0;
+}
 
 }  // namespace kdw::cli

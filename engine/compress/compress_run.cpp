@@ -1,0 +1,187 @@
+#include "compress/compress_run.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "compress/components.h"
+#include "compress/cut.h"
+#include "core/atomic_output.h"
+#include "core/error.h"
+#include "student/distill.h"
+
+namespace kdw {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kModelPrefix = "model_distill_";
+
+nlohmann::json norm_summary(const std::vector<ComponentNorms>& norms) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& n : norms) {
+    std::vector<float> s = n.norms;
+    std::sort(s.begin(), s.end());
+    nlohmann::json e = {
+        {"layer", n.layer}, {"direction", direction_name(n.direction)}, {"units", s.size()}};
+    if (!s.empty()) {
+      e["min"] = s.front();
+      e["median"] = s[s.size() / 2];
+      e["max"] = s.back();
+    }
+    out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+fs::path find_run_model(const fs::path& run_dir, std::optional<StudentType> type) {
+  std::error_code ec;
+  if (!fs::is_directory(run_dir, ec)) throw file_error(run_dir, "no such run folder");
+  if (type) {
+    const fs::path p = run_dir / (kModelPrefix + student_type_name(*type) + ".pt");
+    if (!fs::is_regular_file(p, ec))
+      throw file_error(run_dir, "no " + p.filename().string() + " in this run folder");
+    return p;
+  }
+  std::vector<fs::path> found;
+  for (const auto& e : fs::directory_iterator(run_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.rfind(kModelPrefix, 0) == 0 && e.path().extension() == ".pt")
+      found.push_back(e.path());
+  }
+  if (ec) throw file_error(run_dir, "cannot list: " + ec.message());
+  if (found.empty())
+    throw file_error(run_dir,
+                     "no model_distill_*.pt in this run folder (train one with kdw distill)");
+  if (found.size() > 1) {
+    std::sort(found.begin(), found.end());
+    std::string names;
+    for (const auto& p : found) names += (names.empty() ? "" : ", ") + p.filename().string();
+    throw file_error(run_dir, "several models (" + names + "): choose one with --model_type");
+  }
+  return found.front();
+}
+
+fs::path cut_model_path(const fs::path& run_dir, StudentType type) {
+  return run_dir / ("cut_" + std::string(kModelPrefix) + student_type_name(type) + ".pt");
+}
+
+Selection choose_components(const StudentModelImpl& model, const std::vector<ComponentNorms>& norms,
+                            const ComponentChoice& choice) {
+  const int given = int(choice.threshold.has_value()) + int(choice.keep.has_value()) +
+                    int(!choice.components_file.empty());
+  if (given > 1) throw UsageError("give only one of --threshold, --keep and --components");
+  if (choice.threshold) return select_by_threshold(model.arch(), norms, *choice.threshold);
+  if (choice.keep) return select_by_keep(model.arch(), norms, *choice.keep);
+  if (!choice.components_file.empty())
+    return read_components_file(choice.components_file, model.arch());
+  return Selection::none(model.arch());
+}
+
+std::vector<NormPanel> norm_panels(const std::vector<ComponentNorms>& norms,
+                                   const std::optional<Selection>& selection,
+                                   std::optional<double> threshold) {
+  std::vector<NormPanel> panels;
+  for (const auto& n : norms) {
+    NormPanel p;
+    p.title = "LAYER " + std::to_string(n.layer) + " " + direction_name(n.direction);
+    p.norms = n.norms;
+    p.threshold = threshold;
+    if (selection && size_t(n.layer) < selection->removed.size())
+      p.kept = int64_t(n.norms.size()) - int64_t(selection->removed[n.layer][n.direction].size());
+    panels.push_back(std::move(p));
+  }
+  return panels;
+}
+
+std::vector<fs::path> write_weight_pictures(const StudentModelImpl& model,
+                                            const std::vector<NormPanel>& panels,
+                                            const fs::path& dir, JobContext& job) {
+  const std::vector<WeightView> views = weight_views(model);
+  std::vector<fs::path> written;
+  const int64_t total = int64_t(views.size()) + 1;
+  for (size_t i = 0; i < views.size(); ++i) {
+    job.throw_if_cancelled();
+    const WeightView& v = views[i];
+    job.progress("pictures", int64_t(i), total, v.file_stem);
+    HeatmapSpec spec;
+    spec.title = v.title;
+    spec.row_label = v.row_label;
+    spec.col_label = v.col_label;
+    spec.gate_block = v.gate_block;
+    const fs::path path = dir / (v.file_stem + ".png");
+    write_png(path,
+              render_heatmap(v.matrix.data_ptr<float>(), v.matrix.size(0), v.matrix.size(1), spec));
+    written.push_back(path);
+  }
+  const fs::path bars = dir / "component_norms.png";
+  write_png(bars, render_norm_bars(panels));
+  written.push_back(bars);
+  job.progress("pictures", total, total);
+  return written;
+}
+
+CompressResult compress_run(const CompressOptions& options, JobContext& job) {
+  CompressResult result;
+  const bool choosing = options.choice.any();
+  if (choosing && !options.cut_model && !options.show_weight)
+    throw UsageError("--threshold/--keep/--components need --cut_model or --show_weight");
+  if (options.cut_model && !choosing)
+    throw UsageError("--cut_model needs --threshold, --keep or --components");
+  if (!options.data_path.empty() && !options.cut_model)
+    throw UsageError("--data_path evaluates a cut: it needs --cut_model");
+
+  result.model_file = find_run_model(options.run_dir, options.model_type);
+  job.progress("load", 0, 1, result.model_file.string());
+  StudentModel model = load_student(result.model_file, options.model_type);
+  model->eval();
+  const StudentArch& arch = model->arch();
+  const std::vector<ComponentNorms> norms = component_norms(*model);
+  std::optional<Selection> selection;
+  if (choosing) selection = choose_components(*model, norms, options.choice);
+  result.report["model_file"] = result.model_file.string();
+  result.report["norms"] = norm_summary(norms);
+
+  if (options.show_weight)
+    result.pictures = write_weight_pictures(
+        *model, norm_panels(norms, selection, options.choice.threshold), options.run_dir, job);
+  if (!options.cut_model) return result;
+
+  job.throw_if_cancelled();
+  job.progress("cut", 0, 1);
+  const StudentModel cut = cut_student(*model, *selection);
+  nlohmann::json report = cut_report(*model, *cut, *selection);
+  report["model_file"] = result.model_file.string();
+  report["norms"] = result.report["norms"];
+  if (options.choice.threshold) report["threshold"] = *options.choice.threshold;
+  if (options.choice.keep) report["keep"] = *options.choice.keep;
+  if (!options.choice.components_file.empty())
+    report["components_file"] = options.choice.components_file.string();
+  result.cut_model_file = cut_model_path(options.run_dir, arch.type);
+  save_student(cut, result.cut_model_file);
+  report["cut_model_file"] = result.cut_model_file.string();
+  job.progress("cut", 1, 1, result.cut_model_file.string());
+
+  if (!options.data_path.empty()) {
+    nlohmann::json evaluation;
+    for (const auto& [name, file] :
+         {std::pair<std::string, fs::path>{"before", result.model_file},
+          std::pair<std::string, fs::path>{"after", result.cut_model_file}}) {
+      job.throw_if_cancelled();
+      EvaluateOptions eo;
+      eo.data_path = options.data_path;
+      eo.model_file = file;
+      eo.model_type = arch.type;
+      eo.batch_size = options.batch_size;
+      evaluation[name] = evaluate_student(eo, job).report;
+    }
+    report["evaluation"] = evaluation;
+  }
+  result.report_file = options.run_dir / "cut_report.json";
+  write_file_atomic(result.report_file, report.dump(2) + "\n");
+  result.report = report;
+  return result;
+}
+
+}  // namespace kdw
