@@ -89,8 +89,7 @@ struct LayerImpl : torch::nn::Module {
     probs = at::dropout(probs, c.attention_probs_dropout_prob, is_training());
     const at::Tensor context = at::matmul(probs.to(dtype), v)
                                    .permute({0, 2, 1, 3})
-                                   .reshape({batch, len, c.hidden_size})
-                                   .to(at::kFloat);
+                                   .reshape({batch, len, c.hidden_size});  // stays in `dtype`
     at::Tensor attended =
         at::dropout(linear(*attention_dense, context), c.hidden_dropout_prob, is_training());
     const at::Tensor h = layer_norm(*attention_norm, attended.add_(x), c.layer_norm_eps);
