@@ -23,15 +23,24 @@ using Clock = std::chrono::steady_clock;
 namespace kdw {
 
 nlohmann::json DistillOptions::to_json() const {
-  return {{"data_path", data_path.string()},   {"model_type", student_type_name(model_type)},
-          {"hidden_size", hidden_size},         {"num_layers", num_layers},
-          {"emb_dim", emb_dim},                 {"dropout", dropout},
-          {"batch_size", batch_size},           {"epochs", epochs},
-          {"lr", lr},                           {"alpha", alpha},
-          {"temperature", temperature},         {"distill_loss", distill_loss},
-          {"group_lasso", group_lasso},         {"iss_threshold", iss_threshold},
-          {"max_grad_norm", max_grad_norm},     {"seed", seed},
-          {"device", device},                   {"output_dir", output_dir.string()},
+  return {{"data_path", data_path.string()},
+          {"model_type", student_type_name(model_type)},
+          {"hidden_size", hidden_size},
+          {"num_layers", num_layers},
+          {"emb_dim", emb_dim},
+          {"dropout", dropout},
+          {"batch_size", batch_size},
+          {"epochs", epochs},
+          {"lr", lr},
+          {"alpha", alpha},
+          {"temperature", temperature},
+          {"distill_loss", distill_loss},
+          {"group_lasso", group_lasso},
+          {"iss_threshold", iss_threshold},
+          {"max_grad_norm", max_grad_norm},
+          {"seed", seed},
+          {"device", device},
+          {"output_dir", output_dir.string()},
           {"log_every", log_every}};
 }
 
@@ -111,8 +120,8 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));
 
   DistillResult r;
-  r.run_dir = create_run_folder(o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir,
-                                start_time);
+  r.run_dir = create_run_folder(
+      o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir, start_time);
   r.model_file = r.run_dir / ("model_distill_" + student_type_name(o.model_type) + ".pt");
   nlohmann::json config = o.to_json();
   config["data_dir"] = data.data_dir.string();
@@ -133,16 +142,19 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   try {
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
       model->train();
-      const auto batches = bucketed_batches(train_lengths, o.batch_size, true, o.seed + uint64_t(epoch));
+      const auto batches =
+          bucketed_batches(train_lengths, o.batch_size, true, o.seed + uint64_t(epoch));
       const std::string stage = "epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs);
       auto epoch_start = Clock::now(), window_start = epoch_start;
       int64_t epoch_samples = 0, window_samples = 0;
       for (std::size_t bi = 0; bi < batches.size(); ++bi) {
         job.throw_if_cancelled();
         const Batch b = make_batch(train, batches[bi]);
-        const at::Tensor teacher = teacher_train.index_select(0, at::tensor(b.index, at::kLong).to(device));
+        const at::Tensor teacher =
+            teacher_train.index_select(0, at::tensor(b.index, at::kLong).to(device));
         const at::Tensor logits = model->forward(b.ids.to(device), b.lengths.to(device));
-        DistillLoss loss = distill_loss(logits, teacher, b.labels.to(device), o.alpha, o.temperature, o.distill_loss);
+        DistillLoss loss = distill_loss(logits, teacher, b.labels.to(device), o.alpha,
+                                        o.temperature, o.distill_loss);
         at::Tensor total = loss.total;
         at::Tensor lasso;
         if (o.group_lasso > 0) {
@@ -151,7 +163,8 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
         }
         optimizer.zero_grad();
         total.backward();
-        if (o.max_grad_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), o.max_grad_norm);
+        if (o.max_grad_norm > 0)
+          torch::nn::utils::clip_grad_norm_(model->parameters(), o.max_grad_norm);
         optimizer.step();
         ++step;
         epoch_samples += b.ids.size(0);
@@ -174,14 +187,16 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
       const double epoch_secs = std::chrono::duration<double>(Clock::now() - epoch_start).count();
       if (o.iss_threshold > 0) apply_iss_threshold(*model, o.iss_threshold);
       job.progress(stage, int64_t(batches.size()), int64_t(batches.size()), "dev evaluation");
-      const ClassificationMetrics dev = evaluate_split(*model, data.splits[1], o.batch_size, device);
+      const ClassificationMetrics dev =
+          evaluate_split(*model, data.splits[1], o.batch_size, device);
       const nlohmann::json dev_json = short_metrics(dev);
       log.write({{"kind", "epoch"},
                  {"epoch", epoch},
                  {"dev", dev_json},
                  {"alive", alive_components(*model, o.iss_threshold)},
                  {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
-      spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy, dev.macro_f1);
+      spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy,
+                   dev.macro_f1);
       const bool better = best_dev.is_null() || dev.accuracy > best_dev["accuracy"].get<double>() ||
                           (dev.accuracy == best_dev["accuracy"].get<double>() &&
                            dev.macro_f1 > best_dev["macro_f1"].get<double>());
@@ -211,11 +226,12 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
     r.result["bytes"] = static_cast<int64_t>(fs::file_size(r.model_file));
     if (!stopped) {
       job.progress("test", 0, 1, "test evaluation");
-      const ClassificationMetrics test = evaluate_split(*best, data.splits[2], o.batch_size, device);
+      const ClassificationMetrics test =
+          evaluate_split(*best, data.splits[2], o.batch_size, device);
       r.result["test"] = short_metrics(test);
       r.result["test_detail"] = test.to_json();
-      spdlog::info("best epoch {}: dev accuracy {:.4f}; test accuracy {:.4f}, macro-F1 {:.4f}", best_epoch,
-                   best_dev["accuracy"].get<double>(), test.accuracy, test.macro_f1);
+      spdlog::info("best epoch {}: dev accuracy {:.4f}; test accuracy {:.4f}, macro-F1 {:.4f}",
+                   best_epoch, best_dev["accuracy"].get<double>(), test.accuracy, test.macro_f1);
     }
   }
   write_file_atomic(r.run_dir / "result.json", r.result.dump(2));

@@ -1,6 +1,6 @@
 // Distillation of a teacher's logits into a student (Tang et al. 2019, "Distilling Task-Specific
-// Knowledge from BERT into Simple Neural Networks"), with optional ISS group lasso (Wen et al. 2018).
-// See docs/distillation.md for the loss, the input checks and the run folder.
+// Knowledge from BERT into Simple Neural Networks"), with optional ISS group lasso (Wen et al.
+// 2018). See docs/distillation.md for the loss, the input checks and the run folder.
 #pragma once
 
 #include <cstdint>

@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 namespace kdw {
 
 int64_t count_vocab_rows(const fs::path& vocab_file) {
-  if (!fs::exists(vocab_file)) throw file_error(vocab_file, "no such vocabulary file; run `kdw prepare` first");
+  if (!fs::exists(vocab_file))
+    throw file_error(vocab_file, "no such vocabulary file; run `kdw prepare` first");
   const std::string text = read_file(vocab_file);
   int64_t rows = std::count(text.begin(), text.end(), '\n');
   if (!text.empty() && text.back() != '\n') ++rows;
@@ -44,14 +45,17 @@ void check_split(const fs::path& tokens, const std::string& split, const RaggedS
   for (int32_t id : s.ids)
     if (id < 0 || id >= vocab_rows)
       throw file_error(ids_file, "token id " + std::to_string(id) + " outside the " +
-                                     std::to_string(vocab_rows) + " embedding rows of " + vocab_source);
+                                     std::to_string(vocab_rows) + " embedding rows of " +
+                                     vocab_source);
   for (int64_t i = 0; i < s.size(); ++i)
-    if (s.length(i) < 1) throw file_error(tokens / (split + "_offsets.npy"), "sample " + std::to_string(i) + " is empty");
+    if (s.length(i) < 1)
+      throw file_error(tokens / (split + "_offsets.npy"),
+                       "sample " + std::to_string(i) + " is empty");
   for (int64_t label : s.labels)
     if (label < 0 || label >= num_labels)
-      throw file_error(tokens / (split + "_labels.npy"), "label index " + std::to_string(label) +
-                                                             " outside the " + std::to_string(num_labels) +
-                                                             " labels of labels.json");
+      throw file_error(tokens / (split + "_labels.npy"),
+                       "label index " + std::to_string(label) + " outside the " +
+                           std::to_string(num_labels) + " labels of labels.json");
 }
 
 void check_logits_summary(const DistillData& d, const fs::path& summary_file) {
@@ -62,23 +66,28 @@ void check_logits_summary(const DistillData& d, const fs::path& summary_file) {
     throw file_error(summary_file, std::string("corrupt: ") + e.what());
   }
   if (summary.contains("labels") && summary["labels"] != nlohmann::json(d.labels))
-    throw file_error(summary_file, "teacher labels differ from " + (d.data_dir / "labels.json").string() +
+    throw file_error(summary_file, "teacher labels differ from " +
+                                       (d.data_dir / "labels.json").string() +
                                        "; recompute the logits");
   // The teacher saw bert_data; the logits belong to our samples only when bert_data still holds
   // the very rows it held then, and our tokens hold the same rows in the same order.
-  const auto hashes = summary.value("inputs", nlohmann::json::object()).value("bert_data", nlohmann::json::object());
+  const auto hashes = summary.value("inputs", nlohmann::json::object())
+                          .value("bert_data", nlohmann::json::object());
   for (int s = 0; s < 3; ++s) {
     const std::string name = std::string(kSplitNames[s]) + "_rows.npy";
     const fs::path bert_rows = d.data_dir / "bert_data" / name;
     if (!hashes.contains(name) || !fs::exists(bert_rows)) continue;
     if (hashes[name] != file_hash(bert_rows))
-      throw file_error(d.logits[s].defined() ? d.data_dir / "logits" / (std::string(kSplitNames[s]) + ".npy") : summary_file,
+      throw file_error(d.logits[s].defined()
+                           ? d.data_dir / "logits" / (std::string(kSplitNames[s]) + ".npy")
+                           : summary_file,
                        "was computed for another split of the data (" + bert_rows.string() +
                            " changed since); recompute the logits");
     const auto rows = read_npy(bert_rows, NpyType::kInt64, 1).values<int64_t>();
     if (rows != d.splits[s].rows)
-      throw file_error(d.data_dir / "tokens" / name, "rows differ from " + bert_rows.string() +
-                                                         " (another split order); rerun `kdw prepare`");
+      throw file_error(
+          d.data_dir / "tokens" / name,
+          "rows differ from " + bert_rows.string() + " (another split order); rerun `kdw prepare`");
   }
 }
 
@@ -101,7 +110,8 @@ DistillData read_distill_data(const fs::path& data_path, bool with_logits, int64
     d.splits[s] = read_ragged_split(tokens, kSplitNames[s]);
     check_split(tokens, kSplitNames[s], d.splits[s], d.vocab_rows, vocab_source, num_labels);
   }
-  if (d.splits[0].size() == 0) throw file_error(tokens / "train_labels.npy", "the train split is empty");
+  if (d.splits[0].size() == 0)
+    throw file_error(tokens / "train_labels.npy", "the train split is empty");
   if (!with_logits) return d;
 
   const fs::path logits_dir = d.data_dir / "logits";
@@ -111,14 +121,16 @@ DistillData read_distill_data(const fs::path& data_path, bool with_logits, int64
     const NpyArray a = read_npy(file, NpyType::kFloat32, 2);
     const fs::path ids_file = tokens / (std::string(kSplitNames[s]) + "_labels.npy");
     if (a.shape[0] != d.splits[s].size())
-      throw file_error(file, "holds " + std::to_string(a.shape[0]) + " rows but " + ids_file.string() +
-                                 " holds " + std::to_string(d.splits[s].size()) + " samples");
+      throw file_error(file, "holds " + std::to_string(a.shape[0]) + " rows but " +
+                                 ids_file.string() + " holds " +
+                                 std::to_string(d.splits[s].size()) + " samples");
     if (a.shape[1] != num_labels)
       throw file_error(file, "has " + std::to_string(a.shape[1]) + " columns but " +
                                  (d.data_dir / "labels.json").string() + " lists " +
                                  std::to_string(num_labels) + " labels");
     d.logits[s] = at::from_blob(const_cast<char*>(a.bytes.data()), a.shape, at::kFloat).clone();
-    if (!at::isfinite(d.logits[s]).all().item<bool>()) throw file_error(file, "holds NaN or infinite values");
+    if (!at::isfinite(d.logits[s]).all().item<bool>())
+      throw file_error(file, "holds NaN or infinite values");
   }
   const fs::path summary_file = logits_dir / "logits.json";
   if (fs::exists(summary_file)) check_logits_summary(d, summary_file);
@@ -142,7 +154,8 @@ Batch make_batch(const RaggedSplit& split, const std::vector<int64_t>& index) {
     const int64_t begin = split.offsets[static_cast<std::size_t>(i)];
     lengths[r] = split.length(i);
     labels[r] = split.labels[static_cast<std::size_t>(i)];
-    for (int64_t t = 0; t < lengths[r]; ++t) ids[r][t] = split.ids[static_cast<std::size_t>(begin + t)];
+    for (int64_t t = 0; t < lengths[r]; ++t)
+      ids[r][t] = split.ids[static_cast<std::size_t>(begin + t)];
   }
   return b;
 }

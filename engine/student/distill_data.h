@@ -17,7 +17,7 @@ namespace kdw {
 struct DistillData {
   std::filesystem::path data_dir;
   std::vector<std::string> labels;
-  int64_t vocab_rows = 0;  ///< lines of tokens/vocab.txt = embedding rows
+  int64_t vocab_rows = 0;             ///< lines of tokens/vocab.txt = embedding rows
   std::array<RaggedSplit, 3> splits;  ///< train, dev, test
   std::array<at::Tensor, 3> logits;   ///< float32 [N, C]; undefined when not loaded
 };

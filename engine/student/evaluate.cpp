@@ -14,7 +14,8 @@ namespace kdw {
 namespace {
 
 // Mean wall time of single-sample inference over up to 200 samples (after a short warm-up).
-double latency_ms_per_sample(StudentModelImpl& model, const RaggedSplit& split, const at::Device& device) {
+double latency_ms_per_sample(StudentModelImpl& model, const RaggedSplit& split,
+                             const at::Device& device) {
   torch::NoGradGuard no_grad;
   model.eval();
   const int64_t n = std::min<int64_t>(split.size(), 200);
@@ -28,7 +29,9 @@ double latency_ms_per_sample(StudentModelImpl& model, const RaggedSplit& split, 
     const Batch b = make_batch(split, {i});
     model.forward(b.ids.to(device), b.lengths.to(device)).to(at::kCPU);
   }
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / double(n);
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+             .count() /
+         double(n);
 }
 
 }  // namespace
@@ -39,7 +42,8 @@ EvaluateResult evaluate_student(const EvaluateOptions& o, JobContext& job) {
   StudentModel model = load_student(o.model_file, o.model_type);
   const DistillData data = read_distill_data(o.data_path, false, model->arch().vocab_size);
   if (data.labels != model->arch().labels)
-    throw file_error(o.model_file, "was trained on other labels than " + (data.data_dir / "labels.json").string());
+    throw file_error(o.model_file, "was trained on other labels than " +
+                                       (data.data_dir / "labels.json").string());
   model->to(device);
   EvaluateResult r;
   r.report = {{"model_file", o.model_file.string()},
@@ -51,10 +55,12 @@ EvaluateResult evaluate_student(const EvaluateOptions& o, JobContext& job) {
     job.throw_if_cancelled();
     job.progress("evaluate", s - 1, 3, kSplitNames[s]);
     const ClassificationMetrics m = evaluate_split(*model, data.splits[s], o.batch_size, device);
-    r.report[kSplitNames[s]] = {{"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}, {"samples", m.samples}};
+    r.report[kSplitNames[s]] = {
+        {"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}, {"samples", m.samples}};
   }
   job.progress("evaluate", 2, 3, "latency");
-  r.report["latency_ms_per_sample"] = latency_ms_per_sample(*model, data.splits[2].size() ? data.splits[2] : data.splits[1], device);
+  r.report["latency_ms_per_sample"] = latency_ms_per_sample(
+      *model, data.splits[2].size() ? data.splits[2] : data.splits[1], device);
   job.progress("evaluate", 3, 3);
   return r;
 }

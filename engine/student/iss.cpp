@@ -18,7 +18,8 @@ std::vector<at::Tensor> readers(const StudentModelImpl& m, std::size_t layer) {
   const auto& a = m.arch();
   if (layer + 1 == a.hidden.size()) return {m.param("classifier.weight")};
   std::vector<at::Tensor> r;
-  for (int d = 0; d < a.num_directions(); ++d) r.push_back(m.param(prefix(layer + 1, d) + "weight_ih"));
+  for (int d = 0; d < a.num_directions(); ++d)
+    r.push_back(m.param(prefix(layer + 1, d) + "weight_ih"));
   return r;
 }
 
@@ -41,7 +42,8 @@ std::vector<IssLayerNorms> iss_group_norms(const StudentModelImpl& model) {
       at::Tensor sq = at::zeros({H}, w_hh.options());
       if (H > 0) {
         sq = gate_rows_sq(model.param(p + "weight_ih"), H) + gate_rows_sq(w_hh, H) +
-             gate_rows_sq(model.param(p + "bias_ih"), H) + gate_rows_sq(model.param(p + "bias_hh"), H);
+             gate_rows_sq(model.param(p + "bias_ih"), H) +
+             gate_rows_sq(model.param(p + "bias_hh"), H);
         // Own recurrent column, minus the elements already counted in the unit's rows.
         sq = sq + w_hh.pow(2).sum(0) - w_hh.pow(2).reshape({4, H, H}).diagonal(0, 1, 2).sum(0);
         const int64_t offset = d == 0 ? 0 : a.hidden[l][0];
@@ -56,7 +58,8 @@ std::vector<IssLayerNorms> iss_group_norms(const StudentModelImpl& model) {
 
 torch::Tensor group_lasso_penalty(const StudentModelImpl& model) {
   at::Tensor total;
-  for (const auto& g : iss_group_norms(model)) total = total.defined() ? total + g.norms.sum() : g.norms.sum();
+  for (const auto& g : iss_group_norms(model))
+    total = total.defined() ? total + g.norms.sum() : g.norms.sum();
   return total;
 }
 
@@ -72,10 +75,14 @@ void zero_iss_components(StudentModelImpl& model, const std::vector<torch::Tenso
     const auto read = readers(model, l);
     for (int d = 0; d < a.num_directions(); ++d, ++i) {
       const int64_t H = a.hidden[l][d];
-      if (remove[i].numel() != H) throw Error("zero_iss_components: mask " + std::to_string(i) + " has the wrong size");
+      if (remove[i].numel() != H)
+        throw Error("zero_iss_components: mask " + std::to_string(i) + " has the wrong size");
       if (H == 0) continue;
       const std::string p = prefix(l, d);
-      const at::Tensor keep = remove[i].to(at::kCPU, at::kBool).logical_not().to(model.param(p + "weight_hh").options());
+      const at::Tensor keep = remove[i]
+                                  .to(at::kCPU, at::kBool)
+                                  .logical_not()
+                                  .to(model.param(p + "weight_hh").options());
       for (const char* name : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
         at::Tensor w = model.param(p + name);
         w.view({4, H, -1}).mul_(keep.view({1, H, 1}));
@@ -87,12 +94,14 @@ void zero_iss_components(StudentModelImpl& model, const std::vector<torch::Tenso
   }
 }
 
-std::vector<std::vector<int64_t>> alive_components(const StudentModelImpl& model, double threshold) {
+std::vector<std::vector<int64_t>> alive_components(const StudentModelImpl& model,
+                                                   double threshold) {
   torch::NoGradGuard no_grad;
   const auto& a = model.arch();
   std::vector<std::vector<int64_t>> out(a.hidden.size());
   for (const auto& g : iss_group_norms(model))
-    out[static_cast<std::size_t>(g.layer)].push_back((g.norms > std::max(threshold, 1e-7)).sum().item<int64_t>());
+    out[static_cast<std::size_t>(g.layer)].push_back(
+        (g.norms > std::max(threshold, 1e-7)).sum().item<int64_t>());
   return out;
 }
 

@@ -17,7 +17,7 @@ namespace kdw {
 
 struct IssLayerNorms {
   int layer;
-  int direction;      ///< 0 fwd, 1 bwd
+  int direction;        ///< 0 fwd, 1 bwd
   torch::Tensor norms;  ///< [H], differentiable
 };
 

@@ -15,7 +15,8 @@ struct DistillLoss {
 
 /// kind "mse": mean squared error between student and teacher logits (mean over all elements,
 /// as torch.nn.MSELoss); kind "kl": KL(teacher_T || student_T) with both softened by
-/// `temperature`, batch-mean, times T^2 (Hinton et al. 2015). Throws kdw::UsageError on another kind.
+/// `temperature`, batch-mean, times T^2 (Hinton et al. 2015). Throws kdw::UsageError on another
+/// kind.
 DistillLoss distill_loss(const at::Tensor& student_logits, const at::Tensor& teacher_logits,
                          const at::Tensor& gold, double alpha, double temperature,
                          const std::string& kind);

@@ -27,14 +27,16 @@ at::Tensor predict_logits(StudentModelImpl& model, const RaggedSplit& split, int
 ClassificationMetrics evaluate_split(StudentModelImpl& model, const RaggedSplit& split,
                                      int64_t batch_size, const at::Device& device) {
   const at::Tensor pred = predict_logits(model, split, batch_size, device).argmax(1).contiguous();
-  const std::vector<int64_t> predicted(pred.data_ptr<int64_t>(), pred.data_ptr<int64_t>() + pred.numel());
+  const std::vector<int64_t> predicted(pred.data_ptr<int64_t>(),
+                                       pred.data_ptr<int64_t>() + pred.numel());
   return classification_metrics(split.labels, predicted, model.arch().num_labels());
 }
 
 at::Device parse_student_device(const std::string& name) {
   if (name == "cpu") return at::kCPU;
   if (name == "cuda") {
-    if (!torch::cuda::is_available()) throw Error("--device cuda: no CUDA device is available in this build/machine");
+    if (!torch::cuda::is_available())
+      throw Error("--device cuda: no CUDA device is available in this build/machine");
     return at::Device(at::kCUDA, 0);
   }
   throw UsageError("unknown --device '" + name + "' (valid: cpu, cuda)");

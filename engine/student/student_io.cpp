@@ -41,19 +41,20 @@ StudentModel load_student(const fs::path& path, std::optional<StudentType> expec
     throw file_error(path, e.what());
   }
   if (expected && *expected != arch.type)
-    throw file_error(path, "holds a " + student_type_name(arch.type) + " model, --model_type says " +
-                               student_type_name(*expected));
+    throw file_error(path, "holds a " + student_type_name(arch.type) +
+                               " model, --model_type says " + student_type_name(*expected));
   StudentModel model(arch);
   torch::NoGradGuard no_grad;
   auto params = model->named_parameters();
   if (file.tensors.size() != params.size())
-    throw file_error(path, "holds " + std::to_string(file.tensors.size()) + " tensors, the architecture needs " +
-                               std::to_string(params.size()));
+    throw file_error(path, "holds " + std::to_string(file.tensors.size()) +
+                               " tensors, the architecture needs " + std::to_string(params.size()));
   for (auto& item : params) {
     const at::Tensor t = file.find(item.key());
     if (!t.defined()) throw file_error(path, "missing tensor " + item.key());
     if (t.sizes() != item.value().sizes() || t.scalar_type() != at::kFloat)
-      throw file_error(path, "tensor " + item.key() + " has the wrong shape or type for the architecture");
+      throw file_error(
+          path, "tensor " + item.key() + " has the wrong shape or type for the architecture");
     item.value().copy_(t);
   }
   return model;

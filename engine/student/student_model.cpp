@@ -31,7 +31,7 @@ class LstmDirection : public torch::nn::Module {
 // Per-sample index that reverses positions [0, len) and leaves the padding in place: [B, T].
 at::Tensor reverse_within_length(const at::Tensor& lengths, int64_t T) {
   auto pos = at::arange(T, lengths.options()).unsqueeze(0);  // [1, T]
-  auto len = lengths.unsqueeze(1);                            // [B, 1]
+  auto len = lengths.unsqueeze(1);                           // [B, 1]
   return at::where(pos < len, len - 1 - pos, pos);
 }
 
@@ -69,8 +69,8 @@ int64_t StudentArch::input_size(std::size_t layer) const {
 }
 
 StudentArch StudentArch::make(StudentType type, int64_t vocab_size, int64_t emb_dim,
-                              int64_t hidden_size, int num_layers,
-                              std::vector<std::string> labels, double dropout) {
+                              int64_t hidden_size, int num_layers, std::vector<std::string> labels,
+                              double dropout) {
   StudentArch a;
   a.type = type;
   a.vocab_size = vocab_size;
@@ -136,8 +136,8 @@ StudentModelImpl::StudentModelImpl(StudentArch arch) : arch_(std::move(arch)) {
   for (std::size_t l = 0; l < arch_.hidden.size(); ++l) {
     auto layer = layers->register_module(std::to_string(l), std::make_shared<torch::nn::Module>());
     for (int d = 0; d < arch_.num_directions(); ++d)
-      layer->register_module(kDirNames[d],
-                             std::make_shared<LstmDirection>(arch_.input_size(l), arch_.hidden[l][d]));
+      layer->register_module(
+          kDirNames[d], std::make_shared<LstmDirection>(arch_.input_size(l), arch_.hidden[l][d]));
   }
   auto cls = register_module("classifier", std::make_shared<torch::nn::Module>());
   const int64_t in = arch_.input_size(arch_.hidden.size());
@@ -168,7 +168,8 @@ torch::Tensor StudentModelImpl::forward(const torch::Tensor& ids, const torch::T
   const int64_t T = ids.size(1);
 
   at::Tensor x = at::embedding(param("embedding.weight"), ids, /*padding_idx=*/0);
-  const at::Tensor rev = arch_.num_directions() == 2 ? reverse_within_length(lens, T) : at::Tensor();
+  const at::Tensor rev =
+      arch_.num_directions() == 2 ? reverse_within_length(lens, T) : at::Tensor();
   at::Tensor last_fwd, first_bwd;
   const auto layer_modules = layers->children();
   for (std::size_t l = 0; l < arch_.hidden.size(); ++l) {
@@ -180,12 +181,13 @@ torch::Tensor StudentModelImpl::forward(const torch::Tensor& ids, const torch::T
       continue;
     }
     // Backward direction: reverse each sample inside its length, run forward, reverse back.
-    at::Tensor out_b =
-        gather_time(run_direction(gather_time(x, rev), static_cast<const LstmDirection&>(*dirs[1])), rev);
+    at::Tensor out_b = gather_time(
+        run_direction(gather_time(x, rev), static_cast<const LstmDirection&>(*dirs[1])), rev);
     x = at::cat({out_f, out_b}, 2);
   }
   const int64_t hf = arch_.hidden.back()[0];
-  const auto last_index = (lens - 1).clamp_min(0).view({-1, 1, 1}).expand({x.size(0), 1, x.size(2)});
+  const auto last_index =
+      (lens - 1).clamp_min(0).view({-1, 1, 1}).expand({x.size(0), 1, x.size(2)});
   at::Tensor features;
   if (arch_.num_directions() == 1) {
     features = x.gather(1, last_index).squeeze(1);

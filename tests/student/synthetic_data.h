@@ -12,8 +12,8 @@
 
 namespace kdw::testing {
 
-inline void write_synthetic_data(const std::filesystem::path& data, int64_t train = 48, int64_t dev = 16,
-                                 int64_t test = 16, uint32_t seed = 5) {
+inline void write_synthetic_data(const std::filesystem::path& data, int64_t train = 48,
+                                 int64_t dev = 16, int64_t test = 16, uint32_t seed = 5) {
   namespace fs = std::filesystem;
   fs::create_directories(data / "tokens");
   fs::create_directories(data / "logits");

@@ -54,7 +54,8 @@ class TestDistill : public QObject {
     o.group_lasso = 1e-3;
     o.iss_threshold = 1e-4;
     const DistillResult a = run_distill(o, job);
-    for (const char* f : {"config.json", "metrics.jsonl", "result.json", "model_distill_stack_biLSTM.pt"})
+    for (const char* f :
+         {"config.json", "metrics.jsonl", "result.json", "model_distill_stack_biLSTM.pt"})
       QVERIFY2(fs::exists(a.run_dir / f), f);
     QVERIFY(records >= 2 + 2);
     const auto result = nlohmann::json::parse(read_file(a.run_dir / "result.json"));
@@ -107,11 +108,13 @@ class TestDistill : public QObject {
     write_npy(data / "logits" / "dev.npy", std::vector<float>(30, 0.f), {15, 2});
     std::string e = error_of(tiny_options(data, out));
     QVERIFY2(e.find("dev.npy") != std::string::npos && e.find("15") != std::string::npos &&
-                 e.find("16") != std::string::npos, e.c_str());
+                 e.find("16") != std::string::npos,
+             e.c_str());
     // Logits with three columns for two labels.
     write_npy(data / "logits" / "dev.npy", std::vector<float>(48, 0.f), {16, 3});
     e = error_of(tiny_options(data, out));
-    QVERIFY2(e.find("dev.npy") != std::string::npos && e.find("labels.json") != std::string::npos, e.c_str());
+    QVERIFY2(e.find("dev.npy") != std::string::npos && e.find("labels.json") != std::string::npos,
+             e.c_str());
     testing::write_synthetic_data(data);
     // An id beyond the vocabulary.
     {
@@ -119,7 +122,9 @@ class TestDistill : public QObject {
       vocab << "<pad>\n<unk>\nw2\n";
     }
     e = error_of(tiny_options(data, out));
-    QVERIFY2(e.find("train_ids.npy") != std::string::npos && e.find("vocab.txt") != std::string::npos, e.c_str());
+    QVERIFY2(
+        e.find("train_ids.npy") != std::string::npos && e.find("vocab.txt") != std::string::npos,
+        e.c_str());
     testing::write_synthetic_data(data);
     fs::remove(data / "logits" / "test.npy");
     e = error_of(tiny_options(data, out));

@@ -24,14 +24,16 @@ StudentArch small_arch(StudentType type) {
 }
 
 // Mask of everything unit j of (layer, dir) owns, built slice by slice from the definition.
-std::map<std::string, at::Tensor> unit_masks(const StudentModelImpl& m, int layer, int dir, int64_t j) {
+std::map<std::string, at::Tensor> unit_masks(const StudentModelImpl& m, int layer, int dir,
+                                             int64_t j) {
   std::map<std::string, at::Tensor> masks;
   for (const auto& p : m.named_parameters()) masks[p.key()] = at::zeros_like(p.value(), at::kBool);
   const auto& a = m.arch();
   const int64_t H = a.hidden[layer][dir];
   const std::string p = "layers." + std::to_string(layer) + (dir ? ".bwd." : ".fwd.");
   for (int g = 0; g < 4; ++g)
-    for (const char* n : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) masks[p + n][g * H + j] = true;
+    for (const char* n : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"})
+      masks[p + n][g * H + j] = true;
   masks[p + "weight_hh"].select(1, j).fill_(true);
   const int64_t col = dir ? a.hidden[layer][0] + j : j;
   if (layer + 1 == static_cast<int>(a.hidden.size())) {
@@ -85,7 +87,8 @@ class TestStudentIss : public QObject {
     m->eval();
     // Remove layer 0 fwd unit 1 and layer 1 bwd unit 2.
     std::vector<torch::Tensor> remove;
-    for (const auto& g : iss_group_norms(*m)) remove.push_back(at::zeros({g.norms.numel()}, at::kBool));
+    for (const auto& g : iss_group_norms(*m))
+      remove.push_back(at::zeros({g.norms.numel()}, at::kBool));
     remove[0][1] = true;
     remove[3][2] = true;
     zero_iss_components(*m, remove);
@@ -120,7 +123,8 @@ class TestStudentIss : public QObject {
       const auto gold = at::randint(0, 2, {16}, at::kLong);
       torch::optim::Adam opt(m->parameters(), torch::optim::AdamOptions(1e-2));
       for (int step = 0; step < 40; ++step) {
-        auto loss = distill_loss(m->forward(ids, len), at::zeros({16, 2}), gold, 1.0, 1.0, "mse").total;
+        auto loss =
+            distill_loss(m->forward(ids, len), at::zeros({16, 2}), gold, 1.0, 1.0, "mse").total;
         if (lambda > 0) loss = loss + lambda * group_lasso_penalty(*m);
         opt.zero_grad();
         loss.backward();

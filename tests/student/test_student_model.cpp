@@ -16,7 +16,8 @@ using namespace kdw;
 namespace {
 
 // One LSTM direction over x [L, in] by the textbook cell equations (gate order i, f, g, o).
-at::Tensor cell_loop(const at::Tensor& x, const StudentModelImpl& m, const std::string& p, bool reverse) {
+at::Tensor cell_loop(const at::Tensor& x, const StudentModelImpl& m, const std::string& p,
+                     bool reverse) {
   const auto w_ih = m.param(p + "weight_ih"), w_hh = m.param(p + "weight_hh");
   const auto b = m.param(p + "bias_ih") + m.param(p + "bias_hh");
   const int64_t H = w_hh.size(1), L = x.size(0);
@@ -158,7 +159,8 @@ class TestStudentModel : public QObject {
       load_student(file, StudentType::kStackBiLSTM);
       QFAIL("type mismatch not detected");
     } catch (const Error& e) {
-      QVERIFY2(std::string(e.what()).find("holds a stack_LSTM model") != std::string::npos, e.what());
+      QVERIFY2(std::string(e.what()).find("holds a stack_LSTM model") != std::string::npos,
+               e.what());
     }
   }
 
