@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -71,8 +72,10 @@ struct Trainer {
 
 }  // namespace
 
-int main() {
-  const int threads = kdw::apply_thread_count(2);
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
+  // argv[1]: threads (default 2, as the reference).
+  const int threads = kdw::apply_thread_count(argc > 1 ? std::atoi(argv[1]) : 2);
   kdw::BertConfig config;
   config.vocab_size = 119547;
   config.hidden_size = 768;
