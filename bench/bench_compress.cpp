@@ -1,11 +1,14 @@
 // Speed of a full student against a cut one: latency per sample (batch 1) and throughput
 // (batch 64) of stack_biLSTM, h=1000, 2 layers, random weights, and the same with 75% of the
 // units of every layer/direction cut out. Prints figures; never pass/fail.
-//   bench_compress [--threads N] [--tokens T] [--hidden H] [--keep K] [--reps R]
+//   bench_compress [--threads N] [--tokens T] [--hidden H] [--keep K] [--reps R] [--save DIR]
+// --save writes the full model as DIR/model_distill_stack_biLSTM.pt (a run folder to try
+// kdw compress on) and skips the timings.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include <ATen/ATen.h>
@@ -40,8 +43,13 @@ double seconds_per_batch(kdw::StudentModel& model, int64_t batch, int64_t tokens
 int main(int argc, char** argv) {
   int threads = 0, reps = 3;
   int64_t tokens = 40, hidden = 1000, keep = 250;
+  std::string save_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
+    if (a == "--save") {
+      save_dir = argv[i + 1];
+      continue;
+    }
     const long long v = std::atoll(argv[i + 1]);
     if (a == "--threads")
       threads = int(v);
@@ -63,6 +71,11 @@ int main(int argc, char** argv) {
   kdw::StudentModel full(kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 30000, 300, hidden,
                                                 2, {"neg", "neu", "pos"}, 0.0));
   full->eval();
+  if (!save_dir.empty()) {
+    kdw::save_student(full, std::filesystem::path(save_dir) / "model_distill_stack_biLSTM.pt");
+    std::printf("saved %s/model_distill_stack_biLSTM.pt\n", save_dir.c_str());
+    return 0;
+  }
   // Which units go does not matter for speed: keep the first `keep` of each layer/direction.
   kdw::Selection s = kdw::Selection::none(full->arch());
   for (auto& layer : s.removed)
