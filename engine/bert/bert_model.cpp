@@ -93,7 +93,10 @@ struct LayerImpl : torch::nn::Module {
     at::Tensor attended =
         at::dropout(linear(*attention_dense, context), c.hidden_dropout_prob, is_training());
     const at::Tensor h = layer_norm(*attention_norm, attended.add_(x), c.layer_norm_eps);
-    const at::Tensor inner = at::gelu(linear(*intermediate_dense, h));  // erf form
+    // GELU (erf form) on the product's own dtype: in bf16 mode a float copy of the widest
+    // activation would add two conversions without adding precision.
+    const at::Tensor inner =
+        at::gelu(at::linear(h.to(dtype), intermediate_dense->weight, intermediate_dense->bias));
     at::Tensor out =
         at::dropout(linear(*output_dense, inner), c.hidden_dropout_prob, is_training());
     return layer_norm(*output_norm, out.add_(h), c.layer_norm_eps);
