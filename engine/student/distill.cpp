@@ -197,9 +197,12 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
                  {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
       spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy,
                    dev.macro_f1);
-      const bool better = best_dev.is_null() || dev.accuracy > best_dev["accuracy"].get<double>() ||
-                          (dev.accuracy == best_dev["accuracy"].get<double>() &&
-                           dev.macro_f1 > best_dev["macro_f1"].get<double>());
+      // With group lasso a later epoch that ties on dev is preferred: it is the sparser model.
+      const bool better =
+          best_dev.is_null() || dev.accuracy > best_dev["accuracy"].get<double>() ||
+          (dev.accuracy == best_dev["accuracy"].get<double>() &&
+           (dev.macro_f1 > best_dev["macro_f1"].get<double>() ||
+            (o.group_lasso > 0 && dev.macro_f1 == best_dev["macro_f1"].get<double>())));
       if (better) {
         best_dev = dev_json;
         best_epoch = epoch;
