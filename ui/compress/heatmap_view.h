@@ -96,6 +96,7 @@ class HeatmapView : public QWidget {
   double sx_ = 1.0, sy_ = 1.0;  // pixels per element
   double ox_ = 0.0, oy_ = 0.0;  // matrix coordinate at the plot's top-left
   bool fitted_ = false;
+  bool at_fit_ = true;
   bool dragging_ = false;
   QPointF drag_last_;
   double last_paint_ms_ = 0.0;

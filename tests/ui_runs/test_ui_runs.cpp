@@ -1,0 +1,165 @@
+// The Runs browser: which folders are runs, what the list shows, curves from metrics.jsonl,
+// the "options that differ" logic and the compare table, on run folders written here.
+#include <QDir>
+#include <QFile>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+#include "runs/run_info.h"
+#include "runs/run_list_model.h"
+#include "runs/runs_panel.h"
+
+namespace {
+
+void writeFile(const QString& path, const QByteArray& content) {
+  QDir().mkpath(QFileInfo(path).absolutePath());
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(content);
+}
+
+// Workspace: two named runs, one hand-made folder with a model, one folder without a model,
+// one named run with a broken result.json.
+void writeWorkspace(const QString& root) {
+  const QDir r(root);
+  writeFile(
+      r.filePath("2026-11-20___10-00-00/config.json"),
+      R"({"model_type":"stack_biLSTM","hidden_size":256,"num_layers":2,"lr":0.001,"epochs":3,"seed":42})");
+  writeFile(
+      r.filePath("2026-11-20___10-00-00/result.json"),
+      R"({"model_type":"stack_biLSTM","parameters":123456,"dev":{"accuracy":0.81,"macro_f1":0.78},"test":{"accuracy":0.8,"macro_f1":0.77}})");
+  writeFile(r.filePath("2026-11-20___10-00-00/metrics.jsonl"),
+            "{\"kind\":\"step\",\"step\":10,\"loss\":1.5}\n"
+            "{\"kind\":\"step\",\"step\":20,\"loss\":1.1}\n"
+            "not json\n"
+            "{\"kind\":\"epoch\",\"epoch\":1,\"dev\":{\"accuracy\":0.7,\"macro_f1\":0.6}}\n"
+            "{\"kind\":\"epoch\",\"epoch\":2,\"dev\":{\"accuracy\":0.81,\"macro_f1\":0.78}}\n");
+  writeFile(r.filePath("2026-11-20___10-00-00/model_distill_stack_biLSTM.pt"), "x");
+  writeFile(r.filePath("2026-11-20___10-00-00/cut_model_distill_stack_biLSTM.pt"), "x");
+  writeFile(r.filePath("2026-11-20___10-00-00/weight_layer0_fwd_ih.png"), "x");
+
+  writeFile(
+      r.filePath("2026-11-21___09-30-00/config.json"),
+      R"({"model_type":"stack_biLSTM","hidden_size":1000,"num_layers":2,"lr":0.002,"epochs":3})");
+  writeFile(
+      r.filePath("2026-11-21___09-30-00/result.json"),
+      R"({"model_type":"stack_biLSTM","parameters":999,"dev":{"accuracy":0.85,"macro_f1":0.8}})");
+  writeFile(r.filePath("2026-11-21___09-30-00/metrics.jsonl"),
+            "{\"kind\":\"epoch\",\"epoch\":1,\"dev\":{\"accuracy\":0.85,\"macro_f1\":0.8}}\n");
+
+  writeFile(r.filePath("old_experiment/model_distill_stack_LSTM.pt"), "x");
+  writeFile(r.filePath("files/data/labels.json"), "[]");
+  writeFile(r.filePath("2026-11-22___08-00-00/result.json"), "{broken");
+}
+
+}  // namespace
+
+class TestUiRuns : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void scanFindsRunsAndModelFolders() {
+    QTemporaryDir dir;
+    writeWorkspace(dir.path());
+    const QList<RunInfo> runs = scanRuns(dir.path());
+    QStringList names;
+    for (const RunInfo& r : runs) names << r.name;
+    QCOMPARE(names, (QStringList{"2026-11-20___10-00-00", "2026-11-21___09-30-00",
+                                 "2026-11-22___08-00-00", "old_experiment"}));
+    QCOMPARE(runs[0].modelType, QStringLiteral("stack_biLSTM"));
+    QVERIFY(runs[0].hasCut);
+    QCOMPARE(runs[0].images, QStringList{"weight_layer0_fwd_ih.png"});
+    QCOMPARE(runs[0].bestDevAccuracy(), 0.81);
+    QCOMPARE(runs[0].testMacroF1(), 0.77);
+    QCOMPARE(runs[0].parameters(), qint64(123456));
+    QVERIFY(std::isnan(runs[1].testAccuracy()));
+    QVERIFY(runs[2].problem.contains(QStringLiteral("result.json")));
+    QCOMPARE(runs[3].modelType, QStringLiteral("stack_LSTM"));  // from the file name
+    QVERIFY(!runs[3].hasCut);
+    QVERIFY(runs[0].keyOptions().contains(QStringLiteral("h=256 x2")));
+  }
+
+  void listModelShowsColumns() {
+    QTemporaryDir dir;
+    writeWorkspace(dir.path());
+    RunListModel model;
+    model.setRoot(dir.path());
+    QCOMPARE(model.rowCount(), 4);
+    auto cell = [&](int row, int col) {
+      return model.data(model.index(row, col), Qt::DisplayRole).toString();
+    };
+    QCOMPARE(cell(0, RunListModel::DevAcc), QStringLiteral("0.8100"));
+    QCOMPARE(cell(0, RunListModel::TestF1), QStringLiteral("0.7700"));
+    QCOMPARE(cell(1, RunListModel::TestAcc), QStringLiteral("–"));
+    QCOMPARE(cell(0, RunListModel::Cut), QStringLiteral("yes"));
+    QCOMPARE(cell(1, RunListModel::Cut), QString());
+    QCOMPARE(cell(0, RunListModel::Images), QStringLiteral("1"));
+    QCOMPARE(cell(0, RunListModel::Params), QStringLiteral("123.46 k"));
+    QCOMPARE(cell(3, RunListModel::Type), QStringLiteral("stack_LSTM"));
+  }
+
+  void curvesFromMetrics() {
+    QTemporaryDir dir;
+    writeWorkspace(dir.path());
+    const QList<Curve> c =
+        runCurves(readMetrics(QDir(dir.path()).filePath("2026-11-20___10-00-00")));
+    QCOMPARE(c.size(), 3);
+    QCOMPARE(c[0].points, (QVector<QPointF>{{10, 1.5}, {20, 1.1}}));
+    QCOMPARE(c[1].points, (QVector<QPointF>{{1, 0.7}, {2, 0.81}}));
+    QCOMPARE(c[2].points.size(), 2);
+  }
+
+  void optionsThatDiffer() {
+    QTemporaryDir dir;
+    writeWorkspace(dir.path());
+    const QList<RunInfo> runs = scanRuns(dir.path());
+    // seed is in one config only: differs; model_type, num_layers, epochs are equal.
+    QCOMPARE(differingOptions({runs[0], runs[1]}), (QStringList{"hidden_size", "lr", "seed"}));
+    QCOMPARE(differingOptions({runs[0], runs[0]}), QStringList());
+    QCOMPARE(differingOptions({runs[0]}), QStringList());
+  }
+
+  void panelCompareAndOpen() {
+    QTemporaryDir dir;
+    writeWorkspace(dir.path());
+    RunsPanel panel(nullptr);
+    panel.resize(1100, 750);
+    panel.setWorkspace(dir.path());
+    QCOMPARE(panel.model()->rowCount(), 4);
+    panel.selectRows({0, 1});
+    QCOMPARE(panel.selectedPaths().size(), 2);
+    auto* table = panel.tabs()->widget(panel.tabs()->count() - 1)->findChild<QTableWidget*>();
+    QVERIFY(table);
+    QStringList first_column;
+    for (int r = 0; r < table->rowCount(); ++r) first_column << table->item(r, 0)->text();
+    QVERIFY(first_column.contains(QStringLiteral("hidden_size")));
+    QVERIFY(first_column.contains(QStringLiteral("lr")));
+    QVERIFY(!first_column.contains(QStringLiteral("epochs")));
+    const int lr_row = static_cast<int>(first_column.indexOf(QStringLiteral("lr")));
+    QCOMPARE(table->item(lr_row, 1)->text(), QStringLiteral("0.001"));
+    QCOMPARE(table->item(lr_row, 2)->text(), QStringLiteral("0.002"));
+
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QSignalSpy open(&panel, &RunsPanel::openInCompress);
+    panel.selectRows({0});
+    QPushButton* open_button = nullptr;
+    for (QPushButton* b : panel.findChildren<QPushButton*>())
+      if (b->text() == QStringLiteral("Open in Compress")) open_button = b;
+    QVERIFY(open_button);
+    QVERIFY(open_button->isEnabled());
+    QTest::mouseClick(open_button, Qt::LeftButton);
+    QCOMPARE(open.count(), 1);
+    QCOMPARE(open.first().at(0).toString(), panel.model()->run(0).path);
+  }
+};
+
+QTEST_MAIN(TestUiRuns)
+#include "test_ui_runs.moc"
