@@ -12,13 +12,13 @@ namespace kdw::cli {
 namespace {
 
 void print_summary(const nlohmann::json& r) {
-  std::printf("%-22s %14s %14s\n", "", "before", "after");
-  std::printf("%-22s %14s %14s\n", "hidden (fwd/bwd)",
+  std::printf("%-22s %24s %24s\n", "", "before", "after");
+  std::printf("%-22s %24s %24s\n", "hidden (fwd/bwd)",
               r["hidden_before"].get<std::string>().c_str(),
               r["hidden_after"].get<std::string>().c_str());
-  std::printf("%-22s %14lld %14lld\n", "parameters", r["parameters_before"].get<long long>(),
+  std::printf("%-22s %24lld %24lld\n", "parameters", r["parameters_before"].get<long long>(),
               r["parameters_after"].get<long long>());
-  std::printf("%-22s %14lld %14lld\n", "bytes", r["bytes_before"].get<long long>(),
+  std::printf("%-22s %24lld %24lld\n", "bytes", r["bytes_before"].get<long long>(),
               r["bytes_after"].get<long long>());
   if (r.contains("evaluation")) {
     const auto& b = r["evaluation"]["before"];
@@ -27,10 +27,10 @@ void print_summary(const nlohmann::json& r) {
       for (const char* key : {"accuracy", "macro_f1"})
         if (b.contains(split) && b[split].contains(key) && a.contains(split) &&
             a[split].contains(key))
-          std::printf("%-22s %14.4f %14.4f\n", (std::string(split) + " " + key).c_str(),
+          std::printf("%-22s %24.4f %24.4f\n", (std::string(split) + " " + key).c_str(),
                       b[split][key].get<double>(), a[split][key].get<double>());
     if (b.contains("latency_ms_per_sample") && a.contains("latency_ms_per_sample"))
-      std::printf("%-22s %14.3f %14.3f\n", "latency ms/sample",
+      std::printf("%-22s %24.3f %24.3f\n", "latency ms/sample",
                   b["latency_ms_per_sample"].get<double>(),
                   a["latency_ms_per_sample"].get<double>());
   }
