@@ -115,6 +115,10 @@ int main(int argc, char** argv) {
   compress.setWorkspace(ws.path());
   compress.openRun(run_a);
   compress.thresholdSlider()->setValue(120);
+  // Layer 1 is where this threshold picks units: show them veiled in its recurrent matrix.
+  for (int i = 0; i < compress.matrixPicker()->count(); ++i)
+    if (compress.matrixPicker()->itemText(i).startsWith(QStringLiteral("layers.1.fwd.weight_hh")))
+      compress.matrixPicker()->setCurrentIndex(i);
   save(compress, QDir(out).filePath("compress.png"));
 
   RunsPanel runs(&jobs);
