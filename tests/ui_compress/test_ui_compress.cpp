@@ -52,11 +52,26 @@ QString writeRun(const QString& dir, int64_t hidden = 6) {
                                                  {"a", "b", "c"}, 0.0));
   {
     torch::NoGradGuard no_grad;
-    for (const char* p : {"layers.0.fwd.", "layers.0.bwd.", "layers.1.fwd.", "layers.1.bwd."})
-      for (const char* w : {"weight_ih", "weight_hh"}) {
-        at::Tensor t = model->param(std::string(p) + w);
-        for (int64_t u = 0; u < hidden; ++u)
-          for (int64_t g = 0; g < 4; ++g) t[g * hidden + u].mul_(double(u + 1) / double(hidden));
+    // Scale everything unit u owns (its gate rows, its W_hh column, its columns in the reader)
+    // by (u + 1) / hidden, so that group norms grow with the unit index whatever the init.
+    const auto scale = [&](int64_t u) { return double(u + 1) / double(hidden); };
+    for (int layer = 0; layer < 2; ++layer)
+      for (int dir = 0; dir < 2; ++dir) {
+        const std::string p = "layers." + std::to_string(layer) + (dir == 0 ? ".fwd." : ".bwd.");
+        for (const char* w : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
+          at::Tensor t = model->param(p + w);
+          for (int64_t u = 0; u < hidden; ++u)
+            for (int64_t g = 0; g < 4; ++g) t[g * hidden + u].mul_(scale(u));
+        }
+        at::Tensor hh = model->param(p + "weight_hh");
+        for (int64_t u = 0; u < hidden; ++u) hh.select(1, u).mul_(scale(u));
+        std::vector<at::Tensor> readers;
+        if (layer == 0)
+          readers = {model->param("layers.1.fwd.weight_ih"), model->param("layers.1.bwd.weight_ih")};
+        else
+          readers = {model->param("classifier.weight")};
+        for (at::Tensor& r : readers)
+          for (int64_t u = 0; u < hidden; ++u) r.select(1, dir * hidden + u).mul_(scale(u));
       }
   }
   const QString file = QDir(dir).filePath(QStringLiteral("model_distill_stack_biLSTM.pt"));
