@@ -31,9 +31,10 @@ void takeScreenshots(MainWindow* window, const QString& dir, bool hasWorkspace) 
       return;
     }
     // Grab the panel shown by the previous tick, then show the next one.
-    if (panel >= 0)
+    // Disabled panels cannot be shown: nothing to grab for them.
+    if (panel >= 0 && window->currentPanel() == panel)
       window->grab().save(dir + QStringLiteral("/%1.png").arg(kShotNames[panel]));
-    else
+    else if (panel < 0)
       window->grab().save(dir + QStringLiteral("/welcome.png"));
     ++*step;
     if (*step < MainWindow::PanelCount) window->showPanel(*step);

@@ -83,6 +83,10 @@ int LiveChart::drawnCount(int series) const {
   return series >= 0 && series < series_.size() ? series_[series].line->count() : 0;
 }
 
+QList<QPointF> LiveChart::drawnPoints(int series) const {
+  return series >= 0 && series < series_.size() ? series_[series].line->points() : QList<QPointF>();
+}
+
 QVector<QPointF> LiveChart::decimate(const QVector<QPointF>& points) const {
   if (points.size() <= max_drawn_) return points;
   // Keep each bucket's min and max (in x order) so spikes stay visible.

@@ -29,6 +29,7 @@ class LiveChart : public QWidget {
   /// Points stored / points drawn (after decimation) for a series.
   int pointCount(int series) const;
   int drawnCount(int series) const;
+  QList<QPointF> drawnPoints(int series) const;
   /// The most points a series draws.
   void setMaxDrawn(int points) { max_drawn_ = points; }
   /// Redraws now when something changed (normally done by the timer).

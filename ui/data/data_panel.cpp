@@ -1,24 +1,454 @@
 #include "data/data_panel.h"
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
 #include <QVBoxLayout>
 
+#include "common/live_chart.h"
 #include "common/panel_util.h"
+#include "data/table_model.h"
 #include "jobs/job_runner.h"
 
+#ifdef KDW_HAVE_DATA
+#include "core/workspace.h"
+#include "data/prepare.h"
+#include "data/table.h"
+#endif
+
 bool DataPanel::engineAvailable() {
+#ifdef KDW_HAVE_DATA
+  return true;
+#else
   return false;
+#endif
 }
+
+namespace {
+QCheckBox* check(const QString& text, bool on, QWidget* parent) {
+  auto* box = new QCheckBox(text, parent);
+  box->setChecked(on);
+  return box;
+}
+QSpinBox* spin(int lo, int hi, int value, QWidget* parent) {
+  auto* box = new QSpinBox(parent);
+  box->setRange(lo, hi);
+  box->setValue(value);
+  return box;
+}
+}  // namespace
 
 DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(makeUnavailableNote(
-      tr("Data"), tr("Data preparation (engine/data) is not part of this build yet."), this));
+  if (!engineAvailable()) {
+    layout->addWidget(makeUnavailableNote(
+        tr("Data"), tr("Data preparation (engine/data) is not part of this build."), this));
+    return;
+  }
+  layout->addWidget(makeHeading(tr("Data: labelled texts to training files"), this));
+
+  // Input file row.
+  auto* fileRow = new QHBoxLayout;
+  path_ = new QLineEdit(this);
+  path_->setPlaceholderText(tr("CSV, TSV or JSONL file with a text and a label column"));
+  auto* browse = new QPushButton(tr("Open…"), this);
+  format_ = new QComboBox(this);
+  format_->addItems({QStringLiteral("auto"), QStringLiteral("csv"), QStringLiteral("tsv"),
+                     QStringLiteral("jsonl")});
+  encoding_ = new QComboBox(this);
+  encoding_->addItems({QStringLiteral("auto"), QStringLiteral("utf-8"), QStringLiteral("cp1251")});
+  fileRow->addWidget(new QLabel(tr("File"), this));
+  fileRow->addWidget(path_, 1);
+  fileRow->addWidget(browse);
+  fileRow->addWidget(new QLabel(tr("Format"), this));
+  fileRow->addWidget(format_);
+  fileRow->addWidget(new QLabel(tr("Encoding"), this));
+  fileRow->addWidget(encoding_);
+  layout->addLayout(fileRow);
+
+  // Preview on the left, charts on the right.
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  auto* previewBox = new QWidget(split);
+  auto* previewLayout = new QVBoxLayout(previewBox);
+  previewLayout->setContentsMargins(0, 0, 0, 0);
+  auto* cols = new QHBoxLayout;
+  text_col_ = new QComboBox(previewBox);
+  label_col_ = new QComboBox(previewBox);
+  cols->addWidget(new QLabel(tr("Text column"), previewBox));
+  cols->addWidget(text_col_, 1);
+  cols->addWidget(new QLabel(tr("Label column"), previewBox));
+  cols->addWidget(label_col_, 1);
+  previewLayout->addLayout(cols);
+  model_ = new TableModel(this);
+  view_ = new QTableView(previewBox);
+  view_->setModel(model_);
+  view_->setWordWrap(false);
+  view_->verticalHeader()->setDefaultSectionSize(22);
+  view_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);  // no per-row measuring
+  view_->horizontalHeader()->setStretchLastSection(true);
+  previewLayout->addWidget(view_, 1);
+  table_info_ = new QLabel(tr("No file loaded."), previewBox);
+  table_info_->setWordWrap(true);
+  previewLayout->addWidget(table_info_);
+  auto* chartBox = new QWidget(split);
+  auto* chartLayout = new QVBoxLayout(chartBox);
+  chartLayout->setContentsMargins(0, 0, 0, 0);
+  classes_ = new BarChart(tr("Class balance"), chartBox);
+  lengths_ = new BarChart(tr("Text length (words)"), chartBox);
+  chartLayout->addWidget(classes_);
+  chartLayout->addWidget(lengths_);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+  layout->addWidget(split, 1);
+
+  // Options.
+  auto* options = new QHBoxLayout;
+  auto* cleaning = new QGroupBox(tr("Cleaning"), this);
+  auto* cg = new QGridLayout(cleaning);
+  nfc_ = check(tr("Unicode NFC"), true, cleaning);
+  control_ = check(tr("Remove control characters"), true, cleaning);
+  spaces_ = check(tr("Collapse whitespace"), true, cleaning);
+  lower_ = check(tr("Lower-case"), false, cleaning);
+  urls_ = check(tr("Mask URLs"), false, cleaning);
+  emails_ = check(tr("Mask e-mails"), false, cleaning);
+  numbers_ = check(tr("Mask numbers"), false, cleaning);
+  empty_ = check(tr("Drop empty texts"), true, cleaning);
+  dups_ = check(tr("Drop duplicates"), true, cleaning);
+  const QList<QCheckBox*> boxes = {nfc_,    control_, spaces_, lower_, urls_,
+                                   emails_, numbers_, empty_,  dups_};
+  for (int i = 0; i < boxes.size(); ++i) cg->addWidget(boxes[i], i % 3, i / 3);
+  options->addWidget(cleaning, 3);
+
+  auto* splitBox = new QGroupBox(tr("Split and tokens"), this);
+  auto* sg = new QGridLayout(splitBox);
+  train_ = spin(0, 100, 60, splitBox);
+  dev_ = spin(0, 100, 20, splitBox);
+  test_ = spin(0, 100, 20, splitBox);
+  seed_ = spin(0, 1 << 30, 42, splitBox);
+  max_len_ = spin(8, 512, 128, splitBox);
+  min_freq_ = spin(1, 1000, 1, splitBox);
+  tokenizer_ = new QComboBox(splitBox);
+  tokenizer_->addItems({QStringLiteral("word"), QStringLiteral("sentencepiece")});
+  bert_vocab_ = new QComboBox(splitBox);
+  bert_vocab_->setEditable(true);
+  bert_vocab_->setToolTip(tr("vocab.txt of the BERT teacher; empty: no teacher data"));
+  auto* splitRow = new QHBoxLayout;
+  splitRow->addWidget(train_);
+  splitRow->addWidget(new QLabel(QStringLiteral(":"), splitBox));
+  splitRow->addWidget(dev_);
+  splitRow->addWidget(new QLabel(QStringLiteral(":"), splitBox));
+  splitRow->addWidget(test_);
+  sg->addWidget(new QLabel(tr("Train : dev : test %"), splitBox), 0, 0);
+  sg->addLayout(splitRow, 0, 1);
+  sg->addWidget(new QLabel(tr("Seed"), splitBox), 0, 2);
+  sg->addWidget(seed_, 0, 3);
+  sg->addWidget(new QLabel(tr("Student tokenizer"), splitBox), 1, 0);
+  sg->addWidget(tokenizer_, 1, 1);
+  sg->addWidget(new QLabel(tr("Min. word count"), splitBox), 1, 2);
+  sg->addWidget(min_freq_, 1, 3);
+  sg->addWidget(new QLabel(tr("BERT vocabulary"), splitBox), 2, 0);
+  sg->addWidget(bert_vocab_, 2, 1);
+  sg->addWidget(new QLabel(tr("Max. BERT length"), splitBox), 2, 2);
+  sg->addWidget(max_len_, 2, 3);
+  options->addWidget(splitBox, 4);
+  layout->addLayout(options);
+
+  auto* run = new QHBoxLayout;
+  prepare_ = new QPushButton(tr("Prepare"), this);
+  prepare_->setEnabled(false);
+  cancel_ = new QPushButton(tr("Cancel"), this);
+  cancel_->setEnabled(false);
+  bar_ = new QProgressBar(this);
+  bar_->setMaximumWidth(260);
+  result_ = new QLabel(this);
+  result_->setWordWrap(true);
+  run->addWidget(prepare_);
+  run->addWidget(cancel_);
+  run->addWidget(bar_);
+  run->addWidget(result_, 1);
+  layout->addLayout(run);
+
+  connect(browse, &QPushButton::clicked, this, &DataPanel::browse);
+  connect(path_, &QLineEdit::returnPressed, this, [this] { loadFile(path_->text()); });
+  connect(text_col_, &QComboBox::currentIndexChanged, this, &DataPanel::updateStats);
+  connect(label_col_, &QComboBox::currentIndexChanged, this, &DataPanel::updateStats);
+  connect(prepare_, &QPushButton::clicked, this, &DataPanel::prepare);
+  connect(cancel_, &QPushButton::clicked, this,
+          [this] { runner_->cancel(prepare_job_ ? prepare_job_ : load_job_); });
+  connect(runner_, &JobRunner::progress, this,
+          [this](int id, const QString& stage, qint64 d, qint64 t, const QString& msg) {
+            if (id != prepare_job_ && id != load_job_) return;
+            bar_->setRange(0, t > 0 ? int(std::min<qint64>(t, 1 << 30)) : 0);
+            bar_->setValue(int(std::min<qint64>(d, 1 << 30)));
+            result_->setText(msg.isEmpty() ? stage : stage + QStringLiteral(": ") + msg);
+          });
+  connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& r) {
+    if (id == prepare_job_) {
+      prepare_job_ = 0;
+      setBusy(false);
+      bar_->setRange(0, 1);
+      bar_->setValue(1);
+      const QJsonObject counts = r.value("splits").toObject();
+      QStringList parts;
+      for (const QString& s :
+           {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test")}) {
+        const QJsonValue v = counts.value(s);
+        const int n = v.isObject() ? v.toObject().value("samples").toInt() : v.toInt();
+        parts << tr("%1 %2").arg(s).arg(n);
+      }
+      result_->setText(tr("Prepared: %1; %2 classes; vocabulary %3")
+                           .arg(parts.join(QStringLiteral(", ")))
+                           .arg(r.value("labels").toArray().size())
+                           .arg(r.value("vocab_size").toInt()));
+      Q_EMIT prepared(r);
+    } else if (id == stats_job_) {
+      stats_job_ = 0;
+      QStringList names;
+      QVector<double> counts;
+      for (const auto& c : r.value("classes").toArray()) {
+        names << c.toArray().at(0).toString();
+        counts << c.toArray().at(1).toDouble();
+      }
+      classes_->setBars(names, counts);
+      QStringList bins;
+      QVector<double> hist;
+      const int width = r.value("bin_width").toInt();
+      const QJsonArray h = r.value("lengths").toArray();
+      for (int i = 0; i < h.size(); ++i) {
+        bins << QString::number(i * width);
+        hist << h[i].toDouble();
+      }
+      lengths_->setBars(bins, hist);
+    }
+  });
+  auto stopped = [this](int id, const QString& text) {
+    if (id == prepare_job_ || id == load_job_) {
+      prepare_job_ = load_job_ = 0;
+      prepare_after_load_ = false;
+      setBusy(false);
+      bar_->setRange(0, 1);
+      bar_->setValue(0);
+      result_->setText(text);
+    }
+    if (id == stats_job_) stats_job_ = 0;
+  };
+  connect(runner_, &JobRunner::failed, this,
+          [stopped](int id, const QString& m) { stopped(id, QObject::tr("Failed: %1").arg(m)); });
+  connect(runner_, &JobRunner::cancelled, this, [stopped](int id) {
+    stopped(id, QObject::tr("Cancelled; the previous prepared data is unchanged."));
+  });
 }
 
 void DataPanel::setWorkspace(const QString& root) {
   workspace_ = root;
+  if (!engineAvailable()) return;
+  const QString current = bert_vocab_->currentText();
+  bert_vocab_->clear();
+  bert_vocab_->addItem(QString());
+  const QDir bert(root + QStringLiteral("/files/bert"));
+  for (const QString& name : bert.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+    const QString vocab = bert.filePath(name + QStringLiteral("/vocab.txt"));
+    if (QFileInfo::exists(vocab)) bert_vocab_->addItem(vocab);
+  }
+  const QString demo = resourceDir() + QStringLiteral("/demo/bert/vocab.txt");
+  if (!resourceDir().isEmpty() && QFileInfo::exists(demo)) bert_vocab_->addItem(demo);
+  bert_vocab_->setCurrentText(
+      current.isEmpty() && bert_vocab_->count() > 1 ? bert_vocab_->itemText(1) : current);
 }
-void DataPanel::prepareDemo(const QString&) {}
-void DataPanel::loadSettings(QSettings&) {}
-void DataPanel::saveSettings(QSettings&) const {}
+
+void DataPanel::browse() {
+  const QString file = QFileDialog::getOpenFileName(
+      this, tr("Open labelled texts"), QFileInfo(path_->text()).path(),
+      tr("Tables (*.csv *.tsv *.tab *.jsonl *.ndjson);;All files (*)"));
+  if (!file.isEmpty()) loadFile(file);
+}
+
+void DataPanel::setBusy(bool busy) {
+  prepare_->setEnabled(!busy && model_->table() != nullptr && !workspace_.isEmpty());
+  cancel_->setEnabled(busy);
+}
+
+void DataPanel::loadFile(const QString& file) {
+#ifdef KDW_HAVE_DATA
+  file_ = file;
+  path_->setText(file);
+  const std::filesystem::path path = file.toStdString();
+  const kdw::TableFormat format = kdw::parse_table_format(format_->currentText().toStdString());
+  const kdw::TextEncoding encoding =
+      kdw::parse_text_encoding(encoding_->currentText().toStdString());
+  // The table is filled on the worker and handed over when the job has finished.
+  auto table = std::make_shared<kdw::Table>();
+  load_job_ = runner_->submit(tr("Read %1").arg(QFileInfo(file).fileName()),
+                              [table, path, format, encoding](kdw::JobContext& job) {
+                                *table = kdw::read_table(path, format, encoding, job);
+                                return nlohmann::json{{"rows", table->rows.size()}};
+                              });
+  const int id = load_job_;
+  auto conn = std::make_shared<QMetaObject::Connection>();
+  *conn = connect(runner_, &JobRunner::finished, this,
+                  [this, id, table, conn](int done, const QJsonObject&) {
+                    if (done != id) return;
+                    disconnect(*conn);
+                    load_job_ = 0;
+                    onLoaded(table);
+                  });
+  setBusy(true);
+  result_->setText(tr("Reading…"));
+#else
+  (void)file;
+#endif
+}
+
+void DataPanel::onLoaded(std::shared_ptr<kdw::Table> table) {
+#ifdef KDW_HAVE_DATA
+  model_->setTable(table);
+  QStringList columns;
+  for (const auto& c : table->columns) columns << QString::fromStdString(c);
+  const QSignalBlocker b1(text_col_), b2(label_col_);
+  text_col_->clear();
+  label_col_->clear();
+  text_col_->addItems(columns);
+  label_col_->addItems(columns);
+  auto pick = [&](QComboBox* box, const QStringList& names, int fallback) {
+    for (const QString& n : names) {
+      const int i = columns.indexOf(n);
+      if (i >= 0) return box->setCurrentIndex(i);
+    }
+    box->setCurrentIndex(std::min<int>(fallback, columns.size() - 1));
+  };
+  pick(text_col_, {QStringLiteral("text"), QStringLiteral("sentence"), QStringLiteral("review")},
+       0);
+  pick(label_col_, {QStringLiteral("label"), QStringLiteral("class"), QStringLiteral("category")},
+       1);
+  table_info_->setText(tr("%1 rows, %2 columns · %3, %4%5")
+                           .arg(table->rows.size())
+                           .arg(table->columns.size())
+                           .arg(QString::fromLatin1(kdw::table_format_name(table->format)),
+                                QString::fromLatin1(kdw::text_encoding_name(table->encoding)))
+                           .arg(table->skipped.empty()
+                                    ? QString()
+                                    : tr(" · %1 rows skipped (first: line %2, %3)")
+                                          .arg(table->skipped.size())
+                                          .arg(table->skipped[0].line)
+                                          .arg(QString::fromStdString(table->skipped[0].reason))));
+  setBusy(false);
+  result_->clear();
+  updateStats();
+  Q_EMIT tableLoaded();
+  if (prepare_after_load_) {
+    prepare_after_load_ = false;
+    prepare();
+  }
+#else
+  (void)table;
+#endif
+}
+
+void DataPanel::updateStats() {
+#ifdef KDW_HAVE_DATA
+  const auto table = model_->table();
+  const int text = text_col_->currentIndex(), label = label_col_->currentIndex();
+  if (!table || text < 0 || label < 0) return;
+  stats_job_ = runner_->submit(tr("Table statistics"), [table, text, label](kdw::JobContext&) {
+    const kdw::TableStats s = kdw::table_stats(*table, text, label, 30);
+    nlohmann::json classes = nlohmann::json::array();
+    for (const auto& [name, count] : s.class_counts) classes.push_back({name, count});
+    return nlohmann::json{
+        {"classes", classes}, {"lengths", s.length_histogram}, {"bin_width", s.length_bin_width}};
+  });
+#endif
+}
+
+int DataPanel::prepare() {
+#ifdef KDW_HAVE_DATA
+  if (!model_->table() || workspace_.isEmpty()) return 0;
+  kdw::PrepareOptions o;
+  o.input = file_.toStdString();
+  o.workspace = workspace_.toStdString();
+  o.text_column = text_col_->currentText().toStdString();
+  o.label_column = label_col_->currentText().toStdString();
+  o.format = kdw::parse_table_format(format_->currentText().toStdString());
+  o.encoding = kdw::parse_text_encoding(encoding_->currentText().toStdString());
+  o.cleaning.nfc = nfc_->isChecked();
+  o.cleaning.remove_control = control_->isChecked();
+  o.cleaning.collapse_whitespace = spaces_->isChecked();
+  o.cleaning.lower = lower_->isChecked();
+  o.cleaning.mask_urls = urls_->isChecked();
+  o.cleaning.mask_emails = emails_->isChecked();
+  o.cleaning.mask_numbers = numbers_->isChecked();
+  o.cleaning.drop_empty = empty_->isChecked();
+  o.cleaning.drop_duplicates = dups_->isChecked();
+  if (train_->value() + dev_->value() + test_->value() != 100) {
+    result_->setText(tr("Train, dev and test must add up to 100 %."));
+    return 0;
+  }
+  o.split = {train_->value(), dev_->value(), test_->value()};
+  o.seed = uint64_t(seed_->value());
+  o.bert_vocab = bert_vocab_->currentText().toStdString();
+  o.max_seq_len = max_len_->value();
+  o.min_freq = min_freq_->value();
+  o.student_tokenizer = tokenizer_->currentText().toStdString();
+  prepare_job_ = runner_->submit(
+      tr("Prepare data"), [o](kdw::JobContext& job) { return kdw::run_prepare(o, job).summary; });
+  setBusy(true);
+  result_->setText(tr("Waiting for the job queue…"));
+  return prepare_job_;
+#else
+  return 0;
+#endif
+}
+
+void DataPanel::prepareDemo(const QString& csv) {
+  prepare_after_load_ = true;
+  loadFile(csv);
+}
+
+void DataPanel::loadSettings(QSettings& s) {
+  if (!engineAvailable()) return;
+  s.beginGroup(QStringLiteral("data"));
+  const QList<QCheckBox*> boxes = {nfc_,    control_, spaces_, lower_, urls_,
+                                   emails_, numbers_, empty_,  dups_};
+  for (int i = 0; i < boxes.size(); ++i)
+    boxes[i]->setChecked(s.value(QStringLiteral("clean%1").arg(i), boxes[i]->isChecked()).toBool());
+  train_->setValue(s.value("train", train_->value()).toInt());
+  dev_->setValue(s.value("dev", dev_->value()).toInt());
+  test_->setValue(s.value("test", test_->value()).toInt());
+  seed_->setValue(s.value("seed", seed_->value()).toInt());
+  max_len_->setValue(s.value("max_seq_len", max_len_->value()).toInt());
+  min_freq_->setValue(s.value("min_freq", min_freq_->value()).toInt());
+  tokenizer_->setCurrentText(s.value("student_tokenizer", tokenizer_->currentText()).toString());
+  s.endGroup();
+}
+
+void DataPanel::saveSettings(QSettings& s) const {
+  if (!engineAvailable()) return;
+  s.beginGroup(QStringLiteral("data"));
+  const QList<QCheckBox*> boxes = {nfc_,    control_, spaces_, lower_, urls_,
+                                   emails_, numbers_, empty_,  dups_};
+  for (int i = 0; i < boxes.size(); ++i)
+    s.setValue(QStringLiteral("clean%1").arg(i), boxes[i]->isChecked());
+  s.setValue("train", train_->value());
+  s.setValue("dev", dev_->value());
+  s.setValue("test", test_->value());
+  s.setValue("seed", seed_->value());
+  s.setValue("max_seq_len", max_len_->value());
+  s.setValue("min_freq", min_freq_->value());
+  s.setValue("student_tokenizer", tokenizer_->currentText());
+  s.endGroup();
+}

@@ -1,11 +1,29 @@
-// Data panel: open a labelled table, preview it, choose columns and cleaning, split and prepare
-// the workspace's student and teacher data (kdw::run_prepare) as a job.
+// Data panel: open a labelled table (read on a worker), preview it, pick columns, cleaning,
+// split and tokenizer options, see class balance and text lengths, and prepare the workspace's
+// student and teacher data (kdw::run_prepare) as a job.
 #pragma once
 
+#include <QJsonObject>
 #include <QWidget>
 
+#include <memory>
+
+class BarChart;
 class JobRunner;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
 class QSettings;
+class QSpinBox;
+class QTableView;
+class TableModel;
+
+namespace kdw {
+struct Table;
+}
 
 class DataPanel : public QWidget {
   Q_OBJECT
@@ -15,12 +33,50 @@ class DataPanel : public QWidget {
   /// False when this build has no data preparation engine (the panel is then a note).
   static bool engineAvailable();
   void setWorkspace(const QString& root);
-  /// Loads `csv` and prepares it with default options (the demo workspace).
+  /// Loads `file` in the background (fills the preview, the column pickers and the charts).
+  void loadFile(const QString& file);
+  /// Loads `csv` and prepares it with the form's options (the demo workspace).
   void prepareDemo(const QString& csv);
+  /// Starts preparing the loaded file; returns the job id (0 when nothing is loaded).
+  int prepare();
+  TableModel* model() const { return model_; }
   void loadSettings(QSettings& settings);
   void saveSettings(QSettings& settings) const;
 
+ Q_SIGNALS:
+  void tableLoaded();
+  void prepared(const QJsonObject& summary);
+
  private:
+  void browse();
+  void onLoaded(std::shared_ptr<kdw::Table> table);
+  void updateStats();
+  void setBusy(bool busy);
+
   JobRunner* runner_;
   QString workspace_;
+  QString file_;
+  bool prepare_after_load_ = false;
+  int load_job_ = 0, prepare_job_ = 0, stats_job_ = 0;
+  TableModel* model_ = nullptr;
+  QLineEdit* path_ = nullptr;
+  QComboBox* format_ = nullptr;
+  QComboBox* encoding_ = nullptr;
+  QComboBox* text_col_ = nullptr;
+  QComboBox* label_col_ = nullptr;
+  QTableView* view_ = nullptr;
+  QLabel* table_info_ = nullptr;
+  QCheckBox *nfc_ = nullptr, *control_ = nullptr, *spaces_ = nullptr, *lower_ = nullptr,
+            *urls_ = nullptr, *emails_ = nullptr, *numbers_ = nullptr, *empty_ = nullptr,
+            *dups_ = nullptr;
+  QSpinBox *train_ = nullptr, *dev_ = nullptr, *test_ = nullptr, *seed_ = nullptr,
+           *max_len_ = nullptr, *min_freq_ = nullptr;
+  QComboBox* bert_vocab_ = nullptr;
+  QComboBox* tokenizer_ = nullptr;
+  QPushButton* prepare_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+  QProgressBar* bar_ = nullptr;
+  QLabel* result_ = nullptr;
+  BarChart* classes_ = nullptr;
+  BarChart* lengths_ = nullptr;
 };

@@ -1,23 +1,298 @@
 #include "distill/distill_panel.h"
 
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "common/live_chart.h"
 #include "common/panel_util.h"
 #include "jobs/job_runner.h"
+#include "jobs/job_status.h"
+
+#if defined(KDW_HAVE_STUDENT) && __has_include("student/distill.h")
+#include "student/distill.h"
+#define KDW_DISTILL_PANEL 1
+#endif
 
 bool DistillPanel::engineAvailable() {
+#ifdef KDW_DISTILL_PANEL
+  return true;
+#else
   return false;
+#endif
 }
+
+namespace {
+QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, double value, int decimals,
+                          double step) {
+  auto* box = new QDoubleSpinBox(parent);
+  box->setDecimals(decimals);
+  box->setRange(lo, hi);
+  box->setSingleStep(step);
+  box->setValue(value);
+  return box;
+}
+QSpinBox* intBox(QWidget* parent, int lo, int hi, int value) {
+  auto* box = new QSpinBox(parent);
+  box->setRange(lo, hi);
+  box->setValue(value);
+  return box;
+}
+}  // namespace
 
 DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(makeUnavailableNote(
-      tr("Distill"), tr("Distillation (engine/student) is not part of this build yet."), this));
+  if (!engineAvailable()) {
+    layout->addWidget(makeUnavailableNote(
+        tr("Distill"), tr("Distillation (engine/student) is not part of this build."), this));
+    return;
+  }
+  layout->addWidget(makeHeading(tr("Distill: train the student on the teacher's logits"), this));
+
+  auto* form = new QGroupBox(tr("Student and training"), this);
+  auto* grid = new QGridLayout(form);
+  type_ = new QComboBox(form);
+  type_->addItem(QStringLiteral("stack_biLSTM"));
+  type_->addItem(QStringLiteral("stack_LSTM"));
+  hidden_ = intBox(form, 1, 4096, 1000);
+  layers_ = intBox(form, 1, 8, 2);
+  emb_ = intBox(form, 1, 2048, 300);
+  dropout_ = doubleBox(form, 0, 0.9, 0.1, 2, 0.05);
+  batch_ = intBox(form, 1, 4096, 64);
+  epochs_ = intBox(form, 1, 1000, 10);
+  lr_ = doubleBox(form, 1e-6, 1, 1e-3, 6, 1e-4);
+  alpha_ = doubleBox(form, 0, 1, 0.5, 2, 0.05);
+  alpha_->setToolTip(tr(
+      "Weight of the cross-entropy on the gold labels; 1 - alpha weights the distillation loss"));
+  temperature_ = doubleBox(form, 0.1, 100, 1, 2, 0.5);
+  loss_kind_ = new QComboBox(form);
+  loss_kind_->addItems({QStringLiteral("mse"), QStringLiteral("kl")});
+  lasso_ = doubleBox(form, 0, 10, 0, 6, 1e-4);
+  lasso_->setToolTip(tr("ISS group lasso strength; 0 trains without it"));
+  iss_ = doubleBox(form, 0, 10, 0, 6, 1e-3);
+  iss_->setToolTip(
+      tr("Hidden units whose ISS group norm falls below this are zeroed after each epoch"));
+  seed_ = intBox(form, 0, 1 << 30, 42);
+  const QList<QPair<QString, QWidget*>> fields = {{tr("Model type"), type_},
+                                                  {tr("Hidden size"), hidden_},
+                                                  {tr("Layers"), layers_},
+                                                  {tr("Embedding size"), emb_},
+                                                  {tr("Dropout"), dropout_},
+                                                  {tr("Batch size"), batch_},
+                                                  {tr("Epochs"), epochs_},
+                                                  {tr("Learning rate"), lr_},
+                                                  {tr("Alpha (CE weight)"), alpha_},
+                                                  {tr("Temperature"), temperature_},
+                                                  {tr("Distillation loss"), loss_kind_},
+                                                  {tr("Group lasso"), lasso_},
+                                                  {tr("ISS threshold"), iss_},
+                                                  {tr("Seed"), seed_}};
+  for (int i = 0; i < fields.size(); ++i) {
+    const int row = i % 5, col = (i / 5) * 2;
+    grid->addWidget(new QLabel(fields[i].first, form), row, col, Qt::AlignRight);
+    grid->addWidget(fields[i].second, row, col + 1);
+  }
+  layout->addWidget(form);
+
+  auto* buttons = new QHBoxLayout;
+  start_ = new QPushButton(tr("Start"), this);
+  stop_ = new QPushButton(tr("Stop"), this);
+  stop_->setToolTip(tr("Stops after the current step; the best model so far is kept"));
+  stop_->setEnabled(false);
+  bar_ = new QProgressBar(this);
+  bar_->setMaximumWidth(260);
+  status_ = new QLabel(this);
+  buttons->addWidget(start_);
+  buttons->addWidget(stop_);
+  buttons->addWidget(bar_);
+  buttons->addWidget(status_, 1);
+  layout->addLayout(buttons);
+
+  auto* charts = new QHBoxLayout;
+  loss_ = new LiveChart(tr("Loss"), tr("step"), QString(), this);
+  s_loss_ = loss_->addSeries(tr("total"));
+  s_ce_ = loss_->addSeries(tr("CE"));
+  s_distill_ = loss_->addSeries(tr("distill"));
+  s_lasso_ = loss_->addSeries(tr("lasso"));
+  dev_ = new LiveChart(tr("Dev scores"), tr("epoch"), QString(), this);
+  s_acc_ = dev_->addSeries(tr("accuracy"));
+  s_f1_ = dev_->addSeries(tr("macro-F1"));
+  alive_ = new LiveChart(tr("Alive ISS components"), tr("epoch"), QString(), this);
+  charts->addWidget(loss_, 2);
+  charts->addWidget(dev_, 1);
+  charts->addWidget(alive_, 1);
+  layout->addLayout(charts, 1);
+
+  auto* results = new QHBoxLayout;
+  result_ = new QLabel(tr("No run yet."), this);
+  result_->setWordWrap(true);
+  result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  open_ = new QPushButton(tr("Open in Compress"), this);
+  open_->setEnabled(false);
+  results->addWidget(result_, 1);
+  results->addWidget(open_);
+  layout->addLayout(results);
+
+  connect(start_, &QPushButton::clicked, this, &DistillPanel::start);
+  connect(stop_, &QPushButton::clicked, this, [this] { runner_->cancel(job_); });
+  connect(open_, &QPushButton::clicked, this, [this] { Q_EMIT openInCompress(run_dir_); });
+  connect(runner_, &JobRunner::metrics, this, &DistillPanel::onMetrics);
+  connect(
+      runner_, &JobRunner::progress, this,
+      [this](int id, const QString& stage, qint64 d, qint64 t, const QString& msg) {
+        if (id != job_) return;
+        bar_->setRange(0, t > 0 ? int(t) : 0);
+        bar_->setValue(int(d));
+        status_->setText(tr("%1 %2 · %3 samples/s").arg(stage, msg).arg(samples_per_s_, 0, 'f', 1));
+      });
+  connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& r) {
+    if (id != job_) return;
+    run_dir_ = r.value("run_dir").toString();
+    const QJsonObject res = r.value("result").toObject();
+    const QJsonObject dev = res.value("dev").toObject();
+    const QJsonObject test = res.value("test").toObject();
+    finish(tr("Run %1\nmodel %2\ndev accuracy %3, macro-F1 %4; test accuracy %5")
+               .arg(run_dir_, r.value("model_file").toString())
+               .arg(dev.value("accuracy").toDouble(), 0, 'f', 4)
+               .arg(dev.value("macro_f1").toDouble(), 0, 'f', 4)
+               .arg(test.value("accuracy").toDouble(), 0, 'f', 4));
+    open_->setEnabled(!run_dir_.isEmpty());
+  });
+  connect(runner_, &JobRunner::failed, this, [this](int id, const QString& m) {
+    if (id == job_) finish(tr("Failed: %1").arg(m));
+  });
+  connect(runner_, &JobRunner::cancelled, this, [this](int id) {
+    if (id == job_) finish(tr("Stopped; the best model so far is kept in the run folder."));
+  });
 }
 
 void DistillPanel::setWorkspace(const QString& root) {
   workspace_ = root;
 }
-void DistillPanel::loadSettings(QSettings&) {}
-void DistillPanel::saveSettings(QSettings&) const {}
+
+void DistillPanel::start() {
+#ifdef KDW_DISTILL_PANEL
+  kdw::DistillOptions o;
+  o.data_path = workspace_.toStdString();
+  o.model_type = kdw::parse_student_type(type_->currentText().toStdString());
+  o.hidden_size = hidden_->value();
+  o.num_layers = layers_->value();
+  o.emb_dim = emb_->value();
+  o.dropout = dropout_->value();
+  o.batch_size = batch_->value();
+  o.epochs = epochs_->value();
+  o.lr = lr_->value();
+  o.alpha = alpha_->value();
+  o.temperature = temperature_->value();
+  o.distill_loss = loss_kind_->currentText().toStdString();
+  o.group_lasso = lasso_->value();
+  o.iss_threshold = iss_->value();
+  o.seed = uint64_t(seed_->value());
+  loss_->clear();
+  dev_->clear();
+  alive_->clear();
+  samples_per_s_ = 0;
+  job_ = runner_->submit(tr("Distill %1").arg(type_->currentText()), [o](kdw::JobContext& job) {
+    const kdw::DistillResult r = kdw::run_distill(o, job);
+    return nlohmann::json{{"run_dir", r.run_dir.string()},
+                          {"model_file", r.model_file.string()},
+                          {"result", r.result}};
+  });
+  start_->setEnabled(false);
+  stop_->setEnabled(true);
+  open_->setEnabled(false);
+  status_->setText(tr("Waiting for the job queue…"));
+#endif
+}
+
+void DistillPanel::finish(const QString& text) {
+  job_ = 0;
+  start_->setEnabled(true);
+  stop_->setEnabled(false);
+  result_->setText(text);
+  status_->clear();
+}
+
+void DistillPanel::onMetrics(int id, const QJsonArray& records) {
+  if (id != job_) return;
+  for (const auto& value : records) {
+    const QJsonObject r = value.toObject();
+    const QString kind = r.value("kind").toString();
+    if (kind == QLatin1String("step")) {
+      const double step = r.value("step").toDouble();
+      loss_->append(s_loss_, step, r.value("loss").toDouble());
+      loss_->append(s_ce_, step, r.value("ce").toDouble());
+      loss_->append(s_distill_, step, r.value("distill").toDouble());
+      if (lasso_->value() > 0) loss_->append(s_lasso_, step, r.value("lasso").toDouble());
+      samples_per_s_ = r.value("samples_per_s").toDouble();
+    } else if (kind == QLatin1String("epoch")) {
+      const double epoch = r.value("epoch").toDouble();
+      const QJsonObject dev = r.value("dev").toObject();
+      dev_->append(s_acc_, epoch, dev.value("accuracy").toDouble());
+      dev_->append(s_f1_, epoch, dev.value("macro_f1").toDouble());
+      // "alive": per layer, a count or a list of counts (one per direction).
+      const QJsonArray alive = r.value("alive").toArray();
+      for (int layer = 0; layer < alive.size(); ++layer) {
+        while (alive_series_.size() <= layer)
+          alive_series_ << alive_->addSeries(tr("layer %1").arg(alive_series_.size() + 1));
+        double count = 0;
+        if (alive[layer].isArray())
+          for (const auto& c : alive[layer].toArray()) count += c.toDouble();
+        else
+          count = alive[layer].toDouble();
+        alive_->append(alive_series_[layer], epoch, count);
+      }
+    }
+  }
+}
+
+void DistillPanel::loadSettings(QSettings& s) {
+  if (!engineAvailable()) return;
+  s.beginGroup(QStringLiteral("distill"));
+  type_->setCurrentText(s.value("model_type", type_->currentText()).toString());
+  hidden_->setValue(s.value("hidden_size", hidden_->value()).toInt());
+  layers_->setValue(s.value("num_layers", layers_->value()).toInt());
+  emb_->setValue(s.value("emb_dim", emb_->value()).toInt());
+  dropout_->setValue(s.value("dropout", dropout_->value()).toDouble());
+  batch_->setValue(s.value("batch_size", batch_->value()).toInt());
+  epochs_->setValue(s.value("epochs", epochs_->value()).toInt());
+  lr_->setValue(s.value("lr", lr_->value()).toDouble());
+  alpha_->setValue(s.value("alpha", alpha_->value()).toDouble());
+  temperature_->setValue(s.value("temperature", temperature_->value()).toDouble());
+  loss_kind_->setCurrentText(s.value("distill_loss", loss_kind_->currentText()).toString());
+  lasso_->setValue(s.value("group_lasso", lasso_->value()).toDouble());
+  iss_->setValue(s.value("iss_threshold", iss_->value()).toDouble());
+  seed_->setValue(s.value("seed", seed_->value()).toInt());
+  s.endGroup();
+}
+
+void DistillPanel::saveSettings(QSettings& s) const {
+  if (!engineAvailable()) return;
+  s.beginGroup(QStringLiteral("distill"));
+  s.setValue("model_type", type_->currentText());
+  s.setValue("hidden_size", hidden_->value());
+  s.setValue("num_layers", layers_->value());
+  s.setValue("emb_dim", emb_->value());
+  s.setValue("dropout", dropout_->value());
+  s.setValue("batch_size", batch_->value());
+  s.setValue("epochs", epochs_->value());
+  s.setValue("lr", lr_->value());
+  s.setValue("alpha", alpha_->value());
+  s.setValue("temperature", temperature_->value());
+  s.setValue("distill_loss", loss_kind_->currentText());
+  s.setValue("group_lasso", lasso_->value());
+  s.setValue("iss_threshold", iss_->value());
+  s.setValue("seed", seed_->value());
+  s.endGroup();
+}

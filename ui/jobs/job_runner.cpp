@@ -47,6 +47,7 @@ JobRunner::~JobRunner() {
   if (current_ && current_->thread) {
     current_->context.request_cancel();
     current_->thread->wait();
+    delete current_->thread;  // its finished() will not be handled any more
   }
 }
 

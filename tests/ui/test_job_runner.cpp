@@ -1,0 +1,217 @@
+// JobRunner: order, one job at a time, delivery on the UI thread, cancel, failure, and the
+// responsiveness of the UI event loop while a CPU-heavy job reports many metric records.
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "common/live_chart.h"
+#include "core/error.h"
+#include "core/job.h"
+#include "jobs/job_runner.h"
+
+namespace {
+bool waitFor(const std::function<bool()>& done, int ms = 20000) {
+  QElapsedTimer clock;
+  clock.start();
+  while (!done() && clock.elapsed() < ms) QTest::qWait(5);
+  return done();
+}
+}  // namespace
+
+class TestJobRunner : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void runsInOrderOneAtATime() {
+    JobRunner runner;
+    std::atomic<int> running{0}, maxRunning{0};
+    std::mutex mutex;
+    std::vector<int> order;
+    QList<int> started, finished;
+    connect(&runner, &JobRunner::started, this, [&](int id, const QString&) { started << id; });
+    connect(&runner, &JobRunner::finished, this, [&](int id, const QJsonObject& r) {
+      QCOMPARE(r.value("n").toInt(), id * 10);
+      finished << id;
+    });
+    QList<int> ids;
+    for (int n = 0; n < 3; ++n) {
+      ids << runner.submit(QStringLiteral("job %1").arg(n), [&, n](kdw::JobContext&) {
+        const int now = ++running;
+        maxRunning = std::max(maxRunning.load(), now);
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          order.push_back(n);
+        }
+        --running;
+        return nlohmann::json{{"n", (n + 1) * 10}};
+      });
+    }
+    QCOMPARE(runner.queuedNames().size(), 2);  // the first one runs already
+    QVERIFY(waitFor([&] { return finished.size() == 3; }));
+    QCOMPARE(started, ids);
+    QCOMPARE(finished, ids);
+    QCOMPARE(maxRunning.load(), 1);
+    QCOMPARE(order, (std::vector<int>{0, 1, 2}));
+    QVERIFY(!runner.isBusy());
+  }
+
+  void deliversProgressAndMetricsOnUiThread() {
+    JobRunner runner;
+    runner.setDeliveryInterval(20);
+    int progressCalls = 0, records = 0, lastStep = -1;
+    bool onUiThread = true;
+    qint64 lastDone = -1;
+    bool done = false;
+    connect(&runner, &JobRunner::progress, this,
+            [&](int, const QString& stage, qint64 d, qint64 t, const QString&) {
+              onUiThread = onUiThread && QThread::currentThread() == qApp->thread();
+              QCOMPARE(stage, QStringLiteral("train"));
+              QCOMPARE(t, qint64(500));
+              lastDone = d;
+              ++progressCalls;
+            });
+    connect(&runner, &JobRunner::metrics, this, [&](int, const QJsonArray& batch) {
+      onUiThread = onUiThread && QThread::currentThread() == qApp->thread();
+      for (const auto& v : batch) {
+        const int step = v.toObject().value("step").toInt();
+        QCOMPARE(step, lastStep + 1);  // in order, none lost
+        lastStep = step;
+        ++records;
+      }
+    });
+    connect(&runner, &JobRunner::finished, this, [&] { done = true; });
+    runner.submit(QStringLiteral("report"), [](kdw::JobContext& job) {
+      for (int i = 0; i < 500; ++i) {
+        job.progress("train", i + 1, 500);
+        job.metric({{"kind", "step"}, {"step", i}, {"loss", 1.0 / (i + 1)}});
+        if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      return nlohmann::json::object();
+    });
+    QVERIFY(waitFor([&] { return done; }));
+    QVERIFY(onUiThread);
+    QCOMPARE(records, 500);
+    QCOMPARE(lastDone, qint64(500));
+    QVERIFY(progressCalls >= 1);
+    QVERIFY(progressCalls < 500);  // throttled: intermediate events are coalesced
+  }
+
+  void cancelsRunningAndQueuedJobs() {
+    JobRunner runner;
+    QSignalSpy cancelled(&runner, &JobRunner::cancelled);
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    std::atomic<bool> entered{false};
+    const int first = runner.submit(QStringLiteral("loop"), [&](kdw::JobContext& job) {
+      entered = true;
+      for (;;) {
+        job.throw_if_cancelled();
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      return nlohmann::json();
+    });
+    const int second = runner.submit(QStringLiteral("never"), [](kdw::JobContext&) {
+      return nlohmann::json{{"ran", true}};
+    });
+    QVERIFY(waitFor([&] { return entered.load(); }));
+    runner.cancel(second);
+    QCOMPARE(cancelled.size(), 1);
+    QCOMPARE(cancelled.at(0).at(0).toInt(), second);
+    runner.cancel(first);
+    QVERIFY(waitFor([&] { return cancelled.size() == 2; }));
+    QCOMPARE(cancelled.at(1).at(0).toInt(), first);
+    QVERIFY(waitFor([&] { return !runner.isBusy(); }));
+    QCOMPARE(finished.size(), 0);
+  }
+
+  void reportsFailureMessage() {
+    JobRunner runner;
+    QSignalSpy failed(&runner, &JobRunner::failed);
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    runner.submit(QStringLiteral("bad"), [](kdw::JobContext&) -> nlohmann::json {
+      throw kdw::file_error("/tmp/x.csv", "line 3: 2 columns, expected 3");
+    });
+    const int ok = runner.submit(QStringLiteral("good"), [](kdw::JobContext&) { return 7; });
+    QVERIFY(waitFor([&] { return finished.size() == 1; }));
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.at(0).at(1).toString(),
+             QStringLiteral("/tmp/x.csv: line 3: 2 columns, expected 3"));
+    QCOMPARE(finished.at(0).at(0).toInt(), ok);
+    QCOMPARE(finished.at(0).at(1).toJsonObject().value("value").toInt(), 7);
+  }
+
+  // A training-like job (LibTorch matmuls, a metric record per step) must not stall the UI:
+  // the longest gap between ticks of a 5 ms timer stays under 50 ms while the records are
+  // plotted in a LiveChart.
+  void uiStaysResponsiveDuringHeavyJob() {
+    JobRunner runner;
+    LiveChart chart(QStringLiteral("loss"), QStringLiteral("step"), QStringLiteral("loss"));
+    const int series = chart.addSeries(QStringLiteral("loss"));
+    chart.resize(600, 300);
+    chart.show();
+    int received = 0;
+    connect(&runner, &JobRunner::metrics, this, [&](int, const QJsonArray& batch) {
+      for (const auto& v : batch) {
+        const QJsonObject r = v.toObject();
+        chart.append(series, r.value("step").toDouble(), r.value("loss").toDouble());
+        ++received;
+      }
+    });
+    bool done = false;
+    int steps = 0;
+    connect(&runner, &JobRunner::finished, this,
+            [&](int, const QJsonObject& r) { done = true, steps = r.value("steps").toInt(); });
+    runner.submit(QStringLiteral("train-like"), [](kdw::JobContext& job) {
+      at::set_num_threads(1);  // one core for the job, one for the UI (2-core machines)
+      at::manual_seed(0);
+      at::Tensor w = at::randn({192, 192});
+      const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+      int step = 0;
+      while (std::chrono::steady_clock::now() < end) {
+        at::Tensor x = at::randn({64, 192});
+        for (int k = 0; k < 4; ++k) x = at::tanh(at::matmul(x, w));
+        for (int r = 0; r < 4; ++r)  // several records per step, as a chatty trainer
+          job.metric(
+              {{"kind", "step"}, {"step", step * 4 + r}, {"loss", x.abs().mean().item<float>()}});
+        job.progress("train", step, 0);
+        job.throw_if_cancelled();
+        ++step;
+      }
+      return nlohmann::json{{"steps", step * 4}};
+    });
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = 0, worst = 0;
+    QTimer tick;
+    tick.setInterval(5);
+    connect(&tick, &QTimer::timeout, this, [&] {
+      const qint64 now = clock.elapsed();
+      worst = std::max(worst, now - last);
+      last = now;
+    });
+    tick.start();
+    while (!done && clock.elapsed() < 30000)
+      QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    tick.stop();
+    QVERIFY(done);
+    QCOMPARE(received, steps);
+    QVERIFY2(steps > 1000, qPrintable(QStringLiteral("only %1 records").arg(steps)));
+    chart.redraw();
+    QVERIFY(chart.drawnCount(series) <= 1200);  // decimated
+    qInfo("records: %d, longest UI stall: %lld ms", steps, worst);
+    QVERIFY2(worst < 50, qPrintable(QStringLiteral("UI stalled %1 ms").arg(worst)));
+  }
+};
+
+QTEST_MAIN(TestJobRunner)
+#include "test_job_runner.moc"

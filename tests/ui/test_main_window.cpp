@@ -1,0 +1,165 @@
+// MainWindow: panels enabled/disabled according to what the workspace holds; bad folders and
+// failed jobs show the error banner; LiveChart decimation keeps spikes.
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "common/live_chart.h"
+#include "data/data_panel.h"
+#include "data/table_model.h"
+#include "distill/distill_panel.h"
+#include "jobs/job_runner.h"
+#include "logits/logits_panel.h"
+#include "shell/main_window.h"
+#include "shell/workspace_state.h"
+#include "teacher/teacher_panel.h"
+
+namespace {
+void touch(const QString& path) {
+  QDir().mkpath(QFileInfo(path).path());
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write("x");
+}
+}  // namespace
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  void panelsFollowWorkspaceContents() {
+    MainWindow window;
+    for (int p = 0; p < MainWindow::PanelCount; ++p)
+      QVERIFY(!window.isPanelEnabled(MainWindow::Panel(p)));  // no workspace yet
+    QCOMPARE(window.currentPanel(), -1);                      // the welcome page
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QCOMPARE(createWorkspaceLayout(dir.path()), QString());
+    QVERIFY(window.openWorkspace(dir.path()));
+    QVERIFY(window.workspace().valid);
+    QVERIFY(!window.workspace().hasTokens);
+    QCOMPARE(window.isPanelEnabled(MainWindow::Data), DataPanel::engineAvailable());
+    QVERIFY(!window.isPanelEnabled(MainWindow::Teacher));
+    QVERIFY(!window.isPanelEnabled(MainWindow::Logits));
+    QVERIFY(!window.isPanelEnabled(MainWindow::Distill));
+    QVERIFY(!window.isPanelEnabled(MainWindow::Compress));  // no runs yet
+    QVERIFY(!window.panelNote(MainWindow::Distill).isEmpty());
+
+    touch(dir.filePath("files/data/tokens/train_ids.npy"));
+    touch(dir.filePath("files/data/bert_data/train_ids.npy"));
+    window.rescanWorkspace();
+    QVERIFY(window.workspace().hasTokens && window.workspace().hasBertData);
+    QCOMPARE(window.isPanelEnabled(MainWindow::Teacher), TeacherPanel::engineAvailable());
+    QVERIFY(!window.isPanelEnabled(MainWindow::Logits));  // no fine-tuned teacher
+
+    touch(dir.filePath("files/bert/rubert_finetune/config.json"));
+    window.rescanWorkspace();
+    QCOMPARE(window.isPanelEnabled(MainWindow::Logits), LogitsPanel::engineAvailable());
+    QVERIFY(!window.isPanelEnabled(MainWindow::Distill));  // no logits
+
+    touch(dir.filePath("files/data/logits/train.npy"));
+    touch(dir.filePath("2026-01-02___03-04-05/model_distill_stack_biLSTM.pt"));
+    window.rescanWorkspace();
+    QVERIFY(window.workspace().hasLogits);
+    QCOMPARE(window.workspace().runs, 1);
+    QCOMPARE(window.isPanelEnabled(MainWindow::Distill), DistillPanel::engineAvailable());
+
+    // A disabled panel cannot be shown; an enabled one can.
+    window.showPanel(-1);
+    if (!window.isPanelEnabled(MainWindow::Distill)) {
+      window.showPanel(MainWindow::Distill);
+      QCOMPARE(window.currentPanel(), -1);
+    }
+    if (window.isPanelEnabled(MainWindow::Teacher)) {
+      window.showPanel(MainWindow::Teacher);
+      QCOMPARE(window.currentPanel(), int(MainWindow::Teacher));
+    }
+  }
+
+  void badFolderAndFailedJobShowBanner() {
+    MainWindow window;
+    window.show();
+    QVERIFY(!window.openWorkspace(QStringLiteral("/nonexistent/kdw-ws")));
+    QVERIFY(window.errorText().contains(QStringLiteral("/nonexistent/kdw-ws: not a folder")));
+    window.runner()->submit(QStringLiteral("bad"), [](kdw::JobContext&) -> nlohmann::json {
+      throw std::runtime_error("data.csv: no column named text");
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(window.errorText(), QStringLiteral("data.csv: no column named text"),
+                              10000);
+  }
+
+  void scanReadsLabels() {
+    QTemporaryDir dir;
+    QCOMPARE(createWorkspaceLayout(dir.path()), QString());
+    QFile labels(dir.filePath("files/data/labels.json"));
+    QVERIFY(labels.open(QIODevice::WriteOnly));
+    labels.write(R"(["positive","negative","neutral"])");
+    labels.close();
+    const WorkspaceState state = scanWorkspace(dir.path());
+    QCOMPARE(state.labels, (QStringList{"positive", "negative", "neutral"}));
+    QVERIFY(state.summary().contains(QStringLiteral("3 classes")));
+    QVERIFY(!scanWorkspace(dir.filePath("missing")).valid);
+  }
+
+  // Loading a CSV fills the preview model; Prepare writes the workspace files through a job.
+  void dataPanelLoadsAndPrepares() {
+    if (!DataPanel::engineAvailable()) QFAIL("this build has no data engine");
+    QTemporaryDir dir;
+    QCOMPARE(createWorkspaceLayout(dir.path()), QString());
+    QFile csv(dir.filePath("in.csv"));
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    csv.write("id,text,label\n");
+    const char* const texts[] = {"хороший фильм", "плохой сюжет", "отличная игра",
+                                 "скучно и долго"};
+    for (int i = 0; i < 40; ++i)
+      csv.write(QStringLiteral("%1,\"%2 %1\",%3\n")
+                    .arg(i)
+                    .arg(QString::fromUtf8(texts[i % 4]))
+                    .arg(QLatin1String(i % 2 ? "neg" : "pos"))
+                    .toUtf8());
+    csv.close();
+    JobRunner runner;
+    DataPanel panel(&runner);
+    panel.setWorkspace(dir.path());
+    panel.loadFile(csv.fileName());
+    QTRY_COMPARE_WITH_TIMEOUT(panel.model()->rowCount(), 40, 20000);
+    QCOMPARE(panel.model()->columnCount(), 3);
+    QCOMPARE(panel.model()->data(panel.model()->index(0, 2)).toString(), QStringLiteral("pos"));
+    bool done = false;
+    QJsonObject summary;
+    connect(&panel, &DataPanel::prepared, this,
+            [&](const QJsonObject& s) { done = true, summary = s; });
+    QString failure;
+    connect(&runner, &JobRunner::failed, this, [&](int, const QString& m) { failure = m; });
+    QVERIFY(panel.prepare() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(done || !failure.isEmpty(), 30000);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    QVERIFY(QFileInfo::exists(dir.filePath("files/data/tokens/train_ids.npy")));
+    QVERIFY(QFileInfo::exists(dir.filePath("files/data/labels.json")));
+    QVERIFY(scanWorkspace(dir.path()).hasTokens);
+    QCOMPARE(summary.value("labels").toArray().size(), 2);
+  }
+
+  void chartDecimationKeepsSpikes() {
+    LiveChart chart(QStringLiteral("t"), QStringLiteral("x"), QStringLiteral("y"));
+    const int s = chart.addSeries(QStringLiteral("s"));
+    chart.setMaxDrawn(200);
+    for (int i = 0; i < 100000; ++i) chart.append(s, i, i == 54321 ? 100.0 : 1.0);
+    chart.redraw();
+    QCOMPARE(chart.pointCount(s), 100000);
+    QVERIFY(chart.drawnCount(s) <= 200);
+    bool spike = false;
+    for (const QPointF& p : chart.drawnPoints(s)) spike = spike || p.y() == 100.0;
+    QVERIFY(spike);
+  }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
