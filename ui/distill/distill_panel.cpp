@@ -1,14 +1,18 @@
 #include "distill/distill_panel.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
-#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -19,6 +23,7 @@
 #include "common/panel_util.h"
 #include "jobs/job_runner.h"
 #include "jobs/job_status.h"
+#include "runs/run_info.h"
 
 #if defined(KDW_HAVE_STUDENT) && __has_include("student/distill.h")
 #include "student/distill.h"
@@ -98,7 +103,12 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
                                                   {tr("Group lasso"), lasso_},
                                                   {tr("ISS threshold"), iss_},
                                                   {tr("Seed"), seed_}};
+  const char* const names[] = {"model_type",    "hidden_size", "num_layers",   "emb_dim",
+                               "dropout",       "batch_size",  "epochs",       "lr",
+                               "alpha",         "temperature", "distill_loss", "group_lasso",
+                               "iss_threshold", "seed"};
   for (int i = 0; i < fields.size(); ++i) {
+    fields[i].second->setObjectName(QLatin1String(names[i]));
     const int row = i % 5, col = (i / 5) * 2;
     grid->addWidget(new QLabel(fields[i].first, form), row, col, Qt::AlignRight);
     grid->addWidget(fields[i].second, row, col + 1);
@@ -124,10 +134,10 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   s_loss_ = loss_->addSeries(tr("total"));
   s_ce_ = loss_->addSeries(tr("CE"));
   s_distill_ = loss_->addSeries(tr("distill"));
-  s_lasso_ = loss_->addSeries(tr("lasso"));
   dev_ = new LiveChart(tr("Dev scores"), tr("epoch"), QString(), this);
   s_acc_ = dev_->addSeries(tr("accuracy"));
   s_f1_ = dev_->addSeries(tr("macro-F1"));
+  s_lasso_ = loss_->addSeries(tr("lambda x lasso"));
   alive_ = new LiveChart(tr("Alive ISS components"), tr("epoch"), QString(), this);
   charts->addWidget(loss_, 2);
   charts->addWidget(dev_, 1);
@@ -159,14 +169,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& r) {
     if (id != job_) return;
     run_dir_ = r.value("run_dir").toString();
-    const QJsonObject res = r.value("result").toObject();
-    const QJsonObject dev = res.value("dev").toObject();
-    const QJsonObject test = res.value("test").toObject();
-    finish(tr("Run %1\nmodel %2\ndev accuracy %3, macro-F1 %4; test accuracy %5")
-               .arg(run_dir_, r.value("model_file").toString())
-               .arg(dev.value("accuracy").toDouble(), 0, 'f', 4)
-               .arg(dev.value("macro_f1").toDouble(), 0, 'f', 4)
-               .arg(test.value("accuracy").toDouble(), 0, 'f', 4));
+    finish(resultSummary(r.value("result").toObject()));
     open_->setEnabled(!run_dir_.isEmpty());
   });
   connect(runner_, &JobRunner::failed, this, [this](int id, const QString& m) {
@@ -178,7 +181,81 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
 }
 
 void DistillPanel::setWorkspace(const QString& root) {
+  const bool changed = root != workspace_;
   workspace_ = root;
+  if (!engineAvailable() || job_ != 0) return;
+  // Show the newest run of the workspace (or nothing when it has none).
+  const QString latest = latestRunDir(root);
+  if (!latest.isEmpty() && (changed || run_dir_.isEmpty())) {
+    showRun(latest);
+  } else if (latest.isEmpty()) {
+    run_dir_.clear();
+    clearCharts();
+    result_->setText(tr("No run yet."));
+    open_->setEnabled(false);
+  }
+}
+
+namespace {
+QJsonObject readJsonObject(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return QJsonDocument::fromJson(f.readAll()).object();
+}
+}  // namespace
+
+bool DistillPanel::showRun(const QString& runDir) {
+  if (!engineAvailable()) return false;
+  const QDir dir(runDir);
+  const QJsonObject config = readJsonObject(dir.filePath(QStringLiteral("config.json")));
+  const QJsonObject result = readJsonObject(dir.filePath(QStringLiteral("result.json")));
+  const QVector<QJsonObject> records = readMetrics(runDir);
+  if (records.isEmpty() && result.isEmpty()) return false;
+  clearCharts();
+  lambda_ = config.value(QStringLiteral("group_lasso")).toDouble();
+  for (const QJsonObject& r : records) addRecord(r);
+  loss_->redraw();
+  dev_->redraw();
+  alive_->redraw();
+  run_dir_ = QFileInfo(runDir).absoluteFilePath();
+  result_->setText(result.isEmpty() ? tr("Run %1: no result.json (interrupted?)").arg(run_dir_)
+                                    : resultSummary(result));
+  open_->setEnabled(true);
+  return true;
+}
+
+QString DistillPanel::resultSummary(const QJsonObject& res) const {
+  const QJsonObject dev = res.value("dev").toObject();
+  const QJsonObject test = res.value("test").toObject();
+  QString text = tr("<b>Run %1</b> (%2)%3<br>best epoch %4 of %5 · dev accuracy <b>%6</b>, "
+                    "macro-F1 %7 · test accuracy <b>%8</b>, macro-F1 %9 · %10 parameters, %11")
+                     .arg(QDir(run_dir_).dirName().toHtmlEscaped(),
+                          res.value("model_type").toString().toHtmlEscaped(),
+                          res.value("stopped").toBool() ? tr(", stopped early") : QString())
+                     .arg(res.value("best_epoch").toInt())
+                     .arg(res.value("epochs_done").toInt())
+                     .arg(dev.value("accuracy").toDouble(), 0, 'f', 4)
+                     .arg(dev.value("macro_f1").toDouble(), 0, 'f', 4)
+                     .arg(test.value("accuracy").toDouble(), 0, 'f', 4)
+                     .arg(test.value("macro_f1").toDouble(), 0, 'f', 4)
+                     .arg(QLocale().toString(res.value("parameters").toVariant().toLongLong()))
+                     .arg(QLocale().formattedDataSize(res.value("bytes").toVariant().toLongLong()));
+  text += QStringLiteral("<br><small>%1</small>").arg(run_dir_.toHtmlEscaped());
+  return text;
+}
+
+QString DistillPanel::resultText() const {
+  return result_ ? result_->text() : QString();
+}
+
+QString DistillPanel::statusText() const {
+  return status_ ? status_->text() : QString();
+}
+
+void DistillPanel::clearCharts() {
+  loss_->clear();
+  dev_->clear();
+  alive_->clear();
 }
 
 void DistillPanel::start() {
@@ -199,9 +276,9 @@ void DistillPanel::start() {
   o.group_lasso = lasso_->value();
   o.iss_threshold = iss_->value();
   o.seed = uint64_t(seed_->value());
-  loss_->clear();
-  dev_->clear();
-  alive_->clear();
+  o.output_dir = output_dir_.toStdString();
+  clearCharts();
+  lambda_ = o.group_lasso;
   samples_per_s_ = 0;
   job_ = runner_->submit(tr("Distill %1").arg(type_->currentText()), [o](kdw::JobContext& job) {
     const kdw::DistillResult r = kdw::run_distill(o, job);
@@ -226,33 +303,35 @@ void DistillPanel::finish(const QString& text) {
 
 void DistillPanel::onMetrics(int id, const QJsonArray& records) {
   if (id != job_) return;
-  for (const auto& value : records) {
-    const QJsonObject r = value.toObject();
-    const QString kind = r.value("kind").toString();
-    if (kind == QLatin1String("step")) {
-      const double step = r.value("step").toDouble();
-      loss_->append(s_loss_, step, r.value("loss").toDouble());
-      loss_->append(s_ce_, step, r.value("ce").toDouble());
-      loss_->append(s_distill_, step, r.value("distill").toDouble());
-      if (lasso_->value() > 0) loss_->append(s_lasso_, step, r.value("lasso").toDouble());
-      samples_per_s_ = r.value("samples_per_s").toDouble();
-    } else if (kind == QLatin1String("epoch")) {
-      const double epoch = r.value("epoch").toDouble();
-      const QJsonObject dev = r.value("dev").toObject();
-      dev_->append(s_acc_, epoch, dev.value("accuracy").toDouble());
-      dev_->append(s_f1_, epoch, dev.value("macro_f1").toDouble());
-      // "alive": per layer, a count or a list of counts (one per direction).
-      const QJsonArray alive = r.value("alive").toArray();
-      for (int layer = 0; layer < alive.size(); ++layer) {
-        while (alive_series_.size() <= layer)
-          alive_series_ << alive_->addSeries(tr("layer %1").arg(alive_series_.size() + 1));
-        double count = 0;
-        if (alive[layer].isArray())
-          for (const auto& c : alive[layer].toArray()) count += c.toDouble();
-        else
-          count = alive[layer].toDouble();
-        alive_->append(alive_series_[layer], epoch, count);
-      }
+  for (const auto& value : records) addRecord(value.toObject());
+}
+
+void DistillPanel::addRecord(const QJsonObject& r) {
+  const QString kind = r.value("kind").toString();
+  if (kind == QLatin1String("step")) {
+    const double step = r.value("step").toDouble();
+    loss_->append(s_loss_, step, r.value("loss").toDouble());
+    loss_->append(s_ce_, step, r.value("ce").toDouble());
+    loss_->append(s_distill_, step, r.value("distill").toDouble());
+    // "lasso" is the plain sum of group norms; the loss holds lambda times it.
+    if (lambda_ > 0) loss_->append(s_lasso_, step, lambda_ * r.value("lasso").toDouble());
+    samples_per_s_ = r.value("samples_per_s").toDouble();
+  } else if (kind == QLatin1String("epoch")) {
+    const double epoch = r.value("epoch").toDouble();
+    const QJsonObject dev = r.value("dev").toObject();
+    dev_->append(s_acc_, epoch, dev.value("accuracy").toDouble());
+    dev_->append(s_f1_, epoch, dev.value("macro_f1").toDouble());
+    // "alive": per layer, a count or a list of counts (one per direction).
+    const QJsonArray alive = r.value("alive").toArray();
+    for (int layer = 0; layer < alive.size(); ++layer) {
+      while (alive_series_.size() <= layer)
+        alive_series_ << alive_->addSeries(tr("layer %1").arg(alive_series_.size() + 1));
+      double count = 0;
+      if (alive[layer].isArray())
+        for (const auto& c : alive[layer].toArray()) count += c.toDouble();
+      else
+        count = alive[layer].toDouble();
+      alive_->append(alive_series_[layer], epoch, count);
     }
   }
 }

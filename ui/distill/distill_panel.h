@@ -22,25 +22,43 @@ class DistillPanel : public QWidget {
   DistillPanel(JobRunner* runner, QWidget* parent = nullptr);
   static bool engineAvailable();
   void setWorkspace(const QString& root);
+  /// Where new run folders go; empty (the default): the workspace root.
+  void setOutputDir(const QString& dir) { output_dir_ = dir; }
   void loadSettings(QSettings& settings);
   void saveSettings(QSettings& settings) const;
   /// Starts a run with the form's options (also the Start button).
   void start();
   int jobId() const { return job_; }
   QString lastRunDir() const { return run_dir_; }
+  /// Shows a finished run's curves (metrics.jsonl) and results (result.json); false when the
+  /// folder holds neither. Called by setWorkspace() for the newest run when no job is running.
+  bool showRun(const QString& runDir);
+
+  // For tests and screenshots.
+  LiveChart* lossChart() const { return loss_; }
+  LiveChart* devChart() const { return dev_; }
+  LiveChart* aliveChart() const { return alive_; }
+  QString resultText() const;
+  QPushButton* openButton() const { return open_; }
+  QString statusText() const;
 
  Q_SIGNALS:
   void openInCompress(const QString& runDir);
 
  private:
   void onMetrics(int id, const QJsonArray& records);
+  void addRecord(const QJsonObject& record);
+  void clearCharts();
   void finish(const QString& text);
+  QString resultSummary(const QJsonObject& result) const;
 
   JobRunner* runner_;
   QString workspace_;
+  QString output_dir_;
   QString run_dir_;
   int job_ = 0;
   double samples_per_s_ = 0;
+  double lambda_ = 0;  ///< the group lasso strength of the run on the charts
   QComboBox* type_ = nullptr;
   QSpinBox* hidden_ = nullptr;
   QSpinBox* layers_ = nullptr;

@@ -1,5 +1,6 @@
 #include "runs/run_info.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -107,6 +108,24 @@ QList<RunInfo> scanRuns(const QString& root) {
     runs.push_back(readRunInfo(d.path()));
   }
   return runs;
+}
+
+QString latestRunDir(const QString& root) {
+  QString best_named, best_other;
+  QDateTime other_time;
+  for (const RunInfo& run : scanRuns(root)) {
+    if (run.modelFile.isEmpty()) continue;
+    if (kdw::is_run_folder_name(run.name.toStdString())) {
+      if (run.name > QDir(best_named).dirName() || best_named.isEmpty()) best_named = run.path;
+    } else {
+      const QDateTime t = QFileInfo(run.path).lastModified();
+      if (best_other.isEmpty() || t > other_time) {
+        best_other = run.path;
+        other_time = t;
+      }
+    }
+  }
+  return best_named.isEmpty() ? best_other : best_named;
 }
 
 QVector<QJsonObject> readMetrics(const QString& dir) {

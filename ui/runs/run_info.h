@@ -37,6 +37,10 @@ RunInfo readRunInfo(const QString& dir);
 /// model_distill_*.pt (hand-made or older runs). Oldest name first.
 QList<RunInfo> scanRuns(const QString& root);
 
+/// The newest run of a workspace that holds a model: the latest YYYY-MM-DD___HH-MM-SS name,
+/// else the most recently modified hand-made run folder. Empty when there is none.
+QString latestRunDir(const QString& root);
+
 /// metrics.jsonl records in order (bad lines skipped).
 QVector<QJsonObject> readMetrics(const QString& dir);
 

@@ -1,0 +1,167 @@
+// Distill panel on a tiny synthetic workspace: a run started from the panel trains through the
+// job queue, the live curves receive every metric record, the run folder holds the model and
+// result.json, "Open in Compress" hands over the run folder, and a panel opened later on the same
+// workspace (and the Compress panel) shows the newest run instead of an empty state.
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "../student/synthetic_data.h"
+#include "common/live_chart.h"
+#include "compress/compress_panel.h"
+#include "distill/distill_panel.h"
+#include "jobs/job_runner.h"
+#include "runs/run_info.h"
+
+namespace {
+
+QJsonObject readObject(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+// Counts metrics.jsonl records of one kind.
+int countRecords(const QString& runDir, const QString& kind) {
+  int n = 0;
+  for (const QJsonObject& r : readMetrics(runDir))
+    if (r.value(QStringLiteral("kind")).toString() == kind) ++n;
+  return n;
+}
+
+template <typename T>
+T* field(DistillPanel& panel, const char* name) {
+  T* w = panel.findChild<T*>(QLatin1String(name));
+  if (!w) qFatal("no form field %s", name);
+  return w;
+}
+
+}  // namespace
+
+class TestUiDistill : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(ws_.isValid());
+    kdw::testing::write_synthetic_data(
+        std::filesystem::path(ws_.path().toStdString()) / "files" / "data", 64, 16, 16);
+  }
+
+  void emptyWorkspaceShowsNoRun() {
+    JobRunner runner;
+    DistillPanel panel(&runner);
+    panel.setWorkspace(ws_.path());
+    QCOMPARE(panel.resultText(), QStringLiteral("No run yet."));
+    QVERIFY(!panel.openButton()->isEnabled());
+    QVERIFY(panel.lastRunDir().isEmpty());
+  }
+
+  void runFromPanel() {
+    JobRunner runner;
+    runner.setDeliveryInterval(20);
+    DistillPanel panel(&runner);
+    panel.resize(1200, 800);
+    panel.show();
+    panel.setWorkspace(ws_.path());
+    field<QComboBox>(panel, "model_type")->setCurrentText(QStringLiteral("stack_LSTM"));
+    field<QSpinBox>(panel, "hidden_size")->setValue(6);
+    field<QSpinBox>(panel, "num_layers")->setValue(2);
+    field<QSpinBox>(panel, "emb_dim")->setValue(5);
+    field<QSpinBox>(panel, "batch_size")->setValue(8);
+    field<QSpinBox>(panel, "epochs")->setValue(2);
+    field<QDoubleSpinBox>(panel, "group_lasso")->setValue(0.001);
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    QSignalSpy failed(&runner, &JobRunner::failed);
+    QSignalSpy metrics(&runner, &JobRunner::metrics);
+    panel.start();
+    QVERIFY(panel.jobId() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() + failed.size() > 0, 120000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed[0][1].toString()));
+    QCOMPARE(panel.jobId(), 0);
+    QVERIFY(!metrics.isEmpty());
+
+    // The run folder, with the model and the results.
+    run_ = panel.lastRunDir();
+    QVERIFY(!run_.isEmpty());
+    QVERIFY(QFileInfo(run_).isDir());
+    QCOMPARE(QFileInfo(run_).absolutePath(), QFileInfo(ws_.path()).absoluteFilePath());
+    QVERIFY(QFileInfo::exists(QDir(run_).filePath("model_distill_stack_LSTM.pt")));
+    const QJsonObject result = readObject(QDir(run_).filePath("result.json"));
+    QCOMPARE(result.value("epochs_done").toInt(), 2);
+    QCOMPARE(result.value("model_type").toString(), QStringLiteral("stack_LSTM"));
+
+    // Every record of metrics.jsonl reached the live charts.
+    steps_ = countRecords(run_, QStringLiteral("step"));
+    QVERIFY(steps_ > 0);
+    LiveChart* loss = panel.lossChart();
+    for (int s = 0; s < 4; ++s) QCOMPARE(loss->pointCount(s), steps_);  // total, CE, distill, lasso
+    QCOMPARE(countRecords(run_, QStringLiteral("epoch")), 2);
+    QCOMPARE(panel.devChart()->pointCount(0), 2);
+    QCOMPARE(panel.devChart()->pointCount(1), 2);
+    QCOMPARE(panel.aliveChart()->pointCount(0), 2);  // layer 1
+    QCOMPARE(panel.aliveChart()->pointCount(1), 2);  // layer 2
+    loss->redraw();
+    panel.aliveChart()->redraw();
+    QVERIFY(!loss->drawnPoints(0).isEmpty());
+    // 6 hidden units per layer, a few zeroed at most: the alive counts are plausible.
+    const QList<QPointF> alive = panel.aliveChart()->drawnPoints(0);
+    QVERIFY(!alive.isEmpty());
+    for (const QPointF& p : alive) QVERIFY(p.y() >= 1 && p.y() <= 6);
+
+    QVERIFY(panel.resultText().contains(QDir(run_).dirName()));
+    QVERIFY(panel.openButton()->isEnabled());
+    QSignalSpy open(&panel, &DistillPanel::openInCompress);
+    QTest::mouseClick(panel.openButton(), Qt::LeftButton);
+    QCOMPARE(open.size(), 1);
+    QCOMPARE(open[0][0].toString(), run_);
+  }
+
+  void reopenedWorkspaceShowsLatestRun() {
+    QVERIFY(!run_.isEmpty());
+    // A second, newer run (a copy under a later timestamp) must be the one shown.
+    const QString newer = QDir(ws_.path()).filePath(QStringLiteral("2099-01-01___00-00-00"));
+    QVERIFY(QDir().mkpath(newer));
+    for (const QString& name : QDir(run_).entryList(QDir::Files))
+      QVERIFY(QFile::copy(QDir(run_).filePath(name), QDir(newer).filePath(name)));
+    QCOMPARE(latestRunDir(ws_.path()), QFileInfo(newer).absoluteFilePath());
+
+    JobRunner runner;
+    DistillPanel panel(&runner);
+    panel.setWorkspace(ws_.path());
+    QCOMPARE(panel.lastRunDir(), QFileInfo(newer).absoluteFilePath());
+    QVERIFY(panel.resultText() != QStringLiteral("No run yet."));
+    QVERIFY(panel.resultText().contains(QStringLiteral("2099-01-01___00-00-00")));
+    QCOMPARE(panel.lossChart()->pointCount(0), steps_);
+    QCOMPARE(panel.devChart()->pointCount(0), 2);
+    QCOMPARE(panel.aliveChart()->pointCount(1), 2);
+    QVERIFY(panel.openButton()->isEnabled());
+
+    // The Compress panel opens the newest run by itself.
+    CompressPanel compress(&runner);
+    compress.setWorkspace(ws_.path());
+    QVERIFY2(compress.summary().contains(QStringLiteral("parameters:")),
+             qPrintable(compress.summary()));
+    QVERIFY(compress.matrixPicker()->count() > 0);
+    QVERIFY(compress.selection().groupCount() > 0);
+    QCOMPARE(compress.runDir(), QFileInfo(newer).absoluteFilePath());
+    QVERIFY(compress.summary().startsWith(QStringLiteral("layer 0: 6  ->  6")));
+    QDir(newer).removeRecursively();
+  }
+
+ private:
+  QTemporaryDir ws_;
+  QString run_;
+  int steps_ = 0;
+};
+
+QTEST_MAIN(TestUiDistill)
+#include "test_ui_distill.moc"
