@@ -23,6 +23,7 @@
 #include "compress/heatmap_view.h"
 #include "compress/student_source.h"
 #include "jobs/job_runner.h"
+#include "runs/run_info.h"
 
 namespace {
 constexpr int kSliderSteps = 1000;
@@ -151,7 +152,12 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
 CompressPanel::~CompressPanel() = default;
 
 void CompressPanel::setWorkspace(const QString& root) {
+  const bool changed = root != root_;
   root_ = root;
+  // A run of another workspace stays open only until the new workspace has one of its own.
+  if (!changed && student_) return;
+  const QString latest = latestRunDir(root);
+  if (!latest.isEmpty()) openRun(latest);
 }
 
 void CompressPanel::openRun(const QString& runDir) {

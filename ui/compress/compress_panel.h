@@ -36,11 +36,15 @@ class CompressPanel : public QWidget {
   /// Loads a model file directly (used by openRun and the tests).
   bool openModel(const QString& modelFile);
 
+  /// The open run folder (empty when none is open).
+  QString runDir() const { return run_dir_; }
+
   // For tests and screenshots.
   HeatmapView* heatmap() const { return heatmap_; }
   ComponentStrip* strip() const { return strip_; }
   QSlider* thresholdSlider() const { return slider_; }
   QComboBox* matrixPicker() const { return matrix_box_; }
+  QCheckBox* sortedCheck() const { return sorted_box_; }
   UnitSelection& selection() { return selection_; }
   ArchSizes sizesBefore() const;
   ArchSizes sizesAfter() const;
