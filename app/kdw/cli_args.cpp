@@ -22,6 +22,10 @@ ArgParser::ArgParser(std::string verb, std::string summary)
 
 void ArgParser::add(Option option) { options_.push_back(std::move(option)); }
 
+void ArgParser::hide_default(const std::string& name) {
+  if (Option* o = find(name)) o->default_text.clear();
+}
+
 ArgParser::Option* ArgParser::find(const std::string& name) {
   for (Option& o : options_)
     if (o.name == name) return &o;

@@ -29,6 +29,8 @@ class ArgParser {
   /// Throws kdw::UsageError on unknown options, bad values or missing required options.
   bool parse(int argc, char** argv);
   bool was_set(const std::string& name) const { return seen_.count(name) > 0; }
+  /// For options whose absence means "not used" rather than a value: --help shows no default.
+  void hide_default(const std::string& name);
   std::string help() const;
 
  private:

@@ -59,6 +59,8 @@ int run_compress(int argc, char** argv) {
                   "write cut_model_distill_<type>.pt and cut_report.json into the run folder");
   parser.add_double("threshold", &threshold, "remove components whose group norm is below this");
   parser.add_int("keep", &keep, "keep the K strongest components of each layer/direction");
+  parser.hide_default("threshold");
+  parser.hide_default("keep");
   parser.add_path("components", &components,
                   "JSON file listing the components to remove (see docs/compression.md)");
   parser.add_path("data_path", &data_path, "data folder: evaluate before and after the cut");

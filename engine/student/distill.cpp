@@ -75,12 +75,18 @@ nlohmann::json short_metrics(const ClassificationMetrics& m) {
   return {{"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}, {"samples", m.samples}};
 }
 
-// Zeroes every ISS component whose group norm fell below the threshold.
+// Zeroes every ISS component whose group norm fell below the threshold, except the strongest
+// of each layer/direction: as in the cut, a layer keeps at least one unit (a fully zeroed
+// direction would silence everything downstream of it).
 void apply_iss_threshold(StudentModelImpl& model, double threshold) {
   std::vector<torch::Tensor> remove;
   {
     torch::NoGradGuard no_grad;
-    for (const auto& g : iss_group_norms(model)) remove.push_back(g.norms < threshold);
+    for (const auto& g : iss_group_norms(model)) {
+      torch::Tensor below = g.norms < threshold;
+      below.index_put_({g.norms.argmax().item<int64_t>()}, false);
+      remove.push_back(below);
+    }
   }
   zero_iss_components(model, remove);
 }
@@ -193,7 +199,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
       log.write({{"kind", "epoch"},
                  {"epoch", epoch},
                  {"dev", dev_json},
-                 {"alive", alive_components(*model, o.iss_threshold)},
+                 {"alive", alive_components(*model, 0.0)},
                  {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
       spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy,
                    dev.macro_f1);

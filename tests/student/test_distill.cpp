@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "formats/npy.h"
 #include "student/distill.h"
+#include "student/iss.h"
 #include "synthetic_data.h"
 
 using namespace kdw;
@@ -77,6 +78,28 @@ class TestDistill : public QObject {
     QCOMPARE(report["dev"]["accuracy"], a.result["dev"]["accuracy"]);
     QCOMPARE(report["test"]["macro_f1"], a.result["test"]["macro_f1"]);
     QVERIFY(report["latency_ms_per_sample"].get<double>() > 0);
+  }
+
+  // A threshold above every norm zeroes all but the strongest unit of each layer/direction:
+  // a layer keeps one unit, as in the cut, so nothing downstream goes silent.
+  void issThresholdKeepsOneUnitPerLayer() {
+    QTemporaryDir dir;
+    const fs::path data = fs::path(dir.path().toStdString()) / "data";
+    testing::write_synthetic_data(data);
+    JobContext job;
+    std::vector<nlohmann::json> alive;
+    job.set_metric_sink([&](const nlohmann::json& r) {
+      if (r.contains("alive")) alive.push_back(r["alive"]);
+    });
+    DistillOptions o = tiny_options(data, fs::path(dir.path().toStdString()) / "runs");
+    o.epochs = 1;
+    o.iss_threshold = 1e6;
+    const DistillResult r = run_distill(o, job);
+    QVERIFY(!alive.empty());
+    QCOMPARE(alive.back(), nlohmann::json::parse("[[1,1],[1,1]]"));
+    const StudentModel model = load_student(r.model_file);
+    for (const auto& layer : alive_components(*model, 0.0))
+      for (const int64_t n : layer) QCOMPARE(n, int64_t(1));
   }
 
   void cancelKeepsBestModel() {
