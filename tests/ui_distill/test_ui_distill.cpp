@@ -10,16 +10,20 @@
 #include <QJsonObject>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "../student/synthetic_data.h"
 #include "common/live_chart.h"
 #include "compress/compress_panel.h"
+#include "compress/unit_selection.h"
 #include "distill/distill_panel.h"
 #include "jobs/job_runner.h"
 #include "runs/run_info.h"
+#include "student/student_model.h"
 
 namespace {
 
@@ -155,6 +159,51 @@ class TestUiDistill : public QObject {
     QCOMPARE(compress.runDir(), QFileInfo(newer).absoluteFilePath());
     QVERIFY(compress.summary().startsWith(QStringLiteral("layer 0: 6  ->  6")));
     QDir(newer).removeRecursively();
+  }
+
+  void cutEvaluateAndExportTrainedRun() {
+    QVERIFY(!run_.isEmpty());
+    JobRunner runner;
+    CompressPanel compress(&runner);
+    compress.setWorkspace(ws_.path());
+    QCOMPARE(compress.runDir(), run_);
+    // Two units of every layer picked by hand (a threshold might empty a layer of this tiny model).
+    for (int g = 0; g < compress.selection().groupCount(); ++g)
+      for (int u : {0, 1}) compress.selection().setPicked(g, u, true);
+    const ArchSizes after = compress.sizesAfter();
+    QVERIFY(after.parameterCount() < compress.sizesBefore().parameterCount());
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    QSignalSpy failed(&runner, &JobRunner::failed);
+    QVERIFY(compress.cutAndEvaluate() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() + failed.size() > 0, 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed[0][1].toString()));
+    const QString cut = QDir(run_).filePath(QStringLiteral("cut_model_distill_stack_LSTM.pt"));
+    QVERIFY(QFileInfo::exists(cut));
+    QCOMPARE(kdw::load_student(cut.toStdString())->parameter_count(), after.parameterCount());
+    // The results table compares both models on the workspace's dev and test data.
+    QTableWidget* table = compress.resultsTable();
+    QStringList names;
+    for (int r = 0; r < table->rowCount(); ++r) {
+      names << table->item(r, 0)->text();
+      if (!table->item(r, 0)->text().startsWith(QStringLiteral("dev"))) continue;
+      bool ok_before = false, ok_after = false;
+      const double before = table->item(r, 1)->text().toDouble(&ok_before);
+      const double after_value = table->item(r, 2)->text().toDouble(&ok_after);
+      QVERIFY(ok_before && ok_after);
+      QVERIFY(before >= 0 && before <= 1 && after_value >= 0 && after_value <= 1);
+    }
+    QVERIFY2(names.contains(QStringLiteral("dev accuracy")), qPrintable(names.join(',')));
+    QVERIFY(names.contains(QStringLiteral("test macro_f1")));
+
+    QTemporaryDir out;
+    finished.clear();
+    QVERIFY(compress.exportCutTo(out.path()) > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() + failed.size() > 0, 60000);
+    QVERIFY(failed.isEmpty());
+    const QDir exported(QDir(out.path()).filePath(QStringLiteral("cut_export")));
+    QVERIFY(QFileInfo::exists(exported.filePath(QStringLiteral("model.safetensors"))));
+    QVERIFY(QFileInfo::exists(exported.filePath(QStringLiteral("config.json"))));
+    QVERIFY(compress.statusText().startsWith(QStringLiteral("Exported to")));
   }
 
  private:

@@ -335,14 +335,20 @@ void CompressPanel::showCutResult(const QJsonObject& result) {
 
 void CompressPanel::exportCut() {
   if (!student_ || !jobs_) return;
-  const QString model = QDir(run_dir_).filePath(
-      QStringLiteral("cut_model_distill_%1.pt").arg(QString::fromStdString(student_->model_type)));
   const QString out =
       QFileDialog::getExistingDirectory(this, tr("Export the cut model into"), run_dir_);
-  if (out.isEmpty()) return;
-  const QString target = QDir(out).filePath(QStringLiteral("cut_export"));
+  if (!out.isEmpty()) exportCutTo(out);
+}
+
+int CompressPanel::exportCutTo(const QString& dir) {
+  if (!student_ || !jobs_) return 0;
+  const QString model = QDir(run_dir_).filePath(
+      QStringLiteral("cut_model_distill_%1.pt").arg(QString::fromStdString(student_->model_type)));
+  const QString target = QDir(dir).filePath(QStringLiteral("cut_export"));
   export_target_ = target;
+  status_->setText(tr("Exporting to %1…").arg(target));
   export_job_ = jobs_->submit(tr("Export cut model"), [model, target](kdw::JobContext&) {
     return exportModel(model.toStdString(), target.toStdString());
   });
+  return export_job_;
 }

@@ -52,6 +52,10 @@ class CompressPanel : public QWidget {
   QString statusText() const;
   /// Submits the cut job; returns its id (0 when nothing is loaded).
   int cutAndEvaluate();
+  /// Submits the export of the run's cut model into `dir`/cut_export (the Export… button asks
+  /// for `dir`); returns the job id, 0 when no run is open.
+  int exportCutTo(const QString& dir);
+  QTableWidget* resultsTable() const { return results_; }
   /// Threshold the slider value stands for.
   float thresholdForSlider(int value) const;
 
