@@ -20,7 +20,9 @@ std::string format_double(double v) {
 ArgParser::ArgParser(std::string verb, std::string summary)
     : verb_(std::move(verb)), summary_(std::move(summary)) {}
 
-void ArgParser::add(Option option) { options_.push_back(std::move(option)); }
+void ArgParser::add(Option option) {
+  options_.push_back(std::move(option));
+}
 
 void ArgParser::hide_default(const std::string& name) {
   if (Option* o = find(name)) o->default_text.clear();
@@ -64,7 +66,8 @@ void ArgParser::add_int(const std::string& name, int* target, const std::string&
          } catch (const std::exception&) {
            used = 0;
          }
-         if (used == 0 || used != v.size()) throw UsageError("--" + name + ": expected an integer, got '" + v + "'");
+         if (used == 0 || used != v.size())
+           throw UsageError("--" + name + ": expected an integer, got '" + v + "'");
        }});
 }
 
@@ -76,7 +79,8 @@ void ArgParser::add_int64(const std::string& name, long long* target, const std:
          } catch (const std::exception&) {
            used = 0;
          }
-         if (used == 0 || used != v.size()) throw UsageError("--" + name + ": expected an integer, got '" + v + "'");
+         if (used == 0 || used != v.size())
+           throw UsageError("--" + name + ": expected an integer, got '" + v + "'");
        }});
 }
 
@@ -88,15 +92,19 @@ void ArgParser::add_double(const std::string& name, double* target, const std::s
          } catch (const std::exception&) {
            used = 0;
          }
-         if (used == 0 || used != v.size()) throw UsageError("--" + name + ": expected a number, got '" + v + "'");
+         if (used == 0 || used != v.size())
+           throw UsageError("--" + name + ": expected a number, got '" + v + "'");
        }});
 }
 
 void ArgParser::add_flag(const std::string& name, bool* target, const std::string& help) {
   add({name, "", help, *target ? "on" : "", false, [name, target](const std::string& v) {
-         if (v.empty() || v == "true" || v == "1") *target = true;
-         else if (v == "false" || v == "0") *target = false;
-         else throw UsageError("--" + name + ": expected no value, true or false, got '" + v + "'");
+         if (v.empty() || v == "true" || v == "1")
+           *target = true;
+         else if (v == "false" || v == "0")
+           *target = false;
+         else
+           throw UsageError("--" + name + ": expected no value, true or false, got '" + v + "'");
        }});
 }
 
@@ -108,7 +116,8 @@ bool ArgParser::parse(int argc, char** argv) {
       return false;
     }
     if (arg.rfind("--", 0) != 0 || arg.size() == 2)
-      throw UsageError("kdw " + verb_ + ": unexpected argument '" + arg + "' (see kdw " + verb_ + " --help)");
+      throw UsageError("kdw " + verb_ + ": unexpected argument '" + arg + "' (see kdw " + verb_ +
+                       " --help)");
     std::string name = arg.substr(2), value;
     bool has_value = false;
     if (const auto eq = name.find('='); eq != std::string::npos) {
@@ -124,7 +133,9 @@ bool ArgParser::parse(int argc, char** argv) {
       option = find(alt);
       name = alt;
     }
-    if (!option) throw UsageError("kdw " + verb_ + ": unknown option --" + name + " (see kdw " + verb_ + " --help)");
+    if (!option)
+      throw UsageError("kdw " + verb_ + ": unknown option --" + name + " (see kdw " + verb_ +
+                       " --help)");
     if (!option->value_name.empty() && !has_value) {
       if (i + 1 >= argc) throw UsageError("--" + name + " needs a value");
       value = argv[++i];
@@ -134,7 +145,8 @@ bool ArgParser::parse(int argc, char** argv) {
   }
   for (const Option& o : options_)
     if (o.required && !seen_.count(o.name))
-      throw UsageError("kdw " + verb_ + ": --" + o.name + " is required (see kdw " + verb_ + " --help)");
+      throw UsageError("kdw " + verb_ + ": --" + o.name + " is required (see kdw " + verb_ +
+                       " --help)");
   return true;
 }
 
@@ -146,11 +158,14 @@ std::string ArgParser::help() const {
     out << std::left << std::setw(34) << left;
     if (left.size() >= 34) out << "\n" << std::string(34, ' ');
     out << o.help;
-    if (o.required) out << " (required)";
-    else if (!o.default_text.empty()) out << " [default: " << o.default_text << "]";
+    if (o.required)
+      out << " (required)";
+    else if (!o.default_text.empty())
+      out << " [default: " << o.default_text << "]";
     out << "\n";
   }
-  out << std::left << std::setw(34) << "  --help" << "show this help\n";
+  out << std::left << std::setw(34) << "  --help"
+      << "show this help\n";
   return out.str();
 }
 

@@ -48,6 +48,9 @@ int run_distill(int argc, char** argv) {
                     "weight of the ISS group lasso penalty (0: off)");
   parser.add_double("iss_threshold", &o.iss_threshold,
                     "after each epoch zero ISS components whose norm is below this (0: off)");
+  parser.add_double("sparse_tolerance", &o.sparse_tolerance,
+                    "keep the sparsest epoch whose dev accuracy is within this of the best "
+                    "(0: the best epoch)");
   parser.add_double("max_grad_norm", &o.max_grad_norm, "gradient clipping norm (0: off)");
   parser.add_int64("seed", &seed, "random seed (runs on the CPU are deterministic)");
   parser.add_choice("device", &o.device, {"cpu", "cuda"}, "where to train");

@@ -37,6 +37,7 @@ nlohmann::json DistillOptions::to_json() const {
           {"distill_loss", distill_loss},
           {"group_lasso", group_lasso},
           {"iss_threshold", iss_threshold},
+          {"sparse_tolerance", sparse_tolerance},
           {"max_grad_norm", max_grad_norm},
           {"seed", seed},
           {"device", device},
@@ -60,6 +61,8 @@ void check_options(const DistillOptions& o) {
     throw UsageError("unknown --distill_loss '" + o.distill_loss + "' (valid: mse, kl)");
   if (o.group_lasso < 0) throw UsageError("--group_lasso must be >= 0");
   if (o.iss_threshold < 0) throw UsageError("--iss_threshold must be >= 0");
+  if (o.sparse_tolerance < 0 || o.sparse_tolerance >= 1)
+    throw UsageError("--sparse_tolerance must be in [0, 1)");
   if (o.log_every < 1) throw UsageError("log_every must be at least 1");
 }
 
@@ -142,6 +145,8 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   const at::Tensor teacher_train = data.logits[0].to(device);
   nlohmann::json best_dev;
   int best_epoch = 0;
+  int64_t best_alive = 0;    // non-zero ISS components of the kept epoch
+  double top_accuracy = -1;  // best dev accuracy of any epoch (sparse_tolerance)
   bool stopped = false;
   int64_t step = 0;
   int epochs_done = 0;
@@ -196,22 +201,39 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
       const ClassificationMetrics dev =
           evaluate_split(*model, data.splits[1], o.batch_size, device);
       const nlohmann::json dev_json = short_metrics(dev);
+      const auto alive = alive_components(*model, 0.0);
+      int64_t alive_total = 0;
+      for (const auto& layer : alive)
+        for (const int64_t n : layer) alive_total += n;
       log.write({{"kind", "epoch"},
                  {"epoch", epoch},
                  {"dev", dev_json},
-                 {"alive", alive_components(*model, 0.0)},
+                 {"alive", alive},
                  {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
       spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy,
                    dev.macro_f1);
-      // With group lasso a later epoch that ties on dev is preferred: it is the sparser model.
-      const bool better =
-          best_dev.is_null() || dev.accuracy > best_dev["accuracy"].get<double>() ||
-          (dev.accuracy == best_dev["accuracy"].get<double>() &&
-           (dev.macro_f1 > best_dev["macro_f1"].get<double>() ||
-            (o.group_lasso > 0 && dev.macro_f1 == best_dev["macro_f1"].get<double>())));
+      top_accuracy = std::max(top_accuracy, dev.accuracy);
+      bool better;
+      if (o.sparse_tolerance > 0) {
+        // The sparsest epoch within the tolerance of the best accuracy seen; the kept one is
+        // replaced when a better epoch pushes it out of the tolerance.
+        const double floor = top_accuracy - o.sparse_tolerance;
+        const bool kept_ok = !best_dev.is_null() && best_dev["accuracy"].get<double>() >= floor;
+        better =
+            dev.accuracy >= floor &&
+            (!kept_ok || alive_total < best_alive ||
+             (alive_total == best_alive && dev.accuracy >= best_dev["accuracy"].get<double>()));
+      } else {
+        // With group lasso a later epoch that ties on dev is preferred: it is the sparser model.
+        better = best_dev.is_null() || dev.accuracy > best_dev["accuracy"].get<double>() ||
+                 (dev.accuracy == best_dev["accuracy"].get<double>() &&
+                  (dev.macro_f1 > best_dev["macro_f1"].get<double>() ||
+                   (o.group_lasso > 0 && dev.macro_f1 == best_dev["macro_f1"].get<double>())));
+      }
       if (better) {
         best_dev = dev_json;
         best_epoch = epoch;
+        best_alive = alive_total;
         save_student(model, r.model_file);
       }
       epochs_done = epoch;

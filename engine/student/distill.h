@@ -30,6 +30,10 @@ struct DistillOptions {
   std::string distill_loss = "mse";  ///< or "kl"
   double group_lasso = 0.0;
   double iss_threshold = 0.0;
+  /// 0: keep the epoch with the best dev accuracy. > 0: keep the sparsest epoch (fewest non-zero
+  /// ISS components) whose dev accuracy is within this much of the best seen, so that training
+  /// with group lasso ends on a model the cut can shrink at (almost) no cost.
+  double sparse_tolerance = 0.0;
   double max_grad_norm = 5.0;
   uint64_t seed = 42;
   std::string device = "cpu";

@@ -102,6 +102,37 @@ class TestDistill : public QObject {
       for (const int64_t n : layer) QCOMPARE(n, int64_t(1));
   }
 
+  // --sparse_tolerance: with a tolerance every epoch meets, the kept model is the sparsest epoch.
+  void sparseToleranceKeepsSparsestEpoch() {
+    QTemporaryDir dir;
+    const fs::path data = fs::path(dir.path().toStdString()) / "data";
+    testing::write_synthetic_data(data);
+    JobContext job;
+    std::vector<int64_t> alive_per_epoch;
+    job.set_metric_sink([&](const nlohmann::json& r) {
+      if (!r.contains("alive")) return;
+      int64_t total = 0;
+      for (const auto& layer : r["alive"])
+        for (const auto& n : layer) total += n.get<int64_t>();
+      alive_per_epoch.push_back(total);
+    });
+    DistillOptions o = tiny_options(data, fs::path(dir.path().toStdString()) / "runs");
+    o.hidden_size = 12;
+    o.epochs = 5;
+    o.group_lasso = 0.05;
+    o.iss_threshold = 0.3;
+    o.sparse_tolerance = 0.99;
+    const DistillResult r = run_distill(o, job);
+    QCOMPARE(int(alive_per_epoch.size()), o.epochs);
+    const auto sparsest = std::min_element(alive_per_epoch.begin(), alive_per_epoch.end());
+    QVERIFY2(*sparsest < alive_per_epoch.front(), "the lasso removed nothing: test too weak");
+    int64_t kept_alive = 0;
+    for (const auto& layer : alive_components(*load_student(r.model_file), 0.0))
+      for (const int64_t n : layer) kept_alive += n;
+    QCOMPARE(kept_alive, *sparsest);
+    QCOMPARE(alive_per_epoch[r.result["best_epoch"].get<int>() - 1], *sparsest);
+  }
+
   void cancelKeepsBestModel() {
     QTemporaryDir dir;
     const fs::path data = fs::path(dir.path().toStdString()) / "data";
