@@ -8,6 +8,9 @@
 
 #include <ATen/ATen.h>
 
+#include <nlohmann/json.hpp>
+
+#include "../student/synthetic_data.h"
 #include "core/atomic_output.h"
 #include "student/student_model.h"
 
@@ -91,6 +94,41 @@ class TestCompressCli : public QObject {
                  q(tmp_ / "out")});
     QCOMPARE(r.code, 0);
     QVERIFY(fs::is_regular_file(tmp_ / "out" / "model.safetensors"));
+  }
+
+  // --data_path evaluates before and after the cut; the cut model then evaluates through
+  // `kdw distill --restore_model_path` as in the original workflow, and a wrong --model_type
+  // names what the file holds.
+  void cutWithEvaluationThenRestore() {
+    const fs::path data = tmp_ / "data";
+    kdw::testing::write_synthetic_data(data);
+    const fs::path run = tmp_ / "2026-01-01___00-00-00";
+    fs::create_directories(run);
+    at::manual_seed(4);
+    kdw::StudentModel m(
+        kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, 4, 6, 2, {"neg", "pos"}, 0.0));
+    kdw::save_student(m, run / "model_distill_stack_biLSTM.pt");
+    Run r = run_kdw({"compress", "--restore_path", q(run), "--cut_model", "--keep", "3",
+                     "--data_path", q(data), "--threads", "1"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const auto report = nlohmann::json::parse(kdw::read_file(run / "cut_report.json"));
+    for (const char* when : {"before", "after"})
+      for (const char* split : {"dev", "test"}) {
+        const auto& e = report["evaluation"][when][split];
+        QCOMPARE(e["samples"].get<int64_t>(), int64_t(16));
+        QVERIFY(e["accuracy"].get<double>() >= 0 && e["accuracy"].get<double>() <= 1);
+      }
+    QVERIFY(report["evaluation"]["after"]["parameters"].get<int64_t>() <
+            report["evaluation"]["before"]["parameters"].get<int64_t>());
+
+    const fs::path cut = run / "cut_model_distill_stack_biLSTM.pt";
+    r = run_kdw({"distill", "--data_path", q(data), "--model_type", "stack_biLSTM",
+                 "--restore_model_path", q(cut), "--threads", "1"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    r = run_kdw({"distill", "--data_path", q(data), "--model_type", "stack_LSTM",
+                 "--restore_model_path", q(cut), "--threads", "1"});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(error_line(r.err).contains("stack_biLSTM"), qPrintable(r.err));
   }
 };
 
