@@ -193,7 +193,7 @@ class TestUiDistill : public QObject {
       QVERIFY(before >= 0 && before <= 1 && after_value >= 0 && after_value <= 1);
     }
     QVERIFY2(names.contains(QStringLiteral("dev accuracy")), qPrintable(names.join(',')));
-    QVERIFY(names.contains(QStringLiteral("test macro_f1")));
+    QVERIFY(names.contains(QStringLiteral("test macro-F1")));
 
     QTemporaryDir out;
     finished.clear();

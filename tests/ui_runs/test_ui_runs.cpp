@@ -1,5 +1,7 @@
 // The Runs browser: which folders are runs, what the list shows, curves from metrics.jsonl,
 // the "options that differ" logic and the compare table, on run folders written here.
+#include <QChart>
+#include <QChartView>
 #include <QDir>
 #include <QFile>
 #include <QPushButton>
@@ -31,7 +33,8 @@ void writeWorkspace(const QString& root) {
   const QDir r(root);
   writeFile(
       r.filePath("2026-11-20___10-00-00/config.json"),
-      R"({"model_type":"stack_biLSTM","hidden_size":256,"num_layers":2,"lr":0.001,"epochs":3,"seed":42})");
+      R"({"model_type":"stack_biLSTM","hidden_size":256,"num_layers":2,"lr":0.001,"epochs":3,"seed":42,)"
+      R"("arch":{"hidden":[[256,256],[256,256]]}})");
   writeFile(
       r.filePath("2026-11-20___10-00-00/result.json"),
       R"({"model_type":"stack_biLSTM","parameters":123456,"dev":{"accuracy":0.81,"macro_f1":0.78},"test":{"accuracy":0.8,"macro_f1":0.77}})");
@@ -44,6 +47,7 @@ void writeWorkspace(const QString& root) {
   writeFile(r.filePath("2026-11-20___10-00-00/model_distill_stack_biLSTM.pt"), "x");
   writeFile(r.filePath("2026-11-20___10-00-00/cut_model_distill_stack_biLSTM.pt"), "x");
   writeFile(r.filePath("2026-11-20___10-00-00/weight_layer0_fwd_ih.png"), "x");
+  writeFile(r.filePath("2026-11-20___10-00-00/component_norms.png"), "x");
 
   writeFile(
       r.filePath("2026-11-21___09-30-00/config.json"),
@@ -75,7 +79,7 @@ class TestUiRuns : public QObject {
                                  "2026-11-22___08-00-00", "old_experiment"}));
     QCOMPARE(runs[0].modelType, QStringLiteral("stack_biLSTM"));
     QVERIFY(runs[0].hasCut);
-    QCOMPARE(runs[0].images, QStringList{"weight_layer0_fwd_ih.png"});
+    QCOMPARE(runs[0].images, (QStringList{"component_norms.png", "weight_layer0_fwd_ih.png"}));
     QCOMPARE(runs[0].bestDevAccuracy(), 0.81);
     QCOMPARE(runs[0].testMacroF1(), 0.77);
     QCOMPARE(runs[0].parameters(), qint64(123456));
@@ -100,7 +104,7 @@ class TestUiRuns : public QObject {
     QCOMPARE(cell(1, RunListModel::TestAcc), QStringLiteral("–"));
     QCOMPARE(cell(0, RunListModel::Cut), QStringLiteral("yes"));
     QCOMPARE(cell(1, RunListModel::Cut), QString());
-    QCOMPARE(cell(0, RunListModel::Images), QStringLiteral("1"));
+    QCOMPARE(cell(0, RunListModel::Images), QStringLiteral("2"));
     QCOMPARE(cell(0, RunListModel::Params), QStringLiteral("123.46 k"));
     QCOMPARE(cell(3, RunListModel::Type), QStringLiteral("stack_LSTM"));
   }
@@ -120,8 +124,9 @@ class TestUiRuns : public QObject {
     QTemporaryDir dir;
     writeWorkspace(dir.path());
     const QList<RunInfo> runs = scanRuns(dir.path());
-    // seed is in one config only: differs; model_type, num_layers, epochs are equal.
-    QCOMPARE(differingOptions({runs[0], runs[1]}), (QStringList{"hidden_size", "lr", "seed"}));
+    // seed and arch are in one config only: differ; model_type, num_layers, epochs are equal.
+    QCOMPARE(differingOptions({runs[0], runs[1]}),
+             (QStringList{"arch", "hidden_size", "lr", "seed"}));
     QCOMPARE(differingOptions({runs[0], runs[0]}), QStringList());
     QCOMPARE(differingOptions({runs[0]}), QStringList());
   }
@@ -142,9 +147,31 @@ class TestUiRuns : public QObject {
     QVERIFY(first_column.contains(QStringLiteral("hidden_size")));
     QVERIFY(first_column.contains(QStringLiteral("lr")));
     QVERIFY(!first_column.contains(QStringLiteral("epochs")));
+    QVERIFY(!first_column.contains(QStringLiteral("arch")));  // a long JSON text, left out
     const int lr_row = static_cast<int>(first_column.indexOf(QStringLiteral("lr")));
     QCOMPARE(table->item(lr_row, 1)->text(), QStringLiteral("0.001"));
     QCOMPARE(table->item(lr_row, 2)->text(), QStringLiteral("0.002"));
+    // Run names head the columns; the dev accuracy curves of both runs are overlaid.
+    QCOMPARE(table->horizontalHeaderItem(1)->text(), panel.model()->run(0).name);
+    QCOMPARE(table->horizontalHeaderItem(2)->text(), panel.model()->run(1).name);
+    auto* compare_chart = panel.tabs()->widget(panel.tabs()->count() - 1)->findChild<QChartView*>();
+    QVERIFY(compare_chart);
+    QCOMPARE(compare_chart->chart()->series().size(), 2);
+
+    // One run: configuration, curves and results are filled.
+    panel.selectRows({0});
+    auto* config = qobject_cast<QTableWidget*>(panel.tabs()->widget(0));
+    QVERIFY(config);
+    QVERIFY(config->rowCount() > 0);
+    const QList<QChartView*> curves = panel.tabs()->widget(1)->findChildren<QChartView*>();
+    QCOMPARE(curves.size(), 2);
+    for (QChartView* view : curves) QVERIFY(!view->chart()->series().isEmpty());
+    auto* results = qobject_cast<QTableWidget*>(panel.tabs()->widget(2));
+    QVERIFY(results);
+    QStringList result_names;
+    for (int r = 0; r < results->rowCount(); ++r) result_names << results->item(r, 0)->text();
+    QVERIFY(result_names.contains(QStringLiteral("folder")));
+    QVERIFY(result_names.contains(QStringLiteral("dev")));
 
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));

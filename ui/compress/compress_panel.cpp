@@ -104,6 +104,7 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   results_ = new QTableWidget(0, 3, side);
   results_->setHorizontalHeaderLabels({tr(""), tr("before"), tr("after")});
   results_->verticalHeader()->hide();
+  results_->verticalHeader()->setDefaultSectionSize(results_->fontMetrics().height() + 6);
   results_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   results_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   results_->setMaximumHeight(210);
@@ -324,7 +325,8 @@ void CompressPanel::showCutResult(const QJsonObject& result) {
   for (const char* split : {"dev", "test"})
     for (const char* metric : {"accuracy", "macro_f1"}) {
       const QString s = QString::fromLatin1(split), m = QString::fromLatin1(metric);
-      add(s + QLatin1Char(' ') + m, num(rb.value(s).toObject().value(m)),
+      const QString label = m == QLatin1String("macro_f1") ? tr("macro-F1") : tr("accuracy");
+      add(s + QLatin1Char(' ') + label, num(rb.value(s).toObject().value(m)),
           num(ra.value(s).toObject().value(m)));
     }
   export_button_->setEnabled(true);

@@ -289,6 +289,10 @@ void DistillPanel::start() {
   start_->setEnabled(false);
   stop_->setEnabled(true);
   open_->setEnabled(false);
+  run_dir_.clear();
+  result_->setText(tr("Training %1 (%2 epochs); the results show here when the run ends.")
+                       .arg(type_->currentText())
+                       .arg(o.epochs));
   status_->setText(tr("Waiting for the job queue…"));
 #endif
 }

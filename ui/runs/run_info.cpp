@@ -85,7 +85,9 @@ RunInfo readRunInfo(const QString& dir) {
       d.entryList({QStringLiteral("model_distill_*.pt")}, QDir::Files, QDir::Name);
   if (!models.isEmpty()) info.modelFile = models.first();
   info.hasCut = !d.entryList({QStringLiteral("cut_model_distill_*.pt")}, QDir::Files).isEmpty();
-  info.images = d.entryList({QStringLiteral("weight_*.png")}, QDir::Files, QDir::Name);
+  // kdw compress --show_weight: the component norms chart first, then the matrices.
+  info.images = d.entryList({QStringLiteral("component_norms.png")}, QDir::Files);
+  info.images += d.entryList({QStringLiteral("weight_*.png")}, QDir::Files, QDir::Name);
   info.modelType = info.result.value(QStringLiteral("model_type")).toString();
   if (info.modelType.isEmpty())
     info.modelType = info.config.value(QStringLiteral("model_type")).toString();

@@ -16,7 +16,7 @@ struct RunInfo {
   QString modelType;  ///< from result.json / config.json / the model file name
   QString modelFile;  ///< model_distill_<type>.pt, empty when absent
   bool hasCut = false;
-  QStringList images;  ///< weight_*.png file names
+  QStringList images;  ///< component_norms.png and weight_*.png file names
   QJsonObject config;
   QJsonObject result;
   QString problem;  ///< first unreadable file, if any (the run is still listed)

@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineSeries>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPixmap>
 #include <QPushButton>
@@ -35,6 +36,15 @@
 #include "runs/run_list_model.h"
 
 namespace {
+
+// 1, 2 or 5 times a power of ten, about span / target.
+double niceStep(double span, int target) {
+  if (!(span > 0)) return 1;
+  const double raw = span / target;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double r = raw / mag;
+  return (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag;
+}
 
 // A line chart of several curves sharing one x axis.
 void setCurves(QChartView* view, const QString& title, const QString& x_label,
@@ -67,9 +77,16 @@ void setCurves(QChartView* view, const QString& title, const QString& x_label,
     }
   }
   if (std::isfinite(x0)) {
-    ax->setRange(x0, x1 > x0 ? x1 : x0 + 1);
-    const double pad = y1 > y0 ? 0.05 * (y1 - y0) : 0.05;
+    if (!(x1 > x0)) x1 = x0 + 1;
+    ax->setRange(x0, x1);
+    // Ticks on round values (steps and epochs are whole numbers: never 2.25 epochs).
+    ax->setTickType(QValueAxis::TicksDynamic);
+    ax->setTickAnchor(0);
+    ax->setTickInterval(std::max(1.0, niceStep(x1 - x0, 6)));
+    const double pad = y1 > y0 ? 0.05 * (y1 - y0) : std::max(0.05, 0.05 * std::abs(y0));
     ay->setRange(y0 - pad, y1 + pad);
+    ay->applyNiceNumbers();
+    ay->setLabelFormat(QStringLiteral("%g"));
   }
   QChart* old = view->chart();
   view->setChart(chart);
@@ -79,6 +96,7 @@ void setCurves(QChartView* view, const QString& title, const QString& x_label,
 QTableWidget* makeTable(int cols, QWidget* parent) {
   auto* t = new QTableWidget(0, cols, parent);
   t->verticalHeader()->hide();
+  t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
   t->setEditTriggers(QAbstractItemView::NoEditTriggers);
   t->horizontalHeader()->setStretchLastSection(true);
   return t;
@@ -87,8 +105,11 @@ QTableWidget* makeTable(int cols, QWidget* parent) {
 void addRow(QTableWidget* t, const QStringList& cells) {
   const int r = t->rowCount();
   t->insertRow(r);
-  for (int c = 0; c < cells.size() && c < t->columnCount(); ++c)
-    t->setItem(r, c, new QTableWidgetItem(cells[c]));
+  for (int c = 0; c < cells.size() && c < t->columnCount(); ++c) {
+    auto* item = new QTableWidgetItem(cells[c]);
+    if (cells[c].size() > 30) item->setToolTip(cells[c]);
+    t->setItem(r, c, item);
+  }
 }
 
 QString metricText(double v) {
@@ -153,6 +174,8 @@ RunsPanel::RunsPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent), jobs_(
   compare_chart_ = new QChartView(compare);
   compare_chart_->setRenderHint(QPainter::Antialiasing);
   compare_table_ = makeTable(1, compare);
+  compare_table_->setTextElideMode(Qt::ElideMiddle);
+  compare_table_->setWordWrap(false);
   cmp->addWidget(compare_chart_, 1);
   cmp->addWidget(compare_table_, 1);
   tabs_->addTab(compare, tr("Compare"));
@@ -281,7 +304,9 @@ void RunsPanel::showRun(const RunInfo& run) {
     images_layout_->addWidget(picture);
   }
   if (run.images.isEmpty())
-    images_layout_->addWidget(new QLabel(tr("No weight_*.png pictures in this run."), images_box_));
+    images_layout_->addWidget(
+        new QLabel(tr("No weight pictures in this run (kdw compress --show_weight writes them)."),
+                   images_box_));
   images_layout_->addStretch(1);
 }
 
@@ -308,16 +333,21 @@ void RunsPanel::showCompare(const QList<int>& rows) {
     addRow(compare_table_, cells);
   };
   row(tr("model type"), [](const RunInfo& r) { return r.modelType; });
+  // "arch" repeats hidden_size / emb_dim / labels as one long JSON text; model_type has its row.
   for (const QString& key : differingOptions(runs))
-    row(key, [&key](const RunInfo& r) { return jsonText(r.config.value(key)); });
+    if (key != QLatin1String("arch") && key != QLatin1String("model_type"))
+      row(key, [&key](const RunInfo& r) { return jsonText(r.config.value(key)); });
   row(tr("best dev accuracy"), [](const RunInfo& r) { return metricText(r.bestDevAccuracy()); });
   row(tr("best dev macro-F1"), [](const RunInfo& r) { return metricText(r.bestDevMacroF1()); });
   row(tr("test accuracy"), [](const RunInfo& r) { return metricText(r.testAccuracy()); });
   row(tr("test macro-F1"), [](const RunInfo& r) { return metricText(r.testMacroF1()); });
   row(tr("parameters"), [](const RunInfo& r) {
-    return r.parameters() < 0 ? QStringLiteral("–") : QString::number(r.parameters());
+    return r.parameters() < 0 ? QStringLiteral("–") : QLocale().toString(r.parameters());
   });
   compare_table_->resizeColumnsToContents();
+  // Long values (paths) are elided: the run names in the header must stay in view.
+  for (int c = 0; c < compare_table_->columnCount(); ++c)
+    compare_table_->setColumnWidth(c, std::min(compare_table_->columnWidth(c), 230));
 }
 
 void RunsPanel::evaluateSelected() {
