@@ -20,12 +20,8 @@ student=(--hidden_size 256 --emb_dim 100 --epochs 12 --batch_size 32 --lr 2e-3
          --group_lasso 2e-3 --iss_threshold 0.05 --sparse_tolerance 0.05)
 
 step() { printf '\n== %s\n' "$*"; }
-# Runs kdw, shows its output and returns the value of its "<key>: value" line.
-kdw_value() {
-  local key=$1
-  shift
-  "$kdw" "$@" | tee /dev/stderr | sed -n "s/^$key: //p" | tail -n 1
-}
+# The newest run folder of the workspace (run folders are named by their start time).
+newest_run() { find "$ws" -maxdepth 1 -type d -name '[0-9][0-9][0-9][0-9]-*___*' | sort | tail -n 1; }
 
 step "1. data: import, clean, split 60:20:20, word indices + WordPiece ids"
 "$kdw" prepare --input resources/demo/fortunes_ru.csv --workspace "$ws" \
@@ -41,8 +37,10 @@ step "3. logits: the teacher over train/dev/test"
 "$kdw" logits --workspace "$ws"
 
 step "4. distillation: stack_biLSTM and stack_LSTM students with ISS group lasso"
-run_bi=$(kdw_value "run folder" distill --data_path "$ws" --model_type stack_biLSTM "${student[@]}")
-run_uni=$(kdw_value "run folder" distill --data_path "$ws" --model_type stack_LSTM "${student[@]}")
+"$kdw" distill --data_path "$ws" --model_type stack_biLSTM "${student[@]}"
+run_bi=$(newest_run)
+"$kdw" distill --data_path "$ws" --model_type stack_LSTM "${student[@]}"
+run_uni=$(newest_run)
 
 step "5. compression: weight heatmaps, cut the dead components, evaluate before and after"
 for run in "$run_bi" "$run_uni"; do
