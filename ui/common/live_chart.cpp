@@ -5,6 +5,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QHorizontalBarSeries>
 #include <QLineSeries>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -25,6 +26,41 @@ QChartView* makeView(QChart* chart, QWidget* parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(view);
   return view;
+}
+// A count axis from 0 with round tick values (0, 250, 500, ... rather than 0, 376.95, ...).
+QValueAxis* countAxis(QChart* chart, double top, Qt::Alignment side = Qt::AlignLeft) {
+  auto* y = new QValueAxis;
+  y->setRange(0, top > 0 ? top * 1.05 : 1);
+  y->applyNiceNumbers();
+  y->setLabelFormat(QStringLiteral("%g"));
+  chart->addAxis(y, side);
+  return y;
+}
+
+// 1, 2, 2.5 or 5 times a power of ten, at least `raw`: a tick interval with round labels.
+double niceStep(double raw) {
+  if (!(raw > 0) || !std::isfinite(raw)) return 1.0;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 2.5, 5.0})
+    if (raw <= m * magnitude * (1 + 1e-9)) return m * magnitude;
+  return 10.0 * magnitude;
+}
+
+// Ticks at multiples of a round interval over the axis' exact range (at least `minStep`).
+void roundTicks(QValueAxis* axis, double span, double minStep = 0) {
+  axis->setTickType(QValueAxis::TicksDynamic);
+  axis->setTickAnchor(0.0);
+  axis->setTickInterval(std::max(minStep, niceStep(span / 5.0)));
+}
+
+// As many decimals as multiples of `interval` need: 2.5 -> "%.1f", 0.25 -> "%.2f", 20 -> "%.0f".
+QString decimalsFormat(double interval) {
+  for (int d = 0; d < 6; ++d) {
+    const double scaled = interval * std::pow(10.0, d);
+    if (std::abs(scaled - std::round(scaled)) < 1e-6 * std::max(1.0, scaled))
+      return QStringLiteral("%.%1f").arg(d);
+  }
+  return QStringLiteral("%g");
 }
 }  // namespace
 
@@ -127,9 +163,18 @@ void LiveChart::redraw() {
   }
   if (x0 > x1) return;
   if (x1 - x0 < 1e-12) x1 = x0 + 1;
-  const double pad = std::max(1e-6, (y1 - y0) * 0.05);
+  // A flat curve (e.g. alive units that stay put) gets a visible range, not 128 five times.
+  const double pad = y1 > y0 ? (y1 - y0) * 0.05 : std::max(1.0, std::abs(y0) * 0.05);
   x_axis_->setRange(x0, x1);
-  y_axis_->setRange(y0 - pad, y1 + pad);
+  // Steps, epochs: round values over the exact data range.
+  roundTicks(x_axis_, x1 - x0, integer_x_ ? 1.0 : 0.0);
+  x_axis_->setLabelFormat(integer_x_ ? QStringLiteral("%.0f") : QStringLiteral("%g"));
+  // Round tick values (0.2, 0.4 ... rather than 0.0872, 0.406 ...); data that is never negative
+  // (losses, scores, counts) keeps an axis that starts at 0 or above.
+  y_axis_->setRange(y0 >= 0 ? std::max(0.0, y0 - pad) : y0 - pad, y1 + pad);
+  y_axis_->applyNiceNumbers();
+  if (y0 >= 0 && y_axis_->min() < 0) y_axis_->setMin(0);
+  roundTicks(y_axis_, y_axis_->max() - y_axis_->min());
 }
 
 BarChart::BarChart(const QString& title, QWidget* parent) : QWidget(parent), chart_(new QChart) {
@@ -152,28 +197,84 @@ void BarChart::setBars(const QStringList& categories, const QVector<double>& val
   clear();
   auto* set = new QBarSet(seriesName);
   double top = 0;
-  for (double v : values) {
+  for (auto v = values.crbegin(); v != values.crend(); ++v) {  // first category on top
+    *set << *v;
+    top = std::max(top, *v);
+  }
+  // Horizontal bars: the category names (class labels) get the whole width of the axis instead of
+  // one bar's width, where QtCharts would elide them to "com...".
+  auto* series = new QHorizontalBarSeries;
+  series->append(set);
+  series->setBarWidth(0.8);
+  chart_->addSeries(series);
+  auto* names = new QBarCategoryAxis;
+  // Many categories: label only every k-th so labels don't overlap.
+  const int step = std::max<qsizetype>(1, categories.size() / 16);
+  QStringList labels;
+  for (int i = 0; i < categories.size(); ++i)
+    labels.prepend(i % step == 0 ? categories[i] : QString(i, QChar(0x200B)));
+  names->append(labels);
+  chart_->addAxis(names, Qt::AlignLeft);
+  series->attachAxis(names);
+  series->attachAxis(countAxis(chart_, top, Qt::AlignBottom));
+  bars_ = values.size();
+}
+
+void BarChart::setHistogram(double lo, double hi, const QVector<double>& counts,
+                            const QString& xTitle) {
+  clear();
+  auto* set = new QBarSet(QString());
+  double top = 0;
+  for (double v : counts) {
     *set << v;
     top = std::max(top, v);
   }
   auto* series = new QBarSeries;
   series->append(set);
-  series->setBarWidth(0.9);
+  series->setBarWidth(1.0);
   chart_->addSeries(series);
-  auto* x = new QBarCategoryAxis;
-  // Many categories (histogram bins): label only every k-th so labels don't overlap.
-  const int step = std::max<qsizetype>(1, categories.size() / 12);
-  QStringList labels;
-  for (int i = 0; i < categories.size(); ++i)
-    labels << (i % step == 0 ? categories[i] : QString(i, QChar(0x200B)));
-  x->append(labels);
-  x->setLabelsAngle(categories.size() > 6 ? -45 : 0);
-  auto* y = new QValueAxis;
-  y->setRange(0, top > 0 ? top * 1.05 : 1);
-  y->setLabelFormat(QStringLiteral("%g"));
+  // The bars sit on a hidden category axis (bin i spans [i - 0.5, i + 0.5]), whose full range
+  // coincides with [lo, hi] on a visible value axis that no series uses.
+  auto* bins = new QBarCategoryAxis;
+  QStringList names;
+  for (int i = 0; i < counts.size(); ++i) names << QString::number(i);
+  bins->append(names);
+  bins->setVisible(false);
+  chart_->addAxis(bins, Qt::AlignBottom);
+  series->attachAxis(bins);
+  auto* x = new QValueAxis;
+  if (!(hi > lo)) hi = lo + 1;
+  x->setRange(lo, hi);
+  roundTicks(x, hi - lo);
+  x->setLabelFormat(decimalsFormat(x->tickInterval()));
+  x->setTitleText(xTitle);
+  x->setGridLineVisible(false);
   chart_->addAxis(x, Qt::AlignBottom);
-  chart_->addAxis(y, Qt::AlignLeft);
-  series->attachAxis(x);
-  series->attachAxis(y);
-  bars_ = values.size();
+  series->attachAxis(countAxis(chart_, top));
+  bars_ = counts.size();
+}
+
+QStringList BarChart::axisLabels() const {
+  for (QAbstractAxis* axis : chart_->axes(Qt::Horizontal)) {
+    if (!axis->isVisible()) continue;
+    if (auto* cats = qobject_cast<QBarCategoryAxis*>(axis)) return cats->categories();
+    if (auto* values = qobject_cast<QValueAxis*>(axis)) {
+      QStringList labels;
+      const QByteArray format = values->labelFormat().toLatin1();
+      if (values->tickType() == QValueAxis::TicksDynamic && values->tickInterval() > 0) {
+        const double step = values->tickInterval(), anchor = values->tickAnchor();
+        for (double v = anchor + std::ceil((values->min() - anchor) / step - 1e-9) * step;
+             v <= values->max() + step * 1e-9; v += step)
+          labels << QString::asprintf(format.constData(), std::abs(v) < step * 1e-9 ? 0.0 : v);
+      } else {
+        const int n = values->tickCount();
+        for (int i = 0; i < n; ++i)
+          labels << QString::asprintf(
+              format.constData(),
+              values->min() + (values->max() - values->min()) * i / std::max(1, n - 1));
+      }
+      return labels;
+    }
+  }
+  return {};
 }

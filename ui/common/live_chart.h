@@ -32,6 +32,8 @@ class LiveChart : public QWidget {
   QList<QPointF> drawnPoints(int series) const;
   /// The most points a series draws.
   void setMaxDrawn(int points) { max_drawn_ = points; }
+  /// x values are whole numbers (epochs): ticks at integers only.
+  void setIntegerX(bool on) { integer_x_ = on; }
   /// Redraws now when something changed (normally done by the timer).
   void redraw();
 
@@ -50,19 +52,27 @@ class LiveChart : public QWidget {
   QVector<Series> series_;
   bool dirty_ = false;
   int max_drawn_ = 1200;
+  bool integer_x_ = false;
 };
 
-/// A bar chart for counts (class balance) and histograms.
+/// Horizontal bars for counts per category (class balance), and histograms.
 class BarChart : public QWidget {
   Q_OBJECT
 
  public:
   BarChart(const QString& title, QWidget* parent = nullptr);
-  /// Replaces the bars; `categories` label the x axis (may be thinned out when many).
+  /// Replaces the bars, one per category, drawn horizontally (names on the left axis, thinned
+  /// out when many).
   void setBars(const QStringList& categories, const QVector<double>& values,
                const QString& seriesName = QString());
+  /// A histogram: `counts[i]` is the bin [lo + i*w, lo + (i+1)*w) with w = (hi - lo) / n. The
+  /// x axis is a value axis over [lo, hi] (readable tick labels however many bins there are).
+  void setHistogram(double lo, double hi, const QVector<double>& counts,
+                    const QString& xTitle = QString());
   void clear();
   int barCount() const { return bars_; }
+  /// The horizontal axis' tick labels (for tests): value ticks, or categories.
+  QStringList axisLabels() const;
 
  private:
   QChart* chart_ = nullptr;

@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -18,7 +19,9 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QVBoxLayout>
 
 #include "common/live_chart.h"
@@ -82,11 +85,11 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   fileRow->addWidget(encoding_);
   layout->addLayout(fileRow);
 
-  // Preview on the left, charts on the right.
+  // Preview and prepared summary on the left (tabs), charts on the right.
   auto* split = new QSplitter(Qt::Horizontal, this);
-  auto* previewBox = new QWidget(split);
+  tabs_ = new QTabWidget(split);
+  auto* previewBox = new QWidget(tabs_);
   auto* previewLayout = new QVBoxLayout(previewBox);
-  previewLayout->setContentsMargins(0, 0, 0, 0);
   auto* cols = new QHBoxLayout;
   text_col_ = new QComboBox(previewBox);
   label_col_ = new QComboBox(previewBox);
@@ -106,15 +109,33 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   table_info_ = new QLabel(tr("No file loaded."), previewBox);
   table_info_->setWordWrap(true);
   previewLayout->addWidget(table_info_);
+  tabs_->addTab(previewBox, tr("Input file"));
+
+  auto* preparedBox = new QWidget(tabs_);
+  auto* preparedLayout = new QVBoxLayout(preparedBox);
+  prepared_table_ = new QTableWidget(preparedBox);
+  prepared_table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  prepared_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  prepared_table_->verticalHeader()->setDefaultSectionSize(22);
+  prepared_info_ = new QLabel(tr("Nothing prepared in this workspace yet."), preparedBox);
+  prepared_info_->setWordWrap(true);
+  prepared_info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  prepared_info_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  preparedLayout->addWidget(prepared_table_, 1);
+  preparedLayout->addWidget(prepared_info_);
+  tabs_->addTab(preparedBox, tr("Prepared data"));
+
   auto* chartBox = new QWidget(split);
+  chartBox->setMinimumWidth(340);
   auto* chartLayout = new QVBoxLayout(chartBox);
   chartLayout->setContentsMargins(0, 0, 0, 0);
-  classes_ = new BarChart(tr("Class balance"), chartBox);
+  classes_ = new BarChart(tr("Class balance (input file)"), chartBox);
   lengths_ = new BarChart(tr("Text length (words)"), chartBox);
   chartLayout->addWidget(classes_);
   chartLayout->addWidget(lengths_);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
+  split->setChildrenCollapsible(false);
   layout->addWidget(split, 1);
 
   // Options.
@@ -216,6 +237,7 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
                            .arg(parts.join(QStringLiteral(", ")))
                            .arg(r.value("labels").toArray().size())
                            .arg(r.value("vocab_size").toInt()));
+      refresh();
       Q_EMIT prepared(r);
     } else if (id == stats_job_) {
       stats_job_ = 0;
@@ -226,15 +248,10 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
         counts << c.toArray().at(1).toDouble();
       }
       classes_->setBars(names, counts);
-      QStringList bins;
       QVector<double> hist;
-      const int width = r.value("bin_width").toInt();
-      const QJsonArray h = r.value("lengths").toArray();
-      for (int i = 0; i < h.size(); ++i) {
-        bins << QString::number(i * width);
-        hist << h[i].toDouble();
-      }
-      lengths_->setBars(bins, hist);
+      const int width = std::max(1, r.value("bin_width").toInt());
+      for (const auto& v : r.value("lengths").toArray()) hist << v.toDouble();
+      lengths_->setHistogram(0, double(hist.size()) * width, hist, tr("words"));
     }
   });
   auto stopped = [this](int id, const QString& text) {
@@ -270,6 +287,166 @@ void DataPanel::setWorkspace(const QString& root) {
   if (!resourceDir().isEmpty() && QFileInfo::exists(demo)) bert_vocab_->addItem(demo);
   bert_vocab_->setCurrentText(
       current.isEmpty() && bert_vocab_->count() > 1 ? bert_vocab_->itemText(1) : current);
+  prepared_stamp_ = -1;
+  refresh();
+  if (!prepared_.isEmpty()) tabs_->setCurrentIndex(1);
+}
+
+void DataPanel::refresh() {
+#ifdef KDW_HAVE_DATA
+  if (workspace_.isEmpty()) return;
+  const kdw::Workspace ws{workspace_.toStdString()};
+  const QFileInfo info(QString::fromStdString(ws.prepare_file().string()));
+  const qint64 stamp = info.exists() ? info.lastModified().toMSecsSinceEpoch() : 0;
+  if (stamp == prepared_stamp_) return;
+  prepared_stamp_ = stamp;
+  QJsonObject summary;
+  QFile file(info.filePath());
+  if (info.size() < (64 << 20) && file.open(QIODevice::ReadOnly))
+    summary = QJsonDocument::fromJson(file.readAll()).object();
+  showPrepared(summary);
+  // The input file named there goes into the preview (unless it is there already).
+  const QString input = summary.value(QStringLiteral("input")).toString();
+  if (input.isEmpty() || !QFileInfo(input).isFile() || load_job_ != 0 || prepare_job_ != 0) return;
+  if (model_->table() && QFileInfo(file_) == QFileInfo(input)) return;
+  want_text_col_ = summary.value(QStringLiteral("text_column")).toString();
+  want_label_col_ = summary.value(QStringLiteral("label_column")).toString();
+  for (auto [box, key] : {std::pair{format_, "format"}, std::pair{encoding_, "encoding"}}) {
+    const int i = box->findText(summary.value(QLatin1String(key)).toString());
+    if (i >= 0) box->setCurrentIndex(i);
+  }
+  loadFile(input);
+#endif
+}
+
+void DataPanel::followJob(int id) {
+  prepare_job_ = id;
+  setBusy(true);
+  bar_->setRange(0, 0);
+  result_->setText(tr("Waiting for the job queue…"));
+}
+
+bool DataPanel::showingPrepared() const {
+  return tabs_ && tabs_->currentIndex() == 1;
+}
+
+QString DataPanel::textColumn() const {
+  return text_col_ ? text_col_->currentText() : QString();
+}
+
+QString DataPanel::labelColumn() const {
+  return label_col_ ? label_col_->currentText() : QString();
+}
+
+QString DataPanel::preparedCell(int row, int column) const {
+  const QTableWidgetItem* item = prepared_table_ ? prepared_table_->item(row, column) : nullptr;
+  return item ? item->text() : QString();
+}
+
+void DataPanel::showPrepared(const QJsonObject& s) {
+  prepared_ = s;
+  prepared_table_->clear();
+  prepared_table_->setRowCount(0);
+  prepared_table_->setColumnCount(0);
+  if (s.isEmpty()) {
+    prepared_info_->setText(tr("Nothing prepared in this workspace yet."));
+    return;
+  }
+  const QStringList splits = {QStringLiteral("train"), QStringLiteral("dev"),
+                              QStringLiteral("test")};
+  QStringList labels;
+  for (const auto& v : s.value(QStringLiteral("labels")).toArray()) labels << v.toString();
+  const QJsonObject perSplit = s.value(QStringLiteral("splits")).toObject();
+  prepared_table_->setColumnCount(splits.size() + 1);
+  prepared_table_->setHorizontalHeaderLabels(splits + QStringList{tr("all")});
+  prepared_table_->setRowCount(labels.size() + 1);
+  prepared_table_->setVerticalHeaderLabels(labels + QStringList{tr("total")});
+  auto put = [this](int row, int col, qint64 n, bool bold) {
+    auto* item = new QTableWidgetItem(QString::number(n));
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    if (bold) {
+      QFont font = item->font();
+      font.setBold(true);
+      item->setFont(font);
+    }
+    prepared_table_->setItem(row, col, item);
+  };
+  qint64 grand = 0;
+  for (int r = 0; r < labels.size(); ++r) {
+    qint64 all = 0;
+    for (int c = 0; c < splits.size(); ++c) {
+      const qint64 n = perSplit.value(splits[c])
+                           .toObject()
+                           .value(QStringLiteral("per_class"))
+                           .toObject()
+                           .value(labels[r])
+                           .toInteger();
+      all += n;
+      put(r, c, n, false);
+    }
+    put(r, splits.size(), all, true);
+  }
+  for (int c = 0; c < splits.size(); ++c) {
+    const qint64 n =
+        perSplit.value(splits[c]).toObject().value(QStringLiteral("samples")).toInteger();
+    grand += n;
+    put(labels.size(), c, n, true);
+  }
+  put(labels.size(), splits.size(), grand, true);
+
+  const QJsonObject counts = s.value(QStringLiteral("counts")).toObject();
+  const QJsonObject clean = s.value(QStringLiteral("cleaning")).toObject();
+  const QJsonObject split = s.value(QStringLiteral("split")).toObject();
+  const QJsonObject student = s.value(QStringLiteral("student")).toObject();
+  const QJsonObject bert = s.value(QStringLiteral("bert")).toObject();
+  QStringList steps;
+  const std::pair<const char*, QString> names[] = {
+      {"nfc", tr("NFC")},
+      {"remove_control", tr("control chars removed")},
+      {"collapse_whitespace", tr("whitespace collapsed")},
+      {"lower", tr("lower-cased")},
+      {"mask_urls", tr("URLs masked")},
+      {"mask_emails", tr("e-mails masked")},
+      {"mask_numbers", tr("numbers masked")},
+      {"drop_empty", tr("empty dropped")},
+      {"drop_duplicates", tr("duplicates dropped")}};
+  for (const auto& [key, text] : names)
+    if (clean.value(QLatin1String(key)).toBool()) steps << text;
+  QStringList lines;
+  lines << tr("<b>Input</b> %1 (%2, %3), columns <i>%4</i> / <i>%5</i>")
+               .arg(QFileInfo(s.value("input").toString()).fileName().toHtmlEscaped(),
+                    s.value("format").toString(), s.value("encoding").toString(),
+                    s.value("text_column").toString().toHtmlEscaped(),
+                    s.value("label_column").toString().toHtmlEscaped());
+  lines << tr("<b>Rows</b> %1 read, %2 skipped; dropped %3 empty, %4 duplicate, %5 without "
+              "label, %6 of rare classes → %7 samples")
+               .arg(counts.value("rows_read").toInteger())
+               .arg(counts.value("rows_skipped").toInteger())
+               .arg(counts.value("dropped_empty").toInteger())
+               .arg(counts.value("dropped_duplicate").toInteger())
+               .arg(counts.value("dropped_no_label").toInteger())
+               .arg(counts.value("dropped_rare_class").toInteger())
+               .arg(counts.value("samples").toInteger());
+  lines << tr("<b>Split</b> %1:%2:%3, seed %4 · <b>cleaning</b> %5")
+               .arg(split.value("train").toInt())
+               .arg(split.value("dev").toInt())
+               .arg(split.value("test").toInt())
+               .arg(s.value("seed").toInteger())
+               .arg(steps.isEmpty() ? tr("none") : steps.join(QStringLiteral(", ")));
+  lines << tr("<b>Student</b> %1 tokenizer, vocabulary %2 (min. count %3)")
+               .arg(student.value("tokenizer").toString())
+               .arg(student.value("vocab_size").toInteger())
+               .arg(student.value("min_freq").toInteger());
+  if (!bert.isEmpty()) {
+    lines << tr("<b>Teacher</b> WordPiece %1 (%2 pieces), max. length %3, %4 truncated")
+                 .arg(QFileInfo(bert.value("vocab").toString()).fileName().toHtmlEscaped())
+                 .arg(bert.value("vocab_size").toInteger())
+                 .arg(bert.value("max_seq_len").toInt())
+                 .arg(bert.value("truncated_samples").toInteger());
+  } else {
+    lines << tr("<b>Teacher</b> no BERT data (no vocabulary given)");
+  }
+  prepared_info_->setText(lines.join(QStringLiteral("<br>")));
 }
 
 void DataPanel::browse() {
@@ -294,11 +471,11 @@ void DataPanel::loadFile(const QString& file) {
       kdw::parse_text_encoding(encoding_->currentText().toStdString());
   // The table is filled on the worker and handed over when the job has finished.
   auto table = std::make_shared<kdw::Table>();
-  load_job_ = runner_->submit(tr("Read %1").arg(QFileInfo(file).fileName()),
-                              [table, path, format, encoding](kdw::JobContext& job) {
-                                *table = kdw::read_table(path, format, encoding, job);
-                                return nlohmann::json{{"rows", table->rows.size()}};
-                              });
+  load_job_ = runner_->submitLight(tr("Read %1").arg(QFileInfo(file).fileName()),
+                                   [table, path, format, encoding](kdw::JobContext& job) {
+                                     *table = kdw::read_table(path, format, encoding, job);
+                                     return nlohmann::json{{"rows", table->rows.size()}};
+                                   });
   const int id = load_job_;
   auto conn = std::make_shared<QMetaObject::Connection>();
   *conn = connect(runner_, &JobRunner::finished, this,
@@ -332,10 +509,16 @@ void DataPanel::onLoaded(std::shared_ptr<kdw::Table> table) {
     }
     box->setCurrentIndex(std::min<int>(fallback, columns.size() - 1));
   };
-  pick(text_col_, {QStringLiteral("text"), QStringLiteral("sentence"), QStringLiteral("review")},
+  pick(text_col_,
+       {want_text_col_, QStringLiteral("text"), QStringLiteral("sentence"),
+        QStringLiteral("review")},
        0);
-  pick(label_col_, {QStringLiteral("label"), QStringLiteral("class"), QStringLiteral("category")},
+  pick(label_col_,
+       {want_label_col_, QStringLiteral("label"), QStringLiteral("class"),
+        QStringLiteral("category")},
        1);
+  want_text_col_.clear();
+  want_label_col_.clear();
   table_info_->setText(tr("%1 rows, %2 columns · %3, %4%5")
                            .arg(table->rows.size())
                            .arg(table->columns.size())
@@ -365,7 +548,7 @@ void DataPanel::updateStats() {
   const auto table = model_->table();
   const int text = text_col_->currentIndex(), label = label_col_->currentIndex();
   if (!table || text < 0 || label < 0) return;
-  stats_job_ = runner_->submit(tr("Table statistics"), [table, text, label](kdw::JobContext&) {
+  stats_job_ = runner_->submitLight(tr("Table statistics"), [table, text, label](kdw::JobContext&) {
     const kdw::TableStats s = kdw::table_stats(*table, text, label, 30);
     nlohmann::json classes = nlohmann::json::array();
     for (const auto& [name, count] : s.class_counts) classes.push_back({name, count});

@@ -19,6 +19,8 @@ class QPushButton;
 class QSettings;
 class QSpinBox;
 class QTableView;
+class QTableWidget;
+class QTabWidget;
 class TableModel;
 
 namespace kdw {
@@ -32,7 +34,20 @@ class DataPanel : public QWidget {
   DataPanel(JobRunner* runner, QWidget* parent = nullptr);
   /// False when this build has no data preparation engine (the panel is then a note).
   static bool engineAvailable();
+  /// Shows what the workspace holds (files/data/prepare.json) and, when the input file named
+  /// there still exists, loads it into the preview and the charts.
   void setWorkspace(const QString& root);
+  /// Re-reads prepare.json when it changed since it was last shown (after a job).
+  void refresh();
+  /// Shows the progress and result of a prepare job submitted elsewhere (the demo pipeline).
+  void followJob(int id);
+  /// The prepare.json shown (empty when the workspace has no prepared data).
+  QJsonObject preparedSummary() const { return prepared_; }
+  /// Text of the prepared-data table: rows = classes + total, columns = split names + all.
+  QString preparedCell(int row, int column) const;
+  bool showingPrepared() const;
+  QString textColumn() const;
+  QString labelColumn() const;
   /// Loads `file` in the background (fills the preview, the column pickers and the charts).
   void loadFile(const QString& file);
   /// Loads `csv` and prepares it with the form's options (the demo workspace).
@@ -50,6 +65,7 @@ class DataPanel : public QWidget {
  private:
   void browse();
   void onLoaded(std::shared_ptr<kdw::Table> table);
+  void showPrepared(const QJsonObject& summary);
   void updateStats();
   void setBusy(bool busy);
 
@@ -57,6 +73,9 @@ class DataPanel : public QWidget {
   QString workspace_;
   QString file_;
   bool prepare_after_load_ = false;
+  QJsonObject prepared_;
+  qint64 prepared_stamp_ = -1;              ///< prepare.json's mtime (ms) when it was read
+  QString want_text_col_, want_label_col_;  ///< columns to pick once a file has loaded
   int load_job_ = 0, prepare_job_ = 0, stats_job_ = 0;
   TableModel* model_ = nullptr;
   QLineEdit* path_ = nullptr;
@@ -65,6 +84,9 @@ class DataPanel : public QWidget {
   QComboBox* text_col_ = nullptr;
   QComboBox* label_col_ = nullptr;
   QTableView* view_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  QTableWidget* prepared_table_ = nullptr;
+  QLabel* prepared_info_ = nullptr;
   QLabel* table_info_ = nullptr;
   QCheckBox *nfc_ = nullptr, *control_ = nullptr, *spaces_ = nullptr, *lower_ = nullptr,
             *urls_ = nullptr, *emails_ = nullptr, *numbers_ = nullptr, *empty_ = nullptr,

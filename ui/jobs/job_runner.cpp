@@ -42,8 +42,54 @@ JobRunner::JobRunner(QObject* parent) : QObject(parent), timer_(new QTimer(this)
   connect(timer_, &QTimer::timeout, this, &JobRunner::deliver);
 }
 
+namespace {
+// Runs a job's function on its worker thread and stores the outcome in its mailbox.
+template <typename Job>
+void runOnWorker(Job& job) {
+  typename Job::Outcome outcome = Job::Outcome::Finished;
+  nlohmann::json result;
+  std::string error;
+  try {
+    result = job.fn(job.context);
+  } catch (const kdw::Cancelled&) {
+    outcome = Job::Outcome::Cancelled;
+  } catch (const std::exception& e) {
+    outcome = Job::Outcome::Failed;
+    error = e.what();
+  } catch (...) {
+    outcome = Job::Outcome::Failed;
+    error = "unknown error";
+  }
+  if (outcome == Job::Outcome::Finished && job.context.cancel_requested() && result.is_null())
+    outcome = Job::Outcome::Cancelled;
+  std::lock_guard<std::mutex> lock(job.mutex);
+  job.outcome = outcome;
+  job.result = std::move(result);
+  job.error = std::move(error);
+}
+
+template <typename Job>
+void connectSinks(const std::shared_ptr<Job>& job) {
+  // The sinks run on the worker: they only store into the mailbox (never touch Qt objects).
+  job->context.set_progress_sink([raw = job.get()](const kdw::ProgressEvent& event) {
+    std::lock_guard<std::mutex> lock(raw->mutex);
+    raw->progress = event;
+  });
+  job->context.set_metric_sink([raw = job.get()](const nlohmann::json& record) {
+    std::lock_guard<std::mutex> lock(raw->mutex);
+    raw->metrics.push_back(record);
+  });
+}
+}  // namespace
+
 JobRunner::~JobRunner() {
   queue_.clear();
+  for (const auto& job : light_) {
+    job->context.request_cancel();
+    job->thread->wait();
+    delete job->thread;
+  }
+  light_.clear();
   if (current_ && current_->thread) {
     current_->context.request_cancel();
     current_->thread->wait();
@@ -67,6 +113,12 @@ void JobRunner::cancel(int id) {
     current_->context.request_cancel();
     return;
   }
+  for (const auto& job : light_) {
+    if (job->id == id) {
+      job->context.request_cancel();
+      return;
+    }
+  }
   for (int i = 0; i < queue_.size(); ++i) {
     if (queue_[i]->id == id) {
       queue_.removeAt(i);
@@ -75,6 +127,31 @@ void JobRunner::cancel(int id) {
       return;
     }
   }
+}
+
+int JobRunner::submitLight(const QString& name, JobFn fn) {
+  auto job = std::make_shared<Job>();
+  job->id = next_id_++;
+  job->name = name;
+  job->fn = std::move(fn);
+  connectSinks(job);
+  job->thread = QThread::create([job] { runOnWorker(*job); });
+  job->thread->setObjectName(QStringLiteral("kdw-light-job"));
+  light_.append(job);
+  connect(job->thread, &QThread::finished, this, [this, job] { onLightDone(job); });
+  timer_->start();
+  job->thread->start();
+  return job->id;
+}
+
+void JobRunner::onLightDone(const std::shared_ptr<Job>& job) {
+  if (!light_.contains(job)) return;
+  deliverJob(*job);
+  light_.removeAll(job);
+  job->thread->deleteLater();
+  job->thread = nullptr;
+  if (!current_ && light_.isEmpty()) timer_->stop();
+  emitOutcome(*job);
 }
 
 void JobRunner::cancelAll() {
@@ -103,37 +180,8 @@ void JobRunner::startNext() {
   if (current_ || queue_.isEmpty()) return;
   current_ = queue_.takeFirst();
   std::shared_ptr<Job> job = current_;
-  // The sinks run on the worker: they only store into the mailbox (never touch Qt objects).
-  job->context.set_progress_sink([raw = job.get()](const kdw::ProgressEvent& event) {
-    std::lock_guard<std::mutex> lock(raw->mutex);
-    raw->progress = event;
-  });
-  job->context.set_metric_sink([raw = job.get()](const nlohmann::json& record) {
-    std::lock_guard<std::mutex> lock(raw->mutex);
-    raw->metrics.push_back(record);
-  });
-  job->thread = QThread::create([job] {
-    Job::Outcome outcome = Job::Outcome::Finished;
-    nlohmann::json result;
-    std::string error;
-    try {
-      result = job->fn(job->context);
-    } catch (const kdw::Cancelled&) {
-      outcome = Job::Outcome::Cancelled;
-    } catch (const std::exception& e) {
-      outcome = Job::Outcome::Failed;
-      error = e.what();
-    } catch (...) {
-      outcome = Job::Outcome::Failed;
-      error = "unknown error";
-    }
-    if (outcome == Job::Outcome::Finished && job->context.cancel_requested() && result.is_null())
-      outcome = Job::Outcome::Cancelled;
-    std::lock_guard<std::mutex> lock(job->mutex);
-    job->outcome = outcome;
-    job->result = std::move(result);
-    job->error = std::move(error);
-  });
+  connectSinks(job);
+  job->thread = QThread::create([job] { runOnWorker(*job); });
   job->thread->setObjectName(QStringLiteral("kdw-job"));
   connect(job->thread, &QThread::finished, this, &JobRunner::onWorkerDone);
   Q_EMIT started(job->id, job->name);
@@ -143,15 +191,20 @@ void JobRunner::startNext() {
 }
 
 void JobRunner::deliver() {
-  if (!current_) return;
+  if (current_) deliverJob(*current_);
+  const auto light = light_;  // a slot may submit or finish light jobs
+  for (const auto& job : light) deliverJob(*job);
+}
+
+void JobRunner::deliverJob(Job& job) {
   std::optional<kdw::ProgressEvent> progress;
   nlohmann::json records = nlohmann::json::array();
   {
-    std::lock_guard<std::mutex> lock(current_->mutex);
-    progress.swap(current_->progress);
-    records.swap(current_->metrics);
+    std::lock_guard<std::mutex> lock(job.mutex);
+    progress.swap(job.progress);
+    records.swap(job.metrics);
   }
-  const int id = current_->id;
+  const int id = job.id;
   if (progress) {
     Q_EMIT this->progress(id, QString::fromStdString(progress->stage), progress->done,
                           progress->total, QString::fromStdString(progress->message));
@@ -164,12 +217,19 @@ void JobRunner::deliver() {
 
 void JobRunner::onWorkerDone() {
   if (!current_) return;
-  deliver();  // what the job reported last, before the outcome
+  deliverJob(*current_);  // what the job reported last, before the outcome
   std::shared_ptr<Job> job = current_;
   current_.reset();
-  timer_->stop();
+  if (light_.isEmpty()) timer_->stop();
   job->thread->deleteLater();
   job->thread = nullptr;
+  emitOutcome(*job);
+  Q_EMIT queueChanged();
+  startNext();
+}
+
+void JobRunner::emitOutcome(Job& job_ref) {
+  Job* job = &job_ref;
   switch (job->outcome) {
     case Job::Outcome::Finished:
     case Job::Outcome::Running: {
@@ -191,6 +251,4 @@ void JobRunner::onWorkerDone() {
       Q_EMIT cancelled(job->id);
       break;
   }
-  Q_EMIT queueChanged();
-  startNext();
 }

@@ -34,6 +34,12 @@ class JobRunner : public QObject {
 
   /// Queues a job; returns its id (> 0). It starts when the jobs before it are done.
   int submit(const QString& name, JobFn fn);
+  /// Starts a light job (reading a file for a preview, statistics for a chart) at once on its
+  /// own thread, beside the queue, so that views need not wait for a long training job. Same
+  /// signals as queued jobs (not `started`); it is not shown in the queue.
+  int submitLight(const QString& name, JobFn fn);
+  /// Light jobs still running.
+  int lightCount() const { return int(light_.size()); }
   /// Cancels a running job (at its next safe point) or removes a queued one (emits cancelled).
   void cancel(int id);
   void cancelAll();
@@ -65,11 +71,15 @@ class JobRunner : public QObject {
   struct Job;
   void startNext();
   void deliver();
+  void deliverJob(Job& job);
   void onWorkerDone();
+  void onLightDone(const std::shared_ptr<Job>& job);
+  void emitOutcome(Job& job);
 
   int next_id_ = 1;
   std::shared_ptr<Job> current_;
   QList<std::shared_ptr<Job>> queue_;
+  QList<std::shared_ptr<Job>> light_;
   QTimer* timer_ = nullptr;
 };
 

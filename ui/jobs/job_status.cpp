@@ -52,8 +52,9 @@ JobStatus::JobStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   refresh();
 }
 
-void JobStatus::onProgress(int, const QString& stage, qint64 done, qint64 total,
+void JobStatus::onProgress(int id, const QString& stage, qint64 done, qint64 total,
                            const QString& message) {
+  if (id != runner_->currentId()) return;  // a light job beside the queue
   if (stage != stage_) {
     stage_ = stage;
     stage_clock_.start();

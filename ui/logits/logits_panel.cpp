@@ -9,6 +9,8 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -47,9 +49,17 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
   stop_ = new QPushButton(tr("Stop"), this);
   stop_->setEnabled(false);
   force_ = new QCheckBox(tr("Recompute even when inputs are unchanged"), this);
+  batch_ = new QSpinBox(this);
+  batch_->setRange(1, 4096);
+  batch_->setValue(64);
+  batch_->setToolTip(tr("Samples per batch (sorted by length, results in sample order)"));
   auto* bar = new QHBoxLayout;
   bar->addWidget(run_);
   bar->addWidget(stop_);
+  bar->addSpacing(12);
+  bar->addWidget(new QLabel(tr("Batch size"), this));
+  bar->addWidget(batch_);
+  bar->addSpacing(12);
   bar->addWidget(force_);
   bar->addStretch(1);
   layout->addLayout(bar);
@@ -62,7 +72,11 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
   splits_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
   splits_->verticalHeader()->hide();
   splits_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  splits_->setMaximumHeight(130);
+  splits_->verticalHeader()->setDefaultSectionSize(24);
+  // Exactly three rows: no empty space below them, the rest goes to the histograms.
+  splits_->setFixedHeight(splits_->horizontalHeader()->sizeHint().height() + 3 * 24 +
+                          2 * splits_->frameWidth() + 6);
+  splits_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   layout->addWidget(splits_);
   auto* charts = new QHBoxLayout;
   confidence_ = new BarChart(tr("Teacher confidence (max softmax)"), this);
@@ -79,10 +93,12 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
     run_->setEnabled(true);
     stop_->setEnabled(false);
   };
-  connect(runner_, &JobRunner::finished, this, [this, done](int id, const QJsonObject&) {
+  connect(runner_, &JobRunner::finished, this, [this, done](int id, const QJsonObject& r) {
     if (id != job_) return;
     done(id);
     reload();
+    if (r.value("skipped").toBool())
+      status_->setText(status_->text() + tr(" · inputs unchanged, the stored logits were kept"));
   });
   connect(runner_, &JobRunner::failed, this, [this, done](int id, const QString& message) {
     if (id != job_) return;
@@ -102,14 +118,50 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
 
 void LogitsPanel::setWorkspace(const QString& root) {
   workspace_ = root;
-  if (engineAvailable()) reload();
+  logits_stamp_ = -1;
+  refresh();
 }
 
-void LogitsPanel::start() {
+void LogitsPanel::refresh() {
 #ifdef KDW_HAVE_BERT
+  if (workspace_.isEmpty() || job_ != 0) return;
+  const kdw::Workspace ws{workspace_.toStdString()};
+  const QFileInfo info(QString::fromStdString((ws.logits_dir() / "logits.json").string()));
+  const qint64 stamp = info.exists() ? info.lastModified().toMSecsSinceEpoch() : 0;
+  if (stamp != logits_stamp_) reload();
+#endif
+}
+
+void LogitsPanel::followJob(int id) {
+  job_ = id;
+  run_->setEnabled(false);
+  stop_->setEnabled(true);
+  status_->setText(tr("Waiting for the job queue…"));
+}
+
+void LogitsPanel::loadSettings(QSettings& s) {
+  if (!engineAvailable()) return;
+  s.beginGroup(QStringLiteral("logits"));
+  batch_->setValue(s.value("batch_size", batch_->value()).toInt());
+  force_->setChecked(s.value("force", force_->isChecked()).toBool());
+  s.endGroup();
+}
+
+void LogitsPanel::saveSettings(QSettings& s) const {
+  if (!engineAvailable()) return;
+  s.beginGroup(QStringLiteral("logits"));
+  s.setValue("batch_size", batch_->value());
+  s.setValue("force", force_->isChecked());
+  s.endGroup();
+}
+
+int LogitsPanel::start() {
+#ifdef KDW_HAVE_BERT
+  if (job_ != 0 || workspace_.isEmpty()) return 0;
   kdw::LogitsOptions options;
   options.workspace = workspace_.toStdString();
   options.force = force_->isChecked();
+  options.batch_size = batch_->value();
   job_ = runner_->submit(tr("Teacher logits"), [options](kdw::JobContext& job) {
     const kdw::LogitsResult result = kdw::run_logits(options, job);
     nlohmann::json out = result.summary;
@@ -119,6 +171,9 @@ void LogitsPanel::start() {
   run_->setEnabled(false);
   stop_->setEnabled(true);
   status_->setText(tr("Waiting for the job queue…"));
+  return job_;
+#else
+  return 0;
 #endif
 }
 
@@ -129,6 +184,8 @@ void LogitsPanel::reload() {
   values_->clear();
   const kdw::Workspace ws{workspace_.toStdString()};
   QFile file(QString::fromStdString((ws.logits_dir() / "logits.json").string()));
+  const QFileInfo info(file.fileName());
+  logits_stamp_ = info.exists() ? info.lastModified().toMSecsSinceEpoch() : 0;
   if (!file.open(QIODevice::ReadOnly)) {
     status_->setText(tr("No logits stored yet."));
     return;
@@ -158,30 +215,19 @@ void LogitsPanel::reload() {
                        .arg(summary.value("num_labels").toInt()));
   // The histograms read the .npy files: a light job, still off the UI thread.
   const auto dir = ws.logits_dir();
-  const int id = runner_->submit(tr("Logits statistics"),
-                                 [dir](kdw::JobContext&) { return logitsHistograms(dir); });
+  const int id = runner_->submitLight(tr("Logits statistics"),
+                                      [dir](kdw::JobContext&) { return logitsHistograms(dir); });
   auto conn = std::make_shared<QMetaObject::Connection>();
-  *conn = connect(
-      runner_, &JobRunner::finished, this, [this, id, conn](int done, const QJsonObject& r) {
-        if (done != id) return;
-        disconnect(*conn);
-        QStringList cats;
-        QVector<double> vals;
-        const QJsonArray conf = r.value("confidence").toArray();
-        for (int i = 0; i < conf.size(); ++i) {
-          cats << QString::number(double(i) / conf.size(), 'f', 2);
-          vals << conf[i].toDouble();
-        }
-        confidence_->setBars(cats, vals);
-        cats.clear();
-        vals.clear();
-        const QJsonArray v = r.value("values").toArray();
-        const double lo = r.value("min").toDouble(), hi = r.value("max").toDouble();
-        for (int i = 0; i < v.size(); ++i) {
-          cats << QString::number(lo + (hi - lo) * i / std::max<qsizetype>(1, v.size()), 'f', 1);
-          vals << v[i].toDouble();
-        }
-        values_->setBars(cats, vals);
-      });
+  *conn = connect(runner_, &JobRunner::finished, this,
+                  [this, id, conn](int done, const QJsonObject& r) {
+                    if (done != id) return;
+                    disconnect(*conn);
+                    QVector<double> conf, vals;
+                    for (const auto& c : r.value("confidence").toArray()) conf << c.toDouble();
+                    confidence_->setHistogram(0.0, 1.0, conf, tr("max softmax probability"));
+                    for (const auto& v : r.value("values").toArray()) vals << v.toDouble();
+                    values_->setHistogram(r.value("min").toDouble(), r.value("max").toDouble(),
+                                          vals, tr("logit value"));
+                  });
 #endif
 }

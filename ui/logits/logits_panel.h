@@ -9,6 +9,8 @@ class BarChart;
 class QLabel;
 class QPushButton;
 class QCheckBox;
+class QSettings;
+class QSpinBox;
 class QTableWidget;
 
 class LogitsPanel : public QWidget {
@@ -20,16 +22,30 @@ class LogitsPanel : public QWidget {
   void setWorkspace(const QString& root);
   /// Re-reads logits.json and the .npy files (done on setWorkspace and after a run).
   void reload();
+  /// reload() when logits.json changed since it was last shown (after any job).
+  void refresh();
+  /// Shows the progress of a logits job submitted elsewhere (the demo pipeline).
+  void followJob(int id);
+  /// Starts extraction with the panel's options (also the button); returns the job id.
+  int start();
+  void loadSettings(QSettings& settings);
+  void saveSettings(QSettings& settings) const;
+
+  QTableWidget* splitsTable() const { return splits_; }
+  BarChart* confidenceChart() const { return confidence_; }
+  BarChart* valuesChart() const { return values_; }
+  QSpinBox* batchSizeBox() const { return batch_; }
+  QCheckBox* forceBox() const { return force_; }
 
  private:
-  void start();
-
   JobRunner* runner_;
   QString workspace_;
   int job_ = 0;
   QPushButton* run_ = nullptr;
   QPushButton* stop_ = nullptr;
   QCheckBox* force_ = nullptr;
+  QSpinBox* batch_ = nullptr;
+  qint64 logits_stamp_ = -1;  ///< logits.json's mtime when it was shown
   QLabel* status_ = nullptr;
   QTableWidget* splits_ = nullptr;
   BarChart* confidence_ = nullptr;

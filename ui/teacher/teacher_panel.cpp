@@ -3,21 +3,30 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
-#include <QFormLayout>
+#include <QFile>
+#include <QFileInfo>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 #include "common/live_chart.h"
 #include "common/panel_util.h"
 #include "jobs/job_runner.h"
+#include "jobs/job_status.h"
 #include "shell/workspace_state.h"
 
 #ifdef KDW_HAVE_BERT
@@ -49,12 +58,15 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   folder_info_ = new QLabel(modelBox);
   folder_info_->setWordWrap(true);
   folder_info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  folder_info_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   modelLayout->addWidget(folder_);
   modelLayout->addWidget(folder_info_, 1);
   top->addWidget(modelBox, 1);
 
+  // Hyper-parameters in a compact grid (three label/field pairs per row): the charts below
+  // need the height.
   auto* hyper = new QGroupBox(tr("Hyper-parameters"), this);
-  auto* form = new QFormLayout(hyper);
+  auto* grid = new QGridLayout(hyper);
   epochs_ = new QSpinBox(hyper);
   epochs_->setRange(1, 100);
   epochs_->setValue(3);
@@ -76,12 +88,22 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   patience_ = new QSpinBox(hyper);
   patience_->setRange(0, 50);
   patience_->setSpecialValueText(tr("never"));
-  form->addRow(tr("Epochs"), epochs_);
-  form->addRow(tr("Learning rate"), lr_);
-  form->addRow(tr("Batch size"), batch_);
-  form->addRow(tr("Max sequence length"), max_len_);
-  form->addRow(tr("Warm-up fraction"), warmup_);
-  form->addRow(tr("Early stopping patience"), patience_);
+  const std::pair<QString, QWidget*> fields[] = {
+      {tr("Epochs"), epochs_},           {tr("Learning rate"), lr_},
+      {tr("Batch size"), batch_},        {tr("Max. sequence length"), max_len_},
+      {tr("Warm-up fraction"), warmup_}, {tr("Early stopping patience"), patience_}};
+  epochs_->setObjectName(QStringLiteral("epochs"));
+  lr_->setObjectName(QStringLiteral("lr"));
+  batch_->setObjectName(QStringLiteral("batch_size"));
+  max_len_->setObjectName(QStringLiteral("max_seq_len"));
+  warmup_->setObjectName(QStringLiteral("warmup"));
+  patience_->setObjectName(QStringLiteral("patience"));
+  for (int i = 0; i < 6; ++i) {
+    const int row = i % 3, col = (i / 3) * 2;
+    grid->addWidget(new QLabel(fields[i].first, hyper), row, col);
+    grid->addWidget(fields[i].second, row, col + 1);
+  }
+  grid->setColumnMinimumWidth(2, 150);
   top->addWidget(hyper);
   layout->addLayout(top);
 
@@ -91,56 +113,73 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   resume_ = new QPushButton(tr("Resume"), this);
   resume_->setToolTip(tr("Continue an unfinished fine-tuning from its checkpoint"));
   stop_->setEnabled(false);
+  bar_ = new QProgressBar(this);
+  bar_->setRange(0, 1000);
+  bar_->setValue(0);
+  bar_->setTextVisible(false);
+  bar_->setMaximumWidth(220);
+  bar_->hide();  // shown while a job of this panel runs
   status_ = new QLabel(this);
   buttons->addWidget(start_);
   buttons->addWidget(stop_);
   buttons->addWidget(resume_);
+  buttons->addWidget(bar_);
   buttons->addWidget(status_, 1);
   layout->addLayout(buttons);
 
   auto* charts = new QHBoxLayout;
-  loss_ = new LiveChart(tr("Training loss"), tr("step"), tr("loss"), this);
+  loss_ = new LiveChart(tr("Training loss"), tr("optimizer step"), tr("loss"), this);
   loss_series_ = loss_->addSeries(tr("loss"));
   dev_ = new LiveChart(tr("Dev scores"), tr("epoch"), QString(), this);
+  dev_->setIntegerX(true);
   acc_series_ = dev_->addSeries(tr("accuracy"));
   f1_series_ = dev_->addSeries(tr("macro-F1"));
   charts->addWidget(loss_);
   charts->addWidget(dev_);
-  layout->addLayout(charts, 2);
+  layout->addLayout(charts, 1);  // the charts take all the height the rest leaves
 
   auto* results = new QGroupBox(tr("Dev results (best epoch)"), this);
   auto* resultsLayout = new QVBoxLayout(results);
   dev_summary_ = new QLabel(tr("No fine-tuning run yet."), results);
+  dev_summary_->setWordWrap(true);
   confusion_ = new QTableWidget(results);
   confusion_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   confusion_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  confusion_->verticalHeader()->setDefaultSectionSize(22);
+  confusion_->setToolTip(
+      tr("Rows: true class; columns: predicted class, then the per-class "
+         "precision, recall and F1"));
+  confusion_->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
+  confusion_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
   resultsLayout->addWidget(dev_summary_);
   resultsLayout->addWidget(confusion_);
-  layout->addWidget(results, 1);
+  layout->addWidget(results);
 
   connect(folder_, &QComboBox::currentIndexChanged, this, &TeacherPanel::inspect);
   connect(start_, &QPushButton::clicked, this, [this] { start(false); });
   connect(resume_, &QPushButton::clicked, this, [this] { start(true); });
   connect(stop_, &QPushButton::clicked, this, [this] { runner_->cancel(job_); });
   connect(runner_, &JobRunner::metrics, this, &TeacherPanel::onMetrics);
-  connect(runner_, &JobRunner::progress, this,
-          [this](int id, const QString& stage, qint64 d, qint64 t, const QString& msg) {
-            if (id == job_) status_->setText(tr("%1: %2/%3 %4").arg(stage).arg(d).arg(t).arg(msg));
-          });
+  connect(runner_, &JobRunner::progress, this, &TeacherPanel::onProgress);
   auto done = [this](int id, const QString& text) {
     if (id != job_) return false;
     job_ = 0;
-    start_->setEnabled(true);
+    bar_->hide();
     resume_->setEnabled(true);
     stop_->setEnabled(false);
+    start_->setEnabled(folder_->count() > 0);
     status_->setText(text);
     return true;
   };
   connect(runner_, &JobRunner::finished, this, [this, done](int id, const QJsonObject& r) {
-    if (done(id, tr("Finished: %1 epoch(s)%2")
-                     .arg(r.value("epochs_run").toInt())
-                     .arg(r.value("early_stopped").toBool() ? tr(", stopped early") : QString())))
-      showDev(r.value("best").toObject().value("dev").toObject());
+    if (!done(id, tr("Finished: %1 epoch(s)%2")
+                      .arg(r.value("epochs_run").toInt())
+                      .arg(r.value("early_stopped").toBool() ? tr(", stopped early") : QString())))
+      return;
+    bar_->setValue(bar_->maximum());
+    // The saved teacher (labels, curves and best epoch as written to disk).
+    finetune_stamp_ = -1;
+    refresh();
   });
   connect(runner_, &JobRunner::failed, this,
           [done](int id, const QString& m) { done(id, QObject::tr("Failed: %1").arg(m)); });
@@ -152,17 +191,107 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
 void TeacherPanel::setWorkspace(const QString& root) {
   workspace_ = root;
   if (!engineAvailable()) return;
-  const WorkspaceState state = scanWorkspace(root);
-  labels_ = state.labels;
-  const QString previous = folder_->currentText();
-  folder_->clear();
-  folder_->addItems(state.pretrained);
-  if (state.pretrained.contains(previous)) folder_->setCurrentText(previous);
-  if (state.pretrained.isEmpty())
-    folder_info_->setText(tr("No pretrained BERT folder under %1/files/bert/.").arg(root));
-  start_->setEnabled(job_ == 0 && !state.pretrained.isEmpty());
+  finetune_stamp_ = -1;
+  if (job_ == 0) {
+    loss_->clear();
+    dev_->clear();
+    confusion_->setRowCount(0);
+    confusion_->setColumnCount(0);
+    fitTableHeight();
+    dev_summary_->setText(tr("No fine-tuning run yet."));
+  }
+  refresh();
 }
 
+void TeacherPanel::refresh() {
+  if (!engineAvailable() || workspace_.isEmpty()) return;
+  const WorkspaceState state = scanWorkspace(workspace_);
+  labels_ = state.labels;
+  const QString previous = folder_->currentText();
+  if (QStringList(state.pretrained) != [this] {
+        QStringList items;
+        for (int i = 0; i < folder_->count(); ++i) items << folder_->itemText(i);
+        return items;
+      }()) {
+    folder_->clear();
+    folder_->addItems(state.pretrained);
+    if (state.pretrained.contains(previous)) folder_->setCurrentText(previous);
+  }
+  if (state.pretrained.isEmpty())
+    folder_info_->setText(tr("No pretrained BERT folder under %1/files/bert/.").arg(workspace_));
+  start_->setEnabled(job_ == 0 && !state.pretrained.isEmpty());
+  if (job_ == 0) showFinetuned();
+}
+
+void TeacherPanel::followJob(int id) {
+  job_ = id;
+  loss_->clear();
+  dev_->clear();
+  bar_->setValue(0);
+  bar_->show();
+  clock_.invalidate();
+  start_->setEnabled(false);
+  resume_->setEnabled(false);
+  stop_->setEnabled(true);
+  status_->setText(tr("Waiting for the job queue…"));
+}
+
+QString TeacherPanel::devSummary() const {
+  return dev_summary_ ? dev_summary_->text() : QString();
+}
+
+namespace {
+QJsonObject readJsonObject(const QString& path) {
+  QFile file(path);
+  if (file.size() > (64 << 20) || !file.open(QIODevice::ReadOnly)) return {};
+  return QJsonDocument::fromJson(file.readAll()).object();
+}
+}  // namespace
+
+// The fine-tuned teacher already in the workspace: curves from metrics.jsonl, best dev results
+// from finetune.json. Read again only when finetune.json changed.
+void TeacherPanel::showFinetuned() {
+#ifdef KDW_HAVE_BERT
+  const kdw::Workspace ws{workspace_.toStdString()};
+  const QDir dir(QString::fromStdString(ws.finetune_dir().string()));
+  const QFileInfo info(dir.filePath(QStringLiteral("finetune.json")));
+  const qint64 stamp = info.exists() ? info.lastModified().toMSecsSinceEpoch() : 0;
+  if (stamp == finetune_stamp_) return;
+  finetune_stamp_ = stamp;
+  loss_->clear();
+  dev_->clear();
+  confusion_->setRowCount(0);
+  confusion_->setColumnCount(0);
+  if (!info.exists()) {
+    dev_summary_->setText(tr("No fine-tuned teacher in this workspace yet."));
+    return;
+  }
+  const QJsonObject summary = readJsonObject(info.filePath());
+  QFile metrics(dir.filePath(QStringLiteral("metrics.jsonl")));
+  if (metrics.size() < (256 << 20) && metrics.open(QIODevice::ReadOnly)) {
+    while (!metrics.atEnd()) {
+      const QByteArray line = metrics.readLine().trimmed();
+      if (!line.isEmpty()) addRecord(QJsonDocument::fromJson(line).object());
+    }
+  }
+  loss_->redraw();
+  dev_->redraw();
+  const QJsonArray labels = summary.value(QStringLiteral("labels")).toArray();
+  if (!labels.isEmpty()) {
+    labels_.clear();
+    for (const auto& v : labels) labels_ << v.toString();
+  }
+  const QJsonObject best = summary.value(QStringLiteral("best")).toObject();
+  showDev(best.value(QStringLiteral("dev")).toObject());
+  const QJsonObject options = summary.value(QStringLiteral("options")).toObject();
+  status_->setText(
+      tr("Fine-tuned teacher: from %1%2, best epoch %3 of %4")
+          .arg(QFileInfo(summary.value("bert_path").toString()).fileName(),
+               summary.value("from_scratch").toBool() ? tr(" (trained from scratch)") : QString())
+          .arg(best.value("epoch").toInt())
+          .arg(options.value("epochs").toInt()));
+#endif
+}
 void TeacherPanel::inspect() {
 #ifdef KDW_HAVE_BERT
   if (folder_->currentText().isEmpty()) return;
@@ -186,8 +315,9 @@ void TeacherPanel::inspect() {
 #endif
 }
 
-void TeacherPanel::start(bool resume) {
+int TeacherPanel::start(bool resume) {
 #ifdef KDW_HAVE_BERT
+  if (job_ != 0 || folder_->currentText().isEmpty()) return 0;
   kdw::FinetuneOptions o;
   const kdw::Workspace ws{workspace_.toStdString()};
   o.workspace = ws.root;
@@ -203,6 +333,9 @@ void TeacherPanel::start(bool resume) {
     loss_->clear();
     dev_->clear();
   }
+  bar_->setValue(0);
+  bar_->show();
+  clock_.invalidate();
   job_ = runner_->submit(tr("Fine-tune teacher"), [o](kdw::JobContext& job) {
     const kdw::FinetuneResult r = kdw::run_finetune(o, job);
     return nlohmann::json{{"model_dir", r.model_dir.string()},
@@ -214,44 +347,73 @@ void TeacherPanel::start(bool resume) {
   resume_->setEnabled(false);
   stop_->setEnabled(true);
   status_->setText(tr("Waiting for the job queue…"));
+  return job_;
 #else
   (void)resume;
+  return 0;
 #endif
+}
+
+void TeacherPanel::onProgress(int id, const QString& stage, qint64 done, qint64 total,
+                              const QString& message) {
+  if (id != job_) return;
+  if (!clock_.isValid()) clock_.start();
+  // "epoch k/N" with done/total batches: the fraction of the whole run, and its ETA.
+  static const QRegularExpression epochStage(QStringLiteral("^epoch (\\d+)/(\\d+)$"));
+  const QRegularExpressionMatch m = epochStage.match(stage);
+  QString eta;
+  if (m.hasMatch() && total > 0) {
+    const double epochs = std::max(1, m.captured(2).toInt());
+    const double fraction =
+        std::clamp((m.captured(1).toInt() - 1 + double(done) / double(total)) / epochs, 0.0, 1.0);
+    bar_->setValue(int(fraction * bar_->maximum()));
+    const double left = estimateRemaining(clock_.elapsed() / 1000.0, fraction);
+    if (left >= 0 && clock_.elapsed() > 2000) eta = tr(" · ETA %1").arg(formatDuration(left));
+  }
+  status_->setText(tr("%1: batch %2/%3 %4%5").arg(stage).arg(done).arg(total).arg(message, eta));
 }
 
 void TeacherPanel::onMetrics(int id, const QJsonArray& records) {
   if (id != job_) return;
-  for (const auto& value : records) {
-    const QJsonObject r = value.toObject();
-    const QString kind = r.value("kind").toString();
-    if (kind == QLatin1String("step")) {
-      loss_->append(loss_series_, r.value("step").toDouble(), r.value("loss").toDouble());
-    } else if (kind == QLatin1String("epoch") && r.contains("dev")) {
-      const QJsonObject dev = r.value("dev").toObject();
-      const double epoch = r.value("epoch").toDouble();
-      dev_->append(acc_series_, epoch, dev.value("accuracy").toDouble());
-      dev_->append(f1_series_, epoch, dev.value("macro_f1").toDouble());
-      if (r.value("best").toBool()) showDev(dev);
-    }
+  for (const auto& value : records) addRecord(value.toObject());
+}
+
+void TeacherPanel::addRecord(const QJsonObject& r) {
+  const QString kind = r.value("kind").toString();
+  if (kind == QLatin1String("step")) {
+    loss_->append(loss_series_, r.value("step").toDouble(), r.value("loss").toDouble());
+  } else if (kind == QLatin1String("epoch") && r.contains("dev")) {
+    const QJsonObject dev = r.value("dev").toObject();
+    const double epoch = r.value("epoch").toDouble();
+    dev_->append(acc_series_, epoch, dev.value("accuracy").toDouble());
+    dev_->append(f1_series_, epoch, dev.value("macro_f1").toDouble());
+    if (r.value("best").toBool()) showDev(dev);
   }
 }
 
 void TeacherPanel::showDev(const QJsonObject& dev) {
   if (dev.isEmpty()) return;
-  dev_summary_->setText(tr("Accuracy %1, macro-F1 %2 on %3 dev samples")
+  dev_summary_->setText(tr("Accuracy <b>%1</b>, macro-F1 <b>%2</b> on %3 dev samples")
                             .arg(dev.value("accuracy").toDouble(), 0, 'f', 4)
                             .arg(dev.value("macro_f1").toDouble(), 0, 'f', 4)
                             .arg(dev.value("samples").toInt()));
+  // Confusion matrix (rows: true class, columns: predicted), then per-class P / R / F1.
   const QJsonArray rows = dev.value("confusion").toArray();
+  const QJsonArray precision = dev.value("precision").toArray();
+  const QJsonArray recall = dev.value("recall").toArray();
+  const QJsonArray f1 = dev.value("f1").toArray();
   const int n = rows.size();
+  const int extra = precision.size() == n && recall.size() == n && f1.size() == n ? 3 : 0;
+  confusion_->clear();
   confusion_->setRowCount(n);
-  confusion_->setColumnCount(n);
+  confusion_->setColumnCount(n + extra);
   QStringList names;
   for (int i = 0; i < n; ++i) names << (i < labels_.size() ? labels_[i] : QString::number(i));
-  QStringList predicted;
-  for (const QString& name : names) predicted << tr("→ %1").arg(name);
+  QStringList columns;
+  for (const QString& name : names) columns << tr("→ %1").arg(name);
+  if (extra) columns << tr("precision") << tr("recall") << tr("F1");
   confusion_->setVerticalHeaderLabels(names);
-  confusion_->setHorizontalHeaderLabels(predicted);
+  confusion_->setHorizontalHeaderLabels(columns);
   for (int g = 0; g < n; ++g) {
     const QJsonArray row = rows[g].toArray();
     for (int p = 0; p < n && p < row.size(); ++p) {
@@ -260,7 +422,27 @@ void TeacherPanel::showDev(const QJsonObject& dev) {
       if (g == p) item->setBackground(QColor(0xd8, 0xef, 0xd8));
       confusion_->setItem(g, p, item);
     }
+    const QJsonArray* scores[] = {&precision, &recall, &f1};
+    for (int k = 0; k < extra; ++k) {
+      auto* item = new QTableWidgetItem(QString::number((*scores[k])[g].toDouble(), 'f', 3));
+      item->setTextAlignment(Qt::AlignCenter);
+      item->setForeground(QColor(0x30, 0x30, 0x60));
+      confusion_->setItem(g, n + k, item);
+    }
   }
+  fitTableHeight();
+}
+
+// The table is as tall as its rows (up to 8 of them, then it scrolls): the charts above need the
+// height more than empty table space does.
+void TeacherPanel::fitTableHeight() {
+  const int rows = std::min(confusion_->rowCount(), 8);
+  int height = confusion_->horizontalHeader()->height() + 2 * confusion_->frameWidth();
+  for (int r = 0; r < rows; ++r) height += confusion_->rowHeight(r);
+  if (confusion_->rowCount() > rows || confusion_->rowCount() == 0) height += 22;
+  if (confusion_->horizontalScrollBar()->isVisible())
+    height += confusion_->horizontalScrollBar()->height();
+  confusion_->setFixedHeight(height);
 }
 
 void TeacherPanel::loadSettings(QSettings& s) {

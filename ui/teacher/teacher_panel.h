@@ -2,6 +2,7 @@
 // (kdw::run_finetune) with live loss and dev curves, then show the best epoch's dev results.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QWidget>
 
@@ -10,6 +11,7 @@ class LiveChart;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QProgressBar;
 class QPushButton;
 class QSettings;
 class QSpinBox;
@@ -21,15 +23,31 @@ class TeacherPanel : public QWidget {
  public:
   TeacherPanel(JobRunner* runner, QWidget* parent = nullptr);
   static bool engineAvailable();
+  /// Lists the pretrained folders and shows the workspace's fine-tuned teacher (its curves from
+  /// metrics.jsonl and its best dev results from finetune.json) when there is one.
   void setWorkspace(const QString& root);
+  /// Re-reads the workspace when no job of this panel runs (after any job).
+  void refresh();
+  /// Shows the live curves and progress of a fine-tune job submitted elsewhere (the demo).
+  void followJob(int id);
   void loadSettings(QSettings& settings);
   void saveSettings(QSettings& settings) const;
+  /// Starts fine-tuning with the form's options (also the Start button); returns the job id.
+  int start(bool resume = false);
+
+  LiveChart* lossChart() const { return loss_; }
+  LiveChart* devChart() const { return dev_; }
+  QTableWidget* resultsTable() const { return confusion_; }
+  QString devSummary() const;
 
  private:
-  void start(bool resume);
   void inspect();
   void onMetrics(int id, const QJsonArray& records);
+  void addRecord(const QJsonObject& record);
   void showDev(const QJsonObject& dev);
+  void showFinetuned();
+  void fitTableHeight();
+  void onProgress(int id, const QString& stage, qint64 done, qint64 total, const QString& msg);
 
   JobRunner* runner_;
   QString workspace_;
@@ -46,6 +64,9 @@ class TeacherPanel : public QWidget {
   QPushButton* stop_ = nullptr;
   QPushButton* resume_ = nullptr;
   QLabel* status_ = nullptr;
+  QProgressBar* bar_ = nullptr;
+  QElapsedTimer clock_;
+  qint64 finetune_stamp_ = -1;  ///< finetune.json's mtime when it was shown
   LiveChart* loss_ = nullptr;
   LiveChart* dev_ = nullptr;
   int loss_series_ = 0, acc_series_ = 0, f1_series_ = 0;
