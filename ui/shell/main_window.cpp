@@ -28,6 +28,7 @@
 #include "jobs/job_status.h"
 #include "log/log_panel.h"
 #include "logits/logits_panel.h"
+#include "shell/demo_pipeline.h"
 #include "shell/preferences_dialog.h"
 #include "shell/welcome_page.h"
 #include "teacher/teacher_panel.h"
@@ -155,20 +156,43 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
     showPanel(Compress);
   });
 
+  demo_ = new DemoPipeline(runner_, this);
+  // The demo follows its steps through the panels, unless the user went elsewhere meanwhile.
+  connect(runner_, &JobRunner::started, this, [this](int id, const QString&) {
+    const int panel = demo_panels_.value(id, -2);
+    if (panel == -2) return;
+    const int current = currentPanel();
+    if ((current == demo_panel_ || current == -1) && isPanelEnabled(Panel(panel))) showPanel(panel);
+    demo_panel_ = panel;
+  });
+  connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& result) {
+    if (demo_panels_.value(id, -1) == Distill && result.contains(QStringLiteral("run_dir")))
+      distill_->showRun(result.value(QStringLiteral("run_dir")).toString());
+  });
+  connect(demo_, &DemoPipeline::done, this, [this](bool ok) {
+    demo_panels_.clear();
+    spdlog::info(ok ? "demo pipeline finished" : "demo pipeline stopped");
+  });
+
   buildMenus();
-  const bool demoOk = !resourceDir().isEmpty() && DataPanel::engineAvailable();
+  const bool demoOk = !resourceDir().isEmpty() && DemoPipeline::available();
   welcome_->setDemoAvailable(
-      demoOk,
-      demoOk ? QString()
-             : (DataPanel::engineAvailable() ? tr("Demo data not found next to the program.")
-                                             : tr("Data preparation is not part of this build.")));
+      demoOk, demoOk ? QString()
+                     : (DemoPipeline::available()
+                            ? tr("Demo data not found next to the program.")
+                            : tr("The demo needs every engine module; this build lacks some.")));
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
   if (!settings.contains(QStringLiteral("window/geometry"))) resize(1280, 820);
+  if (!settings.contains(QStringLiteral("window/state"))) {
+    // A log a few lines high: the panels' charts need the height more.
+    resizeDocks({findChild<QDockWidget*>(QStringLiteral("logDock"))}, {120}, Qt::Vertical);
+  }
   data_->loadSettings(settings);
   distill_->loadSettings(settings);
   teacher_->loadSettings(settings);
+  logits_->loadSettings(settings);
   updateRecent();
   updatePanels();
   showPanel(-1);
@@ -301,6 +325,11 @@ void MainWindow::rescanWorkspace() {
   if (!state_.valid) return;
   state_ = scanWorkspace(state_.root);
   updatePanels();
+  // Each panel re-reads only what changed (and leaves a running job's live view alone).
+  data_->refresh();
+  teacher_->refresh();
+  logits_->refresh();
+  distill_->setWorkspace(state_.root);
 #ifdef KDW_HAVE_RUNS_PANEL
   static_cast<RunsPanel*>(panels_[Runs])->setWorkspace(state_.root);
 #endif
@@ -334,24 +363,60 @@ void MainWindow::chooseWorkspace() {
   if (!dir.isEmpty()) openWorkspace(dir);
 }
 
-void MainWindow::openDemoWorkspace() {
+QList<int> MainWindow::openDemoWorkspace() {
   const QString resources = resourceDir();
-  if (resources.isEmpty() || !DataPanel::engineAvailable()) {
-    showError(tr("The demo needs the bundled demo data and data preparation."));
-    return;
+  if (resources.isEmpty() || !DemoPipeline::available()) {
+    showError(tr("The demo needs the bundled demo data and every engine module."));
+    return {};
   }
-  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
-                      QStringLiteral("/demo-workspace");
+  return runDemoPipeline(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
+                             QStringLiteral("/demo-workspace"),
+                         resources);
+}
+
+QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resources) {
+  if (demo_->isRunning()) {
+    showError(tr("The demo pipeline is running already (see the job queue)."));
+    return {};
+  }
   const QString error = createWorkspaceLayout(dir);
   if (!error.isEmpty()) {
     showError(error);
-    return;
+    return {};
   }
-  openWorkspace(dir);
-  if (!state_.hasTokens) {
-    showPanel(Data);
-    data_->prepareDemo(resources + QStringLiteral("/demo/fortunes_ru.csv"));
+  if (!openWorkspace(dir)) return {};
+  const QList<DemoStep> steps =
+      demo_->start(DemoPipeline::plan(state_.root, resources, DemoSettings(), state_));
+  QList<int> ids;
+  demo_panels_.clear();
+  demo_panel_ = currentPanel();
+  for (const DemoStep& step : steps) {
+    ids << step.job;
+    spdlog::info("demo: {}", step.command.toStdString());
+    switch (step.kind) {
+      case DemoStep::Prepare:
+        data_->followJob(step.job);
+        demo_panels_.insert(step.job, Data);
+        break;
+      case DemoStep::CopyBert:
+        break;
+      case DemoStep::Finetune:
+        teacher_->followJob(step.job);
+        demo_panels_.insert(step.job, Teacher);
+        break;
+      case DemoStep::Logits:
+        logits_->followJob(step.job);
+        demo_panels_.insert(step.job, Logits);
+        break;
+      case DemoStep::Distill:
+        demo_panels_.insert(step.job, Distill);
+        break;
+      case DemoStep::Compress:
+        break;
+    }
   }
+  if (steps.isEmpty()) spdlog::info("demo workspace {}: every step done", dir.toStdString());
+  return ids;
 }
 
 void MainWindow::updateRecent() {
@@ -379,6 +444,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   data_->saveSettings(settings);
   distill_->saveSettings(settings);
   teacher_->saveSettings(settings);
+  logits_->saveSettings(settings);
   runner_->cancelAll();
   event->accept();
 }

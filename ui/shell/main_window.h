@@ -2,6 +2,7 @@
 // workspace handling (new/open/recent/demo) and persisted layout and options.
 #pragma once
 
+#include <QHash>
 #include <QMainWindow>
 
 #include "shell/workspace_state.h"
@@ -18,6 +19,7 @@ class DataPanel;
 class TeacherPanel;
 class LogitsPanel;
 class DistillPanel;
+class DemoPipeline;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -45,7 +47,13 @@ class MainWindow : public QMainWindow {
   /// Re-reads what the workspace holds and updates the panels.
   void rescanWorkspace();
   void showError(const QString& message);
-  void openDemoWorkspace();
+  /// Opens (creating it if needed) the demo workspace and queues the demo pipeline's missing
+  /// steps (shell/demo_pipeline.h); returns the job ids queued.
+  QList<int> openDemoWorkspace();
+  /// Opens `dir` as a workspace and queues the demo pipeline's missing steps there, reading the
+  /// demo data from `resources` (openDemoWorkspace with its defaults; also for tests).
+  QList<int> runDemoPipeline(const QString& dir, const QString& resources);
+  DemoPipeline* demoPipeline() const { return demo_; }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -72,4 +80,7 @@ class MainWindow : public QMainWindow {
   TeacherPanel* teacher_ = nullptr;
   LogitsPanel* logits_ = nullptr;
   DistillPanel* distill_ = nullptr;
+  DemoPipeline* demo_ = nullptr;
+  QHash<int, int> demo_panels_;  ///< demo job id -> the panel that shows it
+  int demo_panel_ = -1;          ///< panel shown for the previous demo step
 };
