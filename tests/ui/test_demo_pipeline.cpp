@@ -1,0 +1,245 @@
+// "Open demo workspace": the demo pipeline's settings mirror scripts/demo.sh, its plan starts at
+// the first missing output, a failing step cancels the rest, a tiny run goes end to end through
+// the same engine functions as the kdw verbs, and the main window queues it and updates panels.
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "data/data_panel.h"
+#include "data/table_model.h"
+#include "jobs/job_runner.h"
+#include "shell/demo_pipeline.h"
+#include "shell/main_window.h"
+#include "shell/workspace_state.h"
+
+namespace {
+// A demo resources folder: demo/fortunes_ru.csv (`rows` generated rows, four topics) and the
+// bundled demo/bert/{config.json,vocab.txt}.
+QString makeResources(const QString& root, int rows) {
+  const QString demo = root + QStringLiteral("/demo");
+  QDir().mkpath(demo + QStringLiteral("/bert"));
+  const QString src = QStringLiteral(KDW_SOURCE_DIR "/resources/demo/bert/");
+  for (const char* name : {"config.json", "vocab.txt"})
+    QFile::copy(src + QLatin1String(name), demo + QStringLiteral("/bert/") + QLatin1String(name));
+  const char* const words[4][4] = {{"любовь", "сердце", "поцелуй", "верность"},
+                                   {"выборы", "партия", "закон", "власть"},
+                                   {"компьютер", "программа", "сервер", "файл"},
+                                   {"школа", "учитель", "экзамен", "урок"}};
+  const char* const labels[4] = {"love", "polit", "computer", "education"};
+  QFile csv(demo + QStringLiteral("/fortunes_ru.csv"));
+  if (!csv.open(QIODevice::WriteOnly)) return {};
+  csv.write("text,label\n");
+  for (int i = 0; i < rows; ++i) {
+    const int t = i % 4;
+    csv.write(QStringLiteral("\"%1 и %2, сказал он %3\",%4\n")
+                  .arg(QString::fromUtf8(words[t][i % 4]), QString::fromUtf8(words[t][(i / 4) % 4]))
+                  .arg(i)
+                  .arg(QLatin1String(labels[t]))
+                  .toUtf8());
+  }
+  return root;
+}
+
+// The value after `flag` in `text` (first occurrence after `from`).
+QString flagValue(const QString& text, const QString& flag, qsizetype from = 0) {
+  const QRegularExpression re(QRegularExpression::escape(flag) + QStringLiteral("\\s+(\\S+)"));
+  const QRegularExpressionMatch m = re.match(text, from);
+  return m.hasMatch() ? m.captured(1) : QString();
+}
+}  // namespace
+
+class TestDemoPipeline : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(DemoPipeline::available());
+  }
+
+  // The one place in ui/ with the demo settings agrees with scripts/demo.sh.
+  void settingsMirrorDemoScript() {
+    QFile file(QStringLiteral(KDW_SOURCE_DIR "/scripts/demo.sh"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString script = QString::fromUtf8(file.readAll());
+    const DemoSettings s;
+    QVERIFY(script.contains(QStringLiteral("--input resources/") + s.csv));
+    QVERIFY(script.contains(QStringLiteral("--bert_vocab resources/") + s.bertSource +
+                            QStringLiteral("/vocab.txt")));
+    QVERIFY(script.contains(QStringLiteral("files/bert/") + s.bertFolder));
+    const qsizetype finetune = script.indexOf(QStringLiteral("\" finetune "));
+    QVERIFY(finetune > 0);
+    QCOMPARE(flagValue(script, "--epochs", finetune).toInt(), s.teacherEpochs);
+    QCOMPARE(flagValue(script, "--lr", finetune).toDouble(), s.teacherLr);
+    QCOMPARE(flagValue(script, "--batch_size", finetune).toInt(), s.teacherBatch);
+    // student=(--hidden_size ... ) holds the options of both students.
+    const qsizetype begin = script.indexOf(QStringLiteral("student=("));
+    QVERIFY(begin > 0);
+    const QString student = script.mid(begin, script.indexOf(QLatin1Char(')'), begin) - begin);
+    QCOMPARE(flagValue(student, "--hidden_size").toInt(), s.studentHidden);
+    QCOMPARE(flagValue(student, "--emb_dim").toInt(), s.studentEmbDim);
+    QCOMPARE(flagValue(student, "--epochs").toInt(), s.studentEpochs);
+    QCOMPARE(flagValue(student, "--batch_size").toInt(), s.studentBatch);
+    QCOMPARE(flagValue(student, "--lr").toDouble(), s.studentLr);
+    QCOMPARE(flagValue(student, "--group_lasso").toDouble(), s.groupLasso);
+    QCOMPARE(flagValue(student, "--iss_threshold").toDouble(), s.issThreshold);
+    QCOMPARE(flagValue(student, "--sparse_tolerance").toDouble(), s.sparseTolerance);
+    const qsizetype compress = script.indexOf(QStringLiteral("\" compress "));
+    QVERIFY(compress > 0);
+    QVERIFY(script.indexOf(QStringLiteral("--show_weight --cut_model"), compress) > 0);
+    QCOMPARE(flagValue(script, "--threshold", compress).toDouble(), s.cutThreshold);
+    for (const QString& type : s.studentTypes)
+      QVERIFY(script.contains(QStringLiteral("--model_type ") + type +
+                              QStringLiteral(" \"${student[@]}\"")));
+  }
+
+  void planStartsAtFirstMissingOutput() {
+    QTemporaryDir dir;
+    const DemoSettings s;
+    WorkspaceState state;
+    state.valid = true;
+    const QList<DemoStep> all = DemoPipeline::plan(dir.path(), "/res", s, state);
+    QCOMPARE(all.size(), 8);
+    const QList<DemoStep::Kind> kinds = {DemoStep::Prepare, DemoStep::CopyBert, DemoStep::Finetune,
+                                         DemoStep::Logits,  DemoStep::Distill,  DemoStep::Compress,
+                                         DemoStep::Distill, DemoStep::Compress};
+    for (int i = 0; i < 8; ++i) QCOMPARE(all[i].kind, kinds[i]);
+    QCOMPARE(all[0].command, QStringLiteral("kdw prepare --input /res/demo/fortunes_ru.csv "
+                                            "--workspace %1 --bert_vocab /res/demo/bert/vocab.txt")
+                                 .arg(dir.path()));
+    QVERIFY(all[2].command.endsWith(QStringLiteral("--epochs 12 --lr 0.0005 --batch_size 16")));
+    QVERIFY(
+        all[4].command.contains(QStringLiteral("--model_type stack_biLSTM --hidden_size 256 "
+                                               "--emb_dim 100 --epochs 12 --batch_size 32 "
+                                               "--lr 0.002 --group_lasso 0.002 "
+                                               "--iss_threshold 0.05 --sparse_tolerance 0.05")));
+    QVERIFY(all[5].command.contains(QStringLiteral("--cut_model --threshold 0.05")));
+    QVERIFY(all[6].command.contains(QStringLiteral("--model_type stack_LSTM")));
+
+    state.hasTokens = state.hasBertData = true;
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).first().kind, DemoStep::CopyBert);
+    QVERIFY(QDir().mkpath(dir.filePath("files/bert/demo_bert")));
+    QFile config(dir.filePath("files/bert/demo_bert/config.json"));
+    QVERIFY(config.open(QIODevice::WriteOnly));
+    config.close();
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).first().kind, DemoStep::Finetune);
+    state.hasTeacher = true;
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 5);  // logits, 2 x (+cut)
+    state.hasLogits = true;
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 4);
+    state.runs = 2;
+    QVERIFY(DemoPipeline::plan(dir.path(), "/res", s, state).isEmpty());
+    // A new prepare invalidates everything after it.
+    state.hasTokens = false;
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 8);
+  }
+
+  void failedStepCancelsTheRest() {
+    QTemporaryDir dir, empty;
+    JobRunner runner;
+    DemoPipeline pipeline(&runner);
+    QSignalSpy done(&pipeline, &DemoPipeline::done);
+    QSignalSpy failed(&runner, &JobRunner::failed);
+    QSignalSpy cancelled(&runner, &JobRunner::cancelled);
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    WorkspaceState state;
+    state.valid = true;
+    const QList<DemoStep> steps =
+        pipeline.start(DemoPipeline::plan(dir.path(), empty.path(), DemoSettings(), state));
+    QCOMPARE(steps.size(), 8);
+    QVERIFY(pipeline.isRunning());
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 20000);
+    QCOMPARE(done.at(0).at(0).toBool(), false);
+    QCOMPARE(failed.size(), 1);
+    QCOMPARE(failed.at(0).at(0).toInt(), steps[0].job);
+    QVERIFY2(failed.at(0).at(1).toString().startsWith(empty.path() + "/demo/"),  // what is missing
+             qPrintable(failed.at(0).at(1).toString()));
+    QCOMPARE(cancelled.size(), 7);
+    QCOMPARE(finished.size(), 0);
+    QVERIFY(!pipeline.isRunning());
+    QVERIFY(!runner.isBusy());
+  }
+
+  // The whole pipeline with tiny epochs and sizes on generated demo data.
+  void tinyPipelineRunsEndToEnd() {
+    QTemporaryDir res, dir;
+    QVERIFY(!makeResources(res.path(), 160).isEmpty());
+    QCOMPARE(createWorkspaceLayout(dir.path()), QString());
+    DemoSettings s;
+    s.teacherEpochs = 1;
+    s.studentEpochs = 1;
+    s.studentHidden = 16;
+    s.studentEmbDim = 16;
+    JobRunner runner;
+    DemoPipeline pipeline(&runner);
+    QSignalSpy done(&pipeline, &DemoPipeline::done);
+    QString failure;
+    connect(&runner, &JobRunner::failed, this, [&](int, const QString& m) { failure = m; });
+    QStringList runDirs;
+    connect(&runner, &JobRunner::finished, this, [&](int, const QJsonObject& r) {
+      if (r.contains("run_dir")) runDirs << r.value("run_dir").toString();
+    });
+    pipeline.start(DemoPipeline::plan(dir.path(), res.path(), s, scanWorkspace(dir.path())));
+    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 120000);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    QCOMPARE(done.at(0).at(0).toBool(), true);
+    const WorkspaceState state = scanWorkspace(dir.path());
+    QVERIFY(state.hasTokens && state.hasBertData && state.hasTeacher && state.hasLogits);
+    QCOMPARE(state.runs, 2);
+    QCOMPARE(runDirs.size(), 4);  // each student's run, then its cut in the same folder
+    QCOMPARE(runDirs[1], runDirs[0]);
+    QCOMPARE(runDirs[3], runDirs[2]);
+    QVERIFY(QFileInfo::exists(runDirs[0] + "/model_distill_stack_biLSTM.pt"));
+    QVERIFY(QFileInfo::exists(runDirs[0] + "/cut_model_distill_stack_biLSTM.pt"));
+    QVERIFY(QFileInfo::exists(runDirs[0] + "/component_norms.png"));
+    QVERIFY(QFileInfo::exists(runDirs[2] + "/model_distill_stack_LSTM.pt"));
+    QVERIFY(QFileInfo::exists(runDirs[2] + "/cut_model_distill_stack_LSTM.pt"));
+    QVERIFY(QFileInfo::exists(dir.filePath("files/bert/demo_bert/vocab.txt")));
+    QVERIFY(DemoPipeline::plan(dir.path(), res.path(), s, state).isEmpty());
+  }
+
+  // The main window queues the demo's missing steps, and the Data panel shows the prepared data
+  // as soon as the first step has finished.
+  void mainWindowQueuesDemoAndPanelsFollow() {
+    QTemporaryDir res, dir;
+    QVERIFY(!makeResources(res.path(), 80).isEmpty());
+    MainWindow window;
+    const QList<int> ids = window.runDemoPipeline(dir.path(), res.path());
+    QCOMPARE(ids.size(), 8);
+    QCOMPARE(window.runner()->currentName(), QStringLiteral("Demo: prepare data"));
+    QCOMPARE(
+        window.runner()->queuedNames(),
+        (QStringList{"Demo: teacher configuration", "Demo: fine-tune teacher",
+                     "Demo: teacher logits", "Demo: distil stack_biLSTM", "Demo: cut stack_biLSTM",
+                     "Demo: distil stack_LSTM", "Demo: cut stack_LSTM"}));
+    QVERIFY(window.runDemoPipeline(dir.path(), res.path()).isEmpty());  // once at a time
+    auto* data = static_cast<DataPanel*>(window.panelWidget(MainWindow::Data));
+    // When the prepare job has finished (the window's own handlers ran first), the panels
+    // already show its output; then the rest is cancelled before it starts.
+    bool teacherEnabled = false, prepared = false;
+    QString total;
+    QSignalSpy done(window.demoPipeline(), &DemoPipeline::done);
+    connect(window.runner(), &JobRunner::finished, this, [&](int id, const QJsonObject&) {
+      if (id != ids[0]) return;
+      prepared = window.workspace().hasBertData;
+      teacherEnabled = window.isPanelEnabled(MainWindow::Teacher);
+      total = data->preparedCell(4, 3);  // 4 classes, then the total row
+      window.runner()->cancelAll();
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 30000);
+    QVERIFY(prepared);
+    QVERIFY(teacherEnabled);
+    QCOMPARE(total, QStringLiteral("80"));
+    QCOMPARE(done.at(0).at(0).toBool(), false);
+    QVERIFY(!window.runner()->isBusy());
+    QVERIFY(!window.workspace().hasTeacher);
+    QTRY_COMPARE_WITH_TIMEOUT(data->model()->rowCount(), 80, 20000);  // the input, previewed
+  }
+};
+
+QTEST_MAIN(TestDemoPipeline)
+#include "test_demo_pipeline.moc"
