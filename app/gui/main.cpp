@@ -143,7 +143,13 @@ void runTour(MainWindow* window, const QString& dir, bool hasWorkspace) {
     steps->push_back({QStringLiteral("runs"), MainWindow::Runs, [window, runs] {
                         window->showPanel(MainWindow::Runs);
                         if (!runs || runs->model()->rowCount() == 0) return;
-                        runs->selectRows({runs->model()->rowCount() - 1});
+                        // The run with the best dev accuracy.
+                        int best = runs->model()->rowCount() - 1;
+                        for (int r = 0; r < runs->model()->rowCount(); ++r)
+                          if (runs->model()->run(r).bestDevAccuracy() >
+                              runs->model()->run(best).bestDevAccuracy())
+                            best = r;
+                        runs->selectRows({best});
                         runs->tabs()->setCurrentIndex(1);  // Curves
                       }});
     steps->push_back({QStringLiteral("compare"), MainWindow::Runs, [window, runs] {
@@ -153,7 +159,7 @@ void runTour(MainWindow* window, const QString& dir, bool hasWorkspace) {
                         runs->selectRows({n - 2, n - 1});
                         runs->tabs()->setCurrentIndex(runs->tabs()->count() - 1);  // Compare
                       }});
-    // A short training run, caught after its second epoch; its folder goes to a temporary
+    // A short training run, caught after its fourth epoch; its folder goes to a temporary
     // directory so the tour leaves the workspace as it was.
     auto out =
         std::make_shared<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/kdw-tour-XXXXXX"));
@@ -164,14 +170,16 @@ void runTour(MainWindow* window, const QString& dir, bool hasWorkspace) {
                         setField<QComboBox>(distill, "model_type", QStringLiteral("stack_LSTM"));
                         setField<QSpinBox>(distill, "hidden_size", 128);
                         setField<QSpinBox>(distill, "emb_dim", 64);
-                        setField<QSpinBox>(distill, "epochs", 5);
+                        setField<QSpinBox>(distill, "epochs", 6);
+                        // A threshold high enough to zero units within a few epochs, so the
+                        // alive-components curve moves.
                         setField<QDoubleSpinBox>(distill, "group_lasso", 0.003);
-                        setField<QDoubleSpinBox>(distill, "iss_threshold", 0.05);
+                        setField<QDoubleSpinBox>(distill, "iss_threshold", 0.9);
                         distill->setOutputDir(out->path());
                         distill->start();
                       },
                       [distill, jobs] {
-                        return distill && jobs->isBusy() && distill->devChart()->pointCount(0) >= 2;
+                        return distill && jobs->isBusy() && distill->devChart()->pointCount(0) >= 4;
                       },
                       800, 240000});
     steps->push_back({QString(), -1,

@@ -151,6 +151,10 @@ class TestUiRuns : public QObject {
     const int lr_row = static_cast<int>(first_column.indexOf(QStringLiteral("lr")));
     QCOMPARE(table->item(lr_row, 1)->text(), QStringLiteral("0.001"));
     QCOMPARE(table->item(lr_row, 2)->text(), QStringLiteral("0.002"));
+    const int cut_row = static_cast<int>(first_column.indexOf(QStringLiteral("cut model")));
+    QVERIFY(cut_row >= 0);
+    QCOMPARE(table->item(cut_row, 1)->text(), QStringLiteral("yes"));
+    QCOMPARE(table->item(cut_row, 2)->text(), QStringLiteral("no"));
     // Run names head the columns; the dev accuracy curves of both runs are overlaid.
     QCOMPARE(table->horizontalHeaderItem(1)->text(), panel.model()->run(0).name);
     QCOMPARE(table->horizontalHeaderItem(2)->text(), panel.model()->run(1).name);

@@ -122,6 +122,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   stop_->setEnabled(false);
   bar_ = new QProgressBar(this);
   bar_->setMaximumWidth(260);
+  bar_->hide();  // shown while a run trains
   status_ = new QLabel(this);
   buttons->addWidget(start_);
   buttons->addWidget(stop_);
@@ -289,6 +290,8 @@ void DistillPanel::start() {
   start_->setEnabled(false);
   stop_->setEnabled(true);
   open_->setEnabled(false);
+  bar_->setRange(0, 0);
+  bar_->show();
   run_dir_.clear();
   result_->setText(tr("Training %1 (%2 epochs); the results show here when the run ends.")
                        .arg(type_->currentText())
@@ -301,6 +304,7 @@ void DistillPanel::finish(const QString& text) {
   job_ = 0;
   start_->setEnabled(true);
   stop_->setEnabled(false);
+  bar_->hide();
   result_->setText(text);
   status_->clear();
 }

@@ -344,6 +344,15 @@ void RunsPanel::showCompare(const QList<int>& rows) {
   row(tr("parameters"), [](const RunInfo& r) {
     return r.parameters() < 0 ? QStringLiteral("–") : QLocale().toString(r.parameters());
   });
+  row(tr("cut model"), [](const RunInfo& r) {
+    if (!r.hasCut) return tr("no");
+    QFile f(QDir(r.path).filePath(QStringLiteral("cut_report.json")));
+    const QJsonObject cut = f.open(QIODevice::ReadOnly)
+                                ? QJsonDocument::fromJson(f.read(1 << 20)).object()
+                                : QJsonObject();
+    const qint64 after = cut.value(QStringLiteral("parameters_after")).toVariant().toLongLong();
+    return after > 0 ? tr("yes, %1 parameters").arg(QLocale().toString(after)) : tr("yes");
+  });
   compare_table_->resizeColumnsToContents();
   // Long values (paths) are elided: the run names in the header must stay in view.
   for (int c = 0; c < compare_table_->columnCount(); ++c)
