@@ -129,6 +129,34 @@ class TestUiDistill : public QObject {
     QCOMPARE(open[0][0].toString(), run_);
   }
 
+  void stopKeepsTheRun() {
+    QTemporaryDir out;
+    JobRunner runner;
+    runner.setDeliveryInterval(20);
+    DistillPanel panel(&runner);
+    panel.setWorkspace(ws_.path());
+    panel.setOutputDir(out.path());
+    field<QSpinBox>(panel, "hidden_size")->setValue(4);
+    field<QSpinBox>(panel, "emb_dim")->setValue(4);
+    field<QSpinBox>(panel, "batch_size")->setValue(8);
+    field<QSpinBox>(panel, "epochs")->setValue(1000);
+    QSignalSpy cancelled(&runner, &JobRunner::cancelled);
+    panel.start();
+    QVERIFY(panel.resultText().startsWith(QStringLiteral("Training")));
+    QTRY_VERIFY_WITH_TIMEOUT(panel.devChart()->pointCount(0) >= 1, 60000);
+    runner.cancel(panel.jobId());
+    QTRY_VERIFY_WITH_TIMEOUT(cancelled.size() == 1, 60000);
+    QCOMPARE(panel.jobId(), 0);
+    // The stopped run's folder (in the output dir) keeps its best model and a result.
+    QVERIFY(!panel.lastRunDir().isEmpty());
+    QCOMPARE(QFileInfo(panel.lastRunDir()).absolutePath(),
+             QFileInfo(out.path()).absoluteFilePath());
+    QVERIFY(QFileInfo::exists(QDir(panel.lastRunDir()).filePath("model_distill_stack_biLSTM.pt")));
+    QVERIFY(readObject(QDir(panel.lastRunDir()).filePath("result.json")).value("stopped").toBool());
+    QVERIFY(panel.resultText().startsWith(QStringLiteral("Stopped; the best model")));
+    QVERIFY(panel.openButton()->isEnabled());
+  }
+
   void reopenedWorkspaceShowsLatestRun() {
     QVERIFY(!run_.isEmpty());
     // A second, newer run (a copy under a later timestamp) must be the one shown.

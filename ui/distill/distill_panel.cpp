@@ -1,6 +1,7 @@
 #include "distill/distill_panel.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
@@ -47,6 +48,11 @@ QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, double value, i
   box->setSingleStep(step);
   box->setValue(value);
   return box;
+}
+QJsonObject readJsonObject(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return QJsonDocument::fromJson(f.readAll()).object();
 }
 QSpinBox* intBox(QWidget* parent, int lo, int hi, int value) {
   auto* box = new QSpinBox(parent);
@@ -177,7 +183,18 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     if (id == job_) finish(tr("Failed: %1").arg(m));
   });
   connect(runner_, &JobRunner::cancelled, this, [this](int id) {
-    if (id == job_) finish(tr("Stopped; the best model so far is kept in the run folder."));
+    if (id != job_) return;
+    finish(tr("Stopped before the first epoch ended; no model was kept."));
+    // The run folder of this job (named by its start time) holds the best model so far.
+    const QString dir = latestRunDir(output_dir_.isEmpty() ? workspace_ : output_dir_);
+    const QString earliest = started_.addSecs(-1).toString(QStringLiteral("yyyy-MM-dd___HH-mm-ss"));
+    if (!dir.isEmpty() && QDir(dir).dirName() >= earliest) {
+      run_dir_ = dir;
+      const QJsonObject result = readJsonObject(QDir(dir).filePath(QStringLiteral("result.json")));
+      result_->setText(tr("Stopped; the best model so far is kept.<br>") +
+                       (result.isEmpty() ? run_dir_.toHtmlEscaped() : resultSummary(result)));
+      open_->setEnabled(true);
+    }
   });
 }
 
@@ -196,14 +213,6 @@ void DistillPanel::setWorkspace(const QString& root) {
     open_->setEnabled(false);
   }
 }
-
-namespace {
-QJsonObject readJsonObject(const QString& path) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  return QJsonDocument::fromJson(f.readAll()).object();
-}
-}  // namespace
 
 bool DistillPanel::showRun(const QString& runDir) {
   if (!engineAvailable()) return false;
@@ -292,6 +301,7 @@ void DistillPanel::start() {
   open_->setEnabled(false);
   bar_->setRange(0, 0);
   bar_->show();
+  started_ = QDateTime::currentDateTime();
   run_dir_.clear();
   result_->setText(tr("Training %1 (%2 epochs); the results show here when the run ends.")
                        .arg(type_->currentText())

@@ -2,6 +2,7 @@
 // the loss and its parts, dev scores and alive ISS components, then open the run in Compress.
 #pragma once
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QWidget>
 
@@ -55,6 +56,7 @@ class DistillPanel : public QWidget {
   JobRunner* runner_;
   QString workspace_;
   QString output_dir_;
+  QDateTime started_;  ///< when the current run was submitted
   QString run_dir_;
   int job_ = 0;
   double samples_per_s_ = 0;
