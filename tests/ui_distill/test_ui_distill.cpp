@@ -2,6 +2,8 @@
 // job queue, the live curves receive every metric record, the run folder holds the model and
 // result.json, "Open in Compress" hands over the run folder, and a panel opened later on the same
 // workspace (and the Compress panel) shows the newest run instead of an empty state.
+#include <QChart>
+#include <QChartView>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -12,6 +14,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -23,6 +26,8 @@
 #include "distill/distill_panel.h"
 #include "jobs/job_runner.h"
 #include "runs/run_info.h"
+#include "runs/run_list_model.h"
+#include "runs/runs_panel.h"
 #include "student/student_model.h"
 
 namespace {
@@ -187,6 +192,40 @@ class TestUiDistill : public QObject {
     QCOMPARE(compress.runDir(), QFileInfo(newer).absoluteFilePath());
     QVERIFY(compress.summary().startsWith(QStringLiteral("layer 0: 6  ->  6")));
     QDir(newer).removeRecursively();
+  }
+
+  void runsPanelShowsAndEvaluatesTrainedRun() {
+    QVERIFY(!run_.isEmpty());
+    JobRunner runner;
+    RunsPanel panel(&runner);
+    panel.setWorkspace(ws_.path());
+    QCOMPARE(panel.model()->rowCount(), 1);
+    panel.selectRows({0});
+    QCOMPARE(panel.selectedPaths(), QStringList{run_});
+    const QList<QChartView*> charts = panel.tabs()->widget(1)->findChildren<QChartView*>();
+    QCOMPARE(charts.size(), 2);
+    for (QChartView* view : charts) QVERIFY(!view->chart()->series().isEmpty());
+    QPushButton* evaluate = nullptr;
+    for (QPushButton* b : panel.findChildren<QPushButton*>())
+      if (b->text() == QStringLiteral("Evaluate")) evaluate = b;
+    QVERIFY(evaluate && evaluate->isEnabled());
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    QSignalSpy failed(&runner, &JobRunner::failed);
+    QTest::mouseClick(evaluate, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.size() + failed.size() > 0, 60000);
+    QVERIFY(failed.isEmpty());
+    auto* results = qobject_cast<QTableWidget*>(panel.tabs()->widget(2));
+    QVERIFY(results);
+    QString dev;
+    for (int r = 0; r < results->rowCount(); ++r)
+      if (results->item(r, 0)->text() == QStringLiteral("evaluation: dev"))
+        dev = results->item(r, 1)->text();
+    // The same model on the same dev split: the accuracy of result.json again.
+    const QJsonObject result = readObject(QDir(run_).filePath("result.json"));
+    QVERIFY2(dev.startsWith(
+                 QStringLiteral("accuracy %1")
+                     .arg(result.value("dev").toObject().value("accuracy").toDouble(), 0, 'f', 4)),
+             qPrintable(dev));
   }
 
   void cutEvaluateAndExportTrainedRun() {

@@ -211,8 +211,18 @@ RunsPanel::RunsPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent), jobs_(
     connect(jobs_, &JobRunner::finished, this, [this](int id, const QJsonObject& report) {
       if (id != eval_job_) return;
       addRow(result_table_, {tr("— evaluation —"), QString()});
-      for (auto it = report.begin(); it != report.end(); ++it)
-        addRow(result_table_, {it.key(), jsonText(it.value())});
+      for (auto it = report.begin(); it != report.end(); ++it) {
+        if (it.key() == QLatin1String("arch")) continue;
+        const QJsonObject split = it.value().toObject();
+        if (split.contains(QStringLiteral("accuracy")))
+          addRow(result_table_,
+                 {tr("evaluation: %1").arg(it.key()),
+                  tr("accuracy %1, macro-F1 %2")
+                      .arg(metricText(split.value(QStringLiteral("accuracy")).toDouble()),
+                           metricText(split.value(QStringLiteral("macro_f1")).toDouble()))});
+        else
+          addRow(result_table_, {tr("evaluation: %1").arg(it.key()), jsonText(it.value())});
+      }
       status_->setText(tr("Evaluation done"));
       tabs_->setCurrentIndex(2);
     });
