@@ -1,6 +1,8 @@
 // Not a test: screenshots of the welcome page and the Data, Teacher and Logits panels of a
 // workspace, and of the Teacher panel during a short fine-tune (live curves), for looking at them.
 //   panel_shots WORKSPACE OUT_DIR      (QT_QPA_PLATFORM=offscreen; the workspace is written to)
+//   panel_shots --demo WORKSPACE OUT_DIR   runs the demo pipeline there (as "Open demo
+//                                          workspace"), grabbing the window during each step
 // Built with -DKDW_UI_SHOTS=ON.
 #include <QApplication>
 #include <QDir>
@@ -16,7 +18,9 @@
 #include <functional>
 
 #include "common/live_chart.h"
+#include "common/panel_util.h"
 #include "jobs/job_runner.h"
+#include "shell/demo_pipeline.h"
 #include "shell/main_window.h"
 #include "teacher/teacher_panel.h"
 
@@ -36,8 +40,10 @@ bool waitUntil(const std::function<bool()>& done, int ms) {
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
+  const bool demo = argc > 1 && QByteArray(argv[1]) == "--demo";
+  if (demo) ++argv, --argc;
   if (argc < 3) {
-    std::fprintf(stderr, "usage: panel_shots WORKSPACE OUT_DIR\n");
+    std::fprintf(stderr, "usage: panel_shots [--demo] WORKSPACE OUT_DIR\n");
     return 2;
   }
   QStandardPaths::setTestModeEnabled(true);  // private settings
@@ -49,6 +55,38 @@ int main(int argc, char** argv) {
   window.show();
   wait(300);
   window.grab().save(out + "/welcome.png");
+  if (demo) {
+    // Each step is grabbed a few seconds after it started (the window follows the steps).
+    QElapsedTimer clock;
+    clock.start();
+    QString step;
+    qint64 shotAt = -1;
+    int shots = 0;
+    QObject::connect(window.runner(), &JobRunner::started, [&](int, const QString& name) {
+      step = name;
+      shotAt = clock.elapsed() + 6000;
+    });
+    if (window.runDemoPipeline(QString::fromLocal8Bit(argv[1]), resourceDir()).isEmpty()) return 1;
+    while (window.demoPipeline()->isRunning() || window.runner()->isBusy()) {
+      wait(200);
+      if (shotAt >= 0 && clock.elapsed() >= shotAt && window.runner()->isBusy()) {
+        shotAt = -1;
+        window.grab().save(out + QStringLiteral("/demo-%1.png").arg(++shots, 2, 10, QChar('0')));
+        std::printf("demo-%02d.png: %s, %lld s\n", shots, qPrintable(step), clock.elapsed() / 1000);
+        std::fflush(stdout);
+      }
+    }
+    wait(1500);
+    const char* const panels[] = {"data", "teacher", "logits", "distill", "compress", "runs"};
+    for (int p = 0; p < MainWindow::PanelCount; ++p) {
+      window.showPanel(p);
+      waitUntil([&] { return window.runner()->lightCount() == 0; }, 10000);
+      wait(1200);
+      window.grab().save(out + QStringLiteral("/demo-end-%1.png").arg(QLatin1String(panels[p])));
+    }
+    std::printf("demo done in %lld s\n", clock.elapsed() / 1000);
+    return 0;
+  }
   if (!window.openWorkspace(QString::fromLocal8Bit(argv[1]))) return 1;
   const char* const names[] = {"data", "teacher", "logits"};
   for (int p = MainWindow::Data; p <= MainWindow::Logits; ++p) {

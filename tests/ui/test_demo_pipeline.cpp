@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -217,6 +218,9 @@ class TestDemoPipeline : public QObject {
                      "Demo: teacher logits", "Demo: distil stack_biLSTM", "Demo: cut stack_biLSTM",
                      "Demo: distil stack_LSTM", "Demo: cut stack_LSTM"}));
     QVERIFY(window.runDemoPipeline(dir.path(), res.path()).isEmpty());  // once at a time
+    // The Teacher panel shows the demo's fine-tune options while it follows that job.
+    QCOMPARE(window.panelWidget(MainWindow::Teacher)->findChild<QSpinBox*>("epochs")->value(),
+             DemoSettings().teacherEpochs);
     auto* data = static_cast<DataPanel*>(window.panelWidget(MainWindow::Data));
     // When the prepare job has finished (the window's own handlers ran first), the panels
     // already show its output; then the rest is cancelled before it starts.

@@ -82,6 +82,10 @@ void JobStatus::refresh() {
   if (busy && name_->text().isEmpty()) name_->setText(runner_->currentName());
   if (!busy) name_->clear();
   const QStringList queued = runner_->queuedNames();
+  // The next job by name, the rest as a count (the whole list in the tooltip).
   queue_->setText(queued.isEmpty() ? (busy ? QString() : tr("Idle"))
-                                   : tr("Queued: %1").arg(queued.join(QStringLiteral(", "))));
+                  : queued.size() == 1
+                      ? tr("Queued: %1").arg(queued.first())
+                      : tr("Queued: %1 and %2 more").arg(queued.first()).arg(queued.size() - 1));
+  queue_->setToolTip(queued.join(QLatin1Char('\n')));
 }

@@ -375,6 +375,7 @@ QList<int> MainWindow::openDemoWorkspace() {
 }
 
 QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resources) {
+  const DemoSettings settings;
   if (demo_->isRunning()) {
     showError(tr("The demo pipeline is running already (see the job queue)."));
     return {};
@@ -386,7 +387,7 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
   }
   if (!openWorkspace(dir)) return {};
   const QList<DemoStep> steps =
-      demo_->start(DemoPipeline::plan(state_.root, resources, DemoSettings(), state_));
+      demo_->start(DemoPipeline::plan(state_.root, resources, settings, state_));
   QList<int> ids;
   demo_panels_.clear();
   demo_panel_ = currentPanel();
@@ -401,7 +402,10 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
       case DemoStep::CopyBert:
         break;
       case DemoStep::Finetune:
-        teacher_->followJob(step.job);
+        teacher_->followJob(step.job, {{"bert_folder", settings.bertFolder},
+                                       {"epochs", settings.teacherEpochs},
+                                       {"lr", settings.teacherLr},
+                                       {"batch_size", settings.teacherBatch}});
         demo_panels_.insert(step.job, Teacher);
         break;
       case DemoStep::Logits:

@@ -223,8 +223,16 @@ void TeacherPanel::refresh() {
   if (job_ == 0) showFinetuned();
 }
 
-void TeacherPanel::followJob(int id) {
+void TeacherPanel::followJob(int id, const QJsonObject& options) {
   job_ = id;
+  if (options.contains("bert_folder")) {
+    if (folder_->findText(options.value("bert_folder").toString()) < 0)
+      folder_->addItem(options.value("bert_folder").toString());
+    folder_->setCurrentText(options.value("bert_folder").toString());
+  }
+  if (options.contains("epochs")) epochs_->setValue(options.value("epochs").toInt());
+  if (options.contains("lr")) lr_->setValue(options.value("lr").toDouble());
+  if (options.contains("batch_size")) batch_->setValue(options.value("batch_size").toInt());
   loss_->clear();
   dev_->clear();
   bar_->setValue(0);

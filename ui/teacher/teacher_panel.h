@@ -28,8 +28,9 @@ class TeacherPanel : public QWidget {
   void setWorkspace(const QString& root);
   /// Re-reads the workspace when no job of this panel runs (after any job).
   void refresh();
-  /// Shows the live curves and progress of a fine-tune job submitted elsewhere (the demo).
-  void followJob(int id);
+  /// Shows the live curves and progress of a fine-tune job submitted elsewhere (the demo), and
+  /// its options in the form: "bert_folder", "epochs", "lr", "batch_size" when given.
+  void followJob(int id, const QJsonObject& options = {});
   void loadSettings(QSettings& settings);
   void saveSettings(QSettings& settings) const;
   /// Starts fine-tuning with the form's options (also the Start button); returns the job id.
