@@ -120,7 +120,12 @@ void runTour(MainWindow* window, const QString& dir, bool hasWorkspace) {
                         if (data && !res.isEmpty())
                           data->loadFile(res + QStringLiteral("/demo/fortunes_ru.csv"));
                       },
-                      [data, idle] { return data && data->model()->rowCount() > 0 && idle(); },
+                      [data, idle] {
+                        if (!data || data->model()->rowCount() == 0 || !idle()) return false;
+                        // The input file's preview (the texts), not the prepared-data summary.
+                        if (auto* tabs = data->findChild<QTabWidget*>()) tabs->setCurrentIndex(0);
+                        return true;
+                      },
                       2500});
     steps->push_back({QStringLiteral("teacher"), MainWindow::Teacher,
                       [window] { window->showPanel(MainWindow::Teacher); }});

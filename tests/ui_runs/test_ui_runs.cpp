@@ -2,8 +2,10 @@
 // the "options that differ" logic and the compare table, on run folders written here.
 #include <QChart>
 #include <QChartView>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QLineSeries>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -161,6 +163,15 @@ class TestUiRuns : public QObject {
     auto* compare_chart = panel.tabs()->widget(panel.tabs()->count() - 1)->findChild<QChartView*>();
     QVERIFY(compare_chart);
     QCOMPARE(compare_chart->chart()->series().size(), 2);
+    // Overlaying the training loss instead: run 1 logged no steps, so one curve (run 0's two
+    // points).
+    panel.compareMetric()->setCurrentIndex(2);
+    QCOMPARE(compare_chart->chart()->series().size(), 1);
+    auto* loss = qobject_cast<QLineSeries*>(compare_chart->chart()->series().first());
+    QVERIFY(loss);
+    QCOMPARE(loss->count(), 2);
+    QCOMPARE(loss->name(), panel.model()->run(0).name);
+    panel.compareMetric()->setCurrentIndex(0);
 
     // One run: configuration, curves and results are filled.
     panel.selectRows({0});

@@ -4,6 +4,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
 #include <QFile>
@@ -176,7 +177,17 @@ RunsPanel::RunsPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent), jobs_(
   compare_table_ = makeTable(1, compare);
   compare_table_->setTextElideMode(Qt::ElideMiddle);
   compare_table_->setWordWrap(false);
-  cmp->addWidget(compare_chart_, 1);
+  auto* chart_column = new QVBoxLayout;
+  auto* metric_row = new QHBoxLayout;
+  metric_row->addWidget(new QLabel(tr("Overlay:"), compare));
+  compare_metric_ = new QComboBox(compare);
+  compare_metric_->addItems({tr("dev accuracy"), tr("dev macro-F1"), tr("training loss")});
+  compare_metric_->setCurrentIndex(0);
+  metric_row->addWidget(compare_metric_);
+  metric_row->addStretch(1);
+  chart_column->addLayout(metric_row);
+  chart_column->addWidget(compare_chart_, 1);
+  cmp->addLayout(chart_column, 1);
   cmp->addWidget(compare_table_, 1);
   tabs_->addTab(compare, tr("Compare"));
   split->addWidget(tabs_);
@@ -187,6 +198,8 @@ RunsPanel::RunsPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent), jobs_(
   layout->addWidget(status_);
 
   connect(refresh_button, &QPushButton::clicked, this, &RunsPanel::refresh);
+  connect(compare_metric_, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
+          [this] { showCompareCurves(); });
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &RunsPanel::selectionChanged);
   connect(open_button, &QPushButton::clicked, this, [this] {
@@ -320,16 +333,27 @@ void RunsPanel::showRun(const RunInfo& run) {
   images_layout_->addStretch(1);
 }
 
-void RunsPanel::showCompare(const QList<int>& rows) {
-  QList<RunInfo> runs;
-  for (int r : rows) runs << model_->run(r);
+void RunsPanel::showCompareCurves() {
+  // runCurves(): [0] loss per step, [1] dev accuracy, [2] dev macro-F1 per epoch.
+  const int metric = compare_metric_->currentIndex();
+  const int curve = metric == 2 ? 0 : metric + 1;
   QList<Curve> curves;
-  for (const RunInfo& run : runs) {
-    Curve c = runCurves(readMetrics(run.path))[1];
+  for (int r : compare_rows_) {
+    if (r < 0 || r >= model_->rowCount()) continue;
+    const RunInfo& run = model_->run(r);
+    Curve c = runCurves(readMetrics(run.path))[curve];
     c.name = run.name;
     curves << c;
   }
-  setCurves(compare_chart_, tr("Dev accuracy"), tr("epoch"), curves);
+  setCurves(compare_chart_, compare_metric_->currentText(), metric == 2 ? tr("step") : tr("epoch"),
+            curves);
+}
+
+void RunsPanel::showCompare(const QList<int>& rows) {
+  QList<RunInfo> runs;
+  for (int r : rows) runs << model_->run(r);
+  compare_rows_ = rows;
+  showCompareCurves();
 
   compare_table_->clear();
   compare_table_->setRowCount(0);

@@ -14,6 +14,7 @@ class QTableWidget;
 class QLabel;
 class QPushButton;
 class QChartView;
+class QComboBox;
 class QVBoxLayout;
 class QJsonObject;
 struct RunInfo;
@@ -31,6 +32,8 @@ class RunsPanel : public QWidget {
   RunListModel* model() const { return model_; }
   QTableView* table() const { return table_; }
   QTabWidget* tabs() const { return tabs_; }
+  /// What the Compare tab overlays: 0 dev accuracy, 1 dev macro-F1, 2 training loss.
+  QComboBox* compareMetric() const { return compare_metric_; }
   /// Selects the given rows (by index) and updates the detail / compare views.
   void selectRows(const QList<int>& rows);
   QStringList selectedPaths() const;
@@ -42,6 +45,7 @@ class RunsPanel : public QWidget {
   void selectionChanged();
   void showRun(const RunInfo& run);
   void showCompare(const QList<int>& rows);
+  void showCompareCurves();
   void evaluateSelected();
   void deleteSelected();
   QList<int> selectedRows() const;
@@ -59,6 +63,8 @@ class RunsPanel : public QWidget {
   QWidget* images_box_ = nullptr;
   QVBoxLayout* images_layout_ = nullptr;
   QChartView* compare_chart_ = nullptr;
+  QComboBox* compare_metric_ = nullptr;
+  QList<int> compare_rows_;
   QTableWidget* compare_table_ = nullptr;
   QLabel* status_ = nullptr;
   QList<QPushButton*> single_run_buttons_;
