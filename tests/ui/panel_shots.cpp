@@ -12,6 +12,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -94,6 +95,11 @@ int main(int argc, char** argv) {
     waitUntil([&] { return window.runner()->lightCount() == 0; }, 10000);
     wait(800);
     window.grab().save(out + QStringLiteral("/%1.png").arg(QLatin1String(names[p])));
+    if (auto* tabs = window.panelWidget(MainWindow::Panel(p))->findChild<QTabWidget*>()) {
+      tabs->setCurrentIndex(0);  // the Data panel's input preview
+      wait(500);
+      window.grab().save(out + QStringLiteral("/%1-input.png").arg(QLatin1String(names[p])));
+    }
   }
   // Fine-tune for a few epochs and grab the Teacher panel in the middle of it.
   auto* teacher = static_cast<TeacherPanel*>(window.panelWidget(MainWindow::Teacher));

@@ -208,6 +208,7 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   connect(browse, &QPushButton::clicked, this, &DataPanel::browse);
   connect(path_, &QLineEdit::returnPressed, this, [this] { loadFile(path_->text()); });
   connect(text_col_, &QComboBox::currentIndexChanged, this, &DataPanel::updateStats);
+  connect(text_col_, &QComboBox::currentIndexChanged, this, &DataPanel::fitColumns);
   connect(label_col_, &QComboBox::currentIndexChanged, this, &DataPanel::updateStats);
   connect(prepare_, &QPushButton::clicked, this, &DataPanel::prepare);
   connect(cancel_, &QPushButton::clicked, this,
@@ -328,6 +329,17 @@ void DataPanel::followJob(int id) {
 
 bool DataPanel::showingPrepared() const {
   return tabs_ && tabs_->currentIndex() == 1;
+}
+
+// The text column takes the width the others leave (they are short: labels, ids).
+void DataPanel::fitColumns() {
+  QHeaderView* header = view_->horizontalHeader();
+  header->setStretchLastSection(false);
+  const int text = text_col_->currentIndex();
+  for (int c = 0; c < model_->columnCount(); ++c) {
+    header->setSectionResizeMode(c, c == text ? QHeaderView::Stretch : QHeaderView::Interactive);
+    if (c != text) view_->setColumnWidth(c, 110);
+  }
 }
 
 QString DataPanel::textColumn() const {
@@ -519,6 +531,7 @@ void DataPanel::onLoaded(std::shared_ptr<kdw::Table> table) {
        1);
   want_text_col_.clear();
   want_label_col_.clear();
+  fitColumns();
   table_info_->setText(tr("%1 rows, %2 columns · %3, %4%5")
                            .arg(table->rows.size())
                            .arg(table->columns.size())

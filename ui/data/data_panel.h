@@ -66,6 +66,7 @@ class DataPanel : public QWidget {
   void browse();
   void onLoaded(std::shared_ptr<kdw::Table> table);
   void showPrepared(const QJsonObject& summary);
+  void fitColumns();
   void updateStats();
   void setBusy(bool busy);
 
