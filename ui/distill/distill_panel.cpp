@@ -237,10 +237,14 @@ bool DistillPanel::showRun(const QString& runDir) {
 QString DistillPanel::resultSummary(const QJsonObject& res) const {
   const QJsonObject dev = res.value("dev").toObject();
   const QJsonObject test = res.value("test").toObject();
+  // The run's key options (h, layers, epochs, lr, alpha, lasso): the form may hold others.
+  const QString options = readRunInfo(run_dir_).keyOptions();
   QString text = tr("<b>Run %1</b> (%2)%3<br>best epoch %4 of %5 · dev accuracy <b>%6</b>, "
                     "macro-F1 %7 · test accuracy <b>%8</b>, macro-F1 %9 · %10 parameters, %11")
                      .arg(QDir(run_dir_).dirName().toHtmlEscaped(),
-                          res.value("model_type").toString().toHtmlEscaped(),
+                          (res.value("model_type").toString() +
+                           (options.isEmpty() ? QString() : QStringLiteral(", ") + options))
+                              .toHtmlEscaped(),
                           res.value("stopped").toBool() ? tr(", stopped early") : QString())
                      .arg(res.value("best_epoch").toInt())
                      .arg(res.value("epochs_done").toInt())
