@@ -165,14 +165,17 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   connect(stop_, &QPushButton::clicked, this, [this] { runner_->cancel(job_); });
   connect(open_, &QPushButton::clicked, this, [this] { Q_EMIT openInCompress(run_dir_); });
   connect(runner_, &JobRunner::metrics, this, &DistillPanel::onMetrics);
-  connect(
-      runner_, &JobRunner::progress, this,
-      [this](int id, const QString& stage, qint64 d, qint64 t, const QString& msg) {
-        if (id != job_) return;
-        bar_->setRange(0, t > 0 ? int(t) : 0);
-        bar_->setValue(int(d));
-        status_->setText(tr("%1 %2 · %3 samples/s").arg(stage, msg).arg(samples_per_s_, 0, 'f', 1));
-      });
+  connect(runner_, &JobRunner::progress, this,
+          [this](int id, const QString& stage, qint64 d, qint64 t, const QString& msg) {
+            if (id != job_) return;
+            bar_->setRange(0, t > 0 ? int(t) : 0);
+            bar_->setValue(int(d));
+            QStringList parts;
+            for (const QString& part : {stage, msg})
+              if (!part.trimmed().isEmpty()) parts << part.trimmed();
+            if (samples_per_s_ > 0) parts << tr("%1 samples/s").arg(samples_per_s_, 0, 'f', 0);
+            status_->setText(parts.join(QStringLiteral(" · ")));
+          });
   connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& r) {
     if (id != job_) return;
     run_dir_ = r.value("run_dir").toString();
