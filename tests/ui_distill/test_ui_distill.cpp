@@ -271,6 +271,13 @@ class TestUiDistill : public QObject {
     QVERIFY(QFileInfo::exists(exported.filePath(QStringLiteral("model.safetensors"))));
     QVERIFY(QFileInfo::exists(exported.filePath(QStringLiteral("config.json"))));
     QVERIFY(compress.statusText().startsWith(QStringLiteral("Exported to")));
+
+    // Another workspace without runs: nothing stays open from this one.
+    QTemporaryDir empty;
+    compress.setWorkspace(empty.path());
+    QVERIFY(compress.runDir().isEmpty());
+    QCOMPARE(compress.matrixPicker()->count(), 0);
+    QCOMPARE(compress.cutAndEvaluate(), 0);
   }
 
  private:

@@ -158,7 +158,32 @@ void CompressPanel::setWorkspace(const QString& root) {
   // A run of another workspace stays open only until the new workspace has one of its own.
   if (!changed && student_) return;
   const QString latest = latestRunDir(root);
-  if (!latest.isEmpty()) openRun(latest);
+  if (!latest.isEmpty())
+    openRun(latest);
+  else if (changed)
+    closeRun();
+}
+
+void CompressPanel::closeRun() {
+  student_.reset();
+  run_dir_.clear();
+  selection_ = UnitSelection();
+  title_->setText(tr("No run open. Open one from the Runs panel or the Distill panel."));
+  title_->setToolTip(QString());
+  {
+    const QSignalBlocker b1(matrix_box_), b2(group_box_), b3(slider_);
+    matrix_box_->clear();
+    group_box_->clear();
+    slider_->setValue(0);
+  }
+  threshold_label_->setText(QStringLiteral("0"));
+  heatmap_->setMatrix(nullptr);
+  strip_->setSelection(nullptr, -1);
+  summary_->clear();
+  results_->setRowCount(0);
+  status_->clear();
+  cut_button_->setEnabled(false);
+  export_button_->setEnabled(false);
 }
 
 void CompressPanel::openRun(const QString& runDir) {

@@ -35,6 +35,8 @@ class CompressPanel : public QWidget {
   void openRun(const QString& runDir);
   /// Loads a model file directly (used by openRun and the tests).
   bool openModel(const QString& modelFile);
+  /// Back to "No run open" (a workspace without runs).
+  void closeRun();
 
   /// The open run folder (empty when none is open).
   QString runDir() const { return run_dir_; }
