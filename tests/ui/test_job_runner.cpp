@@ -151,6 +151,59 @@ class TestJobRunner : public QObject {
     QCOMPARE(finished.at(0).at(1).toJsonObject().value("value").toInt(), 7);
   }
 
+  // A light job runs at once beside a running queued job (not waiting for it, not in the queue),
+  // reports through the same signals, and can fail or be cancelled on its own.
+  void lightJobsRunBesideTheQueue() {
+    JobRunner runner;
+    runner.setDeliveryInterval(10);
+    std::atomic<bool> release{false};
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    QSignalSpy failed(&runner, &JobRunner::failed);
+    QSignalSpy cancelled(&runner, &JobRunner::cancelled);
+    QSignalSpy progress(&runner, &JobRunner::progress);
+    const int heavy = runner.submit(QStringLiteral("heavy"), [&](kdw::JobContext&) {
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      return nlohmann::json{{"heavy", true}};
+    });
+    runner.submit(QStringLiteral("queued"), [](kdw::JobContext&) { return 1; });
+    const int light = runner.submitLight(QStringLiteral("stats"), [](kdw::JobContext& job) {
+      job.progress("count", 3, 3);
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));  // a delivery tick passes
+      return nlohmann::json{{"sum", 6}};
+    });
+    const int bad =
+        runner.submitLight(QStringLiteral("bad"), [](kdw::JobContext&) -> nlohmann::json {
+          throw std::runtime_error("stats.npy: truncated");
+        });
+    std::atomic<bool> looping{false};
+    const int endless = runner.submitLight(QStringLiteral("endless"), [&](kdw::JobContext& job) {
+      looping = true;
+      for (;;) {
+        job.throw_if_cancelled();
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      return nlohmann::json();
+    });
+    QCOMPARE(runner.currentId(), heavy);
+    QCOMPARE(runner.queuedNames(), QStringList{QStringLiteral("queued")});
+    QVERIFY(waitFor([&] { return finished.size() == 1 && failed.size() == 1 && looping; }));
+    QCOMPARE(finished.at(0).at(0).toInt(), light);
+    QCOMPARE(finished.at(0).at(1).toJsonObject().value("sum").toInt(), 6);
+    QCOMPARE(failed.at(0).at(0).toInt(), bad);
+    QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("stats.npy: truncated"));
+    QVERIFY(!progress.isEmpty());
+    QCOMPARE(progress.last().at(0).toInt(), light);
+    QCOMPARE(runner.currentId(), heavy);  // the queue did not move meanwhile
+    QCOMPARE(runner.lightCount(), 1);
+    runner.cancel(endless);
+    QVERIFY(waitFor([&] { return cancelled.size() == 1; }));
+    QCOMPARE(cancelled.at(0).at(0).toInt(), endless);
+    QCOMPARE(runner.lightCount(), 0);
+    release = true;
+    QVERIFY(waitFor([&] { return finished.size() == 3; }));
+    QCOMPARE(finished.at(1).at(0).toInt(), heavy);
+  }
+
  private:
   // One measurement: the job runs ~1.5 s while the UI thread plots its records; `worst` is the
   // longest gap between two ticks of a 5 ms timer on the UI thread.
