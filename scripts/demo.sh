@@ -14,10 +14,10 @@ scripts/build.sh
 kdw=build/app/kdw/kdw
 ws=${KDW_DEMO_WORKSPACE:-demo-workspace}
 # The student settings: small enough for a CPU demo; group lasso so that the cut keeps accuracy.
-# --sparse_tolerance keeps the sparsest epoch within 5 points of the best dev accuracy: on this
+# --sparse_tolerance keeps the sparsest epoch within 6 points of the best dev accuracy: on this
 # small, hard data set the lasso costs a few points (docs/compression.md has the numbers).
 student=(--hidden_size 256 --emb_dim 100 --epochs 12 --batch_size 32 --lr 2e-3
-         --group_lasso 2e-3 --iss_threshold 0.05 --sparse_tolerance 0.05)
+         --group_lasso 2e-3 --iss_threshold 0.05 --sparse_tolerance 0.06)
 
 step() { printf '\n== %s\n' "$*"; }
 # The newest run folder of the workspace (run folders are named by their start time).

@@ -44,6 +44,9 @@ std::vector<WeightView> weight_views(const StudentModelImpl& model) {
   for (size_t l = 0; l < arch.hidden.size(); ++l)
     for (int d = 0; d < arch.num_directions(); ++d)
       for (const char* kind : {"ih", "hh"}) {
+        const char* previous_layer_label = arch.num_directions() == 2
+                                               ? "INPUTS: PREVIOUS LAYER FWD THEN BWD"
+                                               : "INPUTS: PREVIOUS LAYER UNITS";
         const std::string dir = direction_name(d);
         WeightView v;
         v.param = "layers." + std::to_string(l) + "." + dir + ".weight_" + kind;
@@ -53,9 +56,9 @@ std::vector<WeightView> weight_views(const StudentModelImpl& model) {
             "LAYER " + std::to_string(l) + " " + dir + " WEIGHT_" + kind + " " + dims(v.matrix);
         v.gate_block = arch.hidden[l][d];
         v.row_label = "GATE ROWS I F G O, " + std::to_string(v.gate_block) + " UNITS EACH";
-        v.col_label = std::string(kind) == "hh" ? "HIDDEN UNITS (PREVIOUS STEP)"
-                                                : (l == 0 ? "EMBEDDING DIMENSION"
-                                                          : "INPUTS: PREVIOUS LAYER FWD THEN BWD");
+        v.col_label = std::string(kind) == "hh"
+                          ? "HIDDEN UNITS (PREVIOUS STEP)"
+                          : (l == 0 ? "EMBEDDING DIMENSION" : previous_layer_label);
         views.push_back(std::move(v));
       }
   WeightView v;
@@ -64,7 +67,7 @@ std::vector<WeightView> weight_views(const StudentModelImpl& model) {
   v.matrix = as_matrix(model.param(v.param));
   v.title = "CLASSIFIER " + dims(v.matrix);
   v.row_label = "LABELS";
-  v.col_label = "LAST LAYER UNITS: FWD THEN BWD";
+  v.col_label = arch.num_directions() == 2 ? "LAST LAYER UNITS: FWD THEN BWD" : "LAST LAYER UNITS";
   views.push_back(std::move(v));
   return views;
 }
