@@ -41,7 +41,9 @@ bool waitUntil(const std::function<bool()>& done, int ms) {
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
-  const bool demo = argc > 1 && QByteArray(argv[1]) == "--demo";
+  // --demo-quick: the demo with 3 epochs for teacher and students (a loaded machine).
+  const bool quick = argc > 1 && QByteArray(argv[1]) == "--demo-quick";
+  const bool demo = argc > 1 && (quick || QByteArray(argv[1]) == "--demo");
   if (demo) ++argv, --argc;
   if (argc < 3) {
     std::fprintf(stderr, "usage: panel_shots [--demo] WORKSPACE OUT_DIR\n");
@@ -67,7 +69,10 @@ int main(int argc, char** argv) {
       step = name;
       shotAt = clock.elapsed() + 6000;
     });
-    if (window.runDemoPipeline(QString::fromLocal8Bit(argv[1]), resourceDir()).isEmpty()) return 1;
+    DemoSettings settings;
+    if (quick) settings.teacherEpochs = settings.studentEpochs = 3;
+    if (window.runDemoPipeline(QString::fromLocal8Bit(argv[1]), resourceDir(), settings).isEmpty())
+      return 1;
     while (window.demoPipeline()->isRunning() || window.runner()->isBusy()) {
       wait(200);
       if (shotAt >= 0 && clock.elapsed() >= shotAt && window.runner()->isBusy()) {

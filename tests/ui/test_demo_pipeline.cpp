@@ -117,7 +117,7 @@ class TestDemoPipeline : public QObject {
         all[4].command.contains(QStringLiteral("--model_type stack_biLSTM --hidden_size 256 "
                                                "--emb_dim 100 --epochs 12 --batch_size 32 "
                                                "--lr 0.002 --group_lasso 0.002 "
-                                               "--iss_threshold 0.05 --sparse_tolerance 0.05")));
+                                               "--iss_threshold 0.05 --sparse_tolerance 0.06")));
     QVERIFY(all[5].command.contains(QStringLiteral("--cut_model --threshold 0.05")));
     QVERIFY(all[6].command.contains(QStringLiteral("--model_type stack_LSTM")));
 

@@ -24,7 +24,7 @@ struct DemoSettings {
   double teacherLr = 5e-4;
   int teacherBatch = 16;
   // kdw distill --model_type T --hidden_size 256 --emb_dim 100 --epochs 12 --batch_size 32
-  //   --lr 2e-3 --group_lasso 2e-3 --iss_threshold 0.05 --sparse_tolerance 0.05
+  //   --lr 2e-3 --group_lasso 2e-3 --iss_threshold 0.05 --sparse_tolerance 0.06
   //   for T = stack_biLSTM, stack_LSTM
   QStringList studentTypes = {QStringLiteral("stack_biLSTM"), QStringLiteral("stack_LSTM")};
   int studentHidden = 256;
@@ -34,7 +34,7 @@ struct DemoSettings {
   double studentLr = 2e-3;
   double groupLasso = 2e-3;
   double issThreshold = 0.05;
-  double sparseTolerance = 0.05;
+  double sparseTolerance = 0.06;
   // kdw compress --restore_path RUN --show_weight --cut_model --threshold 0.05 --data_path WS
   // after each student (when this build has the compress module)
   bool cut = true;

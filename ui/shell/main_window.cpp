@@ -158,9 +158,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
 
   demo_ = new DemoPipeline(runner_, this);
   // The demo follows its steps through the panels, unless the user went elsewhere meanwhile.
+  // The students are not followed live (the Distill panel plots only the jobs it started; it
+  // shows each finished run), the Runs panel is shown when the demo is done.
   connect(runner_, &JobRunner::started, this, [this](int id, const QString&) {
     const int panel = demo_panels_.value(id, -2);
-    if (panel == -2) return;
+    if (panel == -2 || panel == Distill) return;
     const int current = currentPanel();
     if ((current == demo_panel_ || current == -1) && isPanelEnabled(Panel(panel))) showPanel(panel);
     demo_panel_ = panel;
@@ -171,6 +173,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   });
   connect(demo_, &DemoPipeline::done, this, [this](bool ok) {
     demo_panels_.clear();
+    if (ok && (currentPanel() == demo_panel_ || currentPanel() == -1) && isPanelEnabled(Runs))
+      showPanel(Runs);
     spdlog::info(ok ? "demo pipeline finished" : "demo pipeline stopped");
   });
 
@@ -374,8 +378,8 @@ QList<int> MainWindow::openDemoWorkspace() {
                          resources);
 }
 
-QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resources) {
-  const DemoSettings settings;
+QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resources,
+                                       const DemoSettings& settings) {
   if (demo_->isRunning()) {
     showError(tr("The demo pipeline is running already (see the job queue)."));
     return {};

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QMainWindow>
 
+#include "shell/demo_pipeline.h"
 #include "shell/workspace_state.h"
 
 class JobRunner;
@@ -19,7 +20,6 @@ class DataPanel;
 class TeacherPanel;
 class LogitsPanel;
 class DistillPanel;
-class DemoPipeline;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -52,7 +52,8 @@ class MainWindow : public QMainWindow {
   QList<int> openDemoWorkspace();
   /// Opens `dir` as a workspace and queues the demo pipeline's missing steps there, reading the
   /// demo data from `resources` (openDemoWorkspace with its defaults; also for tests).
-  QList<int> runDemoPipeline(const QString& dir, const QString& resources);
+  QList<int> runDemoPipeline(const QString& dir, const QString& resources,
+                             const DemoSettings& settings = DemoSettings());
   DemoPipeline* demoPipeline() const { return demo_; }
 
  protected:
