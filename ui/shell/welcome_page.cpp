@@ -23,8 +23,9 @@ WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent) {
   auto* demoAbout = new QLabel(
       tr("2,744 Russian texts in four topics (Debian's fortunes-ru): prepare them, train a small "
          "BERT teacher from scratch (no RuBERT is shipped), store its logits, distil a "
-         "stack_biLSTM and a stack_LSTM student with ISS group lasso and cut each one. A few "
-         "minutes on two cores; a workspace that has some of it continues where it stopped."),
+         "stack_biLSTM and a stack_LSTM student with ISS group lasso and cut each one. About a "
+         "quarter of an hour on two cores; a workspace that has some of it continues where it "
+         "stopped."),
       this);
   demoAbout->setWordWrap(true);
   demo_note_ = new QLabel(this);
