@@ -146,6 +146,8 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   s_f1_ = dev_->addSeries(tr("macro-F1"));
   s_lasso_ = loss_->addSeries(tr("lambda x lasso"));
   alive_ = new LiveChart(tr("Alive ISS components"), tr("epoch"), QString(), this);
+  dev_->setIntegerX(true);  // epochs: no 1.5 ticks
+  alive_->setIntegerX(true);
   charts->addWidget(loss_, 2);
   charts->addWidget(dev_, 1);
   charts->addWidget(alive_, 1);
