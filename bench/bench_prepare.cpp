@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
       for (int k = 0; k < n; ++k) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift: varied but reproducible texts
         line += kWords[x % 28];
-        line += k + 1 < n ? " " : ", ";
+        line += ' ';
       }
       line += std::to_string(r);  // keeps texts distinct
       line += ',';
