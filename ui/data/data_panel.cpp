@@ -616,35 +616,24 @@ void DataPanel::prepareDemo(const QString& csv) {
 }
 
 void DataPanel::loadSettings(QSettings& s) {
-  if (!engineAvailable()) return;
-  s.beginGroup(QStringLiteral("data"));
-  const QList<QCheckBox*> boxes = {nfc_,    control_, spaces_, lower_, urls_,
-                                   emails_, numbers_, empty_,  dups_};
-  for (int i = 0; i < boxes.size(); ++i)
-    boxes[i]->setChecked(s.value(QStringLiteral("clean%1").arg(i), boxes[i]->isChecked()).toBool());
-  train_->setValue(s.value("train", train_->value()).toInt());
-  dev_->setValue(s.value("dev", dev_->value()).toInt());
-  test_->setValue(s.value("test", test_->value()).toInt());
-  seed_->setValue(s.value("seed", seed_->value()).toInt());
-  max_len_->setValue(s.value("max_seq_len", max_len_->value()).toInt());
-  min_freq_->setValue(s.value("min_freq", min_freq_->value()).toInt());
-  tokenizer_->setCurrentText(s.value("student_tokenizer", tokenizer_->currentText()).toString());
-  s.endGroup();
+  if (engineAvailable()) loadFormFields(s, QStringLiteral("data"), formFields());
 }
 
 void DataPanel::saveSettings(QSettings& s) const {
-  if (!engineAvailable()) return;
-  s.beginGroup(QStringLiteral("data"));
-  const QList<QCheckBox*> boxes = {nfc_,    control_, spaces_, lower_, urls_,
-                                   emails_, numbers_, empty_,  dups_};
-  for (int i = 0; i < boxes.size(); ++i)
-    s.setValue(QStringLiteral("clean%1").arg(i), boxes[i]->isChecked());
-  s.setValue("train", train_->value());
-  s.setValue("dev", dev_->value());
-  s.setValue("test", test_->value());
-  s.setValue("seed", seed_->value());
-  s.setValue("max_seq_len", max_len_->value());
-  s.setValue("min_freq", min_freq_->value());
-  s.setValue("student_tokenizer", tokenizer_->currentText());
-  s.endGroup();
+  if (engineAvailable()) saveFormFields(s, QStringLiteral("data"), formFields());
+}
+
+std::vector<FormField> DataPanel::formFields() const {
+  std::vector<FormField> fields = {{"train", train_},
+                                   {"dev", dev_},
+                                   {"test", test_},
+                                   {"seed", seed_},
+                                   {"max_seq_len", max_len_},
+                                   {"min_freq", min_freq_},
+                                   {"student_tokenizer", tokenizer_}};
+  // The cleaning options, in the order of the form.
+  QWidget* const boxes[] = {nfc_,    control_, spaces_, lower_, urls_,
+                            emails_, numbers_, empty_,  dups_};
+  for (int i = 0; i < 9; ++i) fields.push_back({QStringLiteral("clean%1").arg(i), boxes[i]});
+  return fields;
 }

@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include "common/form_settings.h"
+
 class BarChart;
 class JobRunner;
 class QCheckBox;
@@ -63,6 +65,7 @@ class DataPanel : public QWidget {
   void prepared(const QJsonObject& summary);
 
  private:
+  std::vector<FormField> formFields() const;
   void browse();
   void onLoaded(std::shared_ptr<kdw::Table> table);
   void showPrepared(const QJsonObject& summary);

@@ -109,16 +109,12 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
                                                   {tr("Group lasso"), lasso_},
                                                   {tr("ISS threshold"), iss_},
                                                   {tr("Seed"), seed_}};
-  const char* const names[] = {"model_type",    "hidden_size", "num_layers",   "emb_dim",
-                               "dropout",       "batch_size",  "epochs",       "lr",
-                               "alpha",         "temperature", "distill_loss", "group_lasso",
-                               "iss_threshold", "seed"};
   for (int i = 0; i < fields.size(); ++i) {
-    fields[i].second->setObjectName(QLatin1String(names[i]));
     const int row = i % 5, col = (i / 5) * 2;
     grid->addWidget(new QLabel(fields[i].first, form), row, col, Qt::AlignRight);
     grid->addWidget(fields[i].second, row, col + 1);
   }
+  for (const FormField& f : formFields()) f.widget->setObjectName(f.key);  // for tests/tour
   layout->addWidget(form);
 
   auto* buttons = new QHBoxLayout;
@@ -364,41 +360,26 @@ void DistillPanel::addRecord(const QJsonObject& r) {
 }
 
 void DistillPanel::loadSettings(QSettings& s) {
-  if (!engineAvailable()) return;
-  s.beginGroup(QStringLiteral("distill"));
-  type_->setCurrentText(s.value("model_type", type_->currentText()).toString());
-  hidden_->setValue(s.value("hidden_size", hidden_->value()).toInt());
-  layers_->setValue(s.value("num_layers", layers_->value()).toInt());
-  emb_->setValue(s.value("emb_dim", emb_->value()).toInt());
-  dropout_->setValue(s.value("dropout", dropout_->value()).toDouble());
-  batch_->setValue(s.value("batch_size", batch_->value()).toInt());
-  epochs_->setValue(s.value("epochs", epochs_->value()).toInt());
-  lr_->setValue(s.value("lr", lr_->value()).toDouble());
-  alpha_->setValue(s.value("alpha", alpha_->value()).toDouble());
-  temperature_->setValue(s.value("temperature", temperature_->value()).toDouble());
-  loss_kind_->setCurrentText(s.value("distill_loss", loss_kind_->currentText()).toString());
-  lasso_->setValue(s.value("group_lasso", lasso_->value()).toDouble());
-  iss_->setValue(s.value("iss_threshold", iss_->value()).toDouble());
-  seed_->setValue(s.value("seed", seed_->value()).toInt());
-  s.endGroup();
+  if (engineAvailable()) loadFormFields(s, QStringLiteral("distill"), formFields());
 }
 
 void DistillPanel::saveSettings(QSettings& s) const {
-  if (!engineAvailable()) return;
-  s.beginGroup(QStringLiteral("distill"));
-  s.setValue("model_type", type_->currentText());
-  s.setValue("hidden_size", hidden_->value());
-  s.setValue("num_layers", layers_->value());
-  s.setValue("emb_dim", emb_->value());
-  s.setValue("dropout", dropout_->value());
-  s.setValue("batch_size", batch_->value());
-  s.setValue("epochs", epochs_->value());
-  s.setValue("lr", lr_->value());
-  s.setValue("alpha", alpha_->value());
-  s.setValue("temperature", temperature_->value());
-  s.setValue("distill_loss", loss_kind_->currentText());
-  s.setValue("group_lasso", lasso_->value());
-  s.setValue("iss_threshold", iss_->value());
-  s.setValue("seed", seed_->value());
-  s.endGroup();
+  if (engineAvailable()) saveFormFields(s, QStringLiteral("distill"), formFields());
+}
+
+std::vector<FormField> DistillPanel::formFields() const {
+  return {{"model_type", type_},
+          {"hidden_size", hidden_},
+          {"num_layers", layers_},
+          {"emb_dim", emb_},
+          {"dropout", dropout_},
+          {"batch_size", batch_},
+          {"epochs", epochs_},
+          {"lr", lr_},
+          {"alpha", alpha_},
+          {"temperature", temperature_},
+          {"distill_loss", loss_kind_},
+          {"group_lasso", lasso_},
+          {"iss_threshold", iss_},
+          {"seed", seed_}};
 }

@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QWidget>
 
+#include "common/form_settings.h"
+
 class JobRunner;
 class LiveChart;
 class QComboBox;
@@ -47,6 +49,7 @@ class DistillPanel : public QWidget {
   void openInCompress(const QString& runDir);
 
  private:
+  std::vector<FormField> formFields() const;
   void onMetrics(int id, const QJsonArray& records);
   void addRecord(const QJsonObject& record);
   void clearCharts();

@@ -140,19 +140,15 @@ void LogitsPanel::followJob(int id) {
 }
 
 void LogitsPanel::loadSettings(QSettings& s) {
-  if (!engineAvailable()) return;
-  s.beginGroup(QStringLiteral("logits"));
-  batch_->setValue(s.value("batch_size", batch_->value()).toInt());
-  force_->setChecked(s.value("force", force_->isChecked()).toBool());
-  s.endGroup();
+  if (engineAvailable()) loadFormFields(s, QStringLiteral("logits"), formFields());
 }
 
 void LogitsPanel::saveSettings(QSettings& s) const {
-  if (!engineAvailable()) return;
-  s.beginGroup(QStringLiteral("logits"));
-  s.setValue("batch_size", batch_->value());
-  s.setValue("force", force_->isChecked());
-  s.endGroup();
+  if (engineAvailable()) saveFormFields(s, QStringLiteral("logits"), formFields());
+}
+
+std::vector<FormField> LogitsPanel::formFields() const {
+  return {{"batch_size", batch_}, {"force", force_}};
 }
 
 int LogitsPanel::start() {

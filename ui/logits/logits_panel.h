@@ -4,6 +4,8 @@
 
 #include <QWidget>
 
+#include "common/form_settings.h"
+
 class JobRunner;
 class BarChart;
 class QLabel;
@@ -38,6 +40,7 @@ class LogitsPanel : public QWidget {
   QCheckBox* forceBox() const { return force_; }
 
  private:
+  std::vector<FormField> formFields() const;
   JobRunner* runner_;
   QString workspace_;
   int job_ = 0;

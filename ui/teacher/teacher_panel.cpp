@@ -92,12 +92,7 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
       {tr("Epochs"), epochs_},           {tr("Learning rate"), lr_},
       {tr("Batch size"), batch_},        {tr("Max. sequence length"), max_len_},
       {tr("Warm-up fraction"), warmup_}, {tr("Early stopping patience"), patience_}};
-  epochs_->setObjectName(QStringLiteral("epochs"));
-  lr_->setObjectName(QStringLiteral("lr"));
-  batch_->setObjectName(QStringLiteral("batch_size"));
-  max_len_->setObjectName(QStringLiteral("max_seq_len"));
-  warmup_->setObjectName(QStringLiteral("warmup"));
-  patience_->setObjectName(QStringLiteral("patience"));
+  for (const FormField& f : formFields()) f.widget->setObjectName(f.key);  // for tests/tour
   for (int i = 0; i < 6; ++i) {
     const int row = i % 3, col = (i / 3) * 2;
     grid->addWidget(new QLabel(fields[i].first, hyper), row, col);
@@ -454,25 +449,14 @@ void TeacherPanel::fitTableHeight() {
 }
 
 void TeacherPanel::loadSettings(QSettings& s) {
-  if (!engineAvailable()) return;
-  s.beginGroup(QStringLiteral("teacher"));
-  epochs_->setValue(s.value("epochs", epochs_->value()).toInt());
-  lr_->setValue(s.value("lr", lr_->value()).toDouble());
-  batch_->setValue(s.value("batch_size", batch_->value()).toInt());
-  max_len_->setValue(s.value("max_seq_len", max_len_->value()).toInt());
-  warmup_->setValue(s.value("warmup", warmup_->value()).toDouble());
-  patience_->setValue(s.value("patience", patience_->value()).toInt());
-  s.endGroup();
+  if (engineAvailable()) loadFormFields(s, QStringLiteral("teacher"), formFields());
 }
 
 void TeacherPanel::saveSettings(QSettings& s) const {
-  if (!engineAvailable()) return;
-  s.beginGroup(QStringLiteral("teacher"));
-  s.setValue("epochs", epochs_->value());
-  s.setValue("lr", lr_->value());
-  s.setValue("batch_size", batch_->value());
-  s.setValue("max_seq_len", max_len_->value());
-  s.setValue("warmup", warmup_->value());
-  s.setValue("patience", patience_->value());
-  s.endGroup();
+  if (engineAvailable()) saveFormFields(s, QStringLiteral("teacher"), formFields());
+}
+
+std::vector<FormField> TeacherPanel::formFields() const {
+  return {{"epochs", epochs_},       {"lr", lr_},         {"batch_size", batch_},
+          {"max_seq_len", max_len_}, {"warmup", warmup_}, {"patience", patience_}};
 }

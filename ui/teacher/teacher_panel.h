@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QWidget>
 
+#include "common/form_settings.h"
+
 class JobRunner;
 class LiveChart;
 class QComboBox;
@@ -42,6 +44,7 @@ class TeacherPanel : public QWidget {
   QString devSummary() const;
 
  private:
+  std::vector<FormField> formFields() const;
   void inspect();
   void onMetrics(int id, const QJsonArray& records);
   void addRecord(const QJsonObject& record);
