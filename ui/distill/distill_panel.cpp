@@ -94,6 +94,10 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   iss_ = doubleBox(form, 0, 10, 0, 6, 1e-3);
   iss_->setToolTip(
       tr("Hidden units whose ISS group norm falls below this are zeroed after each epoch"));
+  sparse_ = doubleBox(form, 0, 0.99, 0, 3, 0.01);
+  sparse_->setToolTip(
+      tr("0: keep the best dev epoch. Otherwise keep the sparsest epoch whose dev "
+         "accuracy is within this of the best (group lasso runs)"));
   seed_ = intBox(form, 0, 1 << 30, 42);
   const QList<QPair<QString, QWidget*>> fields = {{tr("Model type"), type_},
                                                   {tr("Hidden size"), hidden_},
@@ -108,6 +112,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
                                                   {tr("Distillation loss"), loss_kind_},
                                                   {tr("Group lasso"), lasso_},
                                                   {tr("ISS threshold"), iss_},
+                                                  {tr("Sparse tolerance"), sparse_},
                                                   {tr("Seed"), seed_}};
   for (int i = 0; i < fields.size(); ++i) {
     const int row = i % 5, col = (i / 5) * 2;
@@ -290,6 +295,7 @@ void DistillPanel::start() {
   o.distill_loss = loss_kind_->currentText().toStdString();
   o.group_lasso = lasso_->value();
   o.iss_threshold = iss_->value();
+  o.sparse_tolerance = sparse_->value();
   o.seed = uint64_t(seed_->value());
   o.output_dir = output_dir_.toStdString();
   clearCharts();
@@ -381,5 +387,6 @@ std::vector<FormField> DistillPanel::formFields() const {
           {"distill_loss", loss_kind_},
           {"group_lasso", lasso_},
           {"iss_threshold", iss_},
+          {"sparse_tolerance", sparse_},
           {"seed", seed_}};
 }

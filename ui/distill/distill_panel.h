@@ -77,6 +77,7 @@ class DistillPanel : public QWidget {
   QComboBox* loss_kind_ = nullptr;
   QDoubleSpinBox* lasso_ = nullptr;
   QDoubleSpinBox* iss_ = nullptr;
+  QDoubleSpinBox* sparse_ = nullptr;
   QSpinBox* seed_ = nullptr;
   QPushButton* start_ = nullptr;
   QPushButton* stop_ = nullptr;
