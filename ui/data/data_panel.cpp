@@ -11,7 +11,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -24,6 +23,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
 #include "data/table_model.h"
@@ -301,10 +301,7 @@ void DataPanel::refresh() {
   const qint64 stamp = info.exists() ? info.lastModified().toMSecsSinceEpoch() : 0;
   if (stamp == prepared_stamp_) return;
   prepared_stamp_ = stamp;
-  QJsonObject summary;
-  QFile file(info.filePath());
-  if (info.size() < (64 << 20) && file.open(QIODevice::ReadOnly))
-    summary = QJsonDocument::fromJson(file.readAll()).object();
+  const QJsonObject summary = readJsonObjectFile(info.filePath());
   showPrepared(summary);
   // The input file named there goes into the preview (unless it is there already).
   const QString input = summary.value(QStringLiteral("input")).toString();

@@ -4,14 +4,12 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
-#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
 #include <QProgressBar>
@@ -20,6 +18,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
 #include "jobs/job_runner.h"
@@ -48,11 +47,6 @@ QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, double value, i
   box->setSingleStep(step);
   box->setValue(value);
   return box;
-}
-QJsonObject readJsonObject(const QString& path) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) return {};
-  return QJsonDocument::fromJson(f.readAll()).object();
 }
 QSpinBox* intBox(QWidget* parent, int lo, int hi, int value) {
   auto* box = new QSpinBox(parent);
@@ -196,7 +190,8 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     const QString earliest = started_.addSecs(-1).toString(QStringLiteral("yyyy-MM-dd___HH-mm-ss"));
     if (!dir.isEmpty() && QDir(dir).dirName() >= earliest) {
       run_dir_ = dir;
-      const QJsonObject result = readJsonObject(QDir(dir).filePath(QStringLiteral("result.json")));
+      const QJsonObject result =
+          readJsonObjectFile(QDir(dir).filePath(QStringLiteral("result.json")));
       result_->setText(tr("Stopped; the best model so far is kept.<br>") +
                        (result.isEmpty() ? run_dir_.toHtmlEscaped() : resultSummary(result)));
       open_->setEnabled(true);
@@ -223,8 +218,8 @@ void DistillPanel::setWorkspace(const QString& root) {
 bool DistillPanel::showRun(const QString& runDir) {
   if (!engineAvailable()) return false;
   const QDir dir(runDir);
-  const QJsonObject config = readJsonObject(dir.filePath(QStringLiteral("config.json")));
-  const QJsonObject result = readJsonObject(dir.filePath(QStringLiteral("result.json")));
+  const QJsonObject config = readJsonObjectFile(dir.filePath(QStringLiteral("config.json")));
+  const QJsonObject result = readJsonObjectFile(dir.filePath(QStringLiteral("result.json")));
   const QVector<QJsonObject> records = readMetrics(runDir);
   if (records.isEmpty() && result.isEmpty()) return false;
   clearCharts();

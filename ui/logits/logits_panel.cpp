@@ -1,12 +1,10 @@
 #include "logits/logits_panel.h"
 
 #include <QCheckBox>
-#include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
@@ -14,6 +12,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
 #include "jobs/job_runner.h"
@@ -179,14 +178,13 @@ void LogitsPanel::reload() {
   confidence_->clear();
   values_->clear();
   const kdw::Workspace ws{workspace_.toStdString()};
-  QFile file(QString::fromStdString((ws.logits_dir() / "logits.json").string()));
-  const QFileInfo info(file.fileName());
+  const QFileInfo info(QString::fromStdString((ws.logits_dir() / "logits.json").string()));
   logits_stamp_ = info.exists() ? info.lastModified().toMSecsSinceEpoch() : 0;
-  if (!file.open(QIODevice::ReadOnly)) {
+  if (!info.isReadable()) {
     status_->setText(tr("No logits stored yet."));
     return;
   }
-  const QJsonObject summary = QJsonDocument::fromJson(file.readAll()).object();
+  const QJsonObject summary = readJsonObjectFile(info.filePath());
   const QJsonObject splits = summary.value(QStringLiteral("splits")).toObject();
   for (const QString& name :
        {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test")}) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <limits>
 
+#include "common/json_files.h"
 #include "core/workspace.h"
 
 namespace {
@@ -131,16 +132,7 @@ QString latestRunDir(const QString& root) {
 }
 
 QVector<QJsonObject> readMetrics(const QString& dir) {
-  QVector<QJsonObject> records;
-  QFile f(QDir(dir).filePath(QStringLiteral("metrics.jsonl")));
-  if (!f.open(QIODevice::ReadOnly)) return records;
-  while (!f.atEnd()) {
-    const QByteArray line = f.readLine(1 << 20).trimmed();
-    if (line.isEmpty()) continue;
-    const QJsonDocument doc = QJsonDocument::fromJson(line);
-    if (doc.isObject()) records.push_back(doc.object());
-  }
-  return records;
+  return readJsonLines(QDir(dir).filePath(QStringLiteral("metrics.jsonl")));
 }
 
 QList<Curve> runCurves(const QVector<QJsonObject>& records) {

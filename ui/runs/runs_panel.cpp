@@ -12,7 +12,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineSeries>
@@ -32,6 +31,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/json_files.h"
 #include "compress/student_source.h"
 #include "jobs/job_runner.h"
 #include "runs/run_list_model.h"
@@ -297,17 +297,12 @@ void RunsPanel::showRun(const RunInfo& run) {
     if (it.key() != QLatin1String("test_detail") && it.key() != QLatin1String("arch"))
       addRow(result_table_, {it.key(), jsonText(it.value())});
   if (!run.problem.isEmpty()) addRow(result_table_, {tr("problem"), run.problem});
-  const QFileInfo cut_report(QDir(run.path).filePath(QStringLiteral("cut_report.json")));
-  if (cut_report.exists()) {
-    QFile f(cut_report.filePath());
-    if (f.open(QIODevice::ReadOnly)) {
-      const QJsonObject cut = QJsonDocument::fromJson(f.read(1 << 20)).object();
-      for (const char* key : {"hidden_after", "parameters_after", "bytes_after"})
-        if (cut.contains(QLatin1String(key)))
-          addRow(result_table_, {QStringLiteral("cut: %1").arg(QLatin1String(key)),
-                                 jsonText(cut.value(QLatin1String(key)))});
-    }
-  }
+  const QJsonObject cut =
+      readJsonObjectFile(QDir(run.path).filePath(QStringLiteral("cut_report.json")));
+  for (const char* key : {"hidden_after", "parameters_after", "bytes_after"})
+    if (cut.contains(QLatin1String(key)))
+      addRow(result_table_, {QStringLiteral("cut: %1").arg(QLatin1String(key)),
+                             jsonText(cut.value(QLatin1String(key)))});
 
   const QList<Curve> curves = runCurves(readMetrics(run.path));
   setCurves(loss_chart_, tr("Training loss"), tr("step"), {curves[0]});
@@ -380,10 +375,8 @@ void RunsPanel::showCompare(const QList<int>& rows) {
   });
   row(tr("cut model"), [](const RunInfo& r) {
     if (!r.hasCut) return tr("no");
-    QFile f(QDir(r.path).filePath(QStringLiteral("cut_report.json")));
-    const QJsonObject cut = f.open(QIODevice::ReadOnly)
-                                ? QJsonDocument::fromJson(f.read(1 << 20)).object()
-                                : QJsonObject();
+    const QJsonObject cut =
+        readJsonObjectFile(QDir(r.path).filePath(QStringLiteral("cut_report.json")));
     const qint64 after = cut.value(QStringLiteral("parameters_after")).toVariant().toLongLong();
     return after > 0 ? tr("yes, %1 parameters").arg(QLocale().toString(after)) : tr("yes");
   });

@@ -3,14 +3,12 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
-#include <QFile>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -23,6 +21,7 @@
 
 #include <algorithm>
 
+#include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
 #include "jobs/job_runner.h"
@@ -243,14 +242,6 @@ QString TeacherPanel::devSummary() const {
   return dev_summary_ ? dev_summary_->text() : QString();
 }
 
-namespace {
-QJsonObject readJsonObject(const QString& path) {
-  QFile file(path);
-  if (file.size() > (64 << 20) || !file.open(QIODevice::ReadOnly)) return {};
-  return QJsonDocument::fromJson(file.readAll()).object();
-}
-}  // namespace
-
 // The fine-tuned teacher already in the workspace: curves from metrics.jsonl, best dev results
 // from finetune.json. Read again only when finetune.json changed.
 void TeacherPanel::showFinetuned() {
@@ -269,14 +260,9 @@ void TeacherPanel::showFinetuned() {
     dev_summary_->setText(tr("No fine-tuned teacher in this workspace yet."));
     return;
   }
-  const QJsonObject summary = readJsonObject(info.filePath());
-  QFile metrics(dir.filePath(QStringLiteral("metrics.jsonl")));
-  if (metrics.size() < (256 << 20) && metrics.open(QIODevice::ReadOnly)) {
-    while (!metrics.atEnd()) {
-      const QByteArray line = metrics.readLine().trimmed();
-      if (!line.isEmpty()) addRecord(QJsonDocument::fromJson(line).object());
-    }
-  }
+  const QJsonObject summary = readJsonObjectFile(info.filePath());
+  for (const QJsonObject& record : readJsonLines(dir.filePath(QStringLiteral("metrics.jsonl"))))
+    addRecord(record);
   loss_->redraw();
   dev_->redraw();
   const QJsonArray labels = summary.value(QStringLiteral("labels")).toArray();
