@@ -16,7 +16,7 @@ struct JobRunner::Job {
   QString name;
   JobFn fn;
   kdw::JobContext context;
-  QThread* thread = nullptr;  // owned by the runner (deleteLater when done)
+  QThread* thread = nullptr;  // a child of the runner; deleteLater when done
 
   std::mutex mutex;  // guards the fields below (written by the worker, drained by the UI)
   std::optional<kdw::ProgressEvent> progress;
@@ -86,14 +86,12 @@ JobRunner::~JobRunner() {
   queue_.clear();
   for (const auto& job : light_) {
     job->context.request_cancel();
-    job->thread->wait();
-    delete job->thread;
+    job->thread->wait();  // deleted with the runner, its parent
   }
   light_.clear();
   if (current_ && current_->thread) {
     current_->context.request_cancel();
-    current_->thread->wait();
-    delete current_->thread;  // its finished() will not be handled any more
+    current_->thread->wait();  // deleted with the runner; its finished() is not handled
   }
 }
 
@@ -136,6 +134,7 @@ int JobRunner::submitLight(const QString& name, JobFn fn) {
   job->fn = std::move(fn);
   connectSinks(job);
   job->thread = QThread::create([job] { runOnWorker(*job); });
+  job->thread->setParent(this);
   job->thread->setObjectName(QStringLiteral("kdw-light-job"));
   light_.append(job);
   connect(job->thread, &QThread::finished, this, [this, job] { onLightDone(job); });
@@ -182,6 +181,7 @@ void JobRunner::startNext() {
   std::shared_ptr<Job> job = current_;
   connectSinks(job);
   job->thread = QThread::create([job] { runOnWorker(*job); });
+  job->thread->setParent(this);
   job->thread->setObjectName(QStringLiteral("kdw-job"));
   connect(job->thread, &QThread::finished, this, &JobRunner::onWorkerDone);
   Q_EMIT started(job->id, job->name);
