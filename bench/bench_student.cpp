@@ -1,7 +1,9 @@
 // Training-step speed of the student (prints figures, never fails): stack_biLSTM, 2 layers,
 // emb 300, vocab 30k, batch 64, lognormal lengths (mean ~44), Adam, loss CE + MSE, correct
-// padding handling (per-sample reversal), length-bucketed batches. Usage:
-//   bench_student [threads=2] [steps=4] [hidden sizes, default 1000,256]
+// padding handling (per-sample reversal), length-bucketed batches as kdw distill makes them.
+// One epoch over 16 batches (1,024 samples) after a warm-up step, so that samples/s reflects the
+// length distribution rather than whichever few batches came first. Usage:
+//   bench_student [threads=2] [batches=16] [hidden sizes, default 1000,256]
 // The figures depend on what else runs on the machine: the matmul line gives the context.
 #include <chrono>
 #include <cstdio>
@@ -35,20 +37,22 @@ RaggedSplit make_corpus(int64_t samples, int64_t vocab, uint32_t seed) {
   return s;
 }
 
-void bench(int64_t hidden, int steps, bool bucketed) {
+void bench(int64_t hidden, int max_batches, bool bucketed) {
   const int64_t vocab = 30000, batch = 64;
-  const RaggedSplit corpus = make_corpus(batch * 20, vocab, 1);
+  const RaggedSplit corpus = make_corpus(batch * 16, vocab, 1);
   const at::Tensor teacher = at::randn({corpus.size(), 3});
   StudentModel model(
       StudentArch::make(StudentType::kStackBiLSTM, vocab, 300, hidden, 2, {"a", "b", "c"}, 0.1));
   model->train();
   torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(1e-3));
   // Unbucketed: random batches (pool of 1 batch), as a padded run without sorting would see.
-  const auto batches = bucketed_batches(corpus.lengths(), batch, true, 7, bucketed ? 20 : 1);
+  const auto batches = bucketed_batches(corpus.lengths(), batch, true, 7, bucketed ? 50 : 1);
+  const int steps = std::min<int>(max_batches, int(batches.size()));
   double seconds = 0;
   int64_t samples = 0, tokens = 0, padded = 0;
   for (int s = 0; s <= steps; ++s) {
-    const Batch b = make_batch(corpus, batches[static_cast<std::size_t>(s) % batches.size()]);
+    // Step 0 warms up on the epoch's last batch; steps 1..n are the epoch's first n batches.
+    const Batch b = make_batch(corpus, batches[std::size_t(s == 0 ? batches.size() - 1 : s - 1)]);
     const auto start = std::chrono::steady_clock::now();
     const auto logits = model->forward(b.ids, b.lengths);
     const auto loss = distill_loss(logits, teacher.index_select(0, at::tensor(b.index, at::kLong)),
@@ -80,7 +84,7 @@ void bench(int64_t hidden, int steps, bool bucketed) {
 
 int main(int argc, char** argv) {
   const int threads = apply_thread_count(argc > 1 ? std::stoi(argv[1]) : 2);
-  const int steps = argc > 2 ? std::stoi(argv[2]) : 4;
+  const int batches = argc > 2 ? std::stoi(argv[2]) : 16;
   std::printf(
       "threads %d, matmul %.0f GFLOP/s, batch 64, emb 300, vocab 30k, 2 layers, Adam, CE+MSE\n",
       threads, measure_matmul_gflops());
@@ -89,8 +93,8 @@ int main(int argc, char** argv) {
   for (int i = 3; i < argc; ++i) sizes.push_back(std::stoll(argv[i]));
   if (sizes.empty()) sizes = {1000, 256};
   for (int64_t h : sizes) {
-    bench(h, steps, true);
-    if (h <= 256) bench(h, steps, false);
+    bench(h, batches, true);
+    if (h <= 256) bench(h, batches, false);
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 #include <torch/utils.h>
 
 #include "core/error.h"
+#include "student/lstm_sequence.h"
 
 namespace kdw {
 namespace {
@@ -39,16 +40,12 @@ at::Tensor gather_time(const at::Tensor& x, const at::Tensor& index) {
   return x.gather(1, index.unsqueeze(-1).expand({x.size(0), x.size(1), x.size(2)}));
 }
 
-// One direction over a right-padded batch with the fused kernel. Outputs at padding positions are
-// meaningless but never reach a real position (the recurrence only looks backwards in time).
+// One direction over a right-padded batch. Outputs at padding positions are meaningless but never
+// reach a real position (the recurrence only looks backwards in time).
 at::Tensor run_direction(const at::Tensor& x, const LstmDirection& p) {
   const int64_t H = p.weight_hh.size(1);
   if (H == 0) return at::zeros({x.size(0), x.size(1), 0}, x.options());
-  auto h0 = at::zeros({1, x.size(0), H}, x.options());
-  auto out = at::lstm(x, {h0, h0}, {p.weight_ih, p.weight_hh, p.bias_ih, p.bias_hh},
-                      /*has_biases=*/true, /*num_layers=*/1, /*dropout=*/0.0,
-                      /*train=*/false, /*bidirectional=*/false, /*batch_first=*/true);
-  return std::get<0>(out);
+  return lstm_sequence(x, p.weight_ih, p.weight_hh, p.bias_ih, p.bias_hh);
 }
 
 }  // namespace
