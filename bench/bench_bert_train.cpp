@@ -14,12 +14,11 @@
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
-#include <torch/types.h>  // before clip_grad.h, which relies on it
-
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
 #include "bert/bert_model.h"
+#include "bert/finetune.h"
+#include "core/adamw_step.h"
 #include "core/batching.h"
 #include "core/threads.h"
 
@@ -40,33 +39,18 @@ double peak_rss_mib() {
 
 struct Trainer {
   kdw::BertForSequenceClassification model;
-  torch::optim::AdamW optimizer;
+  std::unique_ptr<torch::optim::AdamW> optimizer;
+  std::vector<at::Tensor> params;
 
-  static std::vector<torch::optim::OptimizerParamGroup> groups(
-      kdw::BertForSequenceClassification& m) {
-    std::vector<at::Tensor> decay, plain;
-    for (const auto& p : m->named_parameters()) {
-      const std::string& n = p.key();
-      const bool no_decay = n.find("LayerNorm") != std::string::npos ||
-                            (n.size() >= 4 && n.compare(n.size() - 4, 4, "bias") == 0);
-      (no_decay ? plain : decay).push_back(p.value());
-    }
-    using torch::optim::AdamWOptions;
-    std::vector<torch::optim::OptimizerParamGroup> g;
-    g.emplace_back(decay, std::make_unique<AdamWOptions>(AdamWOptions(2e-5).weight_decay(0.01)));
-    g.emplace_back(plain, std::make_unique<AdamWOptions>(AdamWOptions(2e-5).weight_decay(0)));
-    return g;
-  }
   explicit Trainer(kdw::BertForSequenceClassification m)
-      : model(m), optimizer(groups(m), torch::optim::AdamWOptions(2e-5)) {}
+      : model(m), optimizer(kdw::make_bert_optimizer(m, 2e-5, 0.01)), params(m->parameters()) {}
 
+  // The step of engine/bert/finetune.cpp with grad_accum 1 and max_grad_norm 1.
   void step(const at::Tensor& ids, const at::Tensor& mask, const at::Tensor& labels) {
     model->train();
     const at::Tensor logits = model->forward(ids, mask, {}).logits;
     at::cross_entropy_loss(logits, labels).backward();
-    torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
-    optimizer.step();
-    optimizer.zero_grad();
+    kdw::clip_step_and_clear(*optimizer, params, 1.0);
   }
 };
 
@@ -87,7 +71,8 @@ int main(int argc, char** argv) {
   at::manual_seed(0);
   kdw::BertForSequenceClassification model(config, 4);
   Trainer trainer(model);
-  std::printf("BERT-base shape, random weights, %d threads, float32\n", threads);
+  std::printf("BERT-base shape, random weights, %d threads, float32, matmul %.0f GFLOP/s\n",
+              threads, kdw::measure_matmul_gflops());
 
   // 1. Fixed batch 16 x 128, as the reference.
   const int64_t b = 16, t = 128;

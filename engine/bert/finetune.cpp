@@ -8,15 +8,13 @@
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 #include <spdlog/spdlog.h>
-#include <torch/types.h>  // before clip_grad.h, which relies on it
-
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
 #include "bert/bert_io.h"
 #include "bert/teacher_data.h"
+#include "core/adamw_step.h"
 #include "core/atomic_output.h"
 #include "core/batching.h"
 #include "core/error.h"
@@ -170,6 +168,24 @@ fs::path finetune_checkpoint_dir(const fs::path& model_dir) {
   return fs::path(model_dir.string() + ".checkpoint");
 }
 
+std::unique_ptr<torch::optim::AdamW> make_bert_optimizer(BertForSequenceClassification& model,
+                                                         double lr, double weight_decay) {
+  std::vector<at::Tensor> decay, no_decay;
+  for (const auto& p : model->named_parameters()) {
+    const std::string& name = p.key();
+    const bool plain = name.find("LayerNorm") != std::string::npos ||
+                       (name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0);
+    (plain ? no_decay : decay).push_back(p.value());
+  }
+  using torch::optim::AdamWOptions;
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(
+      decay, std::make_unique<AdamWOptions>(AdamWOptions(lr).weight_decay(weight_decay).eps(1e-8)));
+  groups.emplace_back(no_decay,
+                      std::make_unique<AdamWOptions>(AdamWOptions(lr).weight_decay(0).eps(1e-8)));
+  return std::make_unique<torch::optim::AdamW>(std::move(groups), AdamWOptions(lr));
+}
+
 FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   check_options(o);
   const Workspace ws{o.workspace};
@@ -197,20 +213,9 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   model->to(device);
 
   // Decoupled weight decay, none on biases and LayerNorm parameters (as BERT was trained).
-  std::vector<at::Tensor> decay, no_decay;
-  for (const auto& p : model->named_parameters()) {
-    const std::string& name = p.key();
-    const bool plain = name.find("LayerNorm") != std::string::npos ||
-                       (name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0);
-    (plain ? no_decay : decay).push_back(p.value());
-  }
-  using torch::optim::AdamWOptions;
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, std::make_unique<AdamWOptions>(
-                                 AdamWOptions(o.lr).weight_decay(o.weight_decay).eps(1e-8)));
-  groups.emplace_back(no_decay,
-                      std::make_unique<AdamWOptions>(AdamWOptions(o.lr).weight_decay(0).eps(1e-8)));
-  torch::optim::AdamW optimizer(std::move(groups), AdamWOptions(o.lr));
+  const auto optimizer_owner = make_bert_optimizer(model, o.lr, o.weight_decay);
+  torch::optim::AdamW& optimizer = *optimizer_owner;
+  const std::vector<at::Tensor> params = model->parameters();
 
   const std::vector<int64_t> train_lengths = truncated_lengths(train, o.max_seq_len);
   const auto batches_per_epoch =
@@ -295,13 +300,10 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
           group_loss += value / group_size;
           window_samples += static_cast<int64_t>(batches[b].size());
         }
-        if (o.max_grad_norm > 0)
-          torch::nn::utils::clip_grad_norm_(model->parameters(), o.max_grad_norm);
         const double lr = lr_at(state.step, warmup_steps, total_steps, o.lr);
         for (auto& group : optimizer.param_groups())
-          static_cast<AdamWOptions&>(group.options()).lr(lr);
-        optimizer.step();
-        optimizer.zero_grad();
+          static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+        clip_step_and_clear(optimizer, params, o.max_grad_norm);
         ++state.step;
         state.next_batch = group_end;
         epoch_loss += group_loss * group_size;

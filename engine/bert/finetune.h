@@ -6,11 +6,16 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/job.h"
+
+namespace torch::optim {
+class AdamW;
+}
 
 namespace kdw {
 
@@ -42,6 +47,11 @@ struct FinetuneResult {
 /// model), kdw::Cancelled when cancelled (the checkpoint then holds the last step, the model
 /// folder the previous best).
 FinetuneResult run_finetune(const FinetuneOptions& options, JobContext& job);
+
+class BertForSequenceClassification;
+/// AdamW with decoupled weight decay on every parameter but biases and LayerNorm weights.
+std::unique_ptr<torch::optim::AdamW> make_bert_optimizer(BertForSequenceClassification& model,
+                                                         double lr, double weight_decay);
 
 /// <model_dir>.checkpoint: weights, optimizer state and position of an unfinished run.
 std::filesystem::path finetune_checkpoint_dir(const std::filesystem::path& model_dir);

@@ -1,0 +1,122 @@
+#include "core/adamw_step.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <c10/util/string_utils.h>
+
+namespace kdw {
+namespace {
+
+struct StepScalars {
+  float decay;  // 1 - lr * weight_decay
+  float beta1, beta2, one_minus_beta1, one_minus_beta2;
+  float bias_correction2_sqrt;
+  float eps;
+  float neg_step_size;  // -lr / bias_correction1
+  float grad_scale;
+};
+
+// The arithmetic of torch::optim::AdamW::step(), element by element, in float. Memory-bound once
+// vectorised: cloned for AVX-512 and AVX2 (picked at load time) so a portable build still uses
+// the wide registers; -fno-math-errno on this file lets the square root vectorise.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void update_range(
+    int64_t begin, int64_t end, float* __restrict p, const float* __restrict g, float* __restrict m,
+    float* __restrict v, const StepScalars s) {
+  for (int64_t k = begin; k < end; ++k) {
+    const float grad = g[k] * s.grad_scale;
+    const float decayed = p[k] * s.decay;
+    const float m_k = m[k] * s.beta1 + s.one_minus_beta1 * grad;
+    const float v_k = v[k] * s.beta2 + s.one_minus_beta2 * grad * grad;
+    m[k] = m_k;
+    v[k] = v_k;
+    p[k] = decayed + s.neg_step_size * (m_k / (std::sqrt(v_k) / s.bias_correction2_sqrt + s.eps));
+  }
+}
+
+}  // namespace
+
+GradClip grad_clip(const std::vector<at::Tensor>& params, double max_norm) {
+  at::NoGradGuard no_grad;
+  GradClip clip;
+  double sum_sq = 0;
+  for (const auto& p : params)
+    if (p.grad().defined()) {
+      const double norm = p.grad().norm().item<double>();
+      sum_sq += norm * norm;
+    }
+  clip.total_norm = std::sqrt(sum_sq);
+  if (max_norm > 0) clip.scale = std::min(1.0, max_norm / (clip.total_norm + 1e-6));
+  return clip;
+}
+
+void fused_adamw_step(torch::optim::AdamW& optimizer, double grad_scale) {
+  at::NoGradGuard no_grad;
+  for (auto& group : optimizer.param_groups()) {
+    const auto& options = static_cast<const torch::optim::AdamWOptions&>(group.options());
+    if (options.amsgrad())
+      throw std::invalid_argument("fused_adamw_step: amsgrad is not supported");
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      // The key torch::optim::AdamW uses, so that its save()/load() see this state.
+      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      auto& slot = optimizer.state()[key];
+      if (!slot) {
+        auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+        fresh->step(0);
+        fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
+        fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+        slot = std::move(fresh);
+      }
+      auto& state = static_cast<torch::optim::AdamWParamState&>(*slot);
+      state.step(state.step() + 1);
+      const auto [beta1, beta2] = options.betas();
+      const double decay = 1 - options.lr() * options.weight_decay();
+      const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, double(state.step())));
+      const double step_size = options.lr() / (1 - std::pow(beta1, double(state.step())));
+      at::Tensor grad = p.grad();
+      at::Tensor m = state.exp_avg(), v = state.exp_avg_sq();
+      const bool fused = p.device().is_cpu() && p.scalar_type() == at::kFloat &&
+                         p.is_contiguous() && !grad.is_sparse() && grad.is_contiguous() &&
+                         m.is_contiguous() && v.is_contiguous() &&
+                         grad.scalar_type() == at::kFloat && m.scalar_type() == at::kFloat &&
+                         v.scalar_type() == at::kFloat;
+      if (fused) {
+        const StepScalars s{float(decay),         float(beta1),      float(beta2),
+                            float(1 - beta1),     float(1 - beta2),  float(bias_correction2_sqrt),
+                            float(options.eps()), float(-step_size), float(grad_scale)};
+        float* pp = p.data_ptr<float>();
+        const float* gp = grad.data_ptr<float>();
+        float* mp = m.data_ptr<float>();
+        float* vp = v.data_ptr<float>();
+        at::parallel_for(0, p.numel(), 1 << 15, [&](int64_t begin, int64_t end) {
+          update_range(begin, end, pp, gp, mp, vp, s);
+        });
+        continue;
+      }
+      // Anything else (CUDA, other dtypes): the same formula with tensor operations.
+      if (grad_scale != 1.0) grad = grad * grad_scale;
+      if (decay != 1.0) p.mul_(decay);
+      m.mul_(beta1).add_(grad, 1 - beta1);
+      v.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+      p.addcdiv_(m, (v.sqrt() / bias_correction2_sqrt).add_(options.eps()), -step_size);
+    }
+  }
+}
+
+double clip_step_and_clear(torch::optim::AdamW& optimizer, const std::vector<at::Tensor>& params,
+                           double max_grad_norm) {
+  const GradClip clip = grad_clip(params, max_grad_norm);
+  fused_adamw_step(optimizer, clip.scale);
+  clear_grads(params);
+  return clip.total_norm;
+}
+
+void clear_grads(const std::vector<at::Tensor>& params) {
+  for (const auto& p : params)
+    if (p.grad().defined()) p.mutable_grad().reset();
+}
+
+}  // namespace kdw
