@@ -31,6 +31,8 @@ int run_finetune(int argc, char** argv) {
   parser.add_double("max_grad_norm", &o.max_grad_norm, "gradient clipping norm (0: none)");
   parser.add_int64("seed", &seed, "random seed (initialisation, batch order, dropout)");
   parser.add_choice("device", &o.device, {"cpu", "cuda"}, "where to train");
+  parser.add_choice("precision", &o.precision, {"float32", "bfloat16"},
+                    "bfloat16: matrix products in bf16, weights and optimizer in float32");
   parser.add_int("early_stopping", &o.early_stopping_patience,
                  "stop after N epochs without dev improvement (0: never)");
   parser.add_flag("resume", &o.resume, "continue the stopped run from its checkpoint");

@@ -21,6 +21,8 @@ int run_logits(int argc, char** argv) {
                   "teacher folder (default: <workspace>/files/bert/rubert_finetune)");
   parser.add_int64("batch_size", &batch_size, "samples per batch");
   parser.add_choice("device", &o.device, {"cpu", "cuda"}, "where to run the teacher");
+  parser.add_choice("precision", &o.precision, {"float32", "bfloat16"},
+                    "bfloat16: teacher weights and products in bf16 (faster, logits within ~0.01)");
   parser.add_flag("force", &o.force, "recompute even when model and data are unchanged");
   add_common_options(parser, common);
   if (!parser.parse(argc, argv)) return 0;

@@ -43,10 +43,12 @@ std::shared_ptr<T> add(torch::nn::Module& parent, const std::string& name, Args&
   return parent.register_module(name, std::make_shared<T>(std::forward<Args>(args)...));
 }
 
-// Matrix products run in the weights' dtype (float32 or bf16); the result is float32.
-at::Tensor linear(const BertLinearImpl& l, const at::Tensor& x) {
-  if (l.weight.scalar_type() == at::kFloat) return at::linear(x, l.weight, l.bias);
-  return at::linear(x.to(l.weight.scalar_type()), l.weight, l.bias).to(at::kFloat);
+// The matrix product in `dtype` (float32 or bf16, whatever the weights hold; casts are tracked
+// by autograd, so float32 weights get float32 gradients); the result is float32.
+at::Tensor linear(const BertLinearImpl& l, const at::Tensor& x, at::ScalarType dtype) {
+  if (dtype == at::kFloat && l.weight.scalar_type() == at::kFloat)
+    return at::linear(x, l.weight, l.bias);
+  return at::linear(x.to(dtype), l.weight.to(dtype), l.bias.to(dtype)).to(at::kFloat);
 }
 
 at::Tensor layer_norm(const LayerNormImpl& ln, const at::Tensor& x, double eps) {
@@ -72,13 +74,14 @@ struct LayerImpl : torch::nn::Module {
   }
 
   // x: [B, T, H] float32; mask: [B, 1, 1, T] float32 additive.
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& mask, const BertConfig& c) {
+  // dtype: that of the matrix products (float32 or bf16).
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& mask, const BertConfig& c,
+                     at::ScalarType dtype) {
     const int64_t batch = x.size(0), len = x.size(1), heads = c.num_attention_heads;
     const int64_t head_dim = c.hidden_size / heads;
-    const auto dtype = query->weight.scalar_type();
     // One fused QKV product: a single large GEMM beats three smaller ones.
-    const at::Tensor w = at::cat({query->weight, key->weight, value->weight});
-    const at::Tensor b = at::cat({query->bias, key->bias, value->bias});
+    const at::Tensor w = at::cat({query->weight, key->weight, value->weight}).to(dtype);
+    const at::Tensor b = at::cat({query->bias, key->bias, value->bias}).to(dtype);
     const at::Tensor qkv = at::linear(x.to(dtype), w, b)
                                .view({batch, len, 3, heads, head_dim})
                                .permute({2, 0, 3, 1, 4});
@@ -91,14 +94,14 @@ struct LayerImpl : torch::nn::Module {
                                    .permute({0, 2, 1, 3})
                                    .reshape({batch, len, c.hidden_size});  // stays in `dtype`
     at::Tensor attended =
-        at::dropout(linear(*attention_dense, context), c.hidden_dropout_prob, is_training());
+        at::dropout(linear(*attention_dense, context, dtype), c.hidden_dropout_prob, is_training());
     const at::Tensor h = layer_norm(*attention_norm, attended.add_(x), c.layer_norm_eps);
     // GELU (erf form) on the product's own dtype: in bf16 mode a float copy of the widest
     // activation would add two conversions without adding precision.
-    const at::Tensor inner =
-        at::gelu(at::linear(h.to(dtype), intermediate_dense->weight, intermediate_dense->bias));
+    const at::Tensor inner = at::gelu(at::linear(h.to(dtype), intermediate_dense->weight.to(dtype),
+                                                 intermediate_dense->bias.to(dtype)));
     at::Tensor out =
-        at::dropout(linear(*output_dense, inner), c.hidden_dropout_prob, is_training());
+        at::dropout(linear(*output_dense, inner, dtype), c.hidden_dropout_prob, is_training());
     return layer_norm(*output_norm, out.add_(h), c.layer_norm_eps);
   }
 
@@ -175,6 +178,18 @@ BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(const BertC
   init_weights();
 }
 
+at::ScalarType parse_precision(const std::string& name) {
+  if (name == "float32") return at::kFloat;
+  if (name == "bfloat16") return at::kBFloat16;
+  throw UsageError("unknown precision '" + name + "' (valid: float32, bfloat16)");
+}
+
+void BertForSequenceClassificationImpl::set_matmul_dtype(at::ScalarType dtype) {
+  if (dtype != at::kFloat && dtype != at::kBFloat16)
+    throw Error("BERT matrix products run in float32 or bfloat16 only");
+  matmul_dtype_ = dtype;
+}
+
 void BertForSequenceClassificationImpl::init_weights() {
   at::NoGradGuard no_grad;
   for (auto& item : named_parameters()) {
@@ -229,13 +244,15 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
   const at::Tensor keep =
       attention_mask.defined() ? attention_mask.to(at::kFloat) : at::ones({batch, len});
   const at::Tensor mask = ((1.0 - keep) * -10000.0).view({batch, 1, 1, len});
-  for (auto& layer : m.layers) x = layer->forward(x, mask, c);
+  const at::ScalarType dtype =
+      m.pooler_dense->weight.scalar_type() == at::kBFloat16 ? at::kBFloat16 : matmul_dtype_;
+  for (auto& layer : m.layers) x = layer->forward(x, mask, c, dtype);
 
   Output out;
   out.sequence_output = x;
-  out.pooled_output = at::tanh(linear(*m.pooler_dense, x.select(1, 0)));
-  out.logits =
-      linear(*classifier_, at::dropout(out.pooled_output, c.hidden_dropout_prob, is_training()));
+  out.pooled_output = at::tanh(linear(*m.pooler_dense, x.select(1, 0), dtype));
+  out.logits = linear(*classifier_,
+                      at::dropout(out.pooled_output, c.hidden_dropout_prob, is_training()), dtype);
   return out;
 }
 

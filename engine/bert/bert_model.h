@@ -25,6 +25,10 @@ class BertLinearImpl;
 std::vector<std::pair<std::string, std::vector<int64_t>>> bert_parameter_shapes(
     const BertConfig& config, int64_t num_labels);
 
+/// A --precision value: "float32" or "bfloat16" (matrix products in bf16, see set_matmul_dtype)
+/// to the dtype of the matrix products. Throws kdw::UsageError naming the valid values.
+at::ScalarType parse_precision(const std::string& name);
+
 class BertForSequenceClassificationImpl : public torch::nn::Module {
  public:
   /// Parameters are initialised as HF does (init_weights()). num_labels >= 1.
@@ -43,6 +47,11 @@ class BertForSequenceClassificationImpl : public torch::nn::Module {
   Output forward(const at::Tensor& input_ids, const at::Tensor& attention_mask,
                  const at::Tensor& token_type_ids);
 
+  /// Runs the matrix products in bfloat16 (at::kBFloat16) or float32 while the weights stay as
+  /// they are: with float32 weights this is mixed-precision training (weights, gradients and
+  /// optimizer in float32). Weights converted with to(at::kBFloat16) always use bf16.
+  void set_matmul_dtype(at::ScalarType dtype);
+
   const BertConfig& config() const { return config_; }
   int64_t num_labels() const { return num_labels_; }
   /// HF initialisation: normal(0, initializer_range) for Linear/Embedding, zero biases,
@@ -52,6 +61,7 @@ class BertForSequenceClassificationImpl : public torch::nn::Module {
  private:
   BertConfig config_;
   int64_t num_labels_;
+  at::ScalarType matmul_dtype_ = at::kFloat;
   std::shared_ptr<BertModelImpl> bert_;
   std::shared_ptr<BertLinearImpl> classifier_;
 };

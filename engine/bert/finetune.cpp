@@ -38,6 +38,7 @@ void check_options(const FinetuneOptions& o) {
   if (o.grad_accum < 1) bad("--grad_accum must be at least 1");
   if (o.early_stopping_patience < 0) bad("--early_stopping must not be negative");
   if (o.log_every < 1) bad("log_every must be at least 1");
+  parse_precision(o.precision);
 }
 
 // Where a run stands; the checkpoint's state.json.
@@ -211,6 +212,7 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
     spdlog::info("new classification head for {} labels", data.labels.size());
   BertForSequenceClassification model = loaded.model;
   model->to(device);
+  model->set_matmul_dtype(parse_precision(o.precision));
 
   // Decoupled weight decay, none on biases and LayerNorm parameters (as BERT was trained).
   const auto optimizer_owner = make_bert_optimizer(model, o.lr, o.weight_decay);

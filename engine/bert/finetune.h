@@ -31,6 +31,9 @@ struct FinetuneOptions {
   double max_grad_norm = 1.0;  ///< <= 0: no clipping
   uint64_t seed = 42;
   std::string device = "cpu";
+  /// float32, or bfloat16: matrix products in bf16 (about twice as fast on CPUs with AVX-512
+  /// BF16), weights, gradients and optimizer state in float32 (mixed precision).
+  std::string precision = "float32";
   int early_stopping_patience = 0;  ///< stop after this many epochs without dev gain; 0: never
   bool resume = false;
   int64_t log_every = 10;  ///< optimizer steps between "step" metric records

@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Hashes of everything the logits depend on; equal hashes mean the stored logits still hold.
-nlohmann::json input_hashes(const Workspace& ws, const BertFolderInfo& info) {
+nlohmann::json input_hashes(const Workspace& ws, const BertFolderInfo& info,
+                            const std::string& precision) {
   nlohmann::json bert_data = nlohmann::json::object();
   for (const char* split : kSplitNames)
     for (const char* part : {"ids", "offsets", "labels", "rows"}) {
@@ -28,7 +29,8 @@ nlohmann::json input_hashes(const Workspace& ws, const BertFolderInfo& info) {
           {"model_weights", file_hash(info.weights_file)},
           {"vocab", file_hash(info.vocab_file)},
           {"labels", file_hash(ws.labels_file())},
-          {"bert_data", bert_data}};
+          {"bert_data", bert_data},
+          {"precision", precision}};
 }
 
 // The sequence length the teacher was fine-tuned with (finetune.json), else its position limit.
@@ -54,6 +56,7 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
   const Workspace ws{o.workspace};
   const fs::path model_dir = o.model.empty() ? ws.finetune_dir() : o.model;
   const at::Device device = parse_device(o.device);
+  const at::ScalarType matmul_dtype = parse_precision(o.precision);
   if (!fs::is_directory(model_dir))
     throw file_error(model_dir, "no such model folder; run `kdw finetune` first");
   const BertFolderInfo info = inspect_bert_folder(model_dir);
@@ -62,7 +65,7 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
   TeacherData data = read_teacher_data(ws, info.config.vocab_size);
   check_bert_data_vocab(ws, data.prepare, info.vocab_file);
 
-  const nlohmann::json inputs = input_hashes(ws, info);
+  const nlohmann::json inputs = input_hashes(ws, info, o.precision);
   const fs::path summary_file = ws.logits_dir() / "logits.json";
   if (!o.force && fs::exists(summary_file)) {
     try {
@@ -84,6 +87,7 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
   LoadedBert loaded = load_bert(model_dir, data.labels);  // errors when the head does not fit
   BertForSequenceClassification model = loaded.model;
   model->to(device);
+  if (matmul_dtype == at::kBFloat16) model->to(at::kBFloat16);  // inference: weights in bf16 too
   const int64_t max_seq_len = model_max_seq_len(model_dir, info.config);
   const auto classes = static_cast<int64_t>(data.labels.size());
 
@@ -111,6 +115,7 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
                             {"num_labels", classes},
                             {"max_seq_len", max_seq_len},
                             {"dtype", "float32"},
+                            {"precision", o.precision},
                             {"splits", splits},
                             {"inputs", inputs}};
   write_file_atomic(out.staging() / "logits.json", summary.dump(2));

@@ -119,6 +119,7 @@ class TestBertTrain : public QObject {
   void logitsInSampleOrderAndSkipWhenUnchanged();
   void cancelKeepsModelAndResumeMatchesFullRun();
   void badInputsGiveOneClearError();
+  void bfloat16TrainsAndItsLogitsStayClose();
 };
 
 void TestBertTrain::finetuneLearnsAndSavesBestEpoch() {
@@ -319,6 +320,50 @@ void TestBertTrain::badInputsGiveOneClearError() {
   error = error_of([&] { kdw::run_finetune(o, job); });
   QVERIFY2(error.contains("bert_data"), qPrintable(error));
   QVERIFY(!fs::exists(ws.finetune_dir()));
+}
+
+// --precision bfloat16: mixed-precision fine-tuning still learns (float32 weights and gradients),
+// and bf16 logits stay close to float32 ones and are recomputed when the precision changes.
+void TestBertTrain::bfloat16TrainsAndItsLogitsStayClose() {
+  QTemporaryDir tmp;
+  const fs::path root = tmp.path().toStdString();
+  const fs::path bert = make_workspace(root);
+  kdw::JobContext job;
+  kdw::FinetuneOptions o = tiny_options(root, bert);
+  o.precision = "bfloat16";
+  const kdw::FinetuneResult result = kdw::run_finetune(o, job);
+  std::vector<double> losses;
+  for (const json& r : read_jsonl(result.model_dir / "metrics.jsonl"))
+    if (r["kind"] == "step") losses.push_back(r["loss"].get<double>());
+  QCOMPARE(losses.size(), size_t(36));
+  const double first = (losses[0] + losses[1]) / 2, last = (losses[34] + losses[35]) / 2;
+  QVERIFY2(last < 0.85 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+  QVERIFY(result.best["dev"]["macro_f1"].get<double>() > 0.5);
+  // Saved weights are float32 (master weights), not bf16.
+  kdw::LoadedBert saved = kdw::load_bert(result.model_dir, {});
+  for (const auto& p : saved.model->parameters()) QCOMPARE(p.scalar_type(), at::kFloat);
+
+  const kdw::Workspace ws{root};
+  kdw::LogitsOptions lo;
+  lo.workspace = root;
+  QVERIFY(!kdw::run_logits(lo, job).skipped);
+  const at::Tensor full = kdw::read_npy_tensor(ws.logits_dir() / "dev.npy");
+  lo.precision = "bfloat16";
+  const kdw::LogitsResult bf16 = kdw::run_logits(lo, job);
+  QVERIFY(!bf16.skipped);  // another precision is another result
+  QCOMPARE(bf16.summary["precision"].get<std::string>(), std::string("bfloat16"));
+  const at::Tensor reduced = kdw::read_npy_tensor(ws.logits_dir() / "dev.npy");
+  QCOMPARE(reduced.scalar_type(), at::kFloat);
+  const double diff = (reduced - full).abs().max().item<double>();
+  const double scale = full.abs().max().item<double>();
+  QVERIFY2(diff > 0 && diff < 0.02 * scale + 0.02,
+           qPrintable(QString("max diff %1, logits up to %2").arg(diff).arg(scale)));
+  QVERIFY(kdw::run_logits(lo, job).skipped);
+
+  lo.precision = "float16";
+  QVERIFY_THROWS_EXCEPTION(kdw::UsageError, kdw::run_logits(lo, job));
+  o.precision = "half";
+  QVERIFY_THROWS_EXCEPTION(kdw::UsageError, kdw::run_finetune(o, job));
 }
 
 QTEST_GUILESS_MAIN(TestBertTrain)

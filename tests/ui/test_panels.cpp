@@ -303,6 +303,8 @@ class TestPanels : public QObject {
       teacher.findChild<QSpinBox*>("max_seq_len")->setValue(96);
       teacher.findChild<QDoubleSpinBox*>("warmup")->setValue(0.2);
       teacher.findChild<QSpinBox*>("patience")->setValue(3);
+      teacher.findChild<QComboBox*>("precision")->setCurrentText("bfloat16");
+      logits.findChild<QComboBox*>("precision")->setCurrentText("bfloat16");
       logits.batchSizeBox()->setValue(200);
       logits.forceBox()->setChecked(true);
       QSettings settings;
@@ -312,6 +314,7 @@ class TestPanels : public QObject {
     TeacherPanel teacher(&runner);
     LogitsPanel logits(&runner);
     QCOMPARE(teacher.findChild<QSpinBox*>("epochs")->value(), 3);  // defaults before loading
+    QCOMPARE(teacher.findChild<QComboBox*>("precision")->currentText(), QString("float32"));
     QSettings settings;
     teacher.loadSettings(settings);
     logits.loadSettings(settings);
@@ -321,6 +324,8 @@ class TestPanels : public QObject {
     QCOMPARE(teacher.findChild<QSpinBox*>("max_seq_len")->value(), 96);
     QCOMPARE(teacher.findChild<QDoubleSpinBox*>("warmup")->value(), 0.2);
     QCOMPARE(teacher.findChild<QSpinBox*>("patience")->value(), 3);
+    QCOMPARE(teacher.findChild<QComboBox*>("precision")->currentText(), QString("bfloat16"));
+    QCOMPARE(logits.findChild<QComboBox*>("precision")->currentText(), QString("bfloat16"));
     QCOMPARE(logits.batchSizeBox()->value(), 200);
     QVERIFY(logits.forceBox()->isChecked());
     QSettings().clear();

@@ -11,6 +11,7 @@ class BarChart;
 class QLabel;
 class QPushButton;
 class QCheckBox;
+class QComboBox;
 class QSettings;
 class QSpinBox;
 class QTableWidget;
@@ -48,6 +49,7 @@ class LogitsPanel : public QWidget {
   QPushButton* stop_ = nullptr;
   QCheckBox* force_ = nullptr;
   QSpinBox* batch_ = nullptr;
+  QComboBox* precision_ = nullptr;
   qint64 logits_stamp_ = -1;  ///< logits.json's mtime when it was shown
   QLabel* status_ = nullptr;
   QTableWidget* splits_ = nullptr;

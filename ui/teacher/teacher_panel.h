@@ -64,6 +64,7 @@ class TeacherPanel : public QWidget {
   QSpinBox* max_len_ = nullptr;
   QDoubleSpinBox* warmup_ = nullptr;
   QSpinBox* patience_ = nullptr;
+  QComboBox* precision_ = nullptr;
   QPushButton* start_ = nullptr;
   QPushButton* stop_ = nullptr;
   QPushButton* resume_ = nullptr;
