@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every benchmark of bench/ on the built tree (scripts/build.sh first) and prints its figures.
 # They are figures, not tests: run them on an otherwise idle machine (PLATFORM.md's reference
-# speeds were measured on one). Takes about 15 minutes on 2 cores.
+# speeds were measured on one). Takes about 15 minutes on 2 cores. Where Debian's python3-torch
+# (PyTorch 1.13, as the reference) is installed, the reference side is rerun beside ours
+# (bench/reference/*.py): this machine's speed swings, so back-to-back ratios are the fair ones.
 #   scripts/bench.sh [BUILD_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +14,14 @@ run() {
 }
 run bench_tokenize resources/demo/bert/vocab.txt
 run bench_prepare 1000000 --bert
-run bench_student 2 4 1000 256
+run bench_student 2 16 1000 256
 run bench_compress --threads 2
 run bench_bert
+run bench_adamw 2
 run bench_bert_train 2
+if python3 -c 'import torch' 2>/dev/null; then
+  printf '\n== reference (PyTorch in Python), same machine, right after ours\n'
+  python3 bench/reference/bert_train.py 2
+  python3 bench/reference/student.py 2 16 1000 padded
+  python3 bench/reference/student.py 2 2 1000 packed
+fi

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/dropout.h"
 #include "core/error.h"
 
 namespace kdw {
@@ -89,19 +90,19 @@ struct LayerImpl : torch::nn::Module {
     at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(at::kFloat);
     scores = scores.mul_(1.0 / std::sqrt(static_cast<double>(head_dim))).add_(mask);
     at::Tensor probs = at::softmax(scores, -1);
-    probs = at::dropout(probs, c.attention_probs_dropout_prob, is_training());
+    probs = kdw::dropout(probs, c.attention_probs_dropout_prob, is_training());
     const at::Tensor context = at::matmul(probs.to(dtype), v)
                                    .permute({0, 2, 1, 3})
                                    .reshape({batch, len, c.hidden_size});  // stays in `dtype`
-    at::Tensor attended =
-        at::dropout(linear(*attention_dense, context, dtype), c.hidden_dropout_prob, is_training());
+    at::Tensor attended = kdw::dropout(linear(*attention_dense, context, dtype),
+                                       c.hidden_dropout_prob, is_training());
     const at::Tensor h = layer_norm(*attention_norm, attended.add_(x), c.layer_norm_eps);
     // GELU (erf form) on the product's own dtype: in bf16 mode a float copy of the widest
     // activation would add two conversions without adding precision.
     const at::Tensor inner = at::gelu(at::linear(h.to(dtype), intermediate_dense->weight.to(dtype),
                                                  intermediate_dense->bias.to(dtype)));
     at::Tensor out =
-        at::dropout(linear(*output_dense, inner, dtype), c.hidden_dropout_prob, is_training());
+        kdw::dropout(linear(*output_dense, inner, dtype), c.hidden_dropout_prob, is_training());
     return layer_norm(*output_norm, out.add_(h), c.layer_norm_eps);
   }
 
@@ -237,8 +238,8 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
   at::Tensor x = at::embedding(m.word->weight, ids).to(at::kFloat) +
                  at::embedding(m.position->weight, positions).to(at::kFloat) +
                  at::embedding(m.token_type->weight, types).to(at::kFloat);
-  x = at::dropout(layer_norm(*m.embedding_norm, x, c.layer_norm_eps), c.hidden_dropout_prob,
-                  is_training());
+  x = kdw::dropout(layer_norm(*m.embedding_norm, x, c.layer_norm_eps), c.hidden_dropout_prob,
+                   is_training());
 
   // Padded keys get -10000 added before the softmax, as in the reference implementation.
   const at::Tensor keep =
@@ -252,7 +253,7 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
   out.sequence_output = x;
   out.pooled_output = at::tanh(linear(*m.pooler_dense, x.select(1, 0), dtype));
   out.logits = linear(*classifier_,
-                      at::dropout(out.pooled_output, c.hidden_dropout_prob, is_training()), dtype);
+                      kdw::dropout(out.pooled_output, c.hidden_dropout_prob, is_training()), dtype);
   return out;
 }
 

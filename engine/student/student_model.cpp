@@ -6,6 +6,7 @@
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
+#include "core/dropout.h"
 #include "core/error.h"
 #include "student/lstm_sequence.h"
 
@@ -170,7 +171,7 @@ torch::Tensor StudentModelImpl::forward(const torch::Tensor& ids, const torch::T
   at::Tensor last_fwd, first_bwd;
   const auto layer_modules = layers->children();
   for (std::size_t l = 0; l < arch_.hidden.size(); ++l) {
-    if (l > 0 && train && p > 0) x = at::dropout(x, p, train);
+    if (l > 0 && train && p > 0) x = kdw::dropout(x, p, train);
     const auto dirs = layer_modules[l]->children();
     at::Tensor out_f = run_direction(x, static_cast<const LstmDirection&>(*dirs[0]));
     if (arch_.num_directions() == 1) {
@@ -193,7 +194,7 @@ torch::Tensor StudentModelImpl::forward(const torch::Tensor& ids, const torch::T
     first_bwd = x.select(1, 0).narrow(1, hf, x.size(2) - hf);
     features = at::cat({last_fwd, first_bwd}, 1);
   }
-  if (train && p > 0) features = at::dropout(features, p, train);
+  if (train && p > 0) features = kdw::dropout(features, p, train);
   return at::linear(features, param("classifier.weight"), param("classifier.bias"));
 }
 
