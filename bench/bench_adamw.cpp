@@ -14,6 +14,7 @@
 #include <torch/optim/adamw.h>
 
 #include "core/adamw_step.h"
+#include "core/memory.h"
 #include "core/threads.h"
 
 namespace {
@@ -55,6 +56,7 @@ double seconds_per_step(const std::vector<at::Tensor>& params, Step step) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  kdw::keep_freed_memory();  // as kdw and kdw-gui do
   const int threads = kdw::apply_thread_count(argc > 1 ? std::atoi(argv[1]) : 2);
   auto params = bert_base_sized_params();
   int64_t count = 0;

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "bert/bert_model.h"
+#include "core/memory.h"
 
 namespace {
 
@@ -49,6 +50,7 @@ double gemm_gflops(at::ScalarType dtype) {
 }  // namespace
 
 int main() {
+  kdw::keep_freed_memory();  // as kdw and kdw-gui do
   at::set_num_threads(2);
   at::manual_seed(0);
   kdw::BertConfig config;

@@ -20,6 +20,7 @@
 #include "bert/finetune.h"
 #include "core/adamw_step.h"
 #include "core/batching.h"
+#include "core/memory.h"
 #include "core/threads.h"
 
 namespace {
@@ -41,6 +42,7 @@ struct Trainer {
   kdw::BertForSequenceClassification model;
   std::unique_ptr<torch::optim::AdamW> optimizer;
   std::vector<at::Tensor> params;
+  double forward_s = 0, backward_s = 0, optimizer_s = 0;  // summed over steps
 
   explicit Trainer(kdw::BertForSequenceClassification m)
       : model(m), optimizer(kdw::make_bert_optimizer(m, 2e-5, 0.01)), params(m->parameters()) {}
@@ -48,17 +50,31 @@ struct Trainer {
   // The step of engine/bert/finetune.cpp with grad_accum 1 and max_grad_norm 1.
   void step(const at::Tensor& ids, const at::Tensor& mask, const at::Tensor& labels) {
     model->train();
-    const at::Tensor logits = model->forward(ids, mask, {}).logits;
-    at::cross_entropy_loss(logits, labels).backward();
+    auto start = Clock::now();
+    const at::Tensor loss = at::cross_entropy_loss(model->forward(ids, mask, {}).logits, labels);
+    forward_s += seconds_since(start);
+    if (std::getenv("KDW_BENCH_VERBOSE")) std::printf("    forward %.2f s\n", seconds_since(start));
+    start = Clock::now();
+    loss.backward();
+    backward_s += seconds_since(start);
+    start = Clock::now();
     kdw::clip_step_and_clear(*optimizer, params, 1.0);
+    optimizer_s += seconds_since(start);
+  }
+  // Prints where the time of the steps since the last call went, and starts counting afresh.
+  void print_phases(int steps) {
+    std::printf("  per step: forward %.2f s, backward %.2f s, clip + AdamW %.2f s\n",
+                forward_s / steps, backward_s / steps, optimizer_s / steps);
+    forward_s = backward_s = optimizer_s = 0;
   }
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  kdw::keep_freed_memory();                  // as kdw and kdw-gui do
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
-  // argv[1]: threads (default 2, as the reference).
+  // argv[1]: threads (default 2, as the reference); argv[2]: timed steps (default 3).
   const int threads = kdw::apply_thread_count(argc > 1 ? std::atoi(argv[1]) : 2);
   kdw::BertConfig config;
   config.vocab_size = 119547;
@@ -80,17 +96,20 @@ int main(int argc, char** argv) {
   const at::Tensor mask = at::ones({b, t}, at::kLong);
   const at::Tensor labels = at::randint(0, 4, {b}, at::kLong);
   trainer.step(ids, mask, labels);  // warm-up: allocations, optimizer state
-  const int steps = 3;
+  trainer.print_phases(1);
+  const int steps = argc > 2 ? std::max(1, std::atoi(argv[2])) : 3;
   auto start = Clock::now();
   for (int i = 0; i < steps; ++i) trainer.step(ids, mask, labels);
   const double train_tps = double(steps * b * t) / seconds_since(start);
   std::printf("fine-tuning 16 x 128: %.0f tokens/s (reference %.0f: ratio %.2f), %.2f s/step\n",
               train_tps, kRefTrainTokensPerS, train_tps / kRefTrainTokensPerS,
               double(b * t) / train_tps);
+  trainer.print_phases(steps);
 
   // Mixed precision (--precision bfloat16): the same step with the matrix products in bf16.
   model->set_matmul_dtype(at::kBFloat16);
   trainer.step(ids, mask, labels);
+  trainer.print_phases(1);
   start = Clock::now();
   for (int i = 0; i < steps; ++i) trainer.step(ids, mask, labels);
   const double mixed_tps = double(steps * b * t) / seconds_since(start);
@@ -98,6 +117,7 @@ int main(int argc, char** argv) {
       "fine-tuning 16 x 128, bfloat16 products: %.0f tokens/s (reference %.0f: ratio %.2f), "
       "%.2f s/step\n",
       mixed_tps, kRefTrainTokensPerS, mixed_tps / kRefTrainTokensPerS, double(b * t) / mixed_tps);
+  trainer.print_phases(steps);
   model->set_matmul_dtype(at::kFloat);
 
   {

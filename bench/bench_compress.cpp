@@ -16,6 +16,7 @@
 
 #include "compress/cut.h"
 #include "compress/selection.h"
+#include "core/memory.h"
 #include "core/threads.h"
 #include "student/student_model.h"
 
@@ -41,6 +42,7 @@ double seconds_per_batch(kdw::StudentModel& model, int64_t batch, int64_t tokens
 }  // namespace
 
 int main(int argc, char** argv) {
+  kdw::keep_freed_memory();  // as kdw and kdw-gui do
   int threads = 0, reps = 3;
   int64_t tokens = 40, hidden = 1000, keep = 250;
   std::string save_dir;

@@ -15,6 +15,7 @@
 #include <torch/optim/adam.h>
 
 #include "core/batching.h"
+#include "core/memory.h"
 #include "core/threads.h"
 #include "student/distill_data.h"
 #include "student/loss.h"
@@ -83,6 +84,7 @@ void bench(int64_t hidden, int max_batches, bool bucketed) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  kdw::keep_freed_memory();  // as kdw and kdw-gui do
   const int threads = apply_thread_count(argc > 1 ? std::stoi(argv[1]) : 2);
   const int batches = argc > 2 ? std::stoi(argv[2]) : 16;
   std::printf(

@@ -19,9 +19,13 @@ run bench_compress --threads 2
 run bench_bert
 run bench_adamw 2
 run bench_bert_train 2
-if python3 -c 'import torch' 2>/dev/null; then
-  printf '\n== reference (PyTorch in Python), same machine, right after ours\n'
-  python3 bench/reference/bert_train.py 2
-  python3 bench/reference/student.py 2 16 1000 padded
-  python3 bench/reference/student.py 2 2 1000 packed
-fi
+# Debian's python3-torch lives in the system Python, which a PATH python3 may not be.
+for py in python3 /usr/bin/python3; do
+  if "$py" -c 'import torch' 2>/dev/null; then
+    printf '\n== reference (PyTorch in Python), same machine, right after ours\n'
+    "$py" bench/reference/bert_train.py 2
+    "$py" bench/reference/student.py 2 16 1000 padded
+    "$py" bench/reference/student.py 2 2 1000 packed
+    break
+  fi
+done

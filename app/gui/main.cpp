@@ -29,6 +29,7 @@
 #include "compress/compress_panel.h"
 #include "compress/unit_selection.h"
 #include "core/log.h"
+#include "core/memory.h"
 #include "core/threads.h"
 #include "data/data_panel.h"
 #include "data/table_model.h"
@@ -231,6 +232,7 @@ void runTour(MainWindow* window, const QString& dir, bool hasWorkspace) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  kdw::keep_freed_memory();
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("kdw"));
   QApplication::setApplicationName(QStringLiteral("KD Workbench"));

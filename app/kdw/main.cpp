@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/memory.h"
 #include "verbs.h"
 
 namespace {
@@ -18,12 +19,15 @@ struct Verb {
 const Verb kVerbs[] = {
     {"prepare", kdw::cli::run_prepare, "import, clean and split labelled texts; build token files"},
     {"tokenize", kdw::cli::run_tokenize, "print the WordPiece tokens (or ids) of lines on stdin"},
-    {"bert-info", kdw::cli::run_bert_info, "report what a BERT folder holds (layout, sizes, labels)"},
+    {"bert-info", kdw::cli::run_bert_info,
+     "report what a BERT folder holds (layout, sizes, labels)"},
     {"finetune", kdw::cli::run_finetune, "fine-tune the BERT teacher on the prepared data"},
     {"logits", kdw::cli::run_logits, "run the fine-tuned teacher over every sample, store logits"},
-    {"distill", kdw::cli::run_distill, "train a stack_LSTM / stack_biLSTM student, or evaluate one"},
+    {"distill", kdw::cli::run_distill,
+     "train a stack_LSTM / stack_biLSTM student, or evaluate one"},
     {"compress", kdw::cli::run_compress, "show weight heatmaps and cut ISS components from a run"},
-    {"export", kdw::cli::run_export, "write a model for deployment (.pt, config.json, safetensors)"},
+    {"export", kdw::cli::run_export,
+     "write a model for deployment (.pt, config.json, safetensors)"},
 };
 
 void print_usage(std::ostream& out) {
@@ -39,6 +43,7 @@ void print_usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  kdw::keep_freed_memory();
   if (argc < 2) {
     print_usage(std::cerr);
     return 2;

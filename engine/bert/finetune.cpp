@@ -262,7 +262,8 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
                               {"grad_accum", o.grad_accum},
                               {"max_grad_norm", o.max_grad_norm},
                               {"seed", o.seed},
-                              {"early_stopping", o.early_stopping_patience}}}};
+                              {"early_stopping", o.early_stopping_patience},
+                              {"precision", o.precision}}}};
     write_file_atomic(model_dir / "finetune.json", notes.dump(2));
   };
 

@@ -339,6 +339,8 @@ void TestBertTrain::bfloat16TrainsAndItsLogitsStayClose() {
   const double first = (losses[0] + losses[1]) / 2, last = (losses[34] + losses[35]) / 2;
   QVERIFY2(last < 0.85 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
   QVERIFY(result.best["dev"]["macro_f1"].get<double>() > 0.5);
+  const json notes = json::parse(kdw::read_file(result.model_dir / "finetune.json"));
+  QCOMPARE(notes["options"]["precision"].get<std::string>(), std::string("bfloat16"));
   // Saved weights are float32 (master weights), not bf16.
   kdw::LoadedBert saved = kdw::load_bert(result.model_dir, {});
   for (const auto& p : saved.model->parameters()) QCOMPARE(p.scalar_type(), at::kFloat);

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/job.h"
+#include "core/memory.h"
 
 // One job and the mailbox between its worker thread and the UI thread.
 struct JobRunner::Job {
@@ -223,6 +224,7 @@ void JobRunner::onWorkerDone() {
   if (light_.isEmpty()) timer_->stop();
   job->thread->deleteLater();
   job->thread = nullptr;
+  kdw::release_free_memory();  // the job's peak is not needed while the queue waits
   emitOutcome(*job);
   Q_EMIT queueChanged();
   startNext();

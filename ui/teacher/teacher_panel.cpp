@@ -281,11 +281,12 @@ void TeacherPanel::showFinetuned() {
   showDev(best.value(QStringLiteral("dev")).toObject());
   const QJsonObject options = summary.value(QStringLiteral("options")).toObject();
   status_->setText(
-      tr("Fine-tuned teacher: from %1%2, best epoch %3 of %4")
+      tr("Fine-tuned teacher: from %1%2, best epoch %3 of %4, %5")
           .arg(QFileInfo(summary.value("bert_path").toString()).fileName(),
                summary.value("from_scratch").toBool() ? tr(" (trained from scratch)") : QString())
           .arg(best.value("epoch").toInt())
-          .arg(options.value("epochs").toInt()));
+          .arg(options.value("epochs").toInt())
+          .arg(options.value("precision").toString(QStringLiteral("float32"))));
 #endif
 }
 void TeacherPanel::inspect() {
