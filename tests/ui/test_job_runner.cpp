@@ -18,6 +18,7 @@
 #include "common/live_chart.h"
 #include "core/error.h"
 #include "core/job.h"
+#include "core/memory.h"
 #include "jobs/job_runner.h"
 
 namespace {
@@ -33,6 +34,10 @@ class TestJobRunner : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  // The allocator settings of kdw-gui (one shared arena, freed memory kept), so that the stall
+  // test below measures the UI as it runs in the app.
+  void initTestCase() { kdw::keep_freed_memory(); }
+
   void runsInOrderOneAtATime() {
     JobRunner runner;
     std::atomic<int> running{0}, maxRunning{0};
