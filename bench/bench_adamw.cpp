@@ -13,6 +13,7 @@
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adamw.h>
 
+#include "bert/bert_model.h"
 #include "core/adamw_step.h"
 #include "core/memory.h"
 #include "core/threads.h"
@@ -21,16 +22,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Every parameter of BERT-base (vocab 119547) with a 4-label head, random values.
 std::vector<at::Tensor> bert_base_sized_params() {
-  std::vector<at::Tensor> p = {at::randn({119547, 768}), at::randn({512, 768})};
-  for (int layer = 0; layer < 12; ++layer) {
-    p.push_back(at::randn({2304, 768}));
-    p.push_back(at::randn({768, 768}));
-    p.push_back(at::randn({3072, 768}));
-    p.push_back(at::randn({768, 3072}));
-    for (int v = 0; v < 8; ++v) p.push_back(at::randn({768}));
-  }
-  for (auto& t : p) t.requires_grad_(true);
+  kdw::BertConfig config;
+  config.vocab_size = 119547;
+  config.hidden_size = 768;
+  config.num_hidden_layers = 12;
+  config.num_attention_heads = 12;
+  config.intermediate_size = 3072;
+  std::vector<at::Tensor> p;
+  for (const auto& [name, shape] : kdw::bert_parameter_shapes(config, 4))
+    p.push_back(at::randn(shape).requires_grad_(true));
   return p;
 }
 

@@ -53,7 +53,6 @@ struct Trainer {
     auto start = Clock::now();
     const at::Tensor loss = at::cross_entropy_loss(model->forward(ids, mask, {}).logits, labels);
     forward_s += seconds_since(start);
-    if (std::getenv("KDW_BENCH_VERBOSE")) std::printf("    forward %.2f s\n", seconds_since(start));
     start = Clock::now();
     loss.backward();
     backward_s += seconds_since(start);

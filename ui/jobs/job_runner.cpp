@@ -181,7 +181,12 @@ void JobRunner::startNext() {
   current_ = queue_.takeFirst();
   std::shared_ptr<Job> job = current_;
   connectSinks(job);
-  job->thread = QThread::create([job] { runOnWorker(*job); });
+  job->thread = QThread::create([job] {
+    runOnWorker(*job);
+    // The job's peak is not needed while the queue waits; trimming walks the heap, so it is
+    // done here rather than on the UI thread.
+    kdw::release_free_memory();
+  });
   job->thread->setParent(this);
   job->thread->setObjectName(QStringLiteral("kdw-job"));
   connect(job->thread, &QThread::finished, this, &JobRunner::onWorkerDone);
@@ -224,7 +229,6 @@ void JobRunner::onWorkerDone() {
   if (light_.isEmpty()) timer_->stop();
   job->thread->deleteLater();
   job->thread = nullptr;
-  kdw::release_free_memory();  // the job's peak is not needed while the queue waits
   emitOutcome(*job);
   Q_EMIT queueChanged();
   startNext();
