@@ -15,7 +15,7 @@ struct ForwardState {
   at::Tensor x;          // [T, B, in]
   at::Tensor gates;      // [T, B, 4H] after the activations: i, f, g, o
   at::Tensor cell;       // [T, B, H]
-  at::Tensor tanh_cell;  // [T, B, H]
+  at::Tensor tanh_cell;  // [T, B, H], kept so the backward needs no transcendental functions
   at::Tensor hidden;     // [T, B, H]
 };
 
@@ -51,8 +51,8 @@ ForwardState run_forward(const at::Tensor& x_batch_first, const at::Tensor& w_ih
   return s;
 }
 
-// Gate gradients of time step t (pre-activation), in place of nothing: writes d_gates_t [B, 4H]
-// and carries d_cell [B, H] to step t - 1. d_hidden [B, H] is the total gradient of h_t.
+// Backward through the cell of time step t: writes the pre-activation gate gradients d_gates
+// [B, 4H] and carries d_cell [B, H] to step t - 1. d_hidden [B, H] is the total gradient of h_t.
 template <typename scalar_t>
 void cell_backward(int64_t B, int64_t H, const scalar_t* gates, const scalar_t* tanh_cell,
                    const scalar_t* prev_cell, const scalar_t* d_hidden, scalar_t* d_cell,
