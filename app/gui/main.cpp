@@ -219,7 +219,7 @@ void runTour(MainWindow* window, const QString& dir, bool hasWorkspace) {
     if (ready && *ready_since < 0) *ready_since = clock->elapsed();
     const bool timed_out = clock->elapsed() > step.limit_ms;
     if (!timed_out && (!ready || clock->elapsed() - *ready_since < step.settle_ms)) return;
-    if (timed_out) spdlog::warn("screenshot tour: {} did not get ready", step.name.toStdString());
+    if (timed_out) kdw::log::warn("screenshot tour: {} did not get ready", step.name.toStdString());
     // Disabled panels cannot be shown: nothing to grab for them.
     if (!step.name.isEmpty() && window->currentPanel() == step.panel)
       window->grab().save(dir + QStringLiteral("/%1.png").arg(step.name));
@@ -266,7 +266,7 @@ int main(int argc, char** argv) {
   MainWindow window;
   if (parser.isSet(shots)) window.resize(1280, 820);
   window.show();
-  spdlog::info("KD Workbench {} using {} threads", KDW_VERSION, used);
+  kdw::log::info("KD Workbench {} using {} threads", KDW_VERSION, used);
   const bool hasWorkspace =
       parser.isSet(workspace) && window.openWorkspace(parser.value(workspace));
   if (parser.isSet(shots)) {

@@ -6,8 +6,6 @@
 #include <csignal>
 #include <cstdio>
 
-#include <spdlog/spdlog.h>
-
 #include "core/log.h"
 #include "core/threads.h"
 
@@ -33,9 +31,9 @@ void add_common_options(ArgParser& parser, CommonOptions& options) {
 }
 
 void apply_common_options(const CommonOptions& options) {
-  log::init_console(spdlog::level::from_str(options.log_level));
+  log::init_console(log::parse_level(options.log_level));
   const int used = apply_thread_count(options.threads);
-  spdlog::debug("LibTorch threads: {}", used);
+  log::debug("LibTorch threads: {}", used);
   warn_if_blas_slow();
 }
 

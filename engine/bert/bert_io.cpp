@@ -2,11 +2,11 @@
 
 #include <map>
 
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "formats/safetensors.h"
 #include "formats/torch_pickle.h"
 
@@ -181,8 +181,8 @@ LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& lab
   out.model =
       BertForSequenceClassification(out.config, static_cast<int64_t>(out.config.labels.size()));
   if (info.layout == "config-only") {
-    spdlog::info("{}: no weights, BERT initialised at random ({} parameters)", folder.string(),
-                 info.parameter_count);
+    log::info("{}: no weights, BERT initialised at random ({} parameters)", folder.string(),
+              info.parameter_count);
   } else {
     at::NoGradGuard no_grad;
     for (auto& item : out.model->named_parameters()) {
@@ -190,15 +190,15 @@ LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& lab
       if (it == scan.tensors.end()) continue;  // only the new classifier
       item.value().copy_(it->second);
     }
-    spdlog::info(
+    log::info(
         "{}: loaded {} BERT ({} layers, hidden {}, {} parameters){}", folder.string(), info.layout,
         out.config.num_hidden_layers, out.config.hidden_size, info.parameter_count,
         out.new_head
             ? ", new classifier head for " + std::to_string(out.config.labels.size()) + " labels"
             : "");
     if (!info.unexpected.empty())
-      spdlog::info("{}: ignored {} tensors not used by the classifier (e.g. {})",
-                   info.weights_file.string(), info.unexpected.size(), info.unexpected.front());
+      log::info("{}: ignored {} tensors not used by the classifier (e.g. {})",
+                info.weights_file.string(), info.unexpected.size(), info.unexpected.front());
   }
   out.model->eval();
   return out;

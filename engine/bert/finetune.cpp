@@ -7,7 +7,6 @@
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
-#include <spdlog/spdlog.h>
 #include <torch/optim/adamw.h>
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -18,6 +17,7 @@
 #include "core/atomic_output.h"
 #include "core/batching.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/metrics.h"
 #include "formats/safetensors.h"
 
@@ -204,12 +204,12 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   at::manual_seed(o.seed);
   LoadedBert loaded = load_bert(o.bert_path, data.labels);
   if (info.layout == "config-only")
-    spdlog::warn(
+    log::warn(
         "{}: config only, no weights: the teacher is trained FROM SCRATCH (random "
         "init), not from a pretrained RuBERT; expect a much weaker teacher",
         o.bert_path.string());
   else if (loaded.new_head)
-    spdlog::info("new classification head for {} labels", data.labels.size());
+    log::info("new classification head for {} labels", data.labels.size());
   BertForSequenceClassification model = loaded.model;
   model->to(device);
   model->set_matmul_dtype(parse_precision(o.precision));
@@ -232,10 +232,10 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   RunState state;
   if (o.resume) {
     state = load_checkpoint(checkpoint_dir, model, optimizer, identity, device);
-    spdlog::info("resuming at epoch {}, batch {} (step {})", state.epoch + 1, state.next_batch,
-                 state.step);
+    log::info("resuming at epoch {}, batch {} (step {})", state.epoch + 1, state.next_batch,
+              state.step);
   }
-  spdlog::info(
+  log::info(
       "fine-tuning: {} train / {} dev samples, {} labels, {} epochs x {} steps, warm-up "
       "{} steps, device {}",
       train.size(), dev.size(), data.labels.size(), o.epochs, steps_per_epoch, warmup_steps,
@@ -338,17 +338,17 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
         epoch_record["dev"] = m.to_json();
         improved = dev_score(m) > state.best_score;
         if (improved) state.best_score = dev_score(m);
-        spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}{}", epoch, m.accuracy,
-                     m.macro_f1, improved ? " (best so far)" : "");
+        log::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}{}", epoch, m.accuracy, m.macro_f1,
+                  improved ? " (best so far)" : "");
       } else {
-        spdlog::warn("the dev split is empty: the last epoch is kept");
+        log::warn("the dev split is empty: the last epoch is kept");
         improved = true;
       }
     } catch (const Cancelled&) {
       // The state always names the first batch whose update is not in the weights.
       save_checkpoint(checkpoint_dir, model, optimizer, state, identity);
-      spdlog::info("cancelled; checkpoint saved in {} (continue with --resume)",
-                   checkpoint_dir.string());
+      log::info("cancelled; checkpoint saved in {} (continue with --resume)",
+                checkpoint_dir.string());
       throw;
     }
     epoch_record["best"] = improved;
@@ -361,7 +361,7 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
     } else {
       ++state.stale_epochs;
       early_stop = o.early_stopping_patience > 0 && state.stale_epochs >= o.early_stopping_patience;
-      if (early_stop) spdlog::info("early stopping: no dev gain for {} epochs", state.stale_epochs);
+      if (early_stop) log::info("early stopping: no dev gain for {} epochs", state.stale_epochs);
     }
     write_model_notes();
     ++result.epochs_run;
@@ -377,7 +377,7 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   fs::remove_all(checkpoint_dir, ignored);
   result.best = state.best;
   result.early_stopped = early_stop;
-  spdlog::info("best epoch {} saved in {}", state.best_epoch, model_dir.string());
+  log::info("best epoch {} saved in {}", state.best_epoch, model_dir.string());
   return result;
 }
 

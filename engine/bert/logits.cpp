@@ -1,13 +1,13 @@
 #include "bert/logits.h"
 
 #include <ATen/ATen.h>
-#include <spdlog/spdlog.h>
 
 #include "bert/bert_io.h"
 #include "bert/teacher_data.h"
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/log.h"
 #include "core/metrics.h"
 #include "formats/npy.h"
 
@@ -43,8 +43,8 @@ int64_t model_max_seq_len(const fs::path& model_dir, const BertConfig& config) {
       if (n >= 2 && n <= config.max_position_embeddings) return n;
     } catch (const nlohmann::json::exception&) {
     }
-    spdlog::warn("{}: no usable max_seq_len; using the model's {} positions", notes.string(),
-                 config.max_position_embeddings);
+    log::warn("{}: no usable max_seq_len; using the model's {} positions", notes.string(),
+              config.max_position_embeddings);
   }
   return config.max_position_embeddings;
 }
@@ -74,7 +74,7 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
       for (const char* split : kSplitNames)
         complete = complete && fs::exists(ws.logits_dir() / (std::string(split) + ".npy"));
       if (complete && previous.value("inputs", nlohmann::json()) == inputs) {
-        spdlog::info(
+        log::info(
             "logits are up to date with the model and bert_data; skipped (--force "
             "recomputes)");
         return {previous, true};
@@ -105,8 +105,8 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
           classification_metrics(split.labels, argmax_rows(logits), classes);
       entry["accuracy"] = m.accuracy;
       entry["macro_f1"] = m.macro_f1;
-      spdlog::info("teacher on {}: accuracy {:.4f}, macro-F1 {:.4f} ({} samples)", name, m.accuracy,
-                   m.macro_f1, split.size());
+      log::info("teacher on {}: accuracy {:.4f}, macro-F1 {:.4f} ({} samples)", name, m.accuracy,
+                m.macro_f1, split.size());
     }
     splits[name] = entry;
   }
@@ -121,7 +121,7 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
   write_file_atomic(out.staging() / "logits.json", summary.dump(2));
   job.throw_if_cancelled();
   out.commit();
-  spdlog::info("logits written to {}", ws.logits_dir().string());
+  log::info("logits written to {}", ws.logits_dir().string());
   return {summary, false};
 }
 

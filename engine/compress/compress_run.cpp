@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
-
 #include "compress/components.h"
 #include "compress/cut.h"
 #include "core/atomic_output.h"

@@ -4,11 +4,11 @@
 #include <map>
 
 #include <ATen/ATen.h>
-#include <spdlog/spdlog.h>
 
 #include "compress/selection.h"
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "formats/safetensors.h"
 #include "student/student_model.h"
 
@@ -68,14 +68,14 @@ nlohmann::json export_student(const ExportOptions& options) {
       vocab_text = std::move(text);
       vocab_source = found->string();
     } else {
-      spdlog::warn(
+      log::warn(
           "{}: {} lines, the model has {} embedding rows: not the model's vocabulary, "
           "not exported (give --vocab)",
           found->string(), lines, arch.vocab_size);
     }
   } else {
-    spdlog::warn("no vocabulary found next to {} (give --vocab); exported without vocab.txt",
-                 options.model_file.string());
+    log::warn("no vocabulary found next to {} (give --vocab); exported without vocab.txt",
+              options.model_file.string());
   }
 
   std::vector<std::pair<std::string, at::Tensor>> tensors;

@@ -2,11 +2,12 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
 #include <thread>
+
+#include "core/log.h"
 
 namespace kdw {
 
@@ -37,7 +38,7 @@ void warn_if_blas_slow() {
   const double gflops = measure_matmul_gflops();
   // Reference (netlib) BLAS runs at ~3 GFLOP/s here, OpenBLAS at 60+ per core.
   if (gflops < 10.0) {
-    spdlog::warn(
+    log::warn(
         "matrix multiplication runs at {:.1f} GFLOP/s: LibTorch is probably using the reference "
         "BLAS; install libopenblas0-openmp for a ~20x speed-up",
         gflops);

@@ -8,10 +8,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include <spdlog/spdlog.h>
-
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/workspace.h"
 #include "data/split.h"
 #include "data/vocab.h"
@@ -134,8 +133,8 @@ json finish_labels(Samples& s, int64_t min_class_samples, Counts& counts) {
   std::vector<std::pair<std::string, int32_t>> kept;  // name, old id
   for (std::size_t l = 0; l < s.label_names.size(); ++l) {
     if (per_label[l] < min_class_samples) {
-      spdlog::warn("class '{}' has only {} sample(s) (fewer than {}): dropped", s.label_names[l],
-                   per_label[l], min_class_samples);
+      log::warn("class '{}' has only {} sample(s) (fewer than {}): dropped", s.label_names[l],
+                per_label[l], min_class_samples);
       rare.push_back({{"label", s.label_names[l]}, {"samples", per_label[l]}});
       counts.dropped_rare_class += per_label[l];
     } else {
@@ -402,8 +401,8 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
   }
   labels_file.commit();
   prepare_file.commit();
-  spdlog::info("prepared {} samples ({} classes) into {}", s.texts.size(), num_labels,
-               ws.data_dir().string());
+  log::info("prepared {} samples ({} classes) into {}", s.texts.size(), num_labels,
+            ws.data_dir().string());
   return {std::move(summary)};
 }
 

@@ -6,10 +6,10 @@
 #include <memory>
 #include <unordered_map>
 
-#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "data/encoding.h"
 
 namespace fs = std::filesystem;
@@ -139,9 +139,9 @@ TableFormat sniff_format(const fs::path& path, std::string_view text) {
 
 void add_skipped(Table& table, int64_t line, std::string reason, const fs::path& path) {
   if (table.skipped.size() < kMaxSkipWarnings) {
-    spdlog::warn("{}: line {}: row skipped: {}", path.string(), line, reason);
+    log::warn("{}: line {}: row skipped: {}", path.string(), line, reason);
   } else if (table.skipped.size() == kMaxSkipWarnings) {
-    spdlog::warn("{}: more rows skipped; see the list of skipped rows", path.string());
+    log::warn("{}: more rows skipped; see the list of skipped rows", path.string());
   }
   table.skipped.push_back({line, std::move(reason)});
 }
@@ -388,7 +388,7 @@ Table read_table(const fs::path& path, TableFormat format, TextEncoding encoding
   }
   job.progress("read", static_cast<int64_t>(text.size()), static_cast<int64_t>(text.size()));
   if (!table.skipped.empty()) {
-    spdlog::warn("{}: {} row(s) skipped", path.string(), table.skipped.size());
+    log::warn("{}: {} row(s) skipped", path.string(), table.skipped.size());
   }
   return table;
 }

@@ -3,7 +3,6 @@
 #include <chrono>
 #include <fstream>
 
-#include <spdlog/spdlog.h>
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
@@ -11,6 +10,7 @@
 #include "core/atomic_output.h"
 #include "core/batching.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/workspace.h"
 #include "student/distill_data.h"
 #include "student/iss.h"
@@ -137,8 +137,8 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   config["arch"] = model->arch().to_json();
   write_file_atomic(r.run_dir / "config.json", config.dump(2));
   MetricsLog log(r.run_dir / "metrics.jsonl", job);
-  spdlog::info("distilling into {} ({} parameters), run folder {}", student_type_name(o.model_type),
-               model->parameter_count(), r.run_dir.string());
+  kdw::log::info("distilling into {} ({} parameters), run folder {}",
+                 student_type_name(o.model_type), model->parameter_count(), r.run_dir.string());
 
   const RaggedSplit& train = data.splits[0];
   const std::vector<int64_t> train_lengths = train.lengths();
@@ -210,8 +210,8 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
                  {"dev", dev_json},
                  {"alive", alive},
                  {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
-      spdlog::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy,
-                   dev.macro_f1);
+      kdw::log::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy,
+                     dev.macro_f1);
       top_accuracy = std::max(top_accuracy, dev.accuracy);
       bool better;
       if (o.sparse_tolerance > 0) {
@@ -261,8 +261,8 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
           evaluate_split(*best, data.splits[2], o.batch_size, device);
       r.result["test"] = short_metrics(test);
       r.result["test_detail"] = test.to_json();
-      spdlog::info("best epoch {}: dev accuracy {:.4f}; test accuracy {:.4f}, macro-F1 {:.4f}",
-                   best_epoch, best_dev["accuracy"].get<double>(), test.accuracy, test.macro_f1);
+      kdw::log::info("best epoch {}: dev accuracy {:.4f}; test accuracy {:.4f}, macro-F1 {:.4f}",
+                     best_epoch, best_dev["accuracy"].get<double>(), test.accuracy, test.macro_f1);
     }
   }
   write_file_atomic(r.run_dir / "result.json", r.result.dump(2));

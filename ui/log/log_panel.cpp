@@ -15,10 +15,10 @@
 
 LogPanel::LogPanel(QWidget* parent) : QWidget(parent), sink_(std::make_shared<LogBufferSink>()) {
   level_ = new QComboBox(this);
-  level_->addItem(tr("Debug"), int(spdlog::level::debug));
-  level_->addItem(tr("Info"), int(spdlog::level::info));
-  level_->addItem(tr("Warnings"), int(spdlog::level::warn));
-  level_->addItem(tr("Errors"), int(spdlog::level::err));
+  level_->addItem(tr("Debug"), int(kdw::log::Level::debug));
+  level_->addItem(tr("Info"), int(kdw::log::Level::info));
+  level_->addItem(tr("Warnings"), int(kdw::log::Level::warn));
+  level_->addItem(tr("Errors"), int(kdw::log::Level::error));
   level_->setCurrentIndex(1);
   search_ = new QLineEdit(this);
   search_->setPlaceholderText(tr("Search log"));
@@ -52,8 +52,9 @@ LogPanel::LogPanel(QWidget* parent) : QWidget(parent), sink_(std::make_shared<Lo
     view_->clear();
   });
 
-  sink_->set_level(spdlog::level::debug);
-  kdw::log::add_sink(sink_);
+  sink_id_ =
+      kdw::log::add_sink([sink = sink_](const kdw::log::Record& record) { sink->append(record); },
+                         kdw::log::Level::debug);
   auto* timer = new QTimer(this);
   timer->setInterval(200);
   connect(timer, &QTimer::timeout, this, &LogPanel::poll);
@@ -61,7 +62,7 @@ LogPanel::LogPanel(QWidget* parent) : QWidget(parent), sink_(std::make_shared<Lo
 }
 
 LogPanel::~LogPanel() {
-  kdw::log::remove_sink(sink_);
+  kdw::log::remove_sink(sink_id_);
 }
 
 QString LogPanel::visibleText() const {
@@ -69,14 +70,13 @@ QString LogPanel::visibleText() const {
 }
 
 bool LogPanel::accepts(const LogLine& line) const {
-  if (line.level < level_->currentData().toInt()) return false;
+  if (static_cast<int>(line.level) < level_->currentData().toInt()) return false;
   const QString needle = search_->text();
   return needle.isEmpty() || line.text.contains(needle, Qt::CaseInsensitive);
 }
 
 QString LogPanel::format(const LogLine& line) const {
-  const char* name =
-      spdlog::level::to_short_c_str(static_cast<spdlog::level::level_enum>(line.level));
+  const char* name = kdw::log::short_name(line.level);
   return QStringLiteral("%1 [%2] %3")
       .arg(line.time.toString(QStringLiteral("HH:mm:ss")), QString::fromLatin1(name), line.text);
 }

@@ -15,7 +15,7 @@ class LogPanel : public QWidget {
   Q_OBJECT
 
  public:
-  /// Installs its sink on spdlog's default logger; removes it on destruction.
+  /// Installs its sink in kdw::log; removes it on destruction.
   explicit LogPanel(QWidget* parent = nullptr);
   ~LogPanel() override;
 
@@ -32,6 +32,7 @@ class LogPanel : public QWidget {
   void refilter();
 
   std::shared_ptr<LogBufferSink> sink_;
+  kdw::log::SinkId sink_id_ = 0;
   QVector<LogLine> lines_;
   QComboBox* level_ = nullptr;
   QLineEdit* search_ = nullptr;

@@ -1,4 +1,4 @@
-// An spdlog sink that keeps log lines in a thread-safe buffer; the log panel drains it from the
+// A kdw::log sink that keeps log lines in a thread-safe buffer; the log panel drains it from the
 // UI thread on a timer, so engine threads never touch widgets.
 #pragma once
 
@@ -8,22 +8,20 @@
 
 #include <mutex>
 
-#include <spdlog/sinks/base_sink.h>
+#include "core/log.h"
 
 struct LogLine {
   QDateTime time;
-  int level = 0;  ///< spdlog::level::level_enum
+  kdw::log::Level level = kdw::log::Level::info;
   QString text;
 };
 
-class LogBufferSink : public spdlog::sinks::base_sink<std::mutex> {
+class LogBufferSink {
  public:
+  /// Called by kdw::log on the logging thread: stores the line.
+  void append(const kdw::log::Record& record);
   /// Lines logged since the previous call, oldest first (at most `limit` are kept between calls).
   QVector<LogLine> take();
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override;
-  void flush_() override {}
 
  private:
   std::mutex buffer_mutex_;

@@ -19,9 +19,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <spdlog/spdlog.h>
-
 #include "common/panel_util.h"
+#include "core/log.h"
 #include "data/data_panel.h"
 #include "distill/distill_panel.h"
 #include "jobs/job_runner.h"
@@ -175,7 +174,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
     demo_panels_.clear();
     if (ok && (currentPanel() == demo_panel_ || currentPanel() == -1) && isPanelEnabled(Runs))
       showPanel(Runs);
-    spdlog::info(ok ? "demo pipeline finished" : "demo pipeline stopped");
+    kdw::log::info(ok ? "demo pipeline finished" : "demo pipeline stopped");
   });
 
   buildMenus();
@@ -321,7 +320,7 @@ bool MainWindow::openWorkspace(const QString& root) {
   if (state_.hasLogits && isPanelEnabled(Distill)) next = Distill;
   if (state_.runs > 0 && isPanelEnabled(Runs)) next = Runs;
   showPanel(isPanelEnabled(Panel(next)) ? next : -1);
-  spdlog::info("workspace {}", dir.toStdString());
+  kdw::log::info("workspace {}", dir.toStdString());
   return true;
 }
 
@@ -397,7 +396,7 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
   demo_panel_ = currentPanel();
   for (const DemoStep& step : steps) {
     ids << step.job;
-    spdlog::info("demo: {}", step.command.toStdString());
+    kdw::log::info("demo: {}", step.command.toStdString());
     switch (step.kind) {
       case DemoStep::Prepare:
         data_->followJob(step.job);
@@ -423,7 +422,7 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
         break;
     }
   }
-  if (steps.isEmpty()) spdlog::info("demo workspace {}: every step done", dir.toStdString());
+  if (steps.isEmpty()) kdw::log::info("demo workspace {}: every step done", dir.toStdString());
   return ids;
 }
 
@@ -442,7 +441,7 @@ void MainWindow::editPreferences() {
   dialog.setThreads(settings.value(QStringLiteral("threads"), 0).toInt());
   if (dialog.exec() != QDialog::Accepted) return;
   settings.setValue(QStringLiteral("threads"), dialog.threads());
-  spdlog::info("using {} threads", applySavedThreadCount());
+  kdw::log::info("using {} threads", applySavedThreadCount());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
