@@ -5,7 +5,8 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <c10/util/string_utils.h>
+
+#include "core/torch_compat.h"
 
 namespace kdw {
 namespace {
@@ -61,8 +62,7 @@ void fused_adamw_step(torch::optim::AdamW& optimizer, double grad_scale) {
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
       // The key torch::optim::AdamW uses, so that its save()/load() see this state.
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
-      auto& slot = optimizer.state()[key];
+      auto& slot = optimizer.state()[compat::optimizer_state_key(p)];
       if (!slot) {
         auto fresh = std::make_unique<torch::optim::AdamWParamState>();
         fresh->step(0);
