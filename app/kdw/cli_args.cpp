@@ -1,5 +1,6 @@
 #include "cli_args.h"
 
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -94,6 +95,9 @@ void ArgParser::add_double(const std::string& name, double* target, const std::s
          }
          if (used == 0 || used != v.size())
            throw UsageError("--" + name + ": expected a number, got '" + v + "'");
+         // stod reads "nan" and "inf"; no option means anything by them.
+         if (!std::isfinite(*target))
+           throw UsageError("--" + name + ": expected a finite number, got '" + v + "'");
        }});
 }
 
@@ -137,7 +141,11 @@ bool ArgParser::parse(int argc, char** argv) {
       throw UsageError("kdw " + verb_ + ": unknown option --" + name + " (see kdw " + verb_ +
                        " --help)");
     if (!option->value_name.empty() && !has_value) {
-      if (i + 1 >= argc) throw UsageError("--" + name + " needs a value");
+      // A missing value must not swallow the next option (--restore_path --cut_model); a
+      // negative number ("-1") starts with one dash only, so it still passes as a value.
+      if (i + 1 >= argc || std::string(argv[i + 1]).rfind("--", 0) == 0)
+        throw UsageError("--" + name + " needs a value (write --" + name +
+                         "=VALUE for one that starts with --)");
       value = argv[++i];
     }
     option->assign(value);

@@ -25,12 +25,16 @@ void on_interrupt(int) {
 }  // namespace
 
 void add_common_options(ArgParser& parser, CommonOptions& options) {
-  parser.add_int("threads", &options.threads, "CPU threads for LibTorch (0: all cores)");
+  parser.add_int("threads", &options.threads,
+                 "CPU threads for LibTorch (0: all cores; at most " +
+                     std::to_string(kMaxThreadsPerCore) + " per core, " +
+                     std::to_string(max_thread_count()) + " here)");
   parser.add_choice("log_level", &options.log_level, {"trace", "debug", "info", "warn", "error"},
                     "console log level");
 }
 
 void apply_common_options(const CommonOptions& options) {
+  check_thread_count(options.threads);
   log::init_console(log::parse_level(options.log_level));
   const int used = apply_thread_count(options.threads);
   log::debug("LibTorch threads: {}", used);

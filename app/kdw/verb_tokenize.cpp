@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli_args.h"
+#include "common_options.h"
 #include "core/error.h"
 #include "tokenize/wordpiece.h"
 #include "verbs.h"
@@ -15,6 +16,7 @@ int run_tokenize(int argc, char** argv) {
   bool lower = false;
   bool ids = false;
   int max_seq_len = 0;
+  CommonOptions common;  // accepted as by every verb; tokenizing itself runs on one thread
   ArgParser parser(
       "tokenize",
       "Reads lines on stdin and prints, per line, its BERT WordPiece tokens separated by spaces.\n"
@@ -25,7 +27,9 @@ int run_tokenize(int argc, char** argv) {
   parser.add_flag("ids", &ids, "print vocabulary ids instead of pieces");
   parser.add_int("max_seq_len", &max_seq_len,
                  "add [CLS]/[SEP] and cut to this many tokens (0: off, else >= 2)");
+  add_common_options(parser, common);
   if (!parser.parse(argc, argv)) return 0;
+  apply_common_options(common);
   if (max_seq_len != 0 && max_seq_len < 2)
     throw UsageError("--max_seq_len must be 0 or at least 2");
 

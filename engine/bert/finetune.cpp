@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/option_checks.h"
 #include "formats/safetensors.h"
 
 namespace kdw {
@@ -30,11 +31,12 @@ namespace {
 void check_options(const FinetuneOptions& o) {
   auto bad = [](const std::string& what) { throw UsageError(what); };
   if (o.epochs < 1) bad("--epochs must be at least 1");
-  if (!(o.lr > 0)) bad("--lr must be positive");
+  check_number("lr", o.lr, Interval::positive());
   if (o.batch_size < 1) bad("--batch_size must be at least 1");
   if (o.max_seq_len < 2) bad("--max_seq_len must be at least 2");
-  if (!(o.warmup >= 0 && o.warmup < 1)) bad("--warmup is a fraction of the steps, in [0, 1)");
-  if (!(o.weight_decay >= 0)) bad("--weight_decay must not be negative");
+  check_number("warmup", o.warmup, Interval::right_open(0, 1));
+  check_number("weight_decay", o.weight_decay, Interval::non_negative());
+  check_number("max_grad_norm", o.max_grad_norm, Interval::non_negative());
   if (o.grad_accum < 1) bad("--grad_accum must be at least 1");
   if (o.early_stopping_patience < 0) bad("--early_stopping must not be negative");
   if (o.log_every < 1) bad("log_every must be at least 1");

@@ -28,7 +28,7 @@ struct FinetuneOptions {
   double warmup = 0.1;  ///< fraction of all optimizer steps spent warming up
   double weight_decay = 0.01;
   int grad_accum = 1;
-  double max_grad_norm = 1.0;  ///< <= 0: no clipping
+  double max_grad_norm = 1.0;  ///< 0: no clipping
   uint64_t seed = 42;
   std::string device = "cpu";
   /// float32, or bfloat16: matrix products in bf16 (about twice as fast on CPUs with AVX-512

@@ -6,6 +6,7 @@
 #include "compress/cut.h"
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/option_checks.h"
 #include "student/distill.h"
 
 namespace kdw {
@@ -129,6 +130,9 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
     throw UsageError("--cut_model needs --threshold, --keep or --components");
   if (!options.data_path.empty() && !options.cut_model)
     throw UsageError("--data_path evaluates a cut: it needs --cut_model");
+  // Every option is checked before anything is written: a bad one must not leave a cut model
+  // without its report.
+  check_integer("batch_size", options.batch_size, 1, kMaxBatchSize);
 
   result.model_file = find_run_model(options.run_dir, options.model_type);
   job.progress("load", 0, 1, result.model_file.string());
@@ -146,6 +150,20 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
         *model, norm_panels(norms, selection, options.choice.threshold), options.run_dir, job);
   if (!options.cut_model) return result;
 
+  // The data is read (and checked against the model) by evaluating the uncut model before
+  // the cut is saved, so that a bad --data_path leaves nothing behind either.
+  nlohmann::json evaluation;
+  const auto evaluate = [&](const fs::path& file) {
+    job.throw_if_cancelled();
+    EvaluateOptions eo;
+    eo.data_path = options.data_path;
+    eo.model_file = file;
+    eo.model_type = arch.type;
+    eo.batch_size = options.batch_size;
+    return evaluate_student(eo, job).report;
+  };
+  if (!options.data_path.empty()) evaluation["before"] = evaluate(result.model_file);
+
   job.throw_if_cancelled();
   job.progress("cut", 0, 1);
   const StudentModel cut = cut_student(*model, *selection);
@@ -162,18 +180,7 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
   job.progress("cut", 1, 1, result.cut_model_file.string());
 
   if (!options.data_path.empty()) {
-    nlohmann::json evaluation;
-    for (const auto& [name, file] :
-         {std::pair<std::string, fs::path>{"before", result.model_file},
-          std::pair<std::string, fs::path>{"after", result.cut_model_file}}) {
-      job.throw_if_cancelled();
-      EvaluateOptions eo;
-      eo.data_path = options.data_path;
-      eo.model_file = file;
-      eo.model_type = arch.type;
-      eo.batch_size = options.batch_size;
-      evaluation[name] = evaluate_student(eo, job).report;
-    }
+    evaluation["after"] = evaluate(result.cut_model_file);
     report["evaluation"] = evaluation;
   }
   result.report_file = options.run_dir / "cut_report.json";

@@ -6,6 +6,7 @@
 
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/option_checks.h"
 
 namespace kdw {
 namespace {
@@ -94,8 +95,7 @@ void validate_selection(const Selection& selection, const StudentArch& arch,
 
 Selection select_by_threshold(const StudentArch& arch, const std::vector<ComponentNorms>& norms,
                               double threshold) {
-  if (!std::isfinite(threshold) || threshold < 0)
-    throw UsageError("--threshold must be a finite number >= 0, got " + std::to_string(threshold));
+  check_number("threshold", threshold, Interval::non_negative());
   Selection s = Selection::none(arch);
   for (size_t l = 0; l < arch.hidden.size(); ++l)
     for (int d = 0; d < arch.num_directions(); ++d) {
@@ -115,7 +115,7 @@ Selection select_by_threshold(const StudentArch& arch, const std::vector<Compone
 
 Selection select_by_keep(const StudentArch& arch, const std::vector<ComponentNorms>& norms,
                          int64_t keep) {
-  if (keep < 1) throw UsageError("--keep must be at least 1, got " + std::to_string(keep));
+  if (keep < 1) throw UsageError("keep must be at least 1: got " + std::to_string(keep));
   Selection s = Selection::none(arch);
   for (size_t l = 0; l < arch.hidden.size(); ++l)
     for (int d = 0; d < arch.num_directions(); ++d) {

@@ -1,6 +1,7 @@
 #include "core/memory.h"
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <climits>
 
@@ -14,6 +15,11 @@ void keep_freed_memory() {
 
 void release_free_memory() {
   malloc_trim(0);
+}
+
+int64_t physical_memory_bytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? int64_t(pages) * int64_t(page) : 0;
 }
 
 }  // namespace kdw

@@ -5,6 +5,8 @@
 // 7.9 s a step once freed memory stays; docs/speed.md).
 #pragma once
 
+#include <cstdint>
+
 namespace kdw {
 
 /// Makes freed memory stay in the process for reuse: no mmap per large block, no trimming, one
@@ -15,5 +17,9 @@ void keep_freed_memory();
 /// Hands the process's free memory back to the system (after a job, so that an idle GUI does not
 /// hold the peak of its last training run).
 void release_free_memory();
+
+/// The machine's physical memory in bytes (0 when unknown), for checks of what a job would
+/// allocate before it does.
+int64_t physical_memory_bytes();
 
 }  // namespace kdw

@@ -1,7 +1,10 @@
 #include "student/distill.h"
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
@@ -11,6 +14,8 @@
 #include "core/batching.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/memory.h"
+#include "core/option_checks.h"
 #include "core/workspace.h"
 #include "student/distill_data.h"
 #include "student/iss.h"
@@ -48,22 +53,51 @@ nlohmann::json DistillOptions::to_json() const {
 namespace {
 
 void check_options(const DistillOptions& o) {
-  if (o.hidden_size < 1) throw UsageError("--hidden_size must be at least 1");
-  if (o.num_layers < 1 || o.num_layers > 16) throw UsageError("--num_layers must be in 1..16");
-  if (o.emb_dim < 1) throw UsageError("--emb_dim must be at least 1");
-  if (o.dropout < 0 || o.dropout >= 1) throw UsageError("--dropout must be in [0, 1)");
-  if (o.batch_size < 1) throw UsageError("--batch_size must be at least 1");
-  if (o.epochs < 1) throw UsageError("--epochs must be at least 1");
-  if (!(o.lr > 0)) throw UsageError("--lr must be > 0");
-  if (o.alpha < 0 || o.alpha > 1) throw UsageError("--alpha must be in [0, 1]");
-  if (!(o.temperature > 0)) throw UsageError("--temperature must be > 0");
+  check_integer("hidden_size", o.hidden_size, 1, kMaxStudentWidth);
+  check_integer("num_layers", o.num_layers, 1, 16);
+  check_integer("emb_dim", o.emb_dim, 1, kMaxStudentWidth);
+  check_number("dropout", o.dropout, Interval::right_open(0, 1));
+  check_integer("batch_size", o.batch_size, 1, kMaxBatchSize);
+  check_integer("epochs", o.epochs, 1, 100000);
+  check_number("lr", o.lr, Interval::positive());
+  check_number("alpha", o.alpha, Interval::closed(0, 1));
+  check_number("temperature", o.temperature, Interval::positive());
   if (o.distill_loss != "mse" && o.distill_loss != "kl")
-    throw UsageError("unknown --distill_loss '" + o.distill_loss + "' (valid: mse, kl)");
-  if (o.group_lasso < 0) throw UsageError("--group_lasso must be >= 0");
-  if (o.iss_threshold < 0) throw UsageError("--iss_threshold must be >= 0");
-  if (o.sparse_tolerance < 0 || o.sparse_tolerance >= 1)
-    throw UsageError("--sparse_tolerance must be in [0, 1)");
-  if (o.log_every < 1) throw UsageError("log_every must be at least 1");
+    throw UsageError("unknown distill_loss '" + o.distill_loss + "' (valid: mse, kl)");
+  check_number("group_lasso", o.group_lasso, Interval::non_negative());
+  check_number("iss_threshold", o.iss_threshold, Interval::non_negative());
+  check_number("sparse_tolerance", o.sparse_tolerance, Interval::right_open(0, 1));
+  check_number("max_grad_norm", o.max_grad_norm, Interval::non_negative());
+  check_integer("log_every", o.log_every, 1, std::numeric_limits<int64_t>::max());
+}
+
+// Parameters of a fresh model of `arch`, counted from its shapes before anything is allocated.
+int64_t parameter_count(const StudentArch& arch) {
+  int64_t n = arch.vocab_size * arch.emb_dim;
+  for (std::size_t l = 0; l < arch.hidden.size(); ++l)
+    for (const int64_t h : arch.hidden[l])
+      if (h > 0) n += 4 * h * (arch.input_size(l) + h + 2);
+  const int64_t last = arch.input_size(arch.hidden.size());
+  return n + arch.num_labels() * (last + 1);
+}
+
+// Training holds each parameter four times in float32 (weight, gradient, Adam's two moments),
+// plus activations: refuse a model whose state alone exceeds the machine's memory instead of
+// dying in the allocator.
+void check_student_fits(const DistillOptions& o, const StudentArch& arch) {
+  const int64_t params = parameter_count(arch);
+  const double need = 16.0 * double(params);
+  const double have = double(physical_memory_bytes());
+  if (have > 0 && need > have) {
+    char text[160];
+    std::snprintf(text, sizeof text,
+                  "%.3g parameters, about %.1f GB to train, more than this "
+                  "machine's %.1f GB of memory",
+                  double(params), need / 1e9, have / 1e9);
+    throw UsageError("a student with hidden_size " + std::to_string(o.hidden_size) + ", emb_dim " +
+                     std::to_string(o.emb_dim) + ", num_layers " + std::to_string(o.num_layers) +
+                     " and " + std::to_string(arch.vocab_size) + " vocabulary rows has " + text);
+  }
 }
 
 // The workspace root for <root>/files/data, the parent folder for a flat ./data.
@@ -94,6 +128,19 @@ void apply_iss_threshold(StudentModelImpl& model, double threshold) {
   zero_iss_components(model, remove);
 }
 
+// Training that produced a non-finite loss or weights: stops the run like a cancel (the best
+// model saved so far stays), then becomes an Error.
+struct Diverged {
+  std::string what;
+};
+
+bool all_finite(const StudentModelImpl& model) {
+  torch::NoGradGuard no_grad;
+  for (const auto& p : model.parameters())
+    if (!at::isfinite(p).all().item<bool>()) return false;
+  return true;
+}
+
 class MetricsLog {
  public:
   MetricsLog(fs::path file, JobContext& job) : file_(std::move(file)), out_(file_), job_(job) {
@@ -122,9 +169,11 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   const DistillData data = read_distill_data(o.data_path, true);
   job.throw_if_cancelled();
 
+  const StudentArch arch = StudentArch::make(o.model_type, data.vocab_rows, o.emb_dim,
+                                             o.hidden_size, o.num_layers, data.labels, o.dropout);
+  check_student_fits(o, arch);
   torch::manual_seed(o.seed);
-  StudentModel model(StudentArch::make(o.model_type, data.vocab_rows, o.emb_dim, o.hidden_size,
-                                       o.num_layers, data.labels, o.dropout));
+  StudentModel model(arch);
   model->to(device);
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));
 
@@ -148,6 +197,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   int64_t best_alive = 0;    // non-zero ISS components of the kept epoch
   double top_accuracy = -1;  // best dev accuracy of any epoch (sparse_tolerance)
   bool stopped = false;
+  std::string failure;  // set when training diverged
   int64_t step = 0;
   int epochs_done = 0;
   try {
@@ -172,6 +222,11 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
           lasso = group_lasso_penalty(*model);
           total = total + o.group_lasso * lasso;
         }
+        // Checked before the step: a NaN gradient would make every weight NaN.
+        const double loss_value = total.item<double>();
+        if (!std::isfinite(loss_value))
+          throw Diverged{"loss " + number_text(loss_value) + " at step " +
+                         std::to_string(step + 1) + " (epoch " + std::to_string(epoch) + ")"};
         optimizer.zero_grad();
         total.backward();
         if (o.max_grad_norm > 0)
@@ -185,7 +240,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
           log.write({{"kind", "step"},
                      {"step", step},
                      {"epoch", epoch},
-                     {"loss", total.item<double>()},
+                     {"loss", loss_value},
                      {"ce", loss.ce.item<double>()},
                      {"distill", loss.distill.item<double>()},
                      {"lasso", lasso.defined() ? lasso.item<double>() : 0.0},
@@ -196,6 +251,9 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
         job.progress(stage, int64_t(bi + 1), int64_t(batches.size()));
       }
       const double epoch_secs = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+      // The last step's update can overflow even when its loss was finite.
+      if (!all_finite(*model))
+        throw Diverged{"weights not finite after epoch " + std::to_string(epoch)};
       if (o.iss_threshold > 0) apply_iss_threshold(*model, o.iss_threshold);
       job.progress(stage, int64_t(batches.size()), int64_t(batches.size()), "dev evaluation");
       const ClassificationMetrics dev =
@@ -240,6 +298,9 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
     }
   } catch (const Cancelled&) {
     stopped = true;
+  } catch (const Diverged& d) {
+    failure = "distillation diverged (" + d.what + "); lower lr";
+    log::error("{}", failure);
   }
 
   r.result = {{"model_type", student_type_name(o.model_type)},
@@ -248,6 +309,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
               {"epochs_done", epochs_done},
               {"steps", step},
               {"stopped", stopped}};
+  if (!failure.empty()) r.result["failed"] = failure;
   if (best_epoch > 0) {
     StudentModel best = load_student(r.model_file, o.model_type);
     best->to(device);
@@ -255,7 +317,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
     r.result["dev"] = best_dev;
     r.result["model_file"] = r.model_file.filename().string();
     r.result["bytes"] = static_cast<int64_t>(fs::file_size(r.model_file));
-    if (!stopped) {
+    if (!stopped && failure.empty()) {
       job.progress("test", 0, 1, "test evaluation");
       const ClassificationMetrics test =
           evaluate_split(*best, data.splits[2], o.batch_size, device);
@@ -267,6 +329,11 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   }
   write_file_atomic(r.run_dir / "result.json", r.result.dump(2));
   if (stopped) throw Cancelled();
+  if (!failure.empty())
+    throw Error(failure + "; " +
+                (best_epoch > 0 ? "the run folder keeps the model of epoch " +
+                                      std::to_string(best_epoch) + ": " + r.model_file.string()
+                                : "no model was saved in " + r.run_dir.string()));
   return r;
 }
 

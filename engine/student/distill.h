@@ -15,6 +15,12 @@
 
 namespace kdw {
 
+/// Largest hidden_size and emb_dim accepted (a 16384-unit LSTM layer's recurrent matrix alone is
+/// 4 GiB); a model that fits these limits must also fit the machine's memory.
+constexpr int64_t kMaxStudentWidth = 16384;
+/// Largest batch_size accepted for training and evaluation.
+constexpr int64_t kMaxBatchSize = 65536;
+
 struct DistillOptions {
   std::filesystem::path data_path;
   StudentType model_type = StudentType::kStackBiLSTM;

@@ -3,6 +3,7 @@
 #include <torch/utils.h>
 
 #include "core/error.h"
+#include "core/option_checks.h"
 #include "student/distill.h"
 #include "student/distill_data.h"
 #include "student/predict.h"
@@ -37,7 +38,7 @@ double latency_ms_per_sample(StudentModelImpl& model, const RaggedSplit& split,
 }  // namespace
 
 EvaluateResult evaluate_student(const EvaluateOptions& o, JobContext& job) {
-  if (o.batch_size < 1) throw UsageError("--batch_size must be at least 1");
+  check_integer("batch_size", o.batch_size, 1, kMaxBatchSize);
   const at::Device device = parse_student_device(o.device);
   StudentModel model = load_student(o.model_file, o.model_type);
   const DistillData data = read_distill_data(o.data_path, false, model->arch().vocab_size);

@@ -1,5 +1,7 @@
 #include "shell/preferences_dialog.h"
 
+#include <algorithm>
+
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QSettings>
@@ -11,7 +13,7 @@
 PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
   setWindowTitle(tr("Preferences"));
   threads_ = new QSpinBox(this);
-  threads_->setRange(0, 256);
+  threads_->setRange(0, kdw::max_thread_count());
   threads_->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   auto* form = new QFormLayout(this);
@@ -29,5 +31,8 @@ void PreferencesDialog::setThreads(int threads) {
 }
 
 int applySavedThreadCount() {
-  return kdw::apply_thread_count(QSettings().value(QStringLiteral("threads"), 0).toInt());
+  // A saved count from another machine (or --threads) may be out of this one's range: clamp it
+  // rather than refuse to start.
+  const int saved = QSettings().value(QStringLiteral("threads"), 0).toInt();
+  return kdw::apply_thread_count(std::clamp(saved, 0, kdw::max_thread_count()));
 }
