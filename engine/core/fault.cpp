@@ -1,6 +1,7 @@
 #include "core/fault.h"
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 
 #include <atomic>
@@ -9,6 +10,10 @@ namespace kdw {
 namespace {
 
 std::atomic<long> g_points{0};
+
+void report_points() {
+  std::fprintf(stderr, "kdw fault points: %ld\n", g_points.load());
+}
 
 long env_number(const char* name) {
   const char* text = std::getenv(name);
@@ -23,6 +28,7 @@ void fault_point() {
   const long stop_at = env_number("KDW_FAULT_STOP_AT");
   if (kill_at <= 0 && stop_at <= 0) return;
   const long n = ++g_points;
+  if (n == 1) std::atexit(report_points);  // how many points a test has to try
   if (n == kill_at) std::raise(SIGKILL);
   if (n == stop_at) std::raise(SIGSTOP);  // a test holds the process mid-commit, lock held
 }
