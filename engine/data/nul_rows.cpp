@@ -11,6 +11,10 @@ namespace kdw {
 std::vector<int64_t> strip_nul_bytes(std::string& bytes, const std::filesystem::path& path) {
   const std::size_t first = bytes.find('\0');
   if (first == std::string::npos) return {};
+  // A UTF-16 byte order mark: the decoder names the encoding.
+  if (bytes.size() >= 2 &&
+      ((bytes[0] == '\xFF' && bytes[1] == '\xFE') || (bytes[0] == '\xFE' && bytes[1] == '\xFF')))
+    return {};
   const bool in_header = first < bytes.find('\n');  // also true for a file of one line
   std::vector<int64_t> lines;
   int64_t line = 1, lines_with_nul = 0;
