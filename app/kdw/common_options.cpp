@@ -52,9 +52,11 @@ ConsoleJob::ConsoleJob() {
     *last = now;
     *last_stage = e.stage;
     std::string line = e.stage;
-    if (e.total > 0) line += " " + std::to_string(e.done) + "/" + std::to_string(e.total) + " (" +
-                             std::to_string(static_cast<int>(100 * e.fraction())) + "%)";
-    else if (e.done > 0) line += " " + std::to_string(e.done);
+    if (e.total > 0)
+      line += " " + std::to_string(e.done) + "/" + std::to_string(e.total) + " (" +
+              std::to_string(static_cast<int>(100 * e.fraction())) + "%)";
+    else if (e.done > 0)
+      line += " " + std::to_string(e.done);
     if (!e.message.empty()) line += "  " + e.message;
     std::fprintf(stderr, tty ? "\r\033[K%s%s" : "%s%s", line.c_str(), tty && !finished ? "" : "\n");
     std::fflush(stderr);

@@ -16,7 +16,10 @@ int run_export(int argc, char** argv) {
                    "and vocab.txt.");
   parser.add_path("model", &model, "student model file (model_distill_*.pt or cut_model_*.pt)",
                   true);
-  parser.add_path("output", &output, "folder to write (replaced whole once complete)", true);
+  parser.add_path(
+      "output", &output,
+      "folder to write: new, empty, or an earlier export's (its files are replaced once complete)",
+      true);
   parser.add_path("vocab", &vocab,
                   "student vocabulary (tokens/vocab.txt); default: looked for next to the model");
   add_common_options(parser, common);

@@ -205,7 +205,8 @@ LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& lab
 }
 
 void save_bert_hf(const BertForSequenceClassification& model, const BertConfig& config,
-                  const fs::path& vocab_file, const fs::path& folder) {
+                  const fs::path& vocab_file, const fs::path& folder,
+                  const std::vector<std::pair<std::string, std::string>>& extra_files) {
   if (static_cast<int64_t>(config.labels.size()) != model->num_labels())
     throw Error("cannot save BERT: " + std::to_string(config.labels.size()) +
                 " labels for a classifier of " + std::to_string(model->num_labels()));
@@ -217,6 +218,7 @@ void save_bert_hf(const BertForSequenceClassification& model, const BertConfig& 
     tensors.emplace_back(item.key(), item.value().detach().to(at::kCPU, at::kFloat).contiguous());
   write_safetensors(dir.staging() / "model.safetensors", tensors, {{"format", "pt"}});
   write_file_atomic(dir.staging() / "vocab.txt", vocab);
+  for (const auto& [name, content] : extra_files) write_file_atomic(dir.staging() / name, content);
   dir.commit();
 }
 

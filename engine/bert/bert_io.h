@@ -43,8 +43,10 @@ struct LoadedBert {
 LoadedBert load_bert(const std::filesystem::path& folder, const std::vector<std::string>& labels);
 
 /// Writes HF layout atomically into `folder`: config.json (with id2label/label2id),
-/// model.safetensors (HF names, LayerNorm weight/bias, float32), vocab.txt copied.
+/// model.safetensors (HF names, LayerNorm weight/bias, float32), vocab.txt copied, and
+/// `extra_files` (name, content), all replaced in one commit.
 void save_bert_hf(const BertForSequenceClassification& model, const BertConfig& config,
-                  const std::filesystem::path& vocab_file, const std::filesystem::path& folder);
+                  const std::filesystem::path& vocab_file, const std::filesystem::path& folder,
+                  const std::vector<std::pair<std::string, std::string>>& extra_files = {});
 
 }  // namespace kdw

@@ -16,10 +16,12 @@
 #include "core/adamw_step.h"
 #include "core/atomic_output.h"
 #include "core/batching.h"
+#include "core/commit.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/option_checks.h"
+#include "core/workspace_lock.h"
 #include "formats/safetensors.h"
 
 namespace kdw {
@@ -192,6 +194,7 @@ std::unique_ptr<torch::optim::AdamW> make_bert_optimizer(BertForSequenceClassifi
 FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   check_options(o);
   const Workspace ws{o.workspace};
+  const WorkspaceLock lock(ws.root, "finetune");
   const at::Device device = parse_device(o.device);
   const BertFolderInfo info = inspect_bert_folder(o.bert_path);
   TeacherData data = read_teacher_data(ws, info.config.vocab_size);
@@ -247,9 +250,8 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
     job.metric(r);
     state.history.push_back(std::move(r));
   };
-  auto write_model_notes = [&]() {
-    if (state.best_epoch == 0) return;
-    write_file_atomic(model_dir / "metrics.jsonl", to_jsonl(state.history));
+  // metrics.jsonl and finetune.json: saved with each new best model, in the same commit.
+  auto model_notes = [&]() -> std::vector<std::pair<std::string, std::string>> {
     nlohmann::json notes = {{"bert_path", o.bert_path.string()},
                             {"from_scratch", info.layout == "config-only"},
                             {"labels", data.labels},
@@ -266,7 +268,11 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
                               {"seed", o.seed},
                               {"early_stopping", o.early_stopping_patience},
                               {"precision", o.precision}}}};
-    write_file_atomic(model_dir / "finetune.json", notes.dump(2));
+    return {{"metrics.jsonl", to_jsonl(state.history)}, {"finetune.json", notes.dump(2)}};
+  };
+  auto write_model_notes = [&]() {
+    if (state.best_epoch == 0) return;
+    for (const auto& [name, content] : model_notes()) write_file_atomic(model_dir / name, content);
   };
 
   FinetuneResult result;
@@ -359,13 +365,13 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
       state.best_epoch = epoch;
       state.best = {{"epoch", epoch}, {"dev", epoch_record.value("dev", nlohmann::json())}};
       state.stale_epochs = 0;
-      save_bert_hf(model, loaded.config, info.vocab_file, model_dir);
+      save_bert_hf(model, loaded.config, info.vocab_file, model_dir, model_notes());
     } else {
       ++state.stale_epochs;
       early_stop = o.early_stopping_patience > 0 && state.stale_epochs >= o.early_stopping_patience;
       if (early_stop) log::info("early stopping: no dev gain for {} epochs", state.stale_epochs);
+      write_model_notes();
     }
-    write_model_notes();
     ++result.epochs_run;
     if (state.epoch + 1 < o.epochs && !early_stop) {
       RunState next = state;
@@ -375,8 +381,11 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
     }
   }
   // The run is complete: its checkpoint is no longer needed.
-  std::error_code ignored;
-  fs::remove_all(checkpoint_dir, ignored);
+  try {
+    remove_dir_atomic(checkpoint_dir);  // a kill here must not leave half a checkpoint
+  } catch (const Error& e) {
+    log::warn("{}", e.what());
+  }
   result.best = state.best;
   result.early_stopped = early_stop;
   log::info("best epoch {} saved in {}", state.best_epoch, model_dir.string());

@@ -9,6 +9,7 @@
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/workspace_lock.h"
 #include "formats/npy.h"
 
 namespace kdw {
@@ -54,6 +55,7 @@ int64_t model_max_seq_len(const fs::path& model_dir, const BertConfig& config) {
 LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
   if (o.batch_size < 1) throw UsageError("--batch_size must be at least 1");
   const Workspace ws{o.workspace};
+  const WorkspaceLock lock(ws.root, "logits");
   const fs::path model_dir = o.model.empty() ? ws.finetune_dir() : o.model;
   const at::Device device = parse_device(o.device);
   const at::ScalarType matmul_dtype = parse_precision(o.precision);

@@ -1,12 +1,15 @@
 #include "compress/compress_run.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "compress/components.h"
 #include "compress/cut.h"
 #include "core/atomic_output.h"
+#include "core/commit.h"
 #include "core/error.h"
 #include "core/option_checks.h"
+#include "core/workspace_lock.h"
 #include "student/distill.h"
 
 namespace kdw {
@@ -99,6 +102,7 @@ std::vector<fs::path> write_weight_pictures(const StudentModelImpl& model,
                                             const fs::path& dir, JobContext& job) {
   const std::vector<WeightView> views = weight_views(model);
   std::vector<fs::path> written;
+  Commit pictures(dir);  // all pictures of one selection replace the previous set together
   const int64_t total = int64_t(views.size()) + 1;
   for (size_t i = 0; i < views.size(); ++i) {
     job.throw_if_cancelled();
@@ -110,13 +114,14 @@ std::vector<fs::path> write_weight_pictures(const StudentModelImpl& model,
     spec.col_label = v.col_label;
     spec.gate_block = v.gate_block;
     const fs::path path = dir / (v.file_stem + ".png");
-    write_png(path,
+    write_png(pictures.stage_file(path.filename().string()),
               render_heatmap(v.matrix.data_ptr<float>(), v.matrix.size(0), v.matrix.size(1), spec));
     written.push_back(path);
   }
   const fs::path bars = dir / "component_norms.png";
-  write_png(bars, render_norm_bars(panels));
+  write_png(pictures.stage_file(bars.filename().string()), render_norm_bars(panels));
   written.push_back(bars);
+  pictures.commit();
   job.progress("pictures", total, total);
   return written;
 }
@@ -134,6 +139,9 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
   // without its report.
   check_integer("batch_size", options.batch_size, 1, kMaxBatchSize);
 
+  // A run folder is written by one compress at a time (pictures, cut model, report).
+  std::optional<WorkspaceLock> lock;
+  if (options.show_weight || options.cut_model) lock.emplace(options.run_dir, "compress");
   result.model_file = find_run_model(options.run_dir, options.model_type);
   job.progress("load", 0, 1, result.model_file.string());
   StudentModel model = load_student(result.model_file, options.model_type);
@@ -175,16 +183,24 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
   if (!options.choice.components_file.empty())
     report["components_file"] = options.choice.components_file.string();
   result.cut_model_file = cut_model_path(options.run_dir, arch.type);
-  save_student(cut, result.cut_model_file);
+  // The cut model and its report replace the previous pair in one commit: a kill never pairs
+  // a new model with an old report.
+  Commit outputs(result.cut_model_file.parent_path());
+  const fs::path staged_model = outputs.stage_file(result.cut_model_file.filename().string());
+  save_student(cut, staged_model);
   report["cut_model_file"] = result.cut_model_file.string();
   job.progress("cut", 1, 1, result.cut_model_file.string());
 
   if (!options.data_path.empty()) {
-    evaluation["after"] = evaluate(result.cut_model_file);
+    // The staged file is evaluated; the report names the file it becomes.
+    evaluation["after"] = evaluate(staged_model);
+    evaluation["after"]["model_file"] = result.cut_model_file.string();
     report["evaluation"] = evaluation;
   }
   result.report_file = options.run_dir / "cut_report.json";
-  write_file_atomic(result.report_file, report.dump(2) + "\n");
+  write_file_atomic(outputs.stage_file(result.report_file.filename().string()),
+                    report.dump(2) + "\n");
+  outputs.commit();
   result.report = report;
   return result;
 }

@@ -5,6 +5,7 @@
 
 #include <ATen/ATen.h>
 
+#include "compress/export_folder.h"
 #include "compress/selection.h"
 #include "core/atomic_output.h"
 #include "core/error.h"
@@ -48,6 +49,7 @@ std::optional<fs::path> find_vocabulary(const fs::path& model_file) {
 }
 
 nlohmann::json export_student(const ExportOptions& options) {
+  ExportFolder out(options.output_dir);  // refuses a folder it may not write, before any work
   const StudentModel model = load_student(options.model_file);
   const StudentArch& arch = model->arch();
 
@@ -112,13 +114,14 @@ nlohmann::json export_student(const ExportOptions& options) {
       {"vocab_file", vocab_text.empty() ? nlohmann::json(nullptr) : nlohmann::json("vocab.txt")},
       {"arch", arch.to_json()}};
 
-  AtomicDirectory out(options.output_dir);
   // The .pt is copied byte for byte: it is what kdw itself loads.
-  write_file_atomic(out.staging() / options.model_file.filename(), read_file(options.model_file));
-  write_safetensors(out.staging() / "model.safetensors", tensors,
+  const std::string model_bytes = read_file(options.model_file);
+  out.begin();
+  write_file_atomic(out.stage(options.model_file.filename().string()), model_bytes);
+  write_safetensors(out.stage("model.safetensors"), tensors,
                     {{"format", "pt"}, {"model_type", student_type_name(arch.type)}});
-  write_file_atomic(out.staging() / "config.json", config.dump(2) + "\n");
-  if (!vocab_text.empty()) write_file_atomic(out.staging() / "vocab.txt", vocab_text);
+  write_file_atomic(out.stage("config.json"), config.dump(2) + "\n");
+  if (!vocab_text.empty()) write_file_atomic(out.stage("vocab.txt"), vocab_text);
   out.commit();
 
   config["vocab_source"] =

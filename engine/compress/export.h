@@ -23,7 +23,9 @@ struct ExportOptions {
 /// <model dir>/../data/tokens/vocab.txt (the original flat layout). The first that exists.
 std::optional<std::filesystem::path> find_vocabulary(const std::filesystem::path& model_file);
 
-/// Writes the folder atomically (replacing an older export only once complete). A vocabulary
+/// Writes the folder atomically (replacing an older export only once complete). Writes only into
+/// a new folder, an empty one or one an earlier export made (compress/export_folder.h); any other
+/// folder is an error and stays untouched. A vocabulary
 /// whose line count differs from the model's embedding rows is an error when given explicitly,
 /// and skipped with a warning when found. Returns config.json's content plus "vocab_source".
 nlohmann::json export_student(const ExportOptions& options);

@@ -7,7 +7,9 @@
 #include <sstream>
 #include <system_error>
 
+#include "core/commit.h"
 #include "core/error.h"
+#include "core/fault.h"
 
 namespace fs = std::filesystem;
 
@@ -29,6 +31,7 @@ void ensure_parent(const fs::path& path) {
 }  // namespace
 
 AtomicFile::AtomicFile(fs::path path) : path_(std::move(path)), temp_(temp_name(path_)) {
+  fault_point();
   ensure_parent(path_);
   file_ = std::fopen(temp_.c_str(), "wb");
   if (!file_) throw file_error(path_, "cannot write: " + errno_text(errno));
@@ -62,6 +65,7 @@ void AtomicFile::commit() {
   std::FILE* f = file_;
   file_ = nullptr;
   if (std::fclose(f) != 0) fail("write failed", errno);
+  fault_point();
   std::error_code ec;
   fs::rename(temp_, path_, ec);
   if (ec) {
@@ -77,7 +81,8 @@ void write_file_atomic(const fs::path& path, std::string_view content) {
   file.commit();
 }
 
-AtomicDirectory::AtomicDirectory(fs::path dir) : target_(std::move(dir)), staging_(temp_name(target_)) {
+AtomicDirectory::AtomicDirectory(fs::path dir)
+    : target_(std::move(dir)), staging_(temp_name(target_)) {
   std::error_code ec;
   fs::remove_all(staging_, ec);
   fs::create_directories(staging_, ec);
@@ -92,21 +97,13 @@ AtomicDirectory::~AtomicDirectory() {
 }
 
 void AtomicDirectory::commit() {
-  std::error_code ec;
-  const fs::path old(target_.string() + ".old-" + std::to_string(::getpid()));
-  const bool had_old = fs::exists(target_);
-  if (had_old) {
-    fs::remove_all(old, ec);
-    fs::rename(target_, old, ec);
-    if (ec) throw file_error(target_, "cannot replace folder: " + ec.message());
-  }
-  fs::rename(staging_, target_, ec);
-  if (ec) {
-    if (had_old) fs::rename(old, target_, ec);  // put the previous result back
-    throw file_error(target_, "cannot move folder into place: " + ec.message());
-  }
+  // A one-entry Commit (core/commit.h): a kill between moving the old folder aside and the new
+  // one in is completed by the next run instead of leaving no folder at all.
+  const fs::path target = target_.has_filename() ? target_ : target_.parent_path();
+  Commit swap(target.parent_path());
+  swap.adopt(target.filename().string());
+  swap.commit();
   committed_ = true;
-  if (had_old) fs::remove_all(old, ec);
 }
 
 std::string read_file(const fs::path& path) {

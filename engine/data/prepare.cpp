@@ -9,9 +9,12 @@
 #include <unordered_set>
 
 #include "core/atomic_output.h"
+#include "core/commit.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/workspace.h"
+#include "core/workspace_lock.h"
+#include "data/nul_rows.h"
 #include "data/split.h"
 #include "data/vocab.h"
 #include "data/words.h"
@@ -229,12 +232,16 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
       throw file_error(o.workspace, "is a file, not a workspace folder");
     }
   }
+  const WorkspaceLock lock(o.workspace, "prepare", WorkspaceLock::Mode::kExclusive, true);
   // Fail on a bad vocabulary or an unwritable workspace before the long part.
   std::optional<WordPieceTokenizer> bert;
   if (!o.bert_vocab.empty()) bert.emplace(o.bert_vocab, o.bert_lower_case);
-  AtomicDirectory tokens_dir(ws.tokens_dir());
-  std::optional<AtomicDirectory> bert_dir;
-  if (bert) bert_dir.emplace(ws.bert_data_dir());
+  // Every output of this stage is replaced in one commit (core/commit.h): a kill leaves either
+  // the previous data or the new, never a mix.
+  Commit outputs(ws.data_dir());
+  const fs::path tokens_dir = outputs.stage_dir(ws.tokens_dir().filename().string());
+  const fs::path bert_dir =
+      bert ? outputs.stage_dir(ws.bert_data_dir().filename().string()) : fs::path();
 
   Counts counts;
   Table table = read_table(o.input, o.format, o.encoding, job);
@@ -292,19 +299,19 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
       split_words(text, tokens);
       for (const auto t : tokens) ids.push_back(words.id(t));
     };
-    write_vocab(tokens_dir.staging() / "vocab.txt", words.entries());
+    write_vocab(tokens_dir / "vocab.txt", words.entries());
     student["vocab_size"] = words.size();
   } else {
     std::vector<std::string> train_texts;
     train_texts.reserve(members[0].size());
     for (const int64_t i : members[0]) train_texts.push_back(s.texts[i]);
-    const fs::path prefix = tokens_dir.staging() / "sentencepiece";
+    const fs::path prefix = tokens_dir / "sentencepiece";
     SentencePieceModel::train(train_texts, prefix, {o.sp_model_type, o.sp_vocab_size});
     std::vector<std::string>().swap(train_texts);
     job.throw_if_cancelled();
     sp = std::make_unique<SentencePieceModel>(fs::path(prefix.string() + ".model"));
     for (int32_t i = 0; i < sp->vocab_size(); ++i) vocab_entries.push_back(sp->id_to_piece(i));
-    write_vocab(tokens_dir.staging() / "vocab.txt", vocab_entries);
+    write_vocab(tokens_dir / "vocab.txt", vocab_entries);
     encode = [&sp](const std::string& text, std::vector<int32_t>& ids) {
       const auto out = sp->encode(text);
       ids.insert(ids.end(), out.begin(), out.end());
@@ -317,8 +324,8 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
 
   json splits = json::object();
   for (int k = 0; k < 3; ++k) {
-    json info = write_split(s, members[k], encode, kUnkId, tokens_dir.staging(), kSplitNames[k],
-                            "tokens", job);
+    json info =
+        write_split(s, members[k], encode, kUnkId, tokens_dir, kSplitNames[k], "tokens", job);
     json classes = json::object();
     for (int32_t l = 0; l < num_labels; ++l) classes[s.label_names[l]] = per_class[k][l];
     info["per_class"] = std::move(classes);
@@ -341,9 +348,8 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
     };
     json per_split = json::object();
     for (int k = 0; k < 3; ++k) {
-      per_split[kSplitNames[k]] =
-          write_split(s, members[k], bert_encode, wp.unk_id(), bert_dir->staging(), kSplitNames[k],
-                      "bert_data", job);
+      per_split[kSplitNames[k]] = write_split(s, members[k], bert_encode, wp.unk_id(), bert_dir,
+                                              kSplitNames[k], "bert_data", job);
     }
     bert_info = {{"vocab", absolute_text(o.bert_vocab)}, {"vocab_hash", wp.vocab_hash()},
                  {"vocab_size", wp.vocab_size()},        {"lower_case", o.bert_lower_case},
@@ -354,6 +360,12 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
   json skipped = json::array();
   for (std::size_t i = 0; i < table.skipped.size() && i < kMaxSkippedInSummary; ++i) {
     skipped.push_back({{"line", table.skipped[i].line}, {"reason", table.skipped[i].reason}});
+  }
+  json nul_rows = json::array();  // first lines of rows dropped for stray NUL bytes
+  int64_t dropped_nul_rows = 0;
+  for (const SkippedRow& row : table.skipped) {
+    if (row.reason != kNulRowReason) continue;
+    if (++dropped_nul_rows <= int64_t(kMaxSkippedInSummary)) nul_rows.push_back(row.line);
   }
   json summary = {
       {"format_version", 1},
@@ -374,8 +386,10 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
         {"dropped_duplicate", counts.dropped_duplicate},
         {"duplicate_label_conflicts", counts.duplicate_label_conflicts},
         {"dropped_rare_class", counts.dropped_rare_class},
+        {"dropped_nul_rows", dropped_nul_rows},
         {"samples", static_cast<int64_t>(s.texts.size())}}},
       {"skipped_rows", std::move(skipped)},
+      {"nul_rows", std::move(nul_rows)},
       {"rare_classes", rare},
       {"labels", s.label_names},
       {"splits", std::move(splits)},
@@ -384,23 +398,16 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
        o.student_tokenizer == "word" ? words.size() : static_cast<int64_t>(vocab_entries.size())},
       {"bert", std::move(bert_info)}};
 
-  // Everything is staged; swap it in with renames only, json last.
+  // Everything is staged; one commit swaps it in.
   job.throw_if_cancelled();
   job.progress("write", 0, 0);
-  AtomicFile labels_file(ws.labels_file());
-  labels_file.write(json(s.label_names).dump(2) + "\n");
-  AtomicFile prepare_file(ws.prepare_file());
-  prepare_file.write(summary.dump(2) + "\n");
-  tokens_dir.commit();
-  if (bert_dir) {
-    bert_dir->commit();
-  } else {
-    // A previous bert_data was split differently: leaving it would pair texts with wrong labels.
-    std::error_code ec;
-    fs::remove_all(ws.bert_data_dir(), ec);
-  }
-  labels_file.commit();
-  prepare_file.commit();
+  write_file_atomic(outputs.stage_file(ws.labels_file().filename().string()),
+                    json(s.label_names).dump(2) + "\n");
+  write_file_atomic(outputs.stage_file(ws.prepare_file().filename().string()),
+                    summary.dump(2) + "\n");
+  // A previous bert_data was split differently: leaving it would pair texts with wrong labels.
+  if (!bert) outputs.remove(ws.bert_data_dir().filename().string());
+  outputs.commit();
   log::info("prepared {} samples ({} classes) into {}", s.texts.size(), num_labels,
             ws.data_dir().string());
   return {std::move(summary)};

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "data/encoding.h"
+#include "data/nul_rows.h"
 
 namespace fs = std::filesystem;
 
@@ -368,11 +369,8 @@ Table read_table(const fs::path& path, TableFormat format, TextEncoding encoding
   Table table;
   std::string text = read_bytes(path);
   if (text.empty()) throw file_error(path, "empty file");
+  const std::vector<int64_t> nul_lines = strip_nul_bytes(text, path);
   decode(text, encoding, path, table);
-  if (text.find('\0') != std::string::npos) {
-    throw file_error(path, "contains NUL bytes at offset " + std::to_string(text.find('\0')) +
-                               " (not a text table)");
-  }
   job.throw_if_cancelled();
   table.format = format == TableFormat::kAuto ? sniff_format(path, text) : format;
   switch (table.format) {
@@ -386,6 +384,7 @@ Table read_table(const fs::path& path, TableFormat format, TextEncoding encoding
       read_delimited(text, ',', path, table, job);
       break;
   }
+  drop_nul_rows(table, nul_lines, path);
   job.progress("read", static_cast<int64_t>(text.size()), static_cast<int64_t>(text.size()));
   if (!table.skipped.empty()) {
     log::warn("{}: {} row(s) skipped", path.string(), table.skipped.size());

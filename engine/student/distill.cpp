@@ -17,6 +17,7 @@
 #include "core/memory.h"
 #include "core/option_checks.h"
 #include "core/workspace.h"
+#include "core/workspace_lock.h"
 #include "student/distill_data.h"
 #include "student/iss.h"
 #include "student/loss.h"
@@ -108,6 +109,15 @@ fs::path default_output_dir(const fs::path& data_dir) {
   return parent;
 }
 
+// The folder a distillation locks (shared): the workspace root whose stages it reads.
+fs::path lock_root(const fs::path& data_path) {
+  std::error_code ec;
+  if (fs::is_directory(data_path / "files" / "data", ec) ||
+      fs::is_directory(data_path / "data", ec))
+    return data_path;
+  return default_output_dir(data_path);
+}
+
 nlohmann::json short_metrics(const ClassificationMetrics& m) {
   return {{"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}, {"samples", m.samples}};
 }
@@ -165,6 +175,8 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   check_options(o);
   const at::Device device = parse_student_device(o.device);
   const auto start_time = std::chrono::system_clock::now();
+  // Shared: other distillations may run beside this one, but no stage changes under it.
+  const WorkspaceLock lock(lock_root(o.data_path), "distill", WorkspaceLock::Mode::kShared);
   job.progress("read", 0, 0, "reading tokens and logits");
   const DistillData data = read_distill_data(o.data_path, true);
   job.throw_if_cancelled();
