@@ -7,6 +7,7 @@
 #include "compress/components.h"
 #include "compress/cut.h"
 #include "core/atomic_output.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "student/distill.h"
 
@@ -131,6 +132,8 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
     throw UsageError("--cut_model needs --threshold, --keep or --components");
   if (!options.data_path.empty() && !options.cut_model)
     throw UsageError("--data_path evaluates a cut: it needs --cut_model");
+  // Before anything is written: the evaluation's device must exist.
+  if (!options.data_path.empty()) parse_device_name(options.device);
 
   result.model_file = find_run_model(options.run_dir, options.model_type);
   job.progress("load", 0, 1, result.model_file.string());
@@ -174,6 +177,7 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
       eo.model_file = file;
       eo.model_type = arch.type;
       eo.batch_size = options.batch_size;
+      eo.device = options.device;
       evaluation[name] = evaluate_student(eo, job).report;
     }
     report["evaluation"] = evaluation;
