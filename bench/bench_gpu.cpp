@@ -21,6 +21,7 @@
 #include "bert/finetune.h"
 #include "core/adamw_step.h"
 #include "core/device.h"
+#include "core/error.h"
 #include "student/loss.h"
 #include "student/student_model.h"
 
@@ -46,8 +47,7 @@ struct Timer {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+int run(int argc, char** argv) {
   std::string device_name = "cuda";
   int steps = 20;
   bool small = false;
@@ -157,4 +157,14 @@ int main(int argc, char** argv) {
       "biLSTM on the H200 2,260; goal at least twice that)\n",
       (long long)hidden, (long long)emb, double(samples) / stimer.seconds());
   return 0;
+}
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  try {
+    return run(argc, argv);
+  } catch (const kdw::Error& e) {
+    std::fprintf(stderr, "bench_gpu: %s\n", e.what());
+    return 1;
+  }
 }
