@@ -21,6 +21,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/device_setting.h"
 #include "common/panel_util.h"
 #include "data/data_panel.h"
 #include "distill/distill_panel.h"
@@ -440,8 +441,10 @@ void MainWindow::editPreferences() {
   PreferencesDialog dialog(this);
   QSettings settings;
   dialog.setThreads(settings.value(QStringLiteral("threads"), 0).toInt());
+  dialog.setDevice(QString::fromStdString(jobDevice()));
   if (dialog.exec() != QDialog::Accepted) return;
   settings.setValue(QStringLiteral("threads"), dialog.threads());
+  saveJobDevice(dialog.device());
   spdlog::info("using {} threads", applySavedThreadCount());
 }
 
