@@ -65,6 +65,8 @@ int run_compress(int argc, char** argv) {
                   "JSON file listing the components to remove (see docs/compression.md)");
   parser.add_path("data_path", &data_path, "data folder: evaluate before and after the cut");
   parser.add_int("batch_size", &batch_size, "batch size for the evaluation");
+  std::string device = "cpu";
+  parser.add_choice("device", &device, {"cpu", "cuda"}, "where the evaluation runs");
   add_common_options(parser, common);
   if (!parser.parse(argc, argv)) return 0;
   apply_common_options(common);
@@ -79,6 +81,7 @@ int run_compress(int argc, char** argv) {
   options.choice.components_file = components;
   options.data_path = data_path;
   options.batch_size = batch_size;
+  options.device = device;
 
   ConsoleJob job;
   const CompressResult result = compress_run(options, job.context());

@@ -228,13 +228,21 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
   const at::Tensor ids = input_ids.to(at::kLong);
   const at::Tensor types =
       token_type_ids.defined() ? token_type_ids.to(at::kLong) : at::zeros_like(ids);
-  if (ids.min().item<int64_t>() < 0 || ids.max().item<int64_t>() >= c.vocab_size)
-    throw Error("BERT input_ids must lie in [0, " + std::to_string(c.vocab_size) + ")");
-  if (types.min().item<int64_t>() < 0 || types.max().item<int64_t>() >= c.type_vocab_size)
-    throw Error("BERT token_type_ids must lie in [0, " + std::to_string(c.type_vocab_size) + ")");
+  // An index out of range is an error here, not a device-side assert on CUDA. One transfer of
+  // four numbers; meta tensors (shape-only, as the device tests use) carry no values to check.
+  if (!ids.is_meta()) {
+    const at::Tensor bounds = at::stack({ids.min(), ids.max(), types.min(), types.max()}).cpu();
+    const int64_t* b = bounds.data_ptr<int64_t>();
+    if (b[0] < 0 || b[1] >= c.vocab_size)
+      throw Error("BERT input_ids must lie in [0, " + std::to_string(c.vocab_size) + ")");
+    if (b[2] < 0 || b[3] >= c.type_vocab_size)
+      throw Error("BERT token_type_ids must lie in [0, " + std::to_string(c.type_vocab_size) + ")");
+  }
 
+  // Every tensor made here takes the device of the inputs (the model's, checked by the
+  // embedding): tests/device runs this on the meta device to catch any made on the CPU.
   BertModelImpl& m = *bert_;
-  const at::Tensor positions = at::arange(len, at::kLong).unsqueeze(0).expand({batch, len});
+  const at::Tensor positions = at::arange(len, ids.options()).unsqueeze(0).expand({batch, len});
   at::Tensor x = at::embedding(m.word->weight, ids).to(at::kFloat) +
                  at::embedding(m.position->weight, positions).to(at::kFloat) +
                  at::embedding(m.token_type->weight, types).to(at::kFloat);
@@ -242,8 +250,9 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
                    is_training());
 
   // Padded keys get -10000 added before the softmax, as in the reference implementation.
-  const at::Tensor keep =
-      attention_mask.defined() ? attention_mask.to(at::kFloat) : at::ones({batch, len});
+  const at::Tensor keep = attention_mask.defined()
+                              ? attention_mask.to(at::kFloat)
+                              : at::ones({batch, len}, ids.options().dtype(at::kFloat));
   const at::Tensor mask = ((1.0 - keep) * -10000.0).view({batch, 1, 1, len});
   const at::ScalarType dtype =
       m.pooler_dense->weight.scalar_type() == at::kBFloat16 ? at::kBFloat16 : matmul_dtype_;

@@ -5,10 +5,10 @@
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
-#include <torch/cuda.h>
 
 #include "core/atomic_output.h"
 #include "core/batching.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "core/hash.h"
 
@@ -161,13 +161,7 @@ std::vector<int64_t> argmax_rows(const at::Tensor& logits) {
 }
 
 at::Device parse_device(const std::string& name) {
-  if (name == "cpu") return at::Device(at::kCPU);
-  if (name == "cuda") {
-    if (!torch::cuda::is_available())
-      throw Error("--device cuda: this LibTorch build has no usable CUDA GPU; use --device cpu");
-    return at::Device(at::kCUDA, 0);
-  }
-  throw UsageError("unknown device '" + name + "' (expected cpu or cuda)");
+  return parse_device_name(name);
 }
 
 }  // namespace kdw

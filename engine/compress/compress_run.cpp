@@ -7,6 +7,7 @@
 #include "compress/cut.h"
 #include "core/atomic_output.h"
 #include "core/commit.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "core/option_checks.h"
 #include "core/workspace_lock.h"
@@ -138,6 +139,8 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
   // Every option is checked before anything is written: a bad one must not leave a cut model
   // without its report.
   check_integer("batch_size", options.batch_size, 1, kMaxBatchSize);
+  // Before anything is written: the evaluation's device must exist.
+  if (!options.data_path.empty()) parse_device_name(options.device);
 
   // A run folder is written by one compress at a time (pictures, cut model, report).
   std::optional<WorkspaceLock> lock;
@@ -168,6 +171,7 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
     eo.model_file = file;
     eo.model_type = arch.type;
     eo.batch_size = options.batch_size;
+    eo.device = options.device;
     return evaluate_student(eo, job).report;
   };
   if (!options.data_path.empty()) evaluation["before"] = evaluate(result.model_file);

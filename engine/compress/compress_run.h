@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +53,7 @@ struct CompressOptions {
   ComponentChoice choice;
   std::filesystem::path data_path;  ///< evaluate before/after the cut when set
   int batch_size = 64;
+  std::string device = "cpu";  ///< where the evaluation runs: "cpu" or "cuda"
 };
 
 struct CompressResult {

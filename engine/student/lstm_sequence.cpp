@@ -137,16 +137,19 @@ at::Tensor lstm_sequence(const at::Tensor& x, const at::Tensor& w_ih, const at::
                          const at::Tensor& b_ih, const at::Tensor& b_hh) {
   const bool own_kernel = x.device().is_cpu() && at::isFloatingType(x.scalar_type()) &&
                           x.scalar_type() != at::kHalf && x.scalar_type() != at::kBFloat16;
-  if (!own_kernel) {
-    auto h0 = at::zeros({1, x.size(0), w_hh.size(1)}, x.options());
-    auto out = at::lstm(x, {h0, h0}, {w_ih, w_hh, b_ih, b_hh}, /*has_biases=*/true,
-                        /*num_layers=*/1, /*dropout=*/0.0, /*train=*/false,
-                        /*bidirectional=*/false, /*batch_first=*/true);
-    return std::get<0>(out);
-  }
   const bool needs_grad = at::GradMode::is_enabled() &&
                           (x.requires_grad() || w_ih.requires_grad() || w_hh.requires_grad() ||
                            b_ih.requires_grad() || b_hh.requires_grad());
+  if (!own_kernel) {
+    auto h0 = at::zeros({1, x.size(0), w_hh.size(1)}, x.options());
+    // `train` only decides whether cuDNN keeps what its backward needs ("cudnn RNN backward can
+    // only be called in training mode" otherwise); dropout is 0. So it follows whether a backward
+    // can come, not the module's mode: evaluation under NoGradGuard skips the reserve.
+    auto out = at::lstm(x, {h0, h0}, {w_ih, w_hh, b_ih, b_hh}, /*has_biases=*/true,
+                        /*num_layers=*/1, /*dropout=*/0.0, /*train=*/needs_grad,
+                        /*bidirectional=*/false, /*batch_first=*/true);
+    return std::get<0>(out);
+  }
   if (!needs_grad) return run_forward(x, w_ih, w_hh, b_ih, b_hh).hidden.transpose(0, 1);
   return LstmSequenceFunction::apply(x, w_ih, w_hh, b_ih, b_hh);
 }

@@ -1,9 +1,9 @@
 #include "student/predict.h"
 
-#include <torch/cuda.h>
 #include <torch/utils.h>
 
 #include "core/batching.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "student/distill_data.h"
 
@@ -33,13 +33,7 @@ ClassificationMetrics evaluate_split(StudentModelImpl& model, const RaggedSplit&
 }
 
 at::Device parse_student_device(const std::string& name) {
-  if (name == "cpu") return at::kCPU;
-  if (name == "cuda") {
-    if (!torch::cuda::is_available())
-      throw Error("--device cuda: no CUDA device is available in this build/machine");
-    return at::Device(at::kCUDA, 0);
-  }
-  throw UsageError("unknown --device '" + name + "' (valid: cpu, cuda)");
+  return parse_device_name(name);
 }
 
 }  // namespace kdw

@@ -144,6 +144,27 @@ StudentModelImpl::StudentModelImpl(StudentArch arch) : arch_(std::move(arch)) {
   cls->register_parameter("bias", at::empty({arch_.num_labels()}).uniform_(-bound, bound));
 }
 
+void StudentModelImpl::to(torch::Device device, bool non_blocking) {
+  torch::nn::Module::to(device, non_blocking);
+  if (!at::cudnn_is_acceptable(param("embedding.weight"))) return;  // CUDA + cuDNN only
+  torch::NoGradGuard no_grad;
+  const auto layers = named_children()["layers"]->children();
+  for (std::size_t l = 0; l < arch_.hidden.size(); ++l) {
+    const auto dirs = layers[l]->children();
+    for (int d = 0; d < arch_.num_directions(); ++d) {
+      auto& p = static_cast<LstmDirection&>(*dirs[static_cast<std::size_t>(d)]);
+      const int64_t H = arch_.hidden[l][static_cast<std::size_t>(d)];
+      if (H == 0) continue;
+      // Rebinds the four tensors (same TensorImpls, so parameters() and optimizers follow) to
+      // views of one flat buffer. 2 = CUDNN_LSTM; one layer, one direction, no projection.
+      at::_cudnn_rnn_flatten_weight({p.weight_ih, p.weight_hh, p.bias_ih, p.bias_hh},
+                                    /*weight_stride0=*/4, arch_.input_size(l), /*mode=*/2, H,
+                                    /*proj_size=*/0, /*num_layers=*/1, /*batch_first=*/true,
+                                    /*bidirectional=*/false);
+    }
+  }
+}
+
 torch::Tensor StudentModelImpl::param(const std::string& name) const {
   const auto params = named_parameters();
   const auto* found = params.find(name);

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
+#include <nlohmann/json.hpp>
 
 namespace kdw {
 
@@ -64,6 +64,12 @@ class StudentModelImpl : public torch::nn::Module {
   /// ids: [B, T] int64, right-padded with 0; lengths: [B] int64 (>= 1 each).
   /// Returns logits [B, num_labels]. Dropout applies in training mode only.
   torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& lengths);
+
+  /// As Module::to; on CUDA with cuDNN it then packs each layer/direction's four LSTM tensors
+  /// into one buffer laid out as cuDNN wants (nn.LSTM's flatten_parameters), so that cuDNN does
+  /// not copy them on every call ("weights are not part of single contiguous chunk").
+  using torch::nn::Module::to;
+  void to(torch::Device device, bool non_blocking = false) override;
 
   const StudentArch& arch() const { return arch_; }
   /// Parameter by its documented name (e.g. "layers.1.bwd.weight_hh").

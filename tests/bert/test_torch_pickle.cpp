@@ -32,6 +32,85 @@ std::string load_error(const fs::path& file, const std::string& bytes) {
   }
 }
 
+uint32_t crc32(const std::string& bytes) {
+  uint32_t crc = 0xffffffffU;
+  for (unsigned char c : bytes) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320U & (0U - (crc & 1U)));
+  }
+  return ~crc;
+}
+
+uint64_t le(const std::string& s, std::size_t pos, int bytes) {
+  uint64_t v = 0;
+  for (int k = bytes - 1; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(s.at(pos + k));
+  return v;
+}
+
+void put_le(std::string& out, uint64_t v, int bytes) {
+  for (int k = 0; k < bytes; ++k) out += static_cast<char>((v >> (8 * k)) & 0xff);
+}
+
+// The records of a zip whose entries are stored uncompressed (as torch.save writes them).
+std::vector<std::pair<std::string, std::string>> stored_zip_records(const std::string& zip) {
+  const std::size_t eocd = zip.rfind(std::string("PK\x05\x06", 4));
+  std::size_t at = le(zip, eocd + 16, 4);
+  std::vector<std::pair<std::string, std::string>> records;
+  for (uint64_t k = 0, n = le(zip, eocd + 10, 2); k < n; ++k) {
+    const uint64_t size = le(zip, at + 20, 4), name_len = le(zip, at + 28, 2);
+    const uint64_t skip = name_len + le(zip, at + 30, 2) + le(zip, at + 32, 2);
+    const std::size_t local = le(zip, at + 42, 4);
+    const std::size_t data = local + 30 + le(zip, local + 26, 2) + le(zip, local + 28, 2);
+    records.emplace_back(zip.substr(at + 46, name_len), zip.substr(data, size));
+    at += 46 + skip;
+  }
+  return records;
+}
+
+// A zip of `records`, stored uncompressed.
+std::string stored_zip(const std::vector<std::pair<std::string, std::string>>& records) {
+  std::string out, directory;
+  for (const auto& [name, data] : records) {
+    std::string header;
+    put_le(header, 20, 2);  // version needed
+    put_le(header, 0, 2);   // flags
+    put_le(header, 0, 2);   // stored
+    put_le(header, 0, 4);   // time, date
+    put_le(header, crc32(data), 4);
+    put_le(header, data.size(), 4);
+    put_le(header, data.size(), 4);
+    put_le(header, name.size(), 2);
+    put_le(header, 0, 2);  // extra
+    std::string central = std::string("PK\x01\x02", 4);
+    put_le(central, 20, 2);  // version made by
+    central += header;
+    put_le(central, 0, 2);  // comment
+    put_le(central, 0, 2);  // disk
+    put_le(central, 0, 2);  // internal attributes
+    put_le(central, 0, 4);  // external attributes
+    put_le(central, out.size(), 4);
+    directory += central + name;
+    out += std::string("PK\x03\x04", 4) + header + name + data;
+  }
+  std::string end = std::string("PK\x05\x06", 4);
+  put_le(end, 0, 4);  // disk numbers
+  put_le(end, records.size(), 2);
+  put_le(end, records.size(), 2);
+  put_le(end, directory.size(), 4);
+  put_le(end, out.size(), 4);
+  put_le(end, 0, 2);  // comment
+  return out + directory + end;
+}
+
+// The pickle's one location string, 'cpu' (memoised, then referenced), as a GPU would save it.
+std::string on_cuda(std::string pickle) {
+  const std::string cpu = std::string("X\x03\x00\x00\x00", 5) + "cpu";
+  const std::string cuda = std::string("X\x06\x00\x00\x00", 5) + "cuda:0";
+  const auto pos = pickle.find(cpu);
+  if (pos == std::string::npos || pickle.find(cpu, pos + 1) != std::string::npos) return "";
+  return pickle.replace(pos, cpu.size(), cuda);
+}
+
 }  // namespace
 
 class TestTorchPickle : public QObject {
@@ -78,6 +157,46 @@ class TestTorchPickle : public QObject {
     }
     QCOMPARE(compared + 2, static_cast<int>(st.tensors.size()));  // all but classifier weight/bias
     QVERIFY(pretraining_heads > 0);
+  }
+
+  // torch.save on a GPU writes the storages' location as 'cuda:0'; the weights still load, on the
+  // CPU, on a machine without CUDA. Both containers; the rebuilt zip is checked on the 'cpu' copy.
+  void gpu_saved_checkpoints_load_on_the_cpu() {
+    const fs::path legacy_file = bert_fixtures() / "deeppavlov_style" / "pytorch_model.bin";
+    const std::string legacy = on_cuda(read_bytes(legacy_file));
+    QVERIFY(!legacy.empty());
+    write_bytes(dir() / "legacy_cuda.bin", legacy);
+    const auto expected_legacy = read_torch_checkpoint(legacy_file);
+    const auto loaded_legacy = read_torch_checkpoint(dir() / "legacy_cuda.bin");
+    QCOMPARE(loaded_legacy.size(), expected_legacy.size());
+    for (std::size_t k = 0; k < loaded_legacy.size(); ++k) {
+      QVERIFY(loaded_legacy[k].second.device().is_cpu());
+      QVERIFY2(at::equal(loaded_legacy[k].second, expected_legacy[k].second),
+               loaded_legacy[k].first.c_str());
+    }
+
+    const fs::path zip_file = bert_fixtures() / "hf_style" / "pytorch_model.bin";
+    auto records = stored_zip_records(read_bytes(zip_file));
+    QVERIFY(records.size() > 2);
+    write_bytes(dir() / "zip_cpu.bin", stored_zip(records));
+    int pickles = 0;
+    for (auto& [name, data] : records)
+      if (name.size() > 9 && name.compare(name.size() - 9, 9, "/data.pkl") == 0) {
+        data = on_cuda(data);
+        QVERIFY(!data.empty());
+        ++pickles;
+      }
+    QCOMPARE(pickles, 1);
+    write_bytes(dir() / "zip_cuda.bin", stored_zip(records));
+    const auto expected_zip = read_torch_checkpoint(zip_file);
+    for (const char* file : {"zip_cpu.bin", "zip_cuda.bin"}) {
+      const auto loaded = read_torch_checkpoint(dir() / file);
+      QCOMPARE(loaded.size(), expected_zip.size());
+      for (std::size_t k = 0; k < loaded.size(); ++k) {
+        QVERIFY(loaded[k].second.device().is_cpu());
+        QVERIFY2(at::equal(loaded[k].second, expected_zip[k].second), loaded[k].first.c_str());
+      }
+    }
   }
 
   void truncated_files_are_errors() {

@@ -1,13 +1,17 @@
 // MainWindow: panels enabled/disabled according to what the workspace holds; bad folders and
-// failed jobs show the error banner; LiveChart decimation keeps spikes.
+// failed jobs show the error banner; LiveChart decimation keeps spikes; Preferences offer the GPU
+// only where LibTorch sees one.
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "common/device_setting.h"
 #include "common/live_chart.h"
 #include "data/data_panel.h"
 #include "data/table_model.h"
@@ -15,6 +19,7 @@
 #include "jobs/job_runner.h"
 #include "logits/logits_panel.h"
 #include "shell/main_window.h"
+#include "shell/preferences_dialog.h"
 #include "shell/workspace_state.h"
 #include "teacher/teacher_panel.h"
 
@@ -32,6 +37,32 @@ class TestMainWindow : public QObject {
 
  private Q_SLOTS:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  // Without CUDA (CI, Debian's LibTorch) the device stays the CPU: the choice is disabled and
+  // says why, and a "cuda" saved elsewhere never reaches a job. With CUDA, both are offered.
+  void preferencesOfferTheGpuOnlyWithCuda() {
+    QSettings().remove(QStringLiteral("device"));
+    PreferencesDialog dialog;
+    QComboBox* box = dialog.deviceBox();
+    QCOMPARE(dialog.device(), QStringLiteral("cpu"));
+    if (cudaDeviceAvailable()) {
+      QVERIFY(box->isEnabled());
+      QCOMPARE(box->count(), 2);
+      dialog.setDevice(QStringLiteral("cuda"));
+      QCOMPARE(dialog.device(), QStringLiteral("cuda"));
+    } else {
+      QVERIFY(!box->isEnabled());
+      QCOMPARE(box->count(), 1);
+      QVERIFY2(box->toolTip().contains(QStringLiteral("no CUDA")), qPrintable(box->toolTip()));
+      dialog.setDevice(QStringLiteral("cuda"));
+      QCOMPARE(dialog.device(), QStringLiteral("cpu"));
+    }
+    saveJobDevice(QStringLiteral("cuda"));
+    QCOMPARE(jobDevice(), cudaDeviceAvailable() ? std::string("cuda") : std::string("cpu"));
+    saveJobDevice(QStringLiteral("cpu"));
+    QCOMPARE(jobDevice(), std::string("cpu"));
+    QSettings().remove(QStringLiteral("device"));
+  }
 
   void panelsFollowWorkspaceContents() {
     MainWindow window;

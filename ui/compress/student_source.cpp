@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/device_setting.h"
 #include "core/error.h"
 #include "core/job.h"
 
@@ -191,6 +192,7 @@ nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job) {
 #ifdef KDW_VIEWER_EVALUATE
   if (!request.data_path.empty()) {
     kdw::EvaluateOptions eb;
+    eb.device = jobDevice();
     eb.data_path = request.data_path;
     eb.model_file = request.model_file;
     eb.model_type = model->arch().type;
@@ -229,6 +231,7 @@ nlohmann::json evaluateModel(const fs::path& model_file, const fs::path& data_pa
                              kdw::JobContext& job) {
 #ifdef KDW_VIEWER_EVALUATE
   kdw::EvaluateOptions options;
+  options.device = jobDevice();
   options.model_file = model_file;
   options.data_path = data_path;
   return kdw::evaluate_student(options, job).report;

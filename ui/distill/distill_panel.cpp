@@ -18,6 +18,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "common/device_setting.h"
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
@@ -276,6 +277,7 @@ void DistillPanel::clearCharts() {
 void DistillPanel::start() {
 #ifdef KDW_DISTILL_PANEL
   kdw::DistillOptions o;
+  o.device = jobDevice();
   o.data_path = workspace_.toStdString();
   o.model_type = kdw::parse_student_type(type_->currentText().toStdString());
   o.hidden_size = hidden_->value();

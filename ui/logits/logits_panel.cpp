@@ -13,6 +13,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "common/device_setting.h"
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
@@ -164,6 +165,7 @@ int LogitsPanel::start() {
 #ifdef KDW_HAVE_BERT
   if (job_ != 0 || workspace_.isEmpty()) return 0;
   kdw::LogitsOptions options;
+  options.device = jobDevice();
   options.workspace = workspace_.toStdString();
   options.force = force_->isChecked();
   options.batch_size = batch_->value();

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "common/device_setting.h"
 #include "shell/workspace_state.h"
 
 #if defined(KDW_HAVE_DATA) && defined(KDW_HAVE_BERT) && defined(KDW_HAVE_STUDENT)
@@ -83,6 +84,7 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                 }});
 
   kdw::FinetuneOptions finetune;
+  finetune.device = jobDevice();
   finetune.workspace = ws.root;
   finetune.bert_path = bertDir;
   finetune.epochs = s.teacherEpochs;
@@ -104,6 +106,7 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                 }});
 
   kdw::LogitsOptions logits;
+  logits.device = jobDevice();
   logits.workspace = ws.root;
   steps.append({DemoStep::Logits, QObject::tr("Demo: teacher logits"),
                 QStringLiteral("kdw logits --workspace %1").arg(wsArg),
@@ -117,6 +120,7 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
   for (const QString& type : s.studentTypes) {
     auto runDir = std::make_shared<std::filesystem::path>();
     kdw::DistillOptions o;
+    o.device = jobDevice();
     o.data_path = ws.root;
     o.model_type = kdw::parse_student_type(type.toStdString());
     o.hidden_size = s.studentHidden;
@@ -149,6 +153,7 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
 #ifdef KDW_DEMO_COMPRESS
     if (!s.cut) continue;
     kdw::CompressOptions c;
+    c.device = jobDevice();
     c.model_type = o.model_type;
     c.show_weight = true;
     c.cut_model = true;

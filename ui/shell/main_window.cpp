@@ -19,6 +19,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "common/device_setting.h"
 #include "common/panel_util.h"
 #include "core/log.h"
 #include "data/data_panel.h"
@@ -439,8 +440,10 @@ void MainWindow::editPreferences() {
   PreferencesDialog dialog(this);
   QSettings settings;
   dialog.setThreads(settings.value(QStringLiteral("threads"), 0).toInt());
+  dialog.setDevice(QString::fromStdString(jobDevice()));
   if (dialog.exec() != QDialog::Accepted) return;
   settings.setValue(QStringLiteral("threads"), dialog.threads());
+  saveJobDevice(dialog.device());
   kdw::log::info("using {} threads", applySavedThreadCount());
 }
 

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QSettings>
 #include <QSpinBox>
 #include <QThread>
 
+#include "common/device_setting.h"
 #include "core/threads.h"
 
 PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
@@ -15,9 +17,21 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
   threads_ = new QSpinBox(this);
   threads_->setRange(0, kdw::max_thread_count());
   threads_->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
+  device_ = new QComboBox(this);
+  device_->addItem(tr("CPU"), QStringLiteral("cpu"));
+  if (cudaDeviceAvailable()) {
+    device_->addItem(tr("CUDA GPU"), QStringLiteral("cuda"));
+    device_->setToolTip(tr("Where fine-tuning, logits, distillation and evaluation run."));
+  } else {
+    device_->setEnabled(false);
+    device_->setToolTip(
+        tr("Jobs run on the CPU: this LibTorch build has no CUDA, or this machine no usable "
+           "CUDA GPU."));
+  }
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   auto* form = new QFormLayout(this);
   form->addRow(tr("Threads for training and inference:"), threads_);
+  form->addRow(tr("Device:"), device_);
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -28,6 +42,14 @@ int PreferencesDialog::threads() const {
 }
 void PreferencesDialog::setThreads(int threads) {
   threads_->setValue(threads);
+}
+
+QString PreferencesDialog::device() const {
+  return device_->currentData().toString();
+}
+void PreferencesDialog::setDevice(const QString& device) {
+  const int index = device_->findData(device);
+  device_->setCurrentIndex(index >= 0 ? index : 0);
 }
 
 int applySavedThreadCount() {

@@ -1,8 +1,10 @@
-// Preferences: LibTorch thread count (applied with kdw::apply_thread_count and persisted).
+// Preferences: LibTorch thread count (applied with kdw::apply_thread_count and persisted) and the
+// device jobs run on (offered only where LibTorch sees a CUDA GPU; see common/device_setting.h).
 #pragma once
 
 #include <QDialog>
 
+class QComboBox;
 class QSpinBox;
 
 class PreferencesDialog : public QDialog {
@@ -13,9 +15,16 @@ class PreferencesDialog : public QDialog {
   /// 0 = all cores.
   int threads() const;
   void setThreads(int threads);
+  /// "cpu" or "cuda".
+  QString device() const;
+  /// "cuda" is ignored (stays "cpu") where CUDA is not available.
+  void setDevice(const QString& device);
+  /// The device choice (disabled, with a tooltip saying why, without CUDA).
+  QComboBox* deviceBox() const { return device_; }
 
  private:
   QSpinBox* threads_ = nullptr;
+  QComboBox* device_ = nullptr;
 };
 
 /// Reads the thread setting from QSettings and applies it; returns the count in use.

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "common/device_setting.h"
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
@@ -316,6 +317,7 @@ int TeacherPanel::start(bool resume) {
 #ifdef KDW_HAVE_BERT
   if (job_ != 0 || folder_->currentText().isEmpty()) return 0;
   kdw::FinetuneOptions o;
+  o.device = jobDevice();
   const kdw::Workspace ws{workspace_.toStdString()};
   o.workspace = ws.root;
   o.bert_path = ws.bert_dir() / folder_->currentText().toStdString();
