@@ -1,6 +1,8 @@
 // Core services: atomic outputs, workspace layout and run folders, .npy and safetensors files.
 #include <QtTest>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
