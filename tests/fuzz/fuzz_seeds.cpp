@@ -270,7 +270,10 @@ int main(int argc, char** argv) {
   student_seeds();
   components_seeds();
   run_config_seeds();
-  if (const int bad = check_seeds()) return 1;
+  if (const int bad = check_seeds()) {
+    std::cerr << bad << " seed(s) do not load\n";
+    return 1;
+  }
   std::cout << "seeds written to " << out_root << " and checked\n";
   return 0;
 }
