@@ -7,6 +7,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libqt6test6 libqt6svg6
   libsentencepiece-dev libspdlog-dev nlohmann-json3-dev libutf8proc-dev zlib1g-dev
   libbenchmark-dev
+  clang libclang-rt-14-dev               # libFuzzer + ASan/UBSan runtimes (tests/fuzz, scripts/fuzz.sh)
   python3 python3-numpy                  # format interop checks in the tests
   xvfb xauth                             # GUI screenshots
 )

@@ -153,11 +153,23 @@ NpyArray read_npy(const fs::path& path) {
       throw file_error(path, "malformed .npy shape " + shape);
     }
   }
-  const std::size_t payload = static_cast<std::size_t>(array.numel()) * item_size(array.type);
+  // A corrupt shape can claim more elements than int64 holds (numel() would overflow) or than
+  // the file has bytes for: both are checked before anything is sized from it.
+  int64_t nonzero = 1;
+  bool empty = false;
+  for (const int64_t v : array.shape) {
+    if (v == 0) empty = true;
+    else if (__builtin_mul_overflow(nonzero, v, &nonzero))
+      throw file_error(path, "malformed .npy shape " + shape + " (too many elements)");
+  }
   const std::size_t data_start = header_start + header_len;
-  if (raw.size() - data_start < payload)
-    throw file_error(path, "truncated: header promises " + std::to_string(payload) +
-                               " bytes of data, file has " + std::to_string(raw.size() - data_start));
+  const std::size_t available = raw.size() - data_start;
+  const uint64_t numel = empty ? 0 : static_cast<uint64_t>(nonzero);
+  if (numel > available / item_size(array.type))
+    throw file_error(path, "truncated: header promises " + std::to_string(numel) + " values of " +
+                               std::to_string(item_size(array.type)) + " bytes, file has " +
+                               std::to_string(available) + " bytes of data");
+  const std::size_t payload = numel * item_size(array.type);
   array.bytes.assign(raw.begin() + data_start, raw.begin() + data_start + payload);
   return array;
 }

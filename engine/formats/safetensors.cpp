@@ -23,6 +23,22 @@ const DTypeName kDTypes[] = {
     {"U8", at::kByte},   {"BOOL", at::kBool},
 };
 
+// Only JSON integers: nlohmann turns a float such as 9e28 into an integer type by a plain cast,
+// undefined behaviour when out of range.
+template <typename T>
+std::vector<T> integers(const fs::path& path, const std::string& name, const char* field,
+                        const nlohmann::json& j) {
+  std::vector<T> out;
+  if (j.is_array())
+    for (const auto& v : j) {
+      if (!v.is_number_integer()) break;
+      out.push_back(v.get<T>());
+    }
+  if (!j.is_array() || out.size() != j.size())
+    throw file_error(path, "tensor " + name + ": " + field + " is not a list of integers");
+  return out;
+}
+
 }  // namespace
 
 at::Tensor SafetensorsFile::find(const std::string& name) const {
@@ -61,8 +77,8 @@ SafetensorsFile read_safetensors(const fs::path& path) {
     const std::string& name = it.key();
     try {
       const std::string dtype = it->at("dtype").get<std::string>();
-      const auto shape = it->at("shape").get<std::vector<int64_t>>();
-      const auto offsets = it->at("data_offsets").get<std::vector<uint64_t>>();
+      const auto shape = integers<int64_t>(path, name, "shape", it->at("shape"));
+      const auto offsets = integers<uint64_t>(path, name, "data_offsets", it->at("data_offsets"));
       const DTypeName* d = nullptr;
       for (const auto& candidate : kDTypes)
         if (dtype == candidate.name) d = &candidate;

@@ -13,9 +13,21 @@ QVector<QJsonObject> readJsonLines(const QString& path) {
   QVector<QJsonObject> records;
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) return records;
+  // Lines come in pieces through a small buffer: readLine(maxSize) allocates maxSize bytes for
+  // every line. Lines over 1 MiB are skipped (no record is that long).
+  constexpr qsizetype kMaxLine = 1 << 20;
+  char piece[16 * 1024];
+  QByteArray line;
   while (!file.atEnd()) {
-    const QByteArray line = file.readLine(1 << 20).trimmed();
-    if (line.isEmpty()) continue;
+    line.clear();
+    bool too_long = false;
+    for (qint64 n; (n = file.readLine(piece, sizeof piece)) > 0;) {
+      too_long = too_long || line.size() + n > kMaxLine;
+      if (!too_long) line.append(piece, static_cast<qsizetype>(n));
+      if (piece[n - 1] == '\n') break;
+    }
+    line = line.trimmed();
+    if (too_long || line.isEmpty()) continue;
     const QJsonDocument doc = QJsonDocument::fromJson(line);
     if (doc.isObject()) records.push_back(doc.object());
   }

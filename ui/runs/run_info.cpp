@@ -9,6 +9,7 @@
 #include <QPointF>
 #include <QSet>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -28,7 +29,9 @@ QJsonObject readObject(const QString& path, QString& problem) {
     return {};
   }
   QJsonParseError err{};
-  const QJsonDocument doc = QJsonDocument::fromJson(f.read(16 << 20), &err);
+  // Up to 16 MiB, but no bigger buffer than the file: read(n) allocates all n bytes up front.
+  const QJsonDocument doc =
+      QJsonDocument::fromJson(f.read(std::min<qint64>(f.size(), 16 << 20)), &err);
   if (err.error != QJsonParseError::NoError || !doc.isObject()) {
     if (problem.isEmpty()) problem = path + QStringLiteral(": not a JSON object");
     return {};

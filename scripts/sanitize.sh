@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite built with ASan + UBSan (gcc, -DKDW_SANITIZE=ON) in build-asan/, then run
+# by ctest. Slow: the sanitizers make the tests about 2-3x slower. KDW_BUILD_GUI=OFF in the
+# environment skips the GUI and its tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+gui=${KDW_BUILD_GUI:-ON}
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKDW_SANITIZE=ON \
+  -DKDW_BUILD_GUI="$gui" -DKDW_BUILD_BENCH=OFF >/dev/null
+cmake --build build-asan -j"$(nproc)"
+cd build-asan
+# Leaks are not checked: LibTorch and Qt keep allocations until exit by design.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --output-on-failure -j"$(nproc)" --timeout 3600 "$@"

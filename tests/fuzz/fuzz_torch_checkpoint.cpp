@@ -1,0 +1,14 @@
+// PyTorch checkpoints as whole files (formats/torch_pickle.*): the zip format (central
+// directory, records, deflate) and the legacy format (five pickles and raw storages).
+#include "core/error.h"
+#include "formats/torch_pickle.h"
+#include "fuzz_util.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const auto file = kdw_fuzz::put("pytorch_model.bin", data, size);
+  try {
+    for (const auto& [name, tensor] : kdw::read_torch_checkpoint(file)) kdw_fuzz::touch(tensor);
+  } catch (const kdw::Error&) {
+  }
+  return 0;
+}
