@@ -6,6 +6,8 @@
 
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/printable.h"
+#include "core/read_guard.h"
 
 namespace fs = std::filesystem;
 
@@ -112,8 +114,9 @@ void write_npy(const fs::path& path, const std::vector<float>& values,
   write_npy(path, NpyType::kFloat32, shape, values.data());
 }
 
-NpyArray read_npy(const fs::path& path) {
-  const std::string raw = read_file(path);
+namespace {
+
+NpyArray parse_npy(const fs::path& path, const std::string& raw) {
   if (raw.size() < 10 || std::memcmp(raw.data(), kMagic, 6) != 0)
     throw file_error(path, "not a .npy file (bad magic)");
   const int major = static_cast<unsigned char>(raw[6]);
@@ -136,7 +139,9 @@ NpyArray read_npy(const fs::path& path) {
   if (d == "'<i4'") array.type = NpyType::kInt32;
   else if (d == "'<i8'") array.type = NpyType::kInt64;
   else if (d == "'<f4'") array.type = NpyType::kFloat32;
-  else throw file_error(path, "unsupported dtype " + d + " (expected int32, int64 or float32)");
+  else
+    throw file_error(path,
+                     "unsupported dtype " + printable(d) + " (expected int32, int64 or float32)");
   if (dict_value(header, "fortran_order").rfind("True", 0) == 0)
     throw file_error(path, "Fortran-ordered arrays are not supported");
   const std::string shape = dict_value(header, "shape");
@@ -150,16 +155,33 @@ NpyArray read_npy(const fs::path& path) {
       if (v < 0) throw std::out_of_range("negative");
       array.shape.push_back(v);
     } catch (const std::exception&) {
-      throw file_error(path, "malformed .npy shape " + shape);
+      throw file_error(path, "malformed .npy shape " + printable(shape));
     }
   }
-  const std::size_t payload = static_cast<std::size_t>(array.numel()) * item_size(array.type);
+  // Bytes the shape needs, computed without overflow and held against the file before anything
+  // is allocated.
   const std::size_t data_start = header_start + header_len;
-  if (raw.size() - data_start < payload)
+  const uint64_t available = raw.size() - data_start;
+  uint64_t payload = item_size(array.type);
+  for (const int64_t dim : array.shape) {
+    if (dim > 0 && payload > available / static_cast<uint64_t>(dim))
+      throw file_error(path, "truncated or corrupt: shape " + printable(shape) +
+                                 " needs more data than the file's " + std::to_string(available) +
+                                 " bytes");
+    payload *= static_cast<uint64_t>(dim);
+  }
+  if (available < payload)
     throw file_error(path, "truncated: header promises " + std::to_string(payload) +
-                               " bytes of data, file has " + std::to_string(raw.size() - data_start));
-  array.bytes.assign(raw.begin() + data_start, raw.begin() + data_start + payload);
+                               " bytes of data, file has " + std::to_string(available));
+  array.bytes.assign(raw.begin() + static_cast<long>(data_start),
+                     raw.begin() + static_cast<long>(data_start + payload));
   return array;
+}
+
+}  // namespace
+
+NpyArray read_npy(const fs::path& path) {
+  return guard_file_read(path, [&] { return parse_npy(path, read_file(path)); });
 }
 
 NpyArray read_npy(const fs::path& path, NpyType expected, int expected_rank) {
@@ -174,7 +196,7 @@ NpyArray read_npy(const fs::path& path, NpyType expected, int expected_rank) {
 }
 
 at::Tensor read_npy_tensor(const fs::path& path) {
-  const NpyArray array = read_npy(path);
+  const NpyArray array = read_npy(path);  // its shape fits the file: nothing large is trusted
   const at::ScalarType st = array.type == NpyType::kInt32   ? at::kInt
                             : array.type == NpyType::kInt64 ? at::kLong
                                                             : at::kFloat;
