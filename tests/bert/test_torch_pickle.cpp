@@ -86,7 +86,7 @@ std::string zip_checkpoint(uint32_t numel, uint64_t declared) {
   const auto text = [](const std::string& s) { return "X" + le(s.size(), 4) + s; };
   const std::string pickle = "\x80\x02}" + text("w") + "ctorch._utils\n_rebuild_tensor_v2\n((" +
                              text("storage") + "ctorch\nFloatStorage\n" + text("0") + text("cpu") +
-                             "J" + le(numel, 4) + "tQK\x00J" + le(numel, 4) + "\x85K\x01\x85tRs.";
+                             "J" + le(numel, 4) + std::string("tQK\x00J", 5) + le(numel, 4) + "\x85K\x01\x85tRs.";
   ZipRecord pkl{"archive/data.pkl", pickle, 0, pickle.size()};
   ZipRecord data{"archive/data/0", deflate_raw(std::string(std::size_t{numel} * 4, '\0')), 8,
                  declared};
