@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/memory.h"
+#include "core/printable.h"
 #include "verbs.h"
 
 namespace {
@@ -62,16 +63,16 @@ int main(int argc, char** argv) {
     try {
       return v.run(argc - 1, argv + 1);
     } catch (const kdw::UsageError& e) {
-      std::cerr << "kdw: " << e.what() << "\n";
+      std::cerr << "kdw: " << kdw::printable(e.what(), 4096) << "\n";
       return 2;
     } catch (const kdw::Cancelled&) {
       std::cerr << "kdw: cancelled; earlier outputs are left as they were\n";
       return 130;
     } catch (const kdw::Error& e) {
-      std::cerr << "kdw: " << e.what() << "\n";
+      std::cerr << "kdw: " << kdw::printable(e.what(), 4096) << "\n";
       return 1;
     } catch (const std::exception& e) {
-      std::cerr << "kdw: internal error: " << e.what() << "\n";
+      std::cerr << "kdw: internal error: " << kdw::printable(e.what(), 4096) << "\n";
       return 3;
     }
   }

@@ -4,16 +4,30 @@
 
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/json_read.h"
+#include "core/printable.h"
 
 namespace fs = std::filesystem;
 
 namespace kdw {
 namespace {
 
-constexpr int64_t kMaxSize = int64_t{1} << 24;  // far above any real BERT; guards allocations
+// Upper bounds of each size, well above any published BERT (BERT-large: 24 layers, hidden 1024,
+// 16 heads, intermediate 4096, 512 positions; multilingual vocabularies ~250k): a config is
+// checked against them before any tensor of its shapes is allocated.
+constexpr int64_t kMaxVocab = int64_t{1} << 22;
+constexpr int64_t kMaxHidden = int64_t{1} << 14;
+constexpr int64_t kMaxLayers = 256;
+constexpr int64_t kMaxHeads = 1024;
+constexpr int64_t kMaxIntermediate = int64_t{1} << 16;
+constexpr int64_t kMaxPositions = int64_t{1} << 16;
+constexpr int64_t kMaxTypeVocab = 1024;
+// A config-only folder builds its model at random: 2^32 parameters (16 GiB of float32) is far
+// beyond any BERT and still a size a large machine can hold.
+constexpr int64_t kMaxParameters = int64_t{1} << 32;
 
 int64_t get_size(const nlohmann::json& json, const char* field, const fs::path& file, bool required,
-                 int64_t fallback) {
+                 int64_t fallback, int64_t max) {
   auto it = json.find(field);
   if (it == json.end() || it->is_null()) {
     if (required) throw file_error(file, std::string("missing field \"") + field + "\"");
@@ -22,9 +36,9 @@ int64_t get_size(const nlohmann::json& json, const char* field, const fs::path& 
   if (!it->is_number_integer())
     throw file_error(file, std::string("field \"") + field + "\" is not an integer");
   const int64_t v = it->get<int64_t>();
-  if (v <= 0 || v > kMaxSize)
-    throw file_error(file,
-                     std::string("field \"") + field + "\" is out of range: " + std::to_string(v));
+  if (v <= 0 || v > max)
+    throw file_error(file, std::string("field \"") + field + "\" is out of range: " +
+                               std::to_string(v) + " (1 to " + std::to_string(max) + ")");
   return v;
 }
 
@@ -42,13 +56,14 @@ double get_real(const nlohmann::json& json, const char* field, const fs::path& f
 BertConfig BertConfig::from_json(const nlohmann::json& json, const fs::path& file) {
   if (!json.is_object()) throw file_error(file, "not a BERT config (expected a JSON object)");
   BertConfig c;
-  c.vocab_size = get_size(json, "vocab_size", file, true, 0);
-  c.hidden_size = get_size(json, "hidden_size", file, true, 0);
-  c.num_hidden_layers = get_size(json, "num_hidden_layers", file, true, 0);
-  c.num_attention_heads = get_size(json, "num_attention_heads", file, true, 0);
-  c.intermediate_size = get_size(json, "intermediate_size", file, true, 0);
-  c.max_position_embeddings = get_size(json, "max_position_embeddings", file, false, 512);
-  c.type_vocab_size = get_size(json, "type_vocab_size", file, false, 2);
+  c.vocab_size = get_size(json, "vocab_size", file, true, 0, kMaxVocab);
+  c.hidden_size = get_size(json, "hidden_size", file, true, 0, kMaxHidden);
+  c.num_hidden_layers = get_size(json, "num_hidden_layers", file, true, 0, kMaxLayers);
+  c.num_attention_heads = get_size(json, "num_attention_heads", file, true, 0, kMaxHeads);
+  c.intermediate_size = get_size(json, "intermediate_size", file, true, 0, kMaxIntermediate);
+  c.max_position_embeddings =
+      get_size(json, "max_position_embeddings", file, false, 512, kMaxPositions);
+  c.type_vocab_size = get_size(json, "type_vocab_size", file, false, 2, kMaxTypeVocab);
   if (auto it = json.find("hidden_act"); it != json.end()) {
     if (!it->is_string()) throw file_error(file, "field \"hidden_act\" is not a string");
     c.hidden_act = it->get<std::string>();
@@ -68,14 +83,14 @@ BertConfig BertConfig::from_json(const nlohmann::json& json, const fs::path& fil
         index = std::stoul(e.key(), &used);
         if (used != e.key().size()) throw std::invalid_argument("trailing text");
       } catch (const std::exception&) {
-        throw file_error(file, "id2label key \"" + e.key() + "\" is not an index");
+        throw file_error(file, "id2label key \"" + printable(e.key()) + "\" is not an index");
       }
       if (index >= c.labels.size() || seen[index])
         throw file_error(file, "id2label indices must be 0.." +
                                    std::to_string(c.labels.size() - 1) + ", each once (got \"" +
-                                   e.key() + "\")");
+                                   printable(e.key()) + "\")");
       if (!e.value().is_string())
-        throw file_error(file, "id2label value of \"" + e.key() + "\" is not a string");
+        throw file_error(file, "id2label value of \"" + printable(e.key()) + "\" is not a string");
       seen[index] = true;
       c.labels[index] = e.value().get<std::string>();
     }
@@ -86,12 +101,16 @@ BertConfig BertConfig::from_json(const nlohmann::json& json, const fs::path& fil
 
 void BertConfig::validate(const fs::path& file) const {
   if (hidden_act != "gelu")
-    throw file_error(
-        file, "hidden_act \"" + hidden_act + "\" is not supported (only \"gelu\", erf form)");
+    throw file_error(file, "hidden_act \"" + printable(hidden_act) +
+                               "\" is not supported (only \"gelu\", erf form)");
   if (num_attention_heads <= 0 || hidden_size % num_attention_heads != 0)
     throw file_error(file, "hidden_size " + std::to_string(hidden_size) +
                                " is not a multiple of num_attention_heads " +
                                std::to_string(num_attention_heads));
+  if (parameter_count(1) > kMaxParameters)
+    throw file_error(file, "describes a model of " + std::to_string(parameter_count(1)) +
+                               " parameters, more than the " + std::to_string(kMaxParameters) +
+                               " this program accepts");
   const auto probability = [&](double p, const char* field) {
     if (!(p >= 0.0 && p < 1.0))
       throw file_error(file, std::string("field \"") + field + "\" must lie in [0, 1)");
@@ -131,15 +150,16 @@ nlohmann::json BertConfig::to_hf_json() const {
   return j;
 }
 
+int64_t BertConfig::parameter_count(int64_t num_labels) const {
+  // Each factor is bounded (see the limits above), so no product overflows int64.
+  const int64_t h = hidden_size, i = intermediate_size;
+  const int64_t embeddings = (vocab_size + max_position_embeddings + type_vocab_size) * h + 2 * h;
+  const int64_t layer = 4 * (h * h + h) + 2 * (h * i) + i + h + 4 * h;
+  return embeddings + num_hidden_layers * layer + (h * h + h) + num_labels * (h + 1);
+}
+
 BertConfig read_bert_config(const fs::path& file) {
-  const std::string text = read_file(file);
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw file_error(file, std::string("not valid JSON: ") + e.what());
-  }
-  return BertConfig::from_json(json, file);
+  return BertConfig::from_json(read_json_file(file), file);
 }
 
 }  // namespace kdw

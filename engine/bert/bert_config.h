@@ -24,8 +24,12 @@ struct BertConfig {
   static BertConfig from_json(const nlohmann::json& json, const std::filesystem::path& file);
   /// Hugging Face config.json incl. id2label/label2id, architectures and model_type "bert".
   nlohmann::json to_hf_json() const;
-  /// Throws kdw::Error naming `file` when sizes are impossible (e.g. hidden % heads != 0).
+  /// Throws kdw::Error naming `file` when sizes are impossible (e.g. hidden % heads != 0) or
+  /// describe a model too large to build.
   void validate(const std::filesystem::path& file) const;
+  /// Parameters of the classifier model with `num_labels` outputs; fields must be within the
+  /// limits from_json enforces (so that nothing overflows).
+  int64_t parameter_count(int64_t num_labels) const;
 };
 
 /// Reads and parses a config file (bert_config.json or config.json).

@@ -7,6 +7,7 @@
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/printable.h"
 #include "formats/safetensors.h"
 #include "formats/torch_pickle.h"
 
@@ -101,7 +102,7 @@ Scan scan_folder(const fs::path& folder) {
         continue;
       }
       if (!scan.tensors.emplace(canonical, tensor).second)
-        throw file_error(info.weights_file, "tensor " + canonical + " appears twice");
+        throw file_error(info.weights_file, "tensor " + printable(canonical) + " appears twice");
     }
     info.has_classifier = scan.tensors.count("classifier.weight") > 0;
     int64_t num_labels = 0;
@@ -198,7 +199,8 @@ LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& lab
             : "");
     if (!info.unexpected.empty())
       log::info("{}: ignored {} tensors not used by the classifier (e.g. {})",
-                info.weights_file.string(), info.unexpected.size(), info.unexpected.front());
+                info.weights_file.string(), info.unexpected.size(),
+                printable(info.unexpected.front()));
   }
   out.model->eval();
   return out;

@@ -1,5 +1,7 @@
 #include "bert/logits.h"
 
+#include <cmath>
+
 #include <ATen/ATen.h>
 
 #include "bert/bert_io.h"
@@ -7,6 +9,7 @@
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/json_read.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/workspace_lock.h"
@@ -39,15 +42,38 @@ int64_t model_max_seq_len(const fs::path& model_dir, const BertConfig& config) {
   const fs::path notes = model_dir / "finetune.json";
   if (fs::exists(notes)) {
     try {
-      const auto json = nlohmann::json::parse(read_file(notes));
+      const auto json = read_json_file(notes);
       const auto n = json.at("max_seq_len").get<int64_t>();
       if (n >= 2 && n <= config.max_position_embeddings) return n;
     } catch (const nlohmann::json::exception&) {
+    } catch (const Error&) {
     }
     log::warn("{}: no usable max_seq_len; using the model's {} positions", notes.string(),
               config.max_position_embeddings);
   }
   return config.max_position_embeddings;
+}
+
+// Why the stored logits cannot be reused although their inputs are unchanged (a file missing,
+// unreadable, of another shape than the split's samples x labels, or holding NaN/inf), or "".
+std::string stored_logits_problem(const Workspace& ws, const TeacherData& data, int64_t classes) {
+  for (int s = 0; s < 3; ++s) {
+    const fs::path file = ws.logits_dir() / (std::string(kSplitNames[s]) + ".npy");
+    if (!fs::exists(file)) return file.string() + ": missing";
+    try {
+      const NpyArray a = read_npy(file, NpyType::kFloat32, 2);
+      if (a.shape[0] != data.splits[s].size() || a.shape[1] != classes)
+        return file.string() + ": holds " + std::to_string(a.shape[0]) + " x " +
+               std::to_string(a.shape[1]) + " logits, expected " +
+               std::to_string(data.splits[s].size()) + " x " + std::to_string(classes);
+      const float* v = a.data<float>();
+      for (int64_t k = 0; k < a.numel(); ++k)
+        if (!std::isfinite(v[k])) return file.string() + ": holds NaN or infinite values";
+    } catch (const Error& e) {
+      return e.what();
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -71,18 +97,22 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
   const fs::path summary_file = ws.logits_dir() / "logits.json";
   if (!o.force && fs::exists(summary_file)) {
     try {
-      auto previous = nlohmann::json::parse(read_file(summary_file));
-      bool complete = true;
-      for (const char* split : kSplitNames)
-        complete = complete && fs::exists(ws.logits_dir() / (std::string(split) + ".npy"));
-      if (complete && previous.value("inputs", nlohmann::json()) == inputs) {
-        log::info(
-            "logits are up to date with the model and bert_data; skipped (--force "
-            "recomputes)");
-        return {previous, true};
+      auto previous = read_json_file(summary_file);
+      if (previous.value("inputs", nlohmann::json()) == inputs) {
+        const std::string problem =
+            stored_logits_problem(ws, data, static_cast<int64_t>(data.labels.size()));
+        if (problem.empty()) {
+          log::info(
+              "logits are up to date with the model and bert_data; skipped (--force "
+              "recomputes)");
+          return {previous, true};
+        }
+        log::warn("stored logits are damaged ({}); computing them again", problem);
       }
     } catch (const nlohmann::json::exception&) {
       // A damaged summary is simply recomputed.
+    } catch (const Error& e) {
+      log::warn("{}; computing the logits again", e.what());
     }
   }
 

@@ -11,6 +11,7 @@
 #include "core/device.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/json_read.h"
 
 namespace kdw {
 namespace fs = std::filesystem;
@@ -18,11 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json parse_json_file(const fs::path& file) {
-  try {
-    return nlohmann::json::parse(read_file(file));
-  } catch (const nlohmann::json::exception& e) {
-    throw file_error(file, std::string("not valid JSON: ") + e.what());
-  }
+  return read_json_file(file);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/json_read.h"
 #include "core/option_checks.h"
 
 namespace kdw {
@@ -169,14 +170,7 @@ Selection parse_components(const nlohmann::json& j, const StudentArch& arch,
 }
 
 Selection read_components_file(const std::filesystem::path& path, const StudentArch& arch) {
-  const std::string text = read_file(path);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw file_error(path, std::string("not valid JSON: ") + e.what());
-  }
-  return parse_components(j, arch, path.string());
+  return parse_components(read_json_file(path), arch, path.string());
 }
 
 }  // namespace kdw

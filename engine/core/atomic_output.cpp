@@ -107,6 +107,10 @@ void AtomicDirectory::commit() {
 }
 
 std::string read_file(const fs::path& path) {
+  // An ifstream opens a folder on Linux and reads nothing: say what is wrong instead of letting a
+  // reader report an empty or truncated file.
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw file_error(path, "is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;

@@ -59,7 +59,8 @@ class AtomicDirectory {
   bool committed_ = false;
 };
 
-/// Reads a whole file; throws kdw::Error "<path>: cannot read: <reason>".
+/// Reads a whole file; throws kdw::Error "<path>: cannot read: <reason>" (or "is a folder, not a
+/// file").
 std::string read_file(const std::filesystem::path& path);
 
 }  // namespace kdw

@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_read.h"
 #include "core/log.h"
+#include "core/printable.h"
 #include "data/encoding.h"
 #include "data/nul_rows.h"
 
@@ -326,6 +328,12 @@ void read_jsonl(const std::string& text, const fs::path& path, Table& table, Job
     }
     if (record.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     const int64_t this_row = data_row++;
+    // Bounded before parsing: a value nested 100k deep would overflow the stack when copied.
+    if (json_too_deep_at(record) != 0) {
+      add_skipped(table, line,
+                  "JSON nested more than " + std::to_string(kMaxJsonDepth) + " levels deep", path);
+      continue;
+    }
     // ordered_json keeps the keys in file order (columns are in first-seen order).
     auto value = nlohmann::ordered_json::parse(record.begin(), record.end(), nullptr, false);
     if (value.is_discarded()) {
@@ -398,7 +406,8 @@ int column_index(const Table& table, const std::string& name, const fs::path& pa
   }
   std::string list;
   for (const auto& column : table.columns) list += (list.empty() ? "" : ", ") + column;
-  throw file_error(path, "no column '" + name + "' (columns: " + list + ")");
+  throw file_error(path,
+                   "no column '" + printable(name) + "' (columns: " + printable(list, 200) + ")");
 }
 
 }  // namespace kdw

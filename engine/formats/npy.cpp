@@ -6,6 +6,8 @@
 
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/printable.h"
+#include "core/read_guard.h"
 
 namespace fs = std::filesystem;
 
@@ -16,14 +18,19 @@ const char kMagic[] = "\x93NUMPY";
 
 const char* descr(NpyType type) {
   switch (type) {
-    case NpyType::kInt32: return "<i4";
-    case NpyType::kInt64: return "<i8";
-    case NpyType::kFloat32: return "<f4";
+    case NpyType::kInt32:
+      return "<i4";
+    case NpyType::kInt64:
+      return "<i8";
+    case NpyType::kFloat32:
+      return "<f4";
   }
   return "";
 }
 
-std::size_t item_size(NpyType type) { return type == NpyType::kInt64 ? 8 : 4; }
+std::size_t item_size(NpyType type) {
+  return type == NpyType::kInt64 ? 8 : 4;
+}
 
 int64_t product(const std::vector<int64_t>& shape) {
   return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
@@ -62,7 +69,9 @@ std::string dict_value(const std::string& header, const std::string& key) {
 
 }  // namespace
 
-int64_t NpyArray::numel() const { return product(shape); }
+int64_t NpyArray::numel() const {
+  return product(shape);
+}
 
 template <typename T>
 std::vector<T> NpyArray::values() const {
@@ -77,9 +86,12 @@ template std::vector<float> NpyArray::values<float>() const;
 
 const char* npy_type_name(NpyType type) {
   switch (type) {
-    case NpyType::kInt32: return "int32";
-    case NpyType::kInt64: return "int64";
-    case NpyType::kFloat32: return "float32";
+    case NpyType::kInt32:
+      return "int32";
+    case NpyType::kInt64:
+      return "int64";
+    case NpyType::kFloat32:
+      return "float32";
   }
   return "?";
 }
@@ -112,8 +124,9 @@ void write_npy(const fs::path& path, const std::vector<float>& values,
   write_npy(path, NpyType::kFloat32, shape, values.data());
 }
 
-NpyArray read_npy(const fs::path& path) {
-  const std::string raw = read_file(path);
+namespace {
+
+NpyArray parse_npy(const fs::path& path, const std::string& raw) {
   if (raw.size() < 10 || std::memcmp(raw.data(), kMagic, 6) != 0)
     throw file_error(path, "not a .npy file (bad magic)");
   const int major = static_cast<unsigned char>(raw[6]);
@@ -123,7 +136,8 @@ NpyArray read_npy(const fs::path& path) {
     header_start = 10;
   } else if (major == 2 || major == 3) {
     if (raw.size() < 12) throw file_error(path, "truncated .npy header");
-    for (int i = 3; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(raw[8 + i]);
+    for (int i = 3; i >= 0; --i)
+      header_len = (header_len << 8) | static_cast<unsigned char>(raw[8 + i]);
     header_start = 12;
   } else {
     throw file_error(path, "unsupported .npy version " + std::to_string(major));
@@ -133,10 +147,15 @@ NpyArray read_npy(const fs::path& path) {
 
   NpyArray array;
   const std::string d = dict_value(header, "descr");
-  if (d == "'<i4'") array.type = NpyType::kInt32;
-  else if (d == "'<i8'") array.type = NpyType::kInt64;
-  else if (d == "'<f4'") array.type = NpyType::kFloat32;
-  else throw file_error(path, "unsupported dtype " + d + " (expected int32, int64 or float32)");
+  if (d == "'<i4'")
+    array.type = NpyType::kInt32;
+  else if (d == "'<i8'")
+    array.type = NpyType::kInt64;
+  else if (d == "'<f4'")
+    array.type = NpyType::kFloat32;
+  else
+    throw file_error(path,
+                     "unsupported dtype " + printable(d) + " (expected int32, int64 or float32)");
   if (dict_value(header, "fortran_order").rfind("True", 0) == 0)
     throw file_error(path, "Fortran-ordered arrays are not supported");
   const std::string shape = dict_value(header, "shape");
@@ -150,7 +169,7 @@ NpyArray read_npy(const fs::path& path) {
       if (v < 0) throw std::out_of_range("negative");
       array.shape.push_back(v);
     } catch (const std::exception&) {
-      throw file_error(path, "malformed .npy shape " + shape);
+      throw file_error(path, "malformed .npy shape " + printable(shape));
     }
   }
   // A corrupt shape can claim more elements than int64 holds (numel() would overflow) or than
@@ -158,9 +177,10 @@ NpyArray read_npy(const fs::path& path) {
   int64_t nonzero = 1;
   bool empty = false;
   for (const int64_t v : array.shape) {
-    if (v == 0) empty = true;
+    if (v == 0)
+      empty = true;
     else if (__builtin_mul_overflow(nonzero, v, &nonzero))
-      throw file_error(path, "malformed .npy shape " + shape + " (too many elements)");
+      throw file_error(path, "malformed .npy shape " + printable(shape) + " (too many elements)");
   }
   const std::size_t data_start = header_start + header_len;
   const std::size_t available = raw.size() - data_start;
@@ -174,19 +194,26 @@ NpyArray read_npy(const fs::path& path) {
   return array;
 }
 
+}  // namespace
+
+NpyArray read_npy(const fs::path& path) {
+  return guard_file_read(path, [&] { return parse_npy(path, read_file(path)); });
+}
+
 NpyArray read_npy(const fs::path& path, NpyType expected, int expected_rank) {
   NpyArray array = read_npy(path);
   if (array.type != expected)
     throw file_error(path, std::string("expected ") + npy_type_name(expected) + " data, found " +
                                npy_type_name(array.type));
   if (expected_rank >= 0 && static_cast<int>(array.shape.size()) != expected_rank)
-    throw file_error(path, "expected a " + std::to_string(expected_rank) + "-dimensional array, found " +
-                               std::to_string(array.shape.size()) + " dimensions");
+    throw file_error(path, "expected a " + std::to_string(expected_rank) +
+                               "-dimensional array, found " + std::to_string(array.shape.size()) +
+                               " dimensions");
   return array;
 }
 
 at::Tensor read_npy_tensor(const fs::path& path) {
-  const NpyArray array = read_npy(path);
+  const NpyArray array = read_npy(path);  // its shape fits the file: nothing large is trusted
   const at::ScalarType st = array.type == NpyType::kInt32   ? at::kInt
                             : array.type == NpyType::kInt64 ? at::kLong
                                                             : at::kFloat;
@@ -199,10 +226,17 @@ void write_npy_tensor(const fs::path& path, const at::Tensor& tensor) {
   const at::Tensor t = tensor.to(at::kCPU).contiguous();
   NpyType type;
   switch (t.scalar_type()) {
-    case at::kInt: type = NpyType::kInt32; break;
-    case at::kLong: type = NpyType::kInt64; break;
-    case at::kFloat: type = NpyType::kFloat32; break;
-    default: throw file_error(path, "internal error: unsupported tensor type for .npy");
+    case at::kInt:
+      type = NpyType::kInt32;
+      break;
+    case at::kLong:
+      type = NpyType::kInt64;
+      break;
+    case at::kFloat:
+      type = NpyType::kFloat32;
+      break;
+    default:
+      throw file_error(path, "internal error: unsupported tensor type for .npy");
   }
   write_npy(path, type, t.sizes().vec(), t.data_ptr());
 }

@@ -1,11 +1,15 @@
 #include "formats/safetensors.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/json_read.h"
+#include "core/printable.h"
+#include "core/read_guard.h"
 
 namespace fs = std::filesystem;
 
@@ -47,26 +51,29 @@ at::Tensor SafetensorsFile::find(const std::string& name) const {
   return {};
 }
 
-SafetensorsFile read_safetensors(const fs::path& path) {
-  const std::string raw = read_file(path);
+namespace {
+
+SafetensorsFile parse_safetensors(const fs::path& path, const std::string& raw) {
   if (raw.size() < 8) throw file_error(path, "truncated safetensors file (no header)");
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(raw[i]);
   if (header_len > raw.size() - 8)
     throw file_error(path, "truncated or corrupt safetensors file (header length " +
                                std::to_string(header_len) + " exceeds the file)");
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(raw.begin() + 8, raw.begin() + 8 + static_cast<long>(header_len));
-  } catch (const nlohmann::json::exception& e) {
-    throw file_error(path, std::string("corrupt safetensors header: ") + e.what());
-  }
+  const nlohmann::json header =
+      parse_json(std::string_view(raw).substr(8, header_len), path, "corrupt safetensors header");
   if (!header.is_object()) throw file_error(path, "corrupt safetensors header: not a JSON object");
   const std::size_t data_start = 8 + header_len;
-  const std::size_t data_size = raw.size() - data_start;
+  const uint64_t data_size = raw.size() - data_start;
 
+  struct Entry {
+    uint64_t begin = 0, end = 0;
+    std::string name;
+    const DTypeName* dtype = nullptr;
+    std::vector<int64_t> shape;
+  };
   SafetensorsFile out;
-  std::vector<std::pair<std::size_t, std::pair<std::string, at::Tensor>>> ordered;
+  std::vector<Entry> entries;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
       if (it->is_object())
@@ -74,34 +81,70 @@ SafetensorsFile read_safetensors(const fs::path& path) {
           if (m->is_string()) out.metadata[m.key()] = m->get<std::string>();
       continue;
     }
-    const std::string& name = it.key();
+    Entry e;
+    e.name = it.key();
+    const std::string shown = printable(e.name);
+    std::vector<uint64_t> offsets;
+    std::string dtype;
     try {
-      const std::string dtype = it->at("dtype").get<std::string>();
-      const auto shape = integers<int64_t>(path, name, "shape", it->at("shape"));
-      const auto offsets = integers<uint64_t>(path, name, "data_offsets", it->at("data_offsets"));
-      const DTypeName* d = nullptr;
-      for (const auto& candidate : kDTypes)
-        if (dtype == candidate.name) d = &candidate;
-      if (!d) throw file_error(path, "tensor " + name + " has unsupported dtype " + dtype);
-      if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size)
-        throw file_error(path, "tensor " + name + " lies outside the file (truncated or corrupt)");
-      at::Tensor t = at::empty(shape, at::TensorOptions().dtype(d->type));
-      const std::size_t expected = static_cast<std::size_t>(t.numel()) * t.element_size();
-      if (offsets[1] - offsets[0] != expected)
-        throw file_error(path, "tensor " + name + " has " + std::to_string(offsets[1] - offsets[0]) +
-                                   " bytes, its shape needs " + std::to_string(expected));
-      if (expected) std::memcpy(t.data_ptr(), raw.data() + data_start + offsets[0], expected);
-      ordered.push_back({offsets[0], {name, t}});
-    } catch (const nlohmann::json::exception& e) {
-      throw file_error(path, "corrupt safetensors entry " + name + ": " + e.what());
-    } catch (const c10::Error&) {
-      throw file_error(path, "corrupt safetensors entry " + name + ": invalid shape");
+      dtype = it->at("dtype").get<std::string>();
+      e.shape = integers<int64_t>(path, shown, "shape", it->at("shape"));
+      offsets = integers<uint64_t>(path, shown, "data_offsets", it->at("data_offsets"));
+    } catch (const nlohmann::json::exception& ex) {
+      throw file_error(path,
+                       "corrupt safetensors entry " + shown + ": " + printable(ex.what(), 200));
     }
+    for (const auto& candidate : kDTypes)
+      if (dtype == candidate.name) e.dtype = &candidate;
+    if (!e.dtype)
+      throw file_error(path, "tensor " + shown + " has unsupported dtype " + printable(dtype));
+    if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size)
+      throw file_error(path, "tensor " + shown + " lies outside the file (truncated or corrupt)");
+    e.begin = offsets[0];
+    e.end = offsets[1];
+    // The byte count the shape needs, overflow-safe, before anything is allocated: it must be
+    // exactly the tensor's slice of the file.
+    uint64_t bytes = c10::elementSize(e.dtype->type);
+    for (const int64_t d : e.shape) {
+      if (d < 0) throw file_error(path, "tensor " + shown + " has a negative dimension");
+      if (d > 0 && bytes > data_size / static_cast<uint64_t>(d)) {
+        bytes = data_size + 1;  // more than the file holds; reported below
+        break;
+      }
+      bytes *= static_cast<uint64_t>(d);
+    }
+    if (e.end - e.begin != bytes)
+      throw file_error(
+          path, "tensor " + shown + " has " + std::to_string(e.end - e.begin) +
+                    " bytes, its shape needs " +
+                    (bytes > data_size ? "more than the file holds" : std::to_string(bytes)));
+    entries.push_back(std::move(e));
   }
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& entry : ordered) out.tensors.push_back(std::move(entry.second));
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  // Gaps are harmless; overlapping tensors would share bytes no writer produces. (Empty tensors
+  // hold no bytes and may sit anywhere.)
+  const Entry* previous = nullptr;
+  for (const Entry& e : entries) {
+    if (e.begin == e.end) continue;
+    if (previous && e.begin < previous->end)
+      throw file_error(path, "tensors " + printable(previous->name) + " and " + printable(e.name) +
+                                 " overlap in the file (corrupt)");
+    previous = &e;
+  }
+  for (const Entry& e : entries) {
+    at::Tensor t = at::empty(e.shape, at::TensorOptions().dtype(e.dtype->type));
+    if (e.end > e.begin)
+      std::memcpy(t.data_ptr(), raw.data() + data_start + e.begin, e.end - e.begin);
+    out.tensors.emplace_back(e.name, std::move(t));
+  }
   return out;
+}
+
+}  // namespace
+
+SafetensorsFile read_safetensors(const fs::path& path) {
+  return guard_file_read(path, [&] { return parse_safetensors(path, read_file(path)); });
 }
 
 void write_safetensors(const fs::path& path,
@@ -118,7 +161,8 @@ void write_safetensors(const fs::path& path,
       if (t.scalar_type() == candidate.type) d = &candidate;
     if (!d) throw file_error(path, "cannot store tensor " + name + ": unsupported dtype");
     const uint64_t bytes = static_cast<uint64_t>(t.numel()) * t.element_size();
-    header[name] = {{"dtype", d->name}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    header[name] = {
+        {"dtype", d->name}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
     contiguous.push_back(t);
   }
@@ -130,7 +174,8 @@ void write_safetensors(const fs::path& path,
   AtomicFile file(path);
   file.write(len, 8);
   file.write(text);
-  for (const at::Tensor& t : contiguous) file.write(t.data_ptr(), static_cast<std::size_t>(t.numel()) * t.element_size());
+  for (const at::Tensor& t : contiguous)
+    file.write(t.data_ptr(), static_cast<std::size_t>(t.numel()) * t.element_size());
   file.commit();
 }
 

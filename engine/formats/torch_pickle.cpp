@@ -11,6 +11,8 @@
 
 #include "core/atomic_output.h"
 #include "core/error.h"
+#include "core/printable.h"
+#include "core/read_guard.h"
 
 namespace fs = std::filesystem;
 
@@ -459,8 +461,8 @@ class Unpickler {
   }
   void push_global(const std::string& module, const std::string& name) {
     if (!allowed_global(module, name))
-      in_.fail("refusing to load: the checkpoint names the Python global " + module + "." + name +
-               " (only tensors and dicts are allowed)");
+      in_.fail("refusing to load: the checkpoint names the Python global " +
+               printable(module + "." + name) + " (only tensors and dicts are allowed)");
     auto v = make(Value::Kind::Global);
     v->s = module + "." + name;
     push(v);
@@ -498,7 +500,8 @@ class Unpickler {
       in_.fail("corrupt pickle (unknown persistent id)");
     const std::string type = pid->items[1]->s.substr(pid->items[1]->s.find('.') + 1);
     auto st = storage_types().find(type);
-    if (st == storage_types().end()) in_.fail("unsupported storage type " + pid->items[1]->s);
+    if (st == storage_types().end())
+      in_.fail("unsupported storage type " + printable(pid->items[1]->s));
     auto v = make(Value::Kind::Storage);
     v->storage.key = get_key(pid->items[2]);
     v->storage.dtype = st->second;
@@ -542,7 +545,7 @@ class Unpickler {
         in_.fail("corrupt pickle (size and stride differ in rank)");
       return t;
     }
-    in_.fail("refusing to call " + callable.s);
+    in_.fail("refusing to call " + printable(callable.s));
   }
 
   Cursor& in_;
@@ -580,30 +583,35 @@ at::Tensor materialise(const fs::path& path, const std::string& name, const Valu
                        const std::map<std::string, Storage>& storages) {
   auto it = storages.find(v.tensor.key);
   if (it == storages.end())
-    throw file_error(path, "tensor " + name + ": storage " + v.tensor.key + " is missing");
+    throw file_error(
+        path, "tensor " + printable(name) + ": storage " + printable(v.tensor.key) + " is missing");
   const Storage& st = it->second;
   if (st.dtype != v.storage.dtype)
-    throw file_error(path, "tensor " + name + ": storage " + v.tensor.key + " has two types");
+    throw file_error(path, "tensor " + printable(name) + ": storage " + printable(v.tensor.key) +
+                               " has two types");
   // Highest element the view reads must lie inside the storage.
   int64_t last = v.tensor.offset, count = 1;
-  if (v.tensor.offset < 0) throw file_error(path, "tensor " + name + ": negative storage offset");
+  if (v.tensor.offset < 0)
+    throw file_error(path, "tensor " + printable(name) + ": negative storage offset");
   for (std::size_t d = 0; d < v.tensor.size.size(); ++d) {
     const int64_t n = v.tensor.size[d], s = v.tensor.stride[d];
     if (n < 0 || s < 0 || n > (int64_t{1} << 40))
-      throw file_error(path, "tensor " + name + ": corrupt size or stride");
+      throw file_error(path, "tensor " + printable(name) + ": corrupt size or stride");
     if (n == 0)
       count = 0;
     else {
-      if (s > (int64_t{1} << 40)) throw file_error(path, "tensor " + name + ": corrupt stride");
+      if (s > (int64_t{1} << 40))
+        throw file_error(path, "tensor " + printable(name) + ": corrupt stride");
       last += (n - 1) * s;
       count *= n;
-      if (count > (int64_t{1} << 40)) throw file_error(path, "tensor " + name + ": corrupt size");
+      if (count > (int64_t{1} << 40))
+        throw file_error(path, "tensor " + printable(name) + ": corrupt size");
     }
   }
   const auto options = at::TensorOptions().dtype(st.dtype);
   if (count == 0) return at::empty(v.tensor.size, options);
   if (last >= st.numel)
-    throw file_error(path, "tensor " + name + " reads past its storage (" +
+    throw file_error(path, "tensor " + printable(name) + " reads past its storage (" +
                                std::to_string(last + 1) + " > " + std::to_string(st.numel) +
                                " elements): truncated or corrupt");
   at::Tensor flat = at::from_blob(const_cast<char*>(st.data()), {st.numel}, options);
@@ -665,11 +673,11 @@ std::vector<std::pair<std::string, at::Tensor>> read_legacy(const fs::path& path
     const std::string& key = key_value->s;
     auto type = types.find(key);
     if (type == types.end())
-      throw file_error(path, "corrupt checkpoint (storage " + key + " is never used)");
+      throw file_error(path, "corrupt checkpoint (storage " + printable(key) + " is never used)");
     const uint64_t numel = in.uint_le(8);
     const uint64_t esize = static_cast<uint64_t>(element_size(type->second));
     if (numel > in.remaining() / esize)
-      throw file_error(path, "truncated checkpoint (storage " + key + " needs " +
+      throw file_error(path, "truncated checkpoint (storage " + printable(key) + " needs " +
                                  std::to_string(numel * esize) + " bytes, " +
                                  std::to_string(in.remaining()) + " left)");
     Storage st;
@@ -731,29 +739,44 @@ std::vector<ZipEntry> zip_directory(const fs::path& path, const std::string& raw
   return entries;
 }
 
-// Returns the entry's bytes: a pointer into `raw` (stored) or into `inflated` (deflated).
+// Deflated records may expand to at most this many times the size of the whole file (and 1 MiB
+// in any case): torch.save stores records uncompressed, and real weights hardly compress, so a
+// file that inflates further is a zip bomb, refused before anything is allocated.
+constexpr uint64_t kMaxInflateRatio = 16;
+
+uint64_t inflate_budget(const std::string& raw) {
+  return std::max<uint64_t>(uint64_t{1} << 20, kMaxInflateRatio * raw.size());
+}
+
+// Returns the entry's bytes: a pointer into `raw` (stored) or into `inflated` (deflated, taken
+// from `budget`, the bytes this file may still inflate to).
 const char* zip_data(const fs::path& path, const std::string& raw, const ZipEntry& z,
-                     std::string& inflated) {
+                     std::string& inflated, uint64_t& budget) {
   if (z.local_offset > raw.size())
-    throw file_error(path, "corrupt zip archive (entry " + z.name + " outside the file)");
+    throw file_error(path,
+                     "corrupt zip archive (entry " + printable(z.name) + " outside the file)");
   Cursor l(path, raw.data(), raw.size(), z.local_offset);
   if (l.uint_le(4) != 0x04034b50)
-    throw file_error(path, "corrupt zip archive (bad local header of " + z.name + ")");
+    throw file_error(path, "corrupt zip archive (bad local header of " + printable(z.name) + ")");
   l.take(22);
   const uint64_t name_len = l.uint_le(2), extra_len = l.uint_le(2);
   l.take(name_len + extra_len);
   if (z.compressed > l.remaining())
-    throw file_error(path, "truncated zip archive (entry " + z.name + ")");
+    throw file_error(path, "truncated zip archive (entry " + printable(z.name) + ")");
   const char* data = l.take(z.compressed);
   if (z.method == 0) {
     if (z.size != z.compressed)
-      throw file_error(path, "corrupt zip archive (entry " + z.name + " sizes differ)");
+      throw file_error(path, "corrupt zip archive (entry " + printable(z.name) + " sizes differ)");
     return data;
   }
   if (z.method != 8)
     throw file_error(path, "unsupported zip compression method " + std::to_string(z.method));
-  if (z.size > (uint64_t{1} << 40))
-    throw file_error(path, "corrupt zip archive (entry " + z.name + " too large)");
+  if (z.size > budget)
+    throw file_error(path, "refusing to inflate entry " + printable(z.name) + " to " +
+                               std::to_string(z.size) + " bytes: deflated records may expand to " +
+                               std::to_string(kMaxInflateRatio) +
+                               " times the file's size (a zip bomb?)");
+  budget -= z.size;
   inflated.assign(z.size, '\0');
   z_stream s{};
   if (inflateInit2(&s, -MAX_WBITS) != Z_OK) throw file_error(path, "zlib initialisation failed");
@@ -764,7 +787,9 @@ const char* zip_data(const fs::path& path, const std::string& raw, const ZipEntr
   const int rc = inflate(&s, Z_FINISH);
   const bool ok = rc == Z_STREAM_END && s.total_out == z.size;
   inflateEnd(&s);
-  if (!ok) throw file_error(path, "corrupt zip archive (entry " + z.name + " does not inflate)");
+  if (!ok)
+    throw file_error(path,
+                     "corrupt zip archive (entry " + printable(z.name) + " does not inflate)");
   return inflated.data();
 }
 
@@ -782,16 +807,17 @@ std::vector<std::pair<std::string, at::Tensor>> read_zip(const fs::path& path,
   std::map<std::string, const ZipEntry*> by_name;
   for (const auto& z : entries) by_name[z.name] = &z;
 
+  uint64_t budget = inflate_budget(raw);
   auto byteorder = by_name.find(prefix + "byteorder");
   if (byteorder != by_name.end()) {
     std::string buf;
-    const char* p = zip_data(path, raw, *byteorder->second, buf);
+    const char* p = zip_data(path, raw, *byteorder->second, buf, budget);
     if (std::string(p, byteorder->second->size) != "little")
       throw file_error(path, "big-endian checkpoints are not supported");
   }
 
   std::string pickle_buf;
-  const char* pk = zip_data(path, raw, *pickle, pickle_buf);
+  const char* pk = zip_data(path, raw, *pickle, pickle_buf, budget);
   Cursor in(path, pk, pickle->size);
   Unpickler reader(in);
   auto root = reader.load();
@@ -801,16 +827,21 @@ std::vector<std::pair<std::string, at::Tensor>> read_zip(const fs::path& path,
     if (storages.count(ref.key)) continue;
     auto it = by_name.find(prefix + "data/" + ref.key);
     if (it == by_name.end())
-      throw file_error(path, "corrupt checkpoint (record data/" + ref.key + " is missing)");
+      throw file_error(path,
+                       "corrupt checkpoint (record data/" + printable(ref.key) + " is missing)");
+    // The record's declared size against the storage the pickle asks for, before inflating it.
+    const uint64_t esize = static_cast<uint64_t>(element_size(ref.dtype));
+    const uint64_t record_numel = it->second->size / esize;
+    if (static_cast<uint64_t>(ref.numel) > record_numel)
+      throw file_error(path, "truncated checkpoint (record data/" + printable(ref.key) +
+                                 " is shorter than its storage)");
+    if (it->second->method != 0 && record_numel > static_cast<uint64_t>(ref.numel))
+      throw file_error(path, "corrupt checkpoint (record data/" + printable(ref.key) +
+                                 " is larger than its storage)");
     Storage st;
     st.dtype = ref.dtype;
-    const char* bytes = zip_data(path, raw, *it->second, st.inflated);
-    const uint64_t esize = static_cast<uint64_t>(element_size(ref.dtype));
-    st.numel = static_cast<int64_t>(it->second->size / esize);
-    if (static_cast<uint64_t>(ref.numel) > it->second->size / esize)
-      throw file_error(
-          path, "truncated checkpoint (record data/" + ref.key + " is shorter than its storage)");
-    st.bytes = bytes;
+    st.bytes = zip_data(path, raw, *it->second, st.inflated, budget);
+    st.numel = static_cast<int64_t>(record_numel);
     storages[ref.key] = std::move(st);
   }
   return collect(path, root, storages);
@@ -819,10 +850,14 @@ std::vector<std::pair<std::string, at::Tensor>> read_zip(const fs::path& path,
 }  // namespace
 
 std::vector<std::pair<std::string, at::Tensor>> read_torch_checkpoint(const fs::path& path) {
-  const std::string raw = read_file(path);
-  if (raw.size() >= 4 && std::memcmp(raw.data(), "PK\x03\x04", 4) == 0) return read_zip(path, raw);
-  if (raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x80) return read_legacy(path, raw);
-  throw file_error(path, "not a PyTorch checkpoint (neither a zip archive nor a legacy pickle)");
+  return guard_file_read(path, [&]() -> std::vector<std::pair<std::string, at::Tensor>> {
+    const std::string raw = read_file(path);
+    if (raw.size() >= 4 && std::memcmp(raw.data(), "PK\x03\x04", 4) == 0)
+      return read_zip(path, raw);
+    if (raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x80)
+      return read_legacy(path, raw);
+    throw file_error(path, "not a PyTorch checkpoint (neither a zip archive nor a legacy pickle)");
+  });
 }
 
 }  // namespace kdw

@@ -7,6 +7,7 @@
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/json_read.h"
 #include "core/workspace.h"
 #include "formats/npy.h"
 
@@ -27,7 +28,7 @@ int64_t count_vocab_rows(const fs::path& vocab_file) {
 std::vector<std::string> read_label_list(const fs::path& file) {
   if (!fs::exists(file)) throw file_error(file, "no such labels file; run `kdw prepare` first");
   try {
-    auto j = nlohmann::json::parse(read_file(file));
+    auto j = read_json_file(file, "not a list of label names");
     if (j.is_object()) j = j.at("labels");
     auto labels = j.get<std::vector<std::string>>();
     if (labels.size() < 2) throw file_error(file, "needs at least two labels");
@@ -60,11 +61,7 @@ void check_split(const fs::path& tokens, const std::string& split, const RaggedS
 
 void check_logits_summary(const DistillData& d, const fs::path& summary_file) {
   nlohmann::json summary;
-  try {
-    summary = nlohmann::json::parse(read_file(summary_file));
-  } catch (const nlohmann::json::exception& e) {
-    throw file_error(summary_file, std::string("corrupt: ") + e.what());
-  }
+  summary = read_json_file(summary_file, "corrupt");
   if (summary.contains("labels") && summary["labels"] != nlohmann::json(d.labels))
     throw file_error(summary_file, "teacher labels differ from " +
                                        (d.data_dir / "labels.json").string() +

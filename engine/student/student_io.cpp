@@ -4,6 +4,9 @@
 #include <torch/utils.h>
 
 #include "core/error.h"
+#include "core/json_read.h"
+#include "core/printable.h"
+#include "core/read_guard.h"
 #include "formats/safetensors.h"
 #include "student/student_model.h"
 
@@ -24,8 +27,15 @@ void save_student(const StudentModel& model, const fs::path& path) {
                     {{kFormatKey, kFormatValue}, {kArchKey, model->arch().to_json().dump()}});
 }
 
-StudentModel load_student(const fs::path& path, std::optional<StudentType> expected) {
-  if (!fs::exists(path)) throw file_error(path, "no such model file");
+namespace {
+
+std::string shape_text(at::IntArrayRef shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+StudentModel read_student(const fs::path& path, std::optional<StudentType> expected) {
   const SafetensorsFile file = read_safetensors(path);
   const auto format = file.metadata.find(kFormatKey);
   const auto arch_text = file.metadata.find(kArchKey);
@@ -33,31 +43,41 @@ StudentModel load_student(const fs::path& path, std::optional<StudentType> expec
       arch_text == file.metadata.end())
     throw file_error(path, "not a student model file (no kdw student metadata)");
   StudentArch arch;
+  const nlohmann::json arch_json =
+      parse_json(arch_text->second, path, "corrupt architecture metadata");
   try {
-    arch = StudentArch::from_json(nlohmann::json::parse(arch_text->second));
-  } catch (const nlohmann::json::exception& e) {
-    throw file_error(path, std::string("corrupt architecture metadata: ") + e.what());
+    arch = StudentArch::from_json(arch_json);
   } catch (const Error& e) {
-    throw file_error(path, e.what());
+    throw file_error(path, printable(e.what(), 200));
   }
   if (expected && *expected != arch.type)
     throw file_error(path, "holds a " + student_type_name(arch.type) +
                                " model, --model_type says " + student_type_name(*expected));
+  // The metadata's sizes are held against the tensors the file really holds before the model is
+  // built: a few-KB file whose metadata claims a huge vocabulary allocates nothing.
+  const auto shapes = arch.parameter_shapes();
+  if (file.tensors.size() != shapes.size())
+    throw file_error(path, "holds " + std::to_string(file.tensors.size()) +
+                               " tensors, the architecture needs " + std::to_string(shapes.size()));
+  for (const auto& [name, shape] : shapes) {
+    const at::Tensor t = file.find(name);
+    if (!t.defined()) throw file_error(path, "missing tensor " + name);
+    if (t.sizes() != at::IntArrayRef(shape) || t.scalar_type() != at::kFloat)
+      throw file_error(path, "tensor " + name + " has shape " + shape_text(t.sizes()) + " (" +
+                                 std::string(c10::toString(t.scalar_type())) +
+                                 "), the architecture needs " + shape_text(shape) + " (Float)");
+  }
   StudentModel model(arch);
   torch::NoGradGuard no_grad;
-  auto params = model->named_parameters();
-  if (file.tensors.size() != params.size())
-    throw file_error(path, "holds " + std::to_string(file.tensors.size()) +
-                               " tensors, the architecture needs " + std::to_string(params.size()));
-  for (auto& item : params) {
-    const at::Tensor t = file.find(item.key());
-    if (!t.defined()) throw file_error(path, "missing tensor " + item.key());
-    if (t.sizes() != item.value().sizes() || t.scalar_type() != at::kFloat)
-      throw file_error(
-          path, "tensor " + item.key() + " has the wrong shape or type for the architecture");
-    item.value().copy_(t);
-  }
+  for (auto& item : model->named_parameters()) item.value().copy_(file.find(item.key()));
   return model;
+}
+
+}  // namespace
+
+StudentModel load_student(const fs::path& path, std::optional<StudentType> expected) {
+  if (!fs::exists(path)) throw file_error(path, "no such model file");
+  return guard_file_read(path, [&] { return read_student(path, expected); });
 }
 
 }  // namespace kdw

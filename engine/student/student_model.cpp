@@ -80,6 +80,23 @@ StudentArch StudentArch::make(StudentType type, int64_t vocab_size, int64_t emb_
   return a;
 }
 
+std::vector<std::pair<std::string, std::vector<int64_t>>> StudentArch::parameter_shapes() const {
+  std::vector<std::pair<std::string, std::vector<int64_t>>> out;
+  out.push_back({"embedding.weight", {vocab_size, emb_dim}});
+  for (std::size_t l = 0; l < hidden.size(); ++l)
+    for (int d = 0; d < num_directions(); ++d) {
+      const std::string p = "layers." + std::to_string(l) + "." + kDirNames[d] + ".";
+      const int64_t h = hidden[l][static_cast<std::size_t>(d)];
+      out.push_back({p + "weight_ih", {4 * h, input_size(l)}});
+      out.push_back({p + "weight_hh", {4 * h, h}});
+      out.push_back({p + "bias_ih", {4 * h}});
+      out.push_back({p + "bias_hh", {4 * h}});
+    }
+  out.push_back({"classifier.weight", {num_labels(), input_size(hidden.size())}});
+  out.push_back({"classifier.bias", {num_labels()}});
+  return out;
+}
+
 nlohmann::json StudentArch::to_json() const {
   nlohmann::json h = nlohmann::json::array();
   for (const auto& l : hidden) h.push_back({l[0], l[1]});

@@ -52,6 +52,9 @@ struct StudentArch {
   static StudentArch make(StudentType type, int64_t vocab_size, int64_t emb_dim,
                           int64_t hidden_size, int num_layers, std::vector<std::string> labels,
                           double dropout);
+  /// Every parameter's documented name and shape, in named_parameters() order, computed
+  /// without allocating (a model file's tensors are checked against them first).
+  std::vector<std::pair<std::string, std::vector<int64_t>>> parameter_shapes() const;
   nlohmann::json to_json() const;
   /// Throws kdw::Error on missing or inconsistent fields.
   static StudentArch from_json(const nlohmann::json& j);

@@ -281,6 +281,52 @@ class TestBert : public QObject {
     QVERIFY2(contains(no_labels, "no classifier"), no_labels.c_str());
   }
 
+  // Config sizes are bounded before anything of their size is built (16,777,216 layers ran
+  // 12.7 s into bad_alloc); nesting is bounded before parsing; folders are not files.
+  void config_sizes_and_nesting_are_bounded() {
+    const fs::path folder = dir() / "hostile_config";
+    fs::create_directories(folder);
+    write_bytes(folder / "vocab.txt", read_bytes(bert_fixtures() / "vocab.txt"));
+    const auto base = nlohmann::json::parse(
+        read_bytes(bert_fixtures() / "deeppavlov_style" / "bert_config.json"));
+    const fs::path config = folder / "config.json";
+    struct Case {
+      const char* field;
+      int64_t value;
+      const char* says;
+    };
+    for (const Case& c :
+         std::vector<Case>{{"num_hidden_layers", 16777216, "num_hidden_layers"},
+                           {"hidden_size", int64_t{1} << 20, "hidden_size"},
+                           {"intermediate_size", int64_t{1} << 24, "intermediate_size"},
+                           {"max_position_embeddings", int64_t{1} << 24, "max_position"},
+                           {"type_vocab_size", int64_t{1} << 20, "type_vocab_size"},
+                           {"num_attention_heads", 5, "multiple"},
+                           {"hidden_size", 4096, "parameters"}}) {
+      auto j = base;
+      j[c.field] = c.value;
+      if (std::string(c.says) == "parameters") {  // each size allowed, the whole too large
+        j["num_attention_heads"] = 16;
+        j["num_hidden_layers"] = 256;
+        j["intermediate_size"] = 16384;
+      }
+      write_bytes(config, j.dump());
+      const std::string error = error_of([&] { inspect_bert_folder(folder); });
+      QVERIFY2(contains(error, config.string()) && contains(error, c.says), error.c_str());
+    }
+    write_bytes(config,
+                "{\"vocab_size\": " + std::string(200000, '[') + std::string(200000, ']') + "}");
+    const std::string deep = error_of([&] { inspect_bert_folder(folder); });
+    QVERIFY2(contains(deep, config.string()) && contains(deep, "nested more than"), deep.c_str());
+
+    write_bytes(config, base.dump());
+    QCOMPARE(inspect_bert_folder(folder).layout, std::string("config-only"));
+    fs::remove(folder / "vocab.txt");
+    fs::create_directories(folder / "vocab.txt");
+    const std::string vocab = error_of([&] { inspect_bert_folder(folder); });
+    QVERIFY2(contains(vocab, "vocab.txt: is a folder, not a file"), vocab.c_str());
+  }
+
   void damaged_weights_are_errors() {
     const fs::path folder = dir() / "damaged";
     copy_folder(bert_fixtures() / "hf_style", folder);

@@ -4,6 +4,8 @@
 
 #include <random>
 
+#include <zlib.h>
+
 #include "bert_test_util.h"
 #include "core/error.h"
 #include "formats/safetensors.h"
@@ -109,6 +111,66 @@ std::string on_cuda(std::string pickle) {
   const auto pos = pickle.find(cpu);
   if (pos == std::string::npos || pickle.find(cpu, pos + 1) != std::string::npos) return "";
   return pickle.replace(pos, cpu.size(), cuda);
+}
+
+// Little-endian integer of `bytes` bytes.
+std::string le(uint64_t v, int bytes) {
+  std::string out;
+  for (int k = 0; k < bytes; ++k, v >>= 8) out += static_cast<char>(v & 0xff);
+  return out;
+}
+
+// Raw deflate (as in zip records) of `bytes`.
+std::string deflate_raw(const std::string& bytes) {
+  z_stream s{};
+  deflateInit2(&s, Z_BEST_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&s, bytes.size()), '\0');
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  s.avail_in = static_cast<uInt>(bytes.size());
+  s.next_out = reinterpret_cast<Bytef*>(out.data());
+  s.avail_out = static_cast<uInt>(out.size());
+  deflate(&s, Z_FINISH);
+  out.resize(s.total_out);
+  deflateEnd(&s);
+  return out;
+}
+
+struct ZipRecord {
+  std::string name, data;  // data as stored (deflated when method == 8)
+  uint16_t method = 0;
+  uint64_t size = 0;  // uncompressed size declared in the headers
+};
+
+// A zip archive of `records` (no CRCs: the reader does not check them).
+std::string make_zip(const std::vector<ZipRecord>& records) {
+  std::string out, directory;
+  for (const ZipRecord& r : records) {
+    const std::string common = le(20, 2) + le(0, 2) + le(r.method, 2) + le(0, 4) + le(0, 4) +
+                               le(r.data.size(), 4) + le(r.size, 4) + le(r.name.size(), 2) +
+                               le(0, 2);
+    directory += le(0x02014b50, 4) + le(20, 2) + common + le(0, 2) + le(0, 2) + le(0, 2) +
+                 le(0, 4) + le(out.size(), 4) + r.name;
+    out += le(0x04034b50, 4) + common + r.name + r.data;
+  }
+  const uint64_t dir_offset = out.size();
+  out += directory;
+  out += le(0x06054b50, 4) + le(0, 2) + le(0, 2) + le(records.size(), 2) + le(records.size(), 2) +
+         le(directory.size(), 4) + le(dir_offset, 4) + le(0, 2);
+  return out;
+}
+
+// A zip checkpoint {"w": float tensor of `numel` zeros} whose storage record is deflated and
+// declares `declared` uncompressed bytes.
+std::string zip_checkpoint(uint32_t numel, uint64_t declared) {
+  const auto text = [](const std::string& s) { return "X" + le(s.size(), 4) + s; };
+  const std::string pickle = "\x80\x02}" + text("w") + "ctorch._utils\n_rebuild_tensor_v2\n((" +
+                             text("storage") + "ctorch\nFloatStorage\n" + text("0") + text("cpu") +
+                             "J" + le(numel, 4) + std::string("tQK\x00J", 5) + le(numel, 4) +
+                             "\x85K\x01\x85tRs.";
+  ZipRecord pkl{"archive/data.pkl", pickle, 0, pickle.size()};
+  ZipRecord data{"archive/data/0", deflate_raw(std::string(std::size_t{numel} * 4, '\0')), 8,
+                 declared};
+  return make_zip({pkl, data});
 }
 
 }  // namespace
@@ -252,6 +314,35 @@ class TestTorchPickle : public QObject {
     deep += ".";
     const std::string error = load_error(dir() / "deep.bin", deep);
     QVERIFY2(error.find("nested too deeply") != std::string::npos, error.c_str());
+  }
+
+  // A few KB whose deflated storage expands to 64 MiB: refused before inflating (a 1 MB file
+  // inflating to 1 GiB was inflated). A small deflated storage still loads.
+  void zip_bombs_are_refused_before_inflating() {
+    write_bytes(dir() / "small.bin", zip_checkpoint(1000, 4000));
+    const auto small = read_torch_checkpoint(dir() / "small.bin");
+    QCOMPARE(small.size(), std::size_t(1));
+    QCOMPARE(small[0].second.numel(), int64_t(1000));
+
+    const std::string bomb = zip_checkpoint(16u << 20, uint64_t{64} << 20);
+    QVERIFY(bomb.size() < 200000);
+    const std::string error = load_error(dir() / "bomb.bin", bomb);
+    QVERIFY2(error.find("bomb.bin") != std::string::npos &&
+                 error.find("refusing to inflate") != std::string::npos,
+             error.c_str());
+    // Declared sizes against the pickle's storage: 1 GiB declared for 1000 floats.
+    const std::string liar =
+        load_error(dir() / "liar.bin", zip_checkpoint(1000, uint64_t{1} << 30));
+    QVERIFY2(liar.find("larger than its storage") != std::string::npos, liar.c_str());
+  }
+
+  void names_from_the_file_are_escaped() {
+    const std::string evil =
+        std::string("\x80\x02") + "cos\x1b]0;title\x07\nsystem\nX\x02\x00\x00\x00lsR.";
+    const std::string error = load_error(dir() / "escape.bin", evil);
+    QVERIFY2(error.find('\x1b') == std::string::npos &&
+                 error.find("os\\x1B]0;title\\x07.system") != std::string::npos,
+             error.c_str());
   }
 
   void other_files_are_errors() {

@@ -3,12 +3,15 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
+#include <torch/csrc/jit/runtime/print_handler.h>
+#include <torch/script.h>
 #include <nlohmann/json.hpp>
 
 #include "bert/bert_io.h"
@@ -118,6 +121,7 @@ class TestBertTrain : public QObject {
   void finetuneLearnsAndSavesBestEpoch();
   void logitsInSampleOrderAndSkipWhenUnchanged();
   void cancelKeepsModelAndResumeMatchesFullRun();
+  void resumeReadsPlainDataAndRefusesDamage();
   void badInputsGiveOneClearError();
   void bfloat16TrainsAndItsLogitsStayClose();
 };
@@ -228,6 +232,18 @@ void TestBertTrain::logitsInSampleOrderAndSkipWhenUnchanged() {
   const auto stamp = fs::last_write_time(ws.logits_dir() / "train.npy");
   QVERIFY(kdw::run_logits(lo, job).skipped);
   QCOMPARE(fs::last_write_time(ws.logits_dir() / "train.npy"), stamp);
+  // Damaged stored logits are computed again, never reported as up to date.
+  const at::Tensor train_logits = kdw::read_npy_tensor(ws.logits_dir() / "train.npy");
+  const std::string train_bytes = kdw::read_file(ws.logits_dir() / "train.npy");
+  kdw::write_file_atomic(ws.logits_dir() / "train.npy",
+                         train_bytes.substr(0, train_bytes.size() - 8));
+  QVERIFY(!kdw::run_logits(lo, job).skipped);
+  QVERIFY(at::allclose(kdw::read_npy_tensor(ws.logits_dir() / "train.npy"), train_logits));
+  kdw::write_npy(ws.logits_dir() / "dev.npy", std::vector<float>(6, 0.0f), {2, 3});
+  QVERIFY(!kdw::run_logits(lo, job).skipped);
+  kdw::write_npy(ws.logits_dir() / "test.npy", std::vector<float>(13 * 3, NAN), {13, 3});
+  QVERIFY(!kdw::run_logits(lo, job).skipped);
+  QVERIFY(kdw::run_logits(lo, job).skipped);
   lo.force = true;
   QVERIFY(!kdw::run_logits(lo, job).skipped);
   lo.force = false;
@@ -283,6 +299,81 @@ void TestBertTrain::cancelKeepsModelAndResumeMatchesFullRun() {
     if (r["kind"] == "step") steps.push_back(r["step"].get<int64_t>());
   QCOMPARE(steps.size(), size_t(9));  // 3 epochs x 3 steps, none repeated
   for (size_t i = 0; i < steps.size(); ++i) QCOMPARE(steps[i], int64_t(i + 1));
+}
+
+namespace {
+int g_script_prints = 0;  // TorchScript print() calls seen by count_prints
+void count_prints(const std::string&) {
+  ++g_script_prints;
+}
+}  // namespace
+
+// The resume checkpoint is plain tensors + JSON: an earlier version's TorchScript optimizer.pt is
+// refused without being opened (a scripted __setstate__ in it ran), and a flipped byte in any
+// tensor file is one line naming that file (it escaped as "internal error: invalid indent level",
+// or resumed silently from damaged weights).
+void TestBertTrain::resumeReadsPlainDataAndRefusesDamage() {
+  QTemporaryDir tmp;
+  const fs::path root = tmp.path().toStdString();
+  kdw::FinetuneOptions o = tiny_options(root, make_workspace(root));
+  o.epochs = 2;
+  kdw::JobContext job;
+  job.set_progress_sink([&](const kdw::ProgressEvent& e) {
+    if (e.stage == "epoch 1/2" && e.done == 2) job.request_cancel();
+  });
+  QCOMPARE(error_of([&] { kdw::run_finetune(o, job); }), QString("cancelled"));
+  const fs::path checkpoint = kdw::finetune_checkpoint_dir(kdw::Workspace{root}.finetune_dir());
+  QVERIFY(fs::exists(checkpoint / "optimizer.safetensors"));
+  QVERIFY(!fs::exists(checkpoint / "optimizer.pt"));
+  const fs::path saved = root / "checkpoint_copy";
+  fs::copy(checkpoint, saved, fs::copy_options::recursive);
+  const auto restore = [&] {
+    fs::remove_all(checkpoint);
+    fs::copy(saved, checkpoint, fs::copy_options::recursive);
+  };
+  o.resume = true;
+  kdw::JobContext plain;
+
+  for (const char* name : {"model.safetensors", "optimizer.safetensors"}) {
+    const std::string bytes = kdw::read_file(saved / name);
+    for (const std::size_t pos :
+         {std::size_t{3}, std::size_t{20}, bytes.size() / 2, bytes.size() - 1}) {
+      restore();
+      std::string damaged = bytes;
+      damaged[pos] = static_cast<char>(damaged[pos] ^ 0x5a);
+      kdw::write_file_atomic(checkpoint / name, damaged);
+      const QString error = error_of([&] { kdw::run_finetune(o, plain); });
+      QVERIFY2(error.startsWith(QString::fromStdString((checkpoint / name).string() + ": ")) &&
+                   !error.contains('\n'),
+               qPrintable(QString("%1 byte %2: %3").arg(name).arg(pos).arg(error)));
+    }
+  }
+
+  // An old-format checkpoint whose optimizer.pt is a scripted module with a __setstate__.
+  restore();
+  fs::remove(checkpoint / "optimizer.safetensors");
+  torch::jit::Module evil("Evil");
+  evil.register_attribute("x", c10::IntType::get(), int64_t{1});
+  evil.define(R"(
+def __getstate__(self) -> int:
+    return self.x
+def __setstate__(self, state: int) -> None:
+    self.x = state
+    print("code from the checkpoint ran")
+)");
+  evil.save((checkpoint / "optimizer.pt").string());
+  const auto previous_handler = torch::jit::getPrintHandler();
+  torch::jit::setPrintHandler(count_prints);
+  g_script_prints = 0;
+  const QString error = error_of([&] { kdw::run_finetune(o, plain); });
+  const int prints_by_resume = g_script_prints;
+  torch::jit::load((checkpoint / "optimizer.pt").string());  // the file does run code when loaded
+  const int prints_by_load = g_script_prints - prints_by_resume;
+  torch::jit::setPrintHandler(previous_handler);
+  QVERIFY2(error.startsWith(QString::fromStdString((checkpoint / "optimizer.pt").string() + ": ")),
+           qPrintable(error));
+  QCOMPARE(prints_by_resume, 0);
+  QCOMPARE(prints_by_load, 1);
 }
 
 void TestBertTrain::badInputsGiveOneClearError() {

@@ -10,6 +10,8 @@
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/job.h"
+#include "core/json_read.h"
+#include "core/printable.h"
 #include "core/workspace.h"
 #include "formats/npy.h"
 #include "formats/safetensors.h"
@@ -82,6 +84,56 @@ class TestCore : public QObject {
     } catch (const kdw::Error& e) {
       QVERIFY(QString(e.what()).contains("missing.csv: no such file"));
     }
+  }
+
+  void readFileRefusesFolders() {
+    try {
+      kdw::read_file(tmp_);
+      QFAIL("expected an error");
+    } catch (const kdw::Error& e) {
+      QVERIFY2(QString(e.what()).endsWith(": is a folder, not a file"), e.what());
+    }
+  }
+
+  void printableEscapesControlsAndCaps() {
+    QCOMPARE(kdw::printable("F32"), std::string("F32"));
+    QCOMPARE(kdw::printable("привет"), std::string("привет"));  // UTF-8 stays readable
+    QCOMPARE(kdw::printable("a\x1b[31mb\n\x7f"), std::string("a\\x1B[31mb\\x0A\\x7F"));
+    QCOMPARE(kdw::printable("\xc2\x9b"
+                            "2J"),
+             std::string("\\x9B2J"));                                        // C1 CSI in UTF-8
+    QCOMPARE(kdw::printable("\xff\xc3"), std::string("\\xFF\\xC3"));         // not UTF-8
+    QCOMPARE(kdw::printable("x\xe2\x80\xaey"), std::string("x\\u{202E}y"));  // bidi override
+    const std::string cut = kdw::printable(std::string(1000, 'a'), 10);
+    QCOMPARE(cut, std::string(10, 'a') + "...");
+    // A cut never splits a UTF-8 sequence.
+    const std::string cyr = kdw::printable("жжжжжж", 5);
+    QCOMPARE(cyr, std::string("жжж..."));
+  }
+
+  void jsonNestingIsBoundedBeforeParsing() {
+    QCOMPARE(kdw::json_too_deep_at("{\"a\": [[1], {\"b\": []}]}"), std::size_t(0));
+    QCOMPARE(kdw::json_too_deep_at("\"" + std::string(1000, '[') + "\""),
+             std::size_t(0));                                          // in a string
+    QCOMPARE(kdw::json_too_deep_at("[\"\\\"[[[\"]"), std::size_t(0));  // escaped quote
+    QCOMPARE(kdw::json_too_deep_at("{\n\"a\":\n" + std::string(300, '[')), std::size_t(3));
+    const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+    try {
+      kdw::parse_json(deep, "deep.json");
+      QFAIL("expected an error");
+    } catch (const kdw::Error& e) {
+      QVERIFY2(QString(e.what()).startsWith("deep.json: not valid JSON: arrays and objects nested"),
+               e.what());
+    }
+    try {
+      kdw::parse_json("{\"a\": \x1b[31m}", "bad.json", "corrupt");
+      QFAIL("expected an error");
+    } catch (const kdw::Error& e) {
+      QVERIFY2(QString(e.what()).startsWith("bad.json: corrupt: "), e.what());
+      QVERIFY(std::string(e.what()).find('\x1b') == std::string::npos);
+    }
+    QCOMPARE(kdw::parse_json(std::string(256, '[') + std::string(256, ']'), "ok.json").size(),
+             std::size_t(1));
   }
 
   void runFolders() {

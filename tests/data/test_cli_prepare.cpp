@@ -91,6 +91,13 @@ class TestCliPrepare : public QObject {
     const QString junk = tmp_.filePath("junk.csv");
     kdw::test::write_bytes(junk.toStdString(), "text,label\n\x81\x83\x8A\x9A,a\n");
     const QString vocab = tmp_.filePath("missing_vocab.txt");
+    // A JSONL value nested 200,000 deep crashed `kdw prepare` with SIGSEGV.
+    const QString deep = tmp_.filePath("deep.jsonl");
+    kdw::test::write_bytes(deep.toStdString(), "{\"text\": " + std::string(200000, '[') +
+                                                   std::string(200000, ']') +
+                                                   ", \"label\": \"a\"}\n");
+    const QString folder = tmp_.filePath("a_folder.txt");
+    QVERIFY(QDir().mkpath(folder));
     struct Case {
       QStringList args;
       QString names;
@@ -102,6 +109,8 @@ class TestCliPrepare : public QObject {
         {{"--input", bad}, "bad.csv", 1},
         {{"--input", junk}, "junk.csv", 1},
         {{"--input", kDemo, "--bert_vocab", vocab}, "missing_vocab.txt", 1},
+        {{"--input", deep}, "deep.jsonl", 1},
+        {{"--input", kDemo, "--bert_vocab", folder}, "a_folder.txt: is a folder", 1},
         {{"--input", kDemo, "--split", "60:30:20"}, "--split", 2},
     };
     for (const Case& c : cases) {

@@ -107,6 +107,25 @@ class TestDataTable : public QObject {
     QCOMPARE(forced.columns, (std::vector<std::string>{"text\tlabel"}));
   }
 
+  // A value nested 150,000 deep crashed the reader (recursive copies): the row is skipped.
+  void jsonl_deep_nesting_is_a_skipped_row() {
+    const fs::path p = file("deep.jsonl");
+    const std::string deep = "{\"text\": " + std::string(150000, '[') + std::string(150000, ']') +
+                             ", \"label\": \"a\"}\n";
+    write_bytes(p, "{\"text\": \"fine\", \"label\": \"b\"}\n" + deep +
+                       "{\"text\": \"[[[ in a string ]]]\", \"label\": \"c\"}\n");
+    const kdw::Table t = read(p);
+    QCOMPARE(t.rows.size(), std::size_t(2));
+    QCOMPARE(t.rows[1][0], std::string("[[[ in a string ]]]"));
+    QCOMPARE(t.skipped.size(), std::size_t(1));
+    QCOMPARE(t.skipped[0].line, int64_t(2));
+    QVERIFY2(t.skipped[0].reason.find("nested") != std::string::npos, t.skipped[0].reason.c_str());
+    // Nothing but such rows: one line naming the file.
+    const fs::path only = file("only_deep.jsonl");
+    write_bytes(only, deep);
+    expect_error([&] { read(only); }, {only.string(), "no readable JSON object"});
+  }
+
   void jsonl_union_of_keys() {
     const fs::path p = file("d.jsonl");
     write_bytes(p,

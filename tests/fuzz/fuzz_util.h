@@ -15,7 +15,8 @@
 #include <vector>
 
 #include <ATen/ATen.h>
-#include <spdlog/spdlog.h>
+
+#include "core/log.h"
 
 namespace kdw_fuzz {
 
@@ -33,8 +34,8 @@ inline const std::filesystem::path& scratch() {
     auto d = base / ("kdw-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(d);
     std::atexit(remove_scratch);
-    // Readers report skipped rows etc. through spdlog; millions of lines would slow the run.
-    spdlog::set_level(spdlog::level::off);
+    // Readers log skipped rows etc.; millions of lines would slow the run.
+    kdw::log::init_silent();
     return d;
   }();
   return dir;

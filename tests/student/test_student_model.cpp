@@ -9,6 +9,7 @@
 #include <torch/utils.h>
 
 #include "core/error.h"
+#include "formats/safetensors.h"
 #include "student/lstm_sequence.h"
 #include "student/student_model.h"
 
@@ -220,6 +221,45 @@ class TestStudentModel : public QObject {
     } catch (const Error& e) {
       QVERIFY2(std::string(e.what()).find("holds a stack_LSTM model") != std::string::npos,
                e.what());
+    }
+  }
+
+  // A few-KB file whose metadata claims a vocabulary of 10^12 rows ("tried to allocate 32 TB")
+  // or 2^31 is refused from its tensors' real shapes before any model is built.
+  void metadataSizesAreCheckedBeforeBuilding() {
+    QTemporaryDir dir;
+    const std::filesystem::path good = dir.filePath("good.pt").toStdString();
+    const std::filesystem::path bad = dir.filePath("bad.pt").toStdString();
+    StudentModel m(uneven_arch(StudentType::kStackBiLSTM, 2));
+    save_student(m, good);
+    const SafetensorsFile file = read_safetensors(good);
+    for (const auto& [field, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+             {"vocab_size", int64_t{1000000000000}},
+             {"vocab_size", int64_t{1} << 31},
+             {"emb_dim", int64_t{1} << 40},
+             {"hidden", nlohmann::json::array({{1 << 20, 1 << 20}, {2, 2}})}}) {
+      auto arch = m->arch().to_json();
+      arch[field] = value;
+      auto metadata = file.metadata;
+      metadata["arch"] = arch.dump();
+      write_safetensors(bad, file.tensors, metadata);
+      try {
+        load_student(bad);
+        QFAIL("a model file with impossible sizes loaded");
+      } catch (const Error& e) {
+        const std::string what = e.what();
+        QVERIFY2(what.find(bad.string()) != std::string::npos &&
+                     what.find("the architecture needs") != std::string::npos,
+                 e.what());
+      }
+    }
+    // Shapes computed without a model are those of the model.
+    const auto shapes = m->arch().parameter_shapes();
+    const auto params = m->named_parameters();
+    QCOMPARE(shapes.size(), params.size());
+    for (std::size_t k = 0; k < shapes.size(); ++k) {
+      QCOMPARE(shapes[k].first, params[k].key());
+      QCOMPARE(shapes[k].second, params[k].value().sizes().vec());
     }
   }
 
