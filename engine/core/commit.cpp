@@ -154,6 +154,14 @@ void Commit::commit() {
   for (const Entry& e : entries_) {
     if (e.staged && !present(dir_ / staged_name(e.name)))
       throw file_error(dir_ / e.name, "nothing was written");
+    // A file never replaces a folder (nor a folder a file): that folder is not ours to drop.
+    std::error_code kind_ec;
+    if (e.staged && fs::exists(dir_ / e.name, kind_ec) &&
+        fs::is_directory(dir_ / e.name, kind_ec) !=
+            fs::is_directory(dir_ / staged_name(e.name), kind_ec))
+      throw file_error(dir_ / e.name, fs::is_directory(dir_ / e.name, kind_ec)
+                                          ? "is a folder, not a file; not replaced"
+                                          : "is a file, not a folder; not replaced");
     std::error_code ec;
     fs::remove_all(dir_ / old_name(e.name), ec);
     entries.push_back({{"name", e.name},

@@ -172,25 +172,23 @@ NpyArray parse_npy(const fs::path& path, const std::string& raw) {
       throw file_error(path, "malformed .npy shape " + printable(shape));
     }
   }
-  // A corrupt shape can claim more elements than int64 holds (numel() would overflow) or than
-  // the file has bytes for: both are checked before anything is sized from it.
-  int64_t nonzero = 1;
-  bool empty = false;
-  for (const int64_t v : array.shape) {
-    if (v == 0)
-      empty = true;
-    else if (__builtin_mul_overflow(nonzero, v, &nonzero))
-      throw file_error(path, "malformed .npy shape " + printable(shape) + " (too many elements)");
-  }
+  // Bytes the shape needs, computed without overflow and held against the file before anything
+  // is allocated.
   const std::size_t data_start = header_start + header_len;
-  const std::size_t available = raw.size() - data_start;
-  const uint64_t numel = empty ? 0 : static_cast<uint64_t>(nonzero);
-  if (numel > available / item_size(array.type))
-    throw file_error(path, "truncated: header promises " + std::to_string(numel) + " values of " +
-                               std::to_string(item_size(array.type)) + " bytes, file has " +
-                               std::to_string(available) + " bytes of data");
-  const std::size_t payload = numel * item_size(array.type);
-  array.bytes.assign(raw.begin() + data_start, raw.begin() + data_start + payload);
+  const uint64_t available = raw.size() - data_start;
+  uint64_t payload = item_size(array.type);
+  for (const int64_t dim : array.shape) {
+    if (dim > 0 && payload > available / static_cast<uint64_t>(dim))
+      throw file_error(path, "truncated or corrupt: shape " + printable(shape) +
+                                 " needs more data than the file's " + std::to_string(available) +
+                                 " bytes");
+    payload *= static_cast<uint64_t>(dim);
+  }
+  if (available < payload)
+    throw file_error(path, "truncated: header promises " + std::to_string(payload) +
+                               " bytes of data, file has " + std::to_string(available));
+  array.bytes.assign(raw.begin() + static_cast<long>(data_start),
+                     raw.begin() + static_cast<long>(data_start + payload));
   return array;
 }
 
