@@ -18,8 +18,11 @@
 #include "core/fault.h"
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
+#include "workspace_test_util.h"
 
 namespace fs = std::filesystem;
+using kdw::test::joined;
+using kdw::test::leftovers;
 
 namespace {
 
@@ -82,23 +85,6 @@ std::string version_of(const fs::path& dir) {
   if (a == "olda" && b == "oldb" && f == "old" && !gone) return "old";
   if (a == "newa" && b == "newb" && f == "new" && gone) return "new";
   return "mix: a=" + a + " b=" + b + " f=" + f + " gone=" + (gone ? "yes" : "no");
-}
-
-std::vector<std::string> leftovers(const fs::path& dir) {
-  std::vector<std::string> names;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    const std::string n = e.path().filename().string();
-    if (n.find(".tmp-") != std::string::npos || n.find(".old-") != std::string::npos ||
-        n.rfind(".kdw-commit-", 0) == 0)
-      names.push_back(e.path().string());
-  }
-  return names;
-}
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += n + " ";
-  return out;
 }
 
 // A pid that belonged to a process that has ended.
