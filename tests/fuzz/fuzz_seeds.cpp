@@ -111,7 +111,7 @@ void torch_seeds() {
   using namespace kdw_fuzz;
   const auto tensors = sample_tensors();
   const std::string pickle = state_dict_pickle(tensors, false);
-  seed("fuzz_torch_checkpoint", "zip", zip_checkpoint(pickle, 2, 12));
+  seed("fuzz_torch_checkpoint", "zip", zip_checkpoint(pickle, {12, 4}));
   seed("fuzz_torch_checkpoint", "legacy", legacy_checkpoint(tensors));
   seed("fuzz_pickle", "state_dict", pickle);
   // Nested dicts (optimizer-style) and a bare dict.

@@ -152,16 +152,22 @@ inline std::string float_storage(int64_t numel) {
   return out;
 }
 
-/// A zip-format checkpoint around `pickle`, with records data/0 .. data/<n-1> of `numel` floats
-/// each (the last one deflated, as some writers do).
-inline std::string zip_checkpoint(const std::string& pickle, int storages, int64_t numel) {
+/// A zip-format checkpoint around `pickle`, with records data/0 .. data/<n-1> holding
+/// `numels[k]` floats each (the last one deflated, as some writers do). As torch.save writes them,
+/// a record is exactly its storage: the reader refuses a deflated record larger than that.
+inline std::string zip_checkpoint(const std::string& pickle, const std::vector<int64_t>& numels) {
   std::vector<ZipRecord> records = {{"archive/data.pkl", pickle, false},
                                     {"archive/byteorder", "little", false}};
-  for (int k = 0; k < storages; ++k)
-    records.push_back(
-        {"archive/data/" + std::to_string(k), float_storage(numel), k == storages - 1});
+  for (std::size_t k = 0; k < numels.size(); ++k)
+    records.push_back({"archive/data/" + std::to_string(k), float_storage(numels[k]),
+                       k + 1 == numels.size()});
   records.push_back({"archive/version", "3\n", false});
   return zip(records);
+}
+
+/// The same with `storages` records of `numel` floats each.
+inline std::string zip_checkpoint(const std::string& pickle, int storages, int64_t numel) {
+  return zip_checkpoint(pickle, std::vector<int64_t>(static_cast<std::size_t>(storages), numel));
 }
 
 /// A legacy (pre-1.6) checkpoint: magic, protocol, sys_info, the object, storage keys, storages.
