@@ -4,13 +4,18 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+
+#include <ATen/ATen.h>
 
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/job.h"
 #include "core/json_read.h"
+#include "core/pending_losses.h"
 #include "core/printable.h"
 #include "core/workspace.h"
 #include "formats/npy.h"
@@ -199,6 +204,27 @@ class TestCore : public QObject {
     QVERIFY_THROWS_EXCEPTION(kdw::Error, kdw::read_safetensors(tmp_ / "m.safetensors"));
     std::ofstream(tmp_ / "m.safetensors", std::ios::binary) << "\xff\xff\xff\xff\xff\xff\xff\x7f{}";
     QVERIFY_THROWS_EXCEPTION(kdw::Error, kdw::read_safetensors(tmp_ / "m.safetensors"));
+  }
+
+  // Losses queued on the device come back in order with their steps and weights, in one read.
+  void pendingLossesComeBackInOrder() {
+    PendingLosses pending(true);
+    QVERIFY(pending.deferring());
+    QVERIFY(pending.empty());
+    pending.add(1, at::tensor(0.5), 2);
+    pending.add(2, at::tensor({1.25}).sum());
+    pending.add(3, at::tensor(std::numeric_limits<double>::quiet_NaN()));
+    const auto losses = pending.take();
+    QCOMPARE(losses.size(), std::size_t{3});
+    QCOMPARE(losses[0].step, int64_t{1});
+    QCOMPARE(losses[0].weight, 2.0);
+    QCOMPARE(losses[0].value, 0.5);
+    QCOMPARE(losses[1].value, 1.25);
+    QCOMPARE(losses[1].weight, 1.0);
+    QVERIFY(std::isnan(losses[2].value));
+    QVERIFY(pending.empty());
+    QVERIFY(pending.take().empty());
+    QVERIFY(!PendingLosses(false).deferring());
   }
 
   void jobCancellation() {
