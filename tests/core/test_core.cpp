@@ -208,7 +208,7 @@ class TestCore : public QObject {
 
   // Losses queued on the device come back in order with their steps and weights, in one read.
   void pendingLossesComeBackInOrder() {
-    PendingLosses pending(true);
+    kdw::PendingLosses pending(true);
     QVERIFY(pending.deferring());
     QVERIFY(pending.empty());
     pending.add(1, at::tensor(0.5), 2);
@@ -224,7 +224,7 @@ class TestCore : public QObject {
     QVERIFY(std::isnan(losses[2].value));
     QVERIFY(pending.empty());
     QVERIFY(pending.take().empty());
-    QVERIFY(!PendingLosses(false).deferring());
+    QVERIFY(!kdw::PendingLosses(false).deferring());
   }
 
   void jobCancellation() {
