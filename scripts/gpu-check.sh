@@ -127,7 +127,7 @@ deps "$build/bench/bench_gpu" --device "$gpu" --parity || fail "parity: the GPU 
 
 # ---- data and the two teachers ---------------------------------------------------------------
 logs=${KDW_GPU_LOGS:-$ws.logs}
-rm -rf "$ws" "$ws.bf16" "$ws.logits-cpu" "$logs"
+rm -rf "$ws" "$ws.bf16" "$ws.cpu" "$ws.logits-cpu" "$logs"
 mkdir -p "$logs"
 samples=$(($(wc -l <resources/demo/fortunes_ru.csv) - 1))
 train=$((samples * 6 / 10))
@@ -141,6 +141,13 @@ step prepare 0 -- "$kdw" prepare --input resources/demo/fortunes_ru.csv --worksp
 mkdir -p "$ws/files/bert/demo_bert"
 cp resources/demo/bert/config.json resources/demo/bert/vocab.txt "$ws/files/bert/demo_bert/"
 cp -a "$ws" "$ws.bf16"
+
+# The crash seen on this machine before (PyTorch's LibTorch answering std::filesystem calls)
+# hit the CPU as well: a CPU fine-tune of two epochs saves, checkpoints and cleans up.
+cp -a "$ws" "$ws.cpu"
+step finetune-cpu $((train * 2)) -- "$kdw" finetune --workspace "$ws.cpu" \
+  --bert_path "$ws.cpu/files/bert/demo_bert" --epochs 2 --lr 5e-4 --batch_size 16 --device cpu
+rm -rf "$ws.cpu"
 
 step finetune-float32 $((train * epochs)) -- "$kdw" finetune --workspace "$ws" \
   --bert_path "$ws/files/bert/demo_bert" --epochs "$epochs" --lr 5e-4 --batch_size 16 --device "$gpu"
