@@ -1,13 +1,8 @@
 #include "student/student_model.h"
 
 #include <cmath>
-#include <tuple>
-#include <utility>
 
 #include <ATen/ATen.h>
-#include <c10/core/Event.h>
-#include <c10/core/StreamGuard.h>
-#include <c10/core/impl/DeviceGuardImplInterface.h>
 #include <torch/nn/init.h>
 #include <torch/utils.h>
 
@@ -52,42 +47,6 @@ at::Tensor run_direction(const at::Tensor& x, const LstmDirection& p) {
   const int64_t H = p.weight_hh.size(1);
   if (H == 0) return at::zeros({x.size(0), x.size(1), 0}, x.options());
   return lstm_sequence(x, p.weight_ih, p.weight_hh, p.bias_ih, p.bias_hh);
-}
-
-// The backward direction: each sample reversed inside its length, run forward, reversed back.
-at::Tensor run_backward_direction(const at::Tensor& x, const at::Tensor& rev,
-                                  const LstmDirection& p) {
-  return gather_time(run_direction(gather_time(x, rev), p), rev);
-}
-
-// Both directions of a layer at once: the backward one on a pool stream that waits for `x`,
-// the forward one on the current stream, which then waits for the backward one. Tensors that
-// cross streams are recorded on the stream that uses them, so the caching allocator does not
-// hand their memory out again while that stream may still read it.
-std::pair<at::Tensor, at::Tensor> run_directions_concurrently(const at::Tensor& x,
-                                                              const at::Tensor& rev,
-                                                              const LstmDirection& fwd,
-                                                              const LstmDirection& bwd) {
-  const c10::Device device = x.device();
-  const c10::impl::DeviceGuardImplInterface* impl = c10::impl::getDeviceGuardImpl(device.type());
-  const c10::Stream main = impl->getStream(device);
-  const c10::Stream side = impl->getStreamFromGlobalPool(device);
-  c10::Event inputs_ready(device.type());
-  inputs_ready.record(main);
-  inputs_ready.block(side);
-  x.record_stream(side);
-  rev.record_stream(side);
-  at::Tensor out_b;
-  {
-    const c10::StreamGuard on_side(side);
-    out_b = run_backward_direction(x, rev, bwd);
-  }
-  at::Tensor out_f = run_direction(x, fwd);
-  c10::Event backward_done(device.type());
-  backward_done.record(side);
-  backward_done.block(main);
-  out_b.record_stream(main);
-  return {out_f, out_b};
 }
 
 }  // namespace
@@ -252,19 +211,14 @@ torch::Tensor StudentModelImpl::forward(const torch::Tensor& ids, const torch::T
   for (std::size_t l = 0; l < arch_.hidden.size(); ++l) {
     if (l > 0 && train && p > 0) x = kdw::dropout(x, p, train);
     const auto dirs = layer_modules[l]->children();
-    const auto& fwd = static_cast<const LstmDirection&>(*dirs[0]);
+    at::Tensor out_f = run_direction(x, static_cast<const LstmDirection&>(*dirs[0]));
     if (arch_.num_directions() == 1) {
-      x = run_direction(x, fwd);
+      x = out_f;
       continue;
     }
-    const auto& bwd = static_cast<const LstmDirection&>(*dirs[1]);
-    at::Tensor out_f, out_b;
-    if (concurrent_directions_ && x.is_cuda()) {
-      std::tie(out_f, out_b) = run_directions_concurrently(x, rev, fwd, bwd);
-    } else {
-      out_f = run_direction(x, fwd);
-      out_b = run_backward_direction(x, rev, bwd);
-    }
+    // Backward direction: reverse each sample inside its length, run forward, reverse back.
+    at::Tensor out_b = gather_time(
+        run_direction(gather_time(x, rev), static_cast<const LstmDirection&>(*dirs[1])), rev);
     x = at::cat({out_f, out_b}, 2);
   }
   const int64_t hf = arch_.hidden.back()[0];

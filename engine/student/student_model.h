@@ -74,12 +74,6 @@ class StudentModelImpl : public torch::nn::Module {
   using torch::nn::Module::to;
   void to(torch::Device device, bool non_blocking = false) override;
 
-  /// On a GPU the two directions of a stack_biLSTM layer run at once, the backward one on a
-  /// second stream (the LSTM's time steps are too small to fill the GPU alone; autograd runs
-  /// each direction's backward pass on its forward's stream). Off: one after the other. Same
-  /// results either way; no effect on the CPU.
-  void set_concurrent_directions(bool on) { concurrent_directions_ = on; }
-
   const StudentArch& arch() const { return arch_; }
   /// Parameter by its documented name (e.g. "layers.1.bwd.weight_hh").
   torch::Tensor param(const std::string& name) const;
@@ -87,7 +81,6 @@ class StudentModelImpl : public torch::nn::Module {
 
  private:
   StudentArch arch_;
-  bool concurrent_directions_ = true;
 };
 TORCH_MODULE(StudentModel);
 

@@ -17,6 +17,7 @@
 #include "core/json_read.h"
 #include "core/pending_losses.h"
 #include "core/printable.h"
+#include "core/remove_tree.h"
 #include "core/workspace.h"
 #include "formats/npy.h"
 #include "formats/safetensors.h"
@@ -225,6 +226,43 @@ class TestCore : public QObject {
     QVERIFY(pending.empty());
     QVERIFY(pending.take().empty());
     QVERIFY(!kdw::PendingLosses(false).deferring());
+  }
+
+  void removeTreeRemovesFilesFoldersAndLinksOnly() {
+    const fs::path root = tmp_ / "tree";
+    fs::create_directories(root / "a" / "b");
+    std::ofstream(root / "a" / "b" / "f.txt") << "x";
+    std::ofstream(root / "g.txt") << "y";
+    const fs::path outside = tmp_ / "kept.txt";
+    std::ofstream(outside) << "z";
+    fs::create_symlink(outside, root / "a" / "link");
+    std::error_code ec;
+    QCOMPARE(kdw::remove_tree(root, ec), std::uintmax_t{6});
+    QVERIFY(!ec);
+    QVERIFY(!fs::exists(root));
+    QVERIFY(fs::exists(outside));                        // a link is removed, not what it points to
+    QCOMPARE(kdw::remove_tree(root, ec), std::uintmax_t{0});  // missing: nothing, no error
+    QVERIFY(!ec);
+    QCOMPARE(kdw::remove_tree(outside, ec), std::uintmax_t{1});  // a plain file
+    QVERIFY(!fs::exists(outside));
+  }
+
+  // std::filesystem::remove_all may resolve to PyTorch's LibTorch's broken copy (see
+  // core/remove_tree.h): no program code calls it.
+  void noCodeCallsRemoveAll() {
+    QStringList offenders;
+    for (const char* folder : {"engine", "app", "ui", "bench"})
+      for (const auto& entry :
+           fs::recursive_directory_iterator(fs::path(KDW_SOURCE_DIR) / folder)) {
+        const std::string ext = entry.path().extension().string();
+        if (ext != ".cpp" && ext != ".h") continue;
+        std::ifstream in(entry.path());
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        if (text.find("remove_all(") != std::string::npos)
+          offenders << QString::fromStdString(entry.path().string());
+      }
+    QVERIFY2(offenders.isEmpty(), qPrintable(offenders.join(", ")));
   }
 
   void jobCancellation() {

@@ -26,31 +26,6 @@ Run run_kdw(const QStringList& args) {
 class TestDeviceCli : public QObject {
   Q_OBJECT
  private Q_SLOTS:
-  // PyTorch's pip LibTorch exports its own copies of std::filesystem functions; found there
-  // first, remove_all crashed every kdw verb that cleans up (seen on the CUDA machine). kdw must
-  // name libstdc++ before any LibTorch library, so the dynamic linker takes libstdc++'s.
-  void libstdcxx_comes_before_libtorch() {
-    QProcess readelf;
-    readelf.start(QStringLiteral("readelf"),
-                  {QStringLiteral("-d"), QStringLiteral(KDW_BINARY_DIR "/app/kdw/kdw")});
-    QVERIFY2(readelf.waitForFinished(30000), "readelf did not run");
-    QStringList needed;
-    for (const QString& line : QString::fromUtf8(readelf.readAllStandardOutput()).split('\n'))
-      if (line.contains(QStringLiteral("(NEEDED)")))
-        needed << line.section('[', 1).section(']', 0, 0);
-    int libstdcxx = -1, first_torch = -1;
-    for (int i = 0; i < needed.size(); ++i) {
-      if (needed[i].startsWith(QStringLiteral("libstdc++")) && libstdcxx < 0) libstdcxx = i;
-      if ((needed[i].startsWith(QStringLiteral("libtorch")) ||
-           needed[i].startsWith(QStringLiteral("libc10"))) &&
-          first_torch < 0)
-        first_torch = i;
-    }
-    const QByteArray order = needed.join(QStringLiteral(", ")).toUtf8();
-    QVERIFY2(libstdcxx >= 0 && first_torch >= 0, order.constData());
-    QVERIFY2(libstdcxx < first_torch, order.constData());
-  }
-
   void cuda_without_cuda_is_one_line_data() {
     QTest::addColumn<QStringList>("args");
     // Inputs that do not exist: the device is checked first, so they are never looked at.
