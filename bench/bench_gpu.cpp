@@ -2,7 +2,7 @@
 // same card (scripts/gpu-bench.sh): BERT-base fine-tuning (batch 16 x 128, AdamW, clip 1.0) in
 // float32 and with bf16 products, BERT-base inference (64 x 128) in both, and the stack_biLSTM
 // student (h=1000, emb 300, 2 layers, batch 64, lognormal lengths, Adam, CE + MSE).
-// Times are taken after torch::cuda::synchronize(). Written without a GPU: never run on one yet.
+// Times are taken after torch::cuda::synchronize(). Figures from an H200: docs/speed.md.
 // --parity: instead of timing, runs a tiny BERT and student on the CPU and on --device with the
 // same weights and inputs and compares outputs, one training step's weights (clip + AdamW as
 // fine-tuning runs them) and the fused against the explicit attention; exits 1 past tolerance.
