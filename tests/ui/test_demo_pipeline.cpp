@@ -57,10 +57,7 @@ class TestDemoPipeline : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
-  void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QVERIFY(DemoPipeline::available());
-  }
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
   // The one place in ui/ with the demo settings agrees with scripts/demo.sh.
   void settingsMirrorDemoScript() {
