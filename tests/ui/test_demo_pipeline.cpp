@@ -10,12 +10,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "common/workspace_state.h"
 #include "data/data_panel.h"
 #include "data/table_model.h"
 #include "jobs/job_runner.h"
 #include "shell/demo_pipeline.h"
 #include "shell/main_window.h"
-#include "shell/workspace_state.h"
 
 namespace {
 // A demo resources folder: demo/fortunes_ru.csv (`rows` generated rows, four topics) and the

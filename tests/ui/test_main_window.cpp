@@ -13,6 +13,7 @@
 
 #include "common/device_setting.h"
 #include "common/live_chart.h"
+#include "common/workspace_state.h"
 #include "data/data_panel.h"
 #include "data/table_model.h"
 #include "distill/distill_panel.h"
@@ -20,7 +21,6 @@
 #include "logits/logits_panel.h"
 #include "shell/main_window.h"
 #include "shell/preferences_dialog.h"
-#include "shell/workspace_state.h"
 #include "teacher/teacher_panel.h"
 
 namespace {

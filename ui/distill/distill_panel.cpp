@@ -22,9 +22,9 @@
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
+#include "common/run_info.h"
 #include "jobs/job_runner.h"
 #include "jobs/job_status.h"
-#include "runs/run_info.h"
 #include "student/distill.h"
 
 namespace {

@@ -9,11 +9,11 @@
 #include "bert/finetune.h"
 #include "bert/logits.h"
 #include "common/device_setting.h"
+#include "common/workspace_state.h"
 #include "compress/compress_run.h"
 #include "core/error.h"
 #include "core/workspace.h"
 #include "data/prepare.h"
-#include "shell/workspace_state.h"
 #include "student/distill.h"
 
 namespace {

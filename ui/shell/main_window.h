@@ -5,8 +5,8 @@
 #include <QHash>
 #include <QMainWindow>
 
+#include "common/workspace_state.h"
 #include "shell/demo_pipeline.h"
-#include "shell/workspace_state.h"
 
 class JobRunner;
 class LogPanel;

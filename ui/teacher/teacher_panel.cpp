@@ -28,10 +28,10 @@
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
+#include "common/workspace_state.h"
 #include "core/workspace.h"
 #include "jobs/job_runner.h"
 #include "jobs/job_status.h"
-#include "shell/workspace_state.h"
 
 TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
