@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSettings>
@@ -21,6 +22,7 @@
 #include "logits/logits_panel.h"
 #include "shell/main_window.h"
 #include "shell/preferences_dialog.h"
+#include "shell/screenshot_tour.h"
 #include "teacher/teacher_panel.h"
 
 namespace {
@@ -110,6 +112,22 @@ class TestMainWindow : public QObject {
     window.showPanel(-1);
     window.showPanel(MainWindow::Teacher);
     QCOMPARE(window.currentPanel(), int(MainWindow::Teacher));
+  }
+
+  // kdw-gui --screenshot-dir without a workspace: the tour saves the welcome page, then ends.
+  void screenshotTourWithoutWorkspace() {
+    MainWindow window;
+    window.resize(1280, 820);
+    window.show();
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString shots = dir.filePath(QStringLiteral("shots"));  // made by the tour
+    bool done = false;
+    runScreenshotTour(&window, shots, false, [&done] { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
+    QCOMPARE(QDir(shots).entryList(QDir::Files), QStringList{QStringLiteral("welcome.png")});
+    const QImage welcome(QDir(shots).filePath(QStringLiteral("welcome.png")));
+    QCOMPARE(welcome.size() / welcome.devicePixelRatio(), window.size());
   }
 
   void badFolderAndFailedJobShowBanner() {
