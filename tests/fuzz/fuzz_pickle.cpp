@@ -1,6 +1,7 @@
-// The restricted unpickler and state-dict rebuilding (formats/torch_pickle.*): the input is
-// data.pkl, wrapped in a well-formed zip checkpoint whose records data/0 .. data/3 hold 16 floats
-// each, so that mutations reach the pickle instead of breaking the zip around it.
+// The restricted unpickler and state-dict rebuilding (formats/pickle_reader.*,
+// formats/torch_pickle.*): the input is data.pkl, wrapped in a well-formed zip checkpoint whose
+// records data/0 .. data/3 hold 16 floats each, so that mutations reach the pickle instead of
+// breaking the zip around it.
 #include "core/error.h"
 #include "formats/torch_pickle.h"
 #include "fuzz_util.h"

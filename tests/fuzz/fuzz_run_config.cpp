@@ -1,11 +1,11 @@
 // A run folder's config.json, with result.json and metrics.jsonl beside it, as the Runs browser
-// and the Distill panel read them (ui/runs/run_info.*, ui/common/json_files.*): three files cut
+// and the Distill panel read them (ui/common/run_info.*, ui/common/json_files.*): three files cut
 // from the input at the separator. These readers never throw; any exception is a finding.
 #include <QString>
 
 #include "common/json_files.h"
 #include "fuzz_util.h"
-#include "runs/run_info.h"
+#include "common/run_info.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto parts = kdw_fuzz::split(data, size, 3);

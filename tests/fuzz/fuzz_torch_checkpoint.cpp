@@ -1,5 +1,6 @@
-// PyTorch checkpoints as whole files (formats/torch_pickle.*): the zip format (central
-// directory, records, deflate) and the legacy format (five pickles and raw storages).
+// PyTorch checkpoints as whole files (formats/torch_pickle.*, zip_reader.*, pickle_reader.*):
+// the zip format (central directory, records, deflate) and the legacy format (five pickles and
+// raw storages).
 #include "core/error.h"
 #include "formats/torch_pickle.h"
 #include "fuzz_util.h"

@@ -10,12 +10,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "common/workspace_state.h"
 #include "data/data_panel.h"
 #include "data/table_model.h"
 #include "jobs/job_runner.h"
 #include "shell/demo_pipeline.h"
 #include "shell/main_window.h"
-#include "shell/workspace_state.h"
 
 namespace {
 // A demo resources folder: demo/fortunes_ru.csv (`rows` generated rows, four topics) and the
@@ -57,10 +57,7 @@ class TestDemoPipeline : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
-  void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QVERIFY(DemoPipeline::available());
-  }
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
   // The one place in ui/ with the demo settings agrees with scripts/demo.sh.
   void settingsMirrorDemoScript() {

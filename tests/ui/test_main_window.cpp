@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSettings>
@@ -13,6 +14,7 @@
 
 #include "common/device_setting.h"
 #include "common/live_chart.h"
+#include "common/workspace_state.h"
 #include "data/data_panel.h"
 #include "data/table_model.h"
 #include "distill/distill_panel.h"
@@ -20,7 +22,7 @@
 #include "logits/logits_panel.h"
 #include "shell/main_window.h"
 #include "shell/preferences_dialog.h"
-#include "shell/workspace_state.h"
+#include "shell/screenshot_tour.h"
 #include "teacher/teacher_panel.h"
 
 namespace {
@@ -76,23 +78,27 @@ class TestMainWindow : public QObject {
     QVERIFY(window.openWorkspace(dir.path()));
     QVERIFY(window.workspace().valid);
     QVERIFY(!window.workspace().hasTokens);
-    QCOMPARE(window.isPanelEnabled(MainWindow::Data), DataPanel::engineAvailable());
+    QVERIFY(window.isPanelEnabled(MainWindow::Data));
     QVERIFY(!window.isPanelEnabled(MainWindow::Teacher));
     QVERIFY(!window.isPanelEnabled(MainWindow::Logits));
     QVERIFY(!window.isPanelEnabled(MainWindow::Distill));
     QVERIFY(!window.isPanelEnabled(MainWindow::Compress));  // no runs yet
     QVERIFY(!window.panelNote(MainWindow::Distill).isEmpty());
+    // A disabled panel cannot be shown.
+    const int shown = window.currentPanel();
+    window.showPanel(MainWindow::Distill);
+    QCOMPARE(window.currentPanel(), shown);
 
     touch(dir.filePath("files/data/tokens/train_ids.npy"));
     touch(dir.filePath("files/data/bert_data/train_ids.npy"));
     window.rescanWorkspace();
     QVERIFY(window.workspace().hasTokens && window.workspace().hasBertData);
-    QCOMPARE(window.isPanelEnabled(MainWindow::Teacher), TeacherPanel::engineAvailable());
+    QVERIFY(window.isPanelEnabled(MainWindow::Teacher));
     QVERIFY(!window.isPanelEnabled(MainWindow::Logits));  // no fine-tuned teacher
 
     touch(dir.filePath("files/bert/rubert_finetune/config.json"));
     window.rescanWorkspace();
-    QCOMPARE(window.isPanelEnabled(MainWindow::Logits), LogitsPanel::engineAvailable());
+    QVERIFY(window.isPanelEnabled(MainWindow::Logits));
     QVERIFY(!window.isPanelEnabled(MainWindow::Distill));  // no logits
 
     touch(dir.filePath("files/data/logits/train.npy"));
@@ -100,18 +106,28 @@ class TestMainWindow : public QObject {
     window.rescanWorkspace();
     QVERIFY(window.workspace().hasLogits);
     QCOMPARE(window.workspace().runs, 1);
-    QCOMPARE(window.isPanelEnabled(MainWindow::Distill), DistillPanel::engineAvailable());
+    QVERIFY(window.isPanelEnabled(MainWindow::Distill));
 
-    // A disabled panel cannot be shown; an enabled one can.
+    // An enabled panel can be shown.
     window.showPanel(-1);
-    if (!window.isPanelEnabled(MainWindow::Distill)) {
-      window.showPanel(MainWindow::Distill);
-      QCOMPARE(window.currentPanel(), -1);
-    }
-    if (window.isPanelEnabled(MainWindow::Teacher)) {
-      window.showPanel(MainWindow::Teacher);
-      QCOMPARE(window.currentPanel(), int(MainWindow::Teacher));
-    }
+    window.showPanel(MainWindow::Teacher);
+    QCOMPARE(window.currentPanel(), int(MainWindow::Teacher));
+  }
+
+  // kdw-gui --screenshot-dir without a workspace: the tour saves the welcome page, then ends.
+  void screenshotTourWithoutWorkspace() {
+    MainWindow window;
+    window.resize(1280, 820);
+    window.show();
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString shots = dir.filePath(QStringLiteral("shots"));  // made by the tour
+    bool done = false;
+    runScreenshotTour(&window, shots, false, [&done] { done = true; });
+    QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
+    QCOMPARE(QDir(shots).entryList(QDir::Files), QStringList{QStringLiteral("welcome.png")});
+    const QImage welcome(QDir(shots).filePath(QStringLiteral("welcome.png")));
+    QCOMPARE(welcome.size() / welcome.devicePixelRatio(), window.size());
   }
 
   void badFolderAndFailedJobShowBanner() {
@@ -141,7 +157,6 @@ class TestMainWindow : public QObject {
 
   // Loading a CSV fills the preview model; Prepare writes the workspace files through a job.
   void dataPanelLoadsAndPrepares() {
-    if (!DataPanel::engineAvailable()) QFAIL("this build has no data engine");
     QTemporaryDir dir;
     QCOMPARE(createWorkspaceLayout(dir.path()), QString());
     QFile csv(dir.filePath("in.csv"));

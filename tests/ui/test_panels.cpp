@@ -28,6 +28,7 @@
 #include "bert/finetune.h"
 #include "bert/logits.h"
 #include "common/live_chart.h"
+#include "common/workspace_state.h"
 #include "core/job.h"
 #include "data/data_panel.h"
 #include "data/prepare.h"
@@ -35,7 +36,6 @@
 #include "jobs/job_runner.h"
 #include "logits/logits_panel.h"
 #include "shell/main_window.h"
-#include "shell/workspace_state.h"
 #include "teacher/teacher_panel.h"
 
 namespace {

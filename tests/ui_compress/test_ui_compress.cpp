@@ -13,6 +13,7 @@
 #include <cmath>
 #include <memory>
 
+#include "common/human_units.h"
 #include "compress/component_strip.h"
 #include "compress/components.h"
 #include "compress/compress_panel.h"
@@ -67,7 +68,8 @@ QString writeRun(const QString& dir, int64_t hidden = 6) {
         for (int64_t u = 0; u < hidden; ++u) hh.select(1, u).mul_(scale(u));
         std::vector<at::Tensor> readers;
         if (layer == 0)
-          readers = {model->param("layers.1.fwd.weight_ih"), model->param("layers.1.bwd.weight_ih")};
+          readers = {model->param("layers.1.fwd.weight_ih"),
+                     model->param("layers.1.bwd.weight_ih")};
         else
           readers = {model->param("classifier.weight")};
         for (at::Tensor& r : readers)

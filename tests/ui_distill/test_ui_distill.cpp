@@ -21,11 +21,11 @@
 
 #include "../student/synthetic_data.h"
 #include "common/live_chart.h"
+#include "common/run_info.h"
 #include "compress/compress_panel.h"
 #include "compress/unit_selection.h"
 #include "distill/distill_panel.h"
 #include "jobs/job_runner.h"
-#include "runs/run_info.h"
 #include "runs/run_list_model.h"
 #include "runs/runs_panel.h"
 #include "student/student_model.h"

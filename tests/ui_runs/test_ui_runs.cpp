@@ -16,7 +16,7 @@
 
 #include <cmath>
 
-#include "runs/run_info.h"
+#include "common/run_info.h"
 #include "runs/run_list_model.h"
 #include "runs/runs_panel.h"
 

@@ -4,19 +4,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QLabel>
-#include <QVBoxLayout>
-
-QWidget* makeUnavailableNote(const QString& title, const QString& why, QWidget* parent) {
-  auto* note = new QWidget(parent);
-  auto* layout = new QVBoxLayout(note);
-  layout->addWidget(makeHeading(title, note));
-  auto* text = new QLabel(why, note);
-  text->setWordWrap(true);
-  text->setEnabled(false);
-  layout->addWidget(text);
-  layout->addStretch(1);
-  return note;
-}
 
 QLabel* makeHeading(const QString& text, QWidget* parent) {
   auto* label = new QLabel(text, parent);

@@ -6,8 +6,6 @@
 class QWidget;
 class QLabel;
 
-/// A note shown in place of a panel whose engine part is not available in this build.
-QWidget* makeUnavailableNote(const QString& title, const QString& why, QWidget* parent);
 /// A bold heading label for a panel.
 QLabel* makeHeading(const QString& text, QWidget* parent);
 /// Resources (demo data, icons) next to the executable: <exe>/../share/kdw, or the source tree.

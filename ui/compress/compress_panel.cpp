@@ -19,11 +19,12 @@
 #include <algorithm>
 #include <exception>
 
+#include "common/human_units.h"
+#include "common/run_info.h"
 #include "compress/component_strip.h"
 #include "compress/heatmap_view.h"
 #include "compress/student_source.h"
 #include "jobs/job_runner.h"
-#include "runs/run_info.h"
 
 namespace {
 constexpr int kSliderSteps = 1000;

@@ -1,38 +1,22 @@
 #include "compress/student_source.h"
 
-#include <chrono>
-
-#include "common/device_setting.h"
-#include "core/error.h"
-#include "core/job.h"
-
-#if defined(KDW_HAVE_STUDENT) && defined(KDW_HAVE_COMPRESS)
-#define KDW_VIEWER_ENGINE 1
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include <chrono>
+
+#include "common/device_setting.h"
 #include "compress/components.h"
 #include "compress/cut.h"
 #include "compress/export.h"
 #include "core/atomic_output.h"
-#include "student/student_model.h"
-#if __has_include("student/distill.h")
+#include "core/error.h"
+#include "core/job.h"
 #include "student/distill.h"
-#define KDW_VIEWER_EVALUATE 1
-#endif
-#endif
+#include "student/student_model.h"
 
 namespace fs = std::filesystem;
 
-bool studentEngineAvailable() {
-#ifdef KDW_VIEWER_ENGINE
-  return true;
-#else
-  return false;
-#endif
-}
-
-#ifdef KDW_VIEWER_ENGINE
 namespace {
 
 ArchSizes sizesOf(const kdw::StudentArch& arch) {
@@ -70,10 +54,8 @@ double latencyMsPerSample(kdw::StudentModel& model) {
 }
 
 }  // namespace
-#endif
 
 std::shared_ptr<LoadedStudent> loadStudentForView(const fs::path& model_file) {
-#ifdef KDW_VIEWER_ENGINE
   kdw::StudentModel model = kdw::load_student(model_file);
   auto out = std::make_shared<LoadedStudent>();
   out->model_file = model_file;
@@ -101,9 +83,6 @@ std::shared_ptr<LoadedStudent> loadStudentForView(const fs::path& model_file) {
     out->matrices.push_back(std::move(info));
   }
   return out;
-#else
-  throw kdw::file_error(model_file, "this GUI was built without the student engine");
-#endif
 }
 
 void highlightFor(const MatrixInfo& info, const ArchSizes& sizes, const UnitSelection& selection,
@@ -169,7 +148,6 @@ std::vector<std::array<std::vector<int64_t>, 2>> removedUnits(const UnitSelectio
 }
 
 nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job) {
-#ifdef KDW_VIEWER_ENGINE
   job.progress("load", 0, 3, request.model_file.filename().string());
   kdw::StudentModel model = kdw::load_student(request.model_file);
   kdw::Selection selection = kdw::Selection::none(model->arch());
@@ -189,7 +167,6 @@ nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job) {
   job.progress("evaluate", 2, 3);
   nlohmann::json before = {{"latency_ms_per_sample", latencyMsPerSample(model)}};
   nlohmann::json after = {{"latency_ms_per_sample", latencyMsPerSample(cut)}};
-#ifdef KDW_VIEWER_EVALUATE
   if (!request.data_path.empty()) {
     kdw::EvaluateOptions eb;
     eb.device = jobDevice();
@@ -205,39 +182,24 @@ nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job) {
       if ((*side)["report"].contains("latency_ms_per_sample"))
         (*side)["latency_ms_per_sample"] = (*side)["report"]["latency_ms_per_sample"];
   }
-#endif
   job.progress("done", 3, 3);
   return {{"report", report},
           {"cut_model", cut_file.string()},
           {"evaluation", {{"before", before}, {"after", after}}}};
-#else
-  (void)job;
-  throw kdw::file_error(request.model_file, "this GUI was built without the student engine");
-#endif
 }
 
 nlohmann::json exportModel(const fs::path& model_file, const fs::path& output_dir) {
-#ifdef KDW_VIEWER_ENGINE
   kdw::ExportOptions options;
   options.model_file = model_file;
   options.output_dir = output_dir;
   return kdw::export_student(options);
-#else
-  throw kdw::file_error(model_file, "this GUI was built without the student engine");
-#endif
 }
 
 nlohmann::json evaluateModel(const fs::path& model_file, const fs::path& data_path,
                              kdw::JobContext& job) {
-#ifdef KDW_VIEWER_EVALUATE
   kdw::EvaluateOptions options;
   options.device = jobDevice();
   options.model_file = model_file;
   options.data_path = data_path;
   return kdw::evaluate_student(options, job).report;
-#else
-  (void)data_path;
-  (void)job;
-  throw kdw::file_error(model_file, "this GUI was built without the student engine");
-#endif
 }

@@ -34,9 +34,6 @@ struct LoadedStudent {
   std::vector<UnitGroup> groups;
 };
 
-/// True when the engine's student and compress modules are built into this GUI.
-bool studentEngineAvailable();
-
 /// Reads a student saved by save_student. Throws kdw::Error naming the file.
 std::shared_ptr<LoadedStudent> loadStudentForView(const std::filesystem::path& model_file);
 

@@ -67,6 +67,3 @@ struct ArchSizes {
 
 /// "layer 0: 256+256 -> 180+201" lines, then parameters and bytes before -> after.
 std::string summaryText(const ArchSizes& before, const ArchSizes& after);
-/// 12 345 678 -> "12.3 M"; bytes -> "47.1 MB".
-std::string humanCount(int64_t n);
-std::string humanBytes(int64_t bytes);

@@ -26,22 +26,11 @@
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
-#include "data/table_model.h"
-#include "jobs/job_runner.h"
-
-#ifdef KDW_HAVE_DATA
 #include "core/workspace.h"
 #include "data/prepare.h"
 #include "data/table.h"
-#endif
-
-bool DataPanel::engineAvailable() {
-#ifdef KDW_HAVE_DATA
-  return true;
-#else
-  return false;
-#endif
-}
+#include "data/table_model.h"
+#include "jobs/job_runner.h"
 
 namespace {
 QCheckBox* check(const QString& text, bool on, QWidget* parent) {
@@ -59,11 +48,6 @@ QSpinBox* spin(int lo, int hi, int value, QWidget* parent) {
 
 DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
-  if (!engineAvailable()) {
-    layout->addWidget(makeUnavailableNote(
-        tr("Data"), tr("Data preparation (engine/data) is not part of this build."), this));
-    return;
-  }
   layout->addWidget(makeHeading(tr("Data: labelled texts to training files"), this));
 
   // Input file row.
@@ -275,7 +259,6 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
 
 void DataPanel::setWorkspace(const QString& root) {
   workspace_ = root;
-  if (!engineAvailable()) return;
   const QString current = bert_vocab_->currentText();
   bert_vocab_->clear();
   bert_vocab_->addItem(QString());
@@ -294,7 +277,6 @@ void DataPanel::setWorkspace(const QString& root) {
 }
 
 void DataPanel::refresh() {
-#ifdef KDW_HAVE_DATA
   if (workspace_.isEmpty()) return;
   const kdw::Workspace ws{workspace_.toStdString()};
   const QFileInfo info(QString::fromStdString(ws.prepare_file().string()));
@@ -314,7 +296,6 @@ void DataPanel::refresh() {
     if (i >= 0) box->setCurrentIndex(i);
   }
   loadFile(input);
-#endif
 }
 
 void DataPanel::followJob(int id) {
@@ -471,7 +452,6 @@ void DataPanel::setBusy(bool busy) {
 }
 
 void DataPanel::loadFile(const QString& file) {
-#ifdef KDW_HAVE_DATA
   file_ = file;
   path_->setText(file);
   const std::filesystem::path path = file.toStdString();
@@ -496,13 +476,9 @@ void DataPanel::loadFile(const QString& file) {
                   });
   setBusy(true);
   result_->setText(tr("Reading…"));
-#else
-  (void)file;
-#endif
 }
 
 void DataPanel::onLoaded(std::shared_ptr<kdw::Table> table) {
-#ifdef KDW_HAVE_DATA
   model_->setTable(table);
   QStringList columns;
   for (const auto& c : table->columns) columns << QString::fromStdString(c);
@@ -548,13 +524,9 @@ void DataPanel::onLoaded(std::shared_ptr<kdw::Table> table) {
     prepare_after_load_ = false;
     prepare();
   }
-#else
-  (void)table;
-#endif
 }
 
 void DataPanel::updateStats() {
-#ifdef KDW_HAVE_DATA
   const auto table = model_->table();
   const int text = text_col_->currentIndex(), label = label_col_->currentIndex();
   if (!table || text < 0 || label < 0) return;
@@ -565,11 +537,9 @@ void DataPanel::updateStats() {
     return nlohmann::json{
         {"classes", classes}, {"lengths", s.length_histogram}, {"bin_width", s.length_bin_width}};
   });
-#endif
 }
 
 int DataPanel::prepare() {
-#ifdef KDW_HAVE_DATA
   if (!model_->table() || workspace_.isEmpty()) return 0;
   kdw::PrepareOptions o;
   o.input = file_.toStdString();
@@ -602,9 +572,6 @@ int DataPanel::prepare() {
   setBusy(true);
   result_->setText(tr("Waiting for the job queue…"));
   return prepare_job_;
-#else
-  return 0;
-#endif
 }
 
 void DataPanel::prepareDemo(const QString& csv) {
@@ -613,11 +580,11 @@ void DataPanel::prepareDemo(const QString& csv) {
 }
 
 void DataPanel::loadSettings(QSettings& s) {
-  if (engineAvailable()) loadFormFields(s, QStringLiteral("data"), formFields());
+  loadFormFields(s, QStringLiteral("data"), formFields());
 }
 
 void DataPanel::saveSettings(QSettings& s) const {
-  if (engineAvailable()) saveFormFields(s, QStringLiteral("data"), formFields());
+  saveFormFields(s, QStringLiteral("data"), formFields());
 }
 
 std::vector<FormField> DataPanel::formFields() const {

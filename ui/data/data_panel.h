@@ -34,8 +34,6 @@ class DataPanel : public QWidget {
 
  public:
   DataPanel(JobRunner* runner, QWidget* parent = nullptr);
-  /// False when this build has no data preparation engine (the panel is then a note).
-  static bool engineAvailable();
   /// Shows what the workspace holds (files/data/prepare.json) and, when the input file named
   /// there still exists, loads it into the preview and the charts.
   void setWorkspace(const QString& root);

@@ -22,22 +22,10 @@
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
+#include "common/run_info.h"
 #include "jobs/job_runner.h"
 #include "jobs/job_status.h"
-#include "runs/run_info.h"
-
-#if defined(KDW_HAVE_STUDENT) && __has_include("student/distill.h")
 #include "student/distill.h"
-#define KDW_DISTILL_PANEL 1
-#endif
-
-bool DistillPanel::engineAvailable() {
-#ifdef KDW_DISTILL_PANEL
-  return true;
-#else
-  return false;
-#endif
-}
 
 namespace {
 QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, double value, int decimals,
@@ -59,11 +47,6 @@ QSpinBox* intBox(QWidget* parent, int lo, int hi, int value) {
 
 DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
-  if (!engineAvailable()) {
-    layout->addWidget(makeUnavailableNote(
-        tr("Distill"), tr("Distillation (engine/student) is not part of this build."), this));
-    return;
-  }
   layout->addWidget(makeHeading(tr("Distill: train the student on the teacher's logits"), this));
 
   auto* form = new QGroupBox(tr("Student and training"), this);
@@ -203,7 +186,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
 void DistillPanel::setWorkspace(const QString& root) {
   const bool changed = root != workspace_;
   workspace_ = root;
-  if (!engineAvailable() || job_ != 0) return;
+  if (job_ != 0) return;
   // Show the newest run of the workspace (or nothing when it has none).
   const QString latest = latestRunDir(root);
   if (!latest.isEmpty() && (changed || run_dir_.isEmpty())) {
@@ -217,7 +200,6 @@ void DistillPanel::setWorkspace(const QString& root) {
 }
 
 bool DistillPanel::showRun(const QString& runDir) {
-  if (!engineAvailable()) return false;
   const QDir dir(runDir);
   const QJsonObject config = readJsonObjectFile(dir.filePath(QStringLiteral("config.json")));
   const QJsonObject result = readJsonObjectFile(dir.filePath(QStringLiteral("result.json")));
@@ -275,7 +257,6 @@ void DistillPanel::clearCharts() {
 }
 
 void DistillPanel::start() {
-#ifdef KDW_DISTILL_PANEL
   kdw::DistillOptions o;
   o.device = jobDevice();
   o.data_path = workspace_.toStdString();
@@ -315,7 +296,6 @@ void DistillPanel::start() {
                        .arg(type_->currentText())
                        .arg(o.epochs));
   status_->setText(tr("Waiting for the job queue…"));
-#endif
 }
 
 void DistillPanel::finish(const QString& text) {
@@ -363,11 +343,11 @@ void DistillPanel::addRecord(const QJsonObject& r) {
 }
 
 void DistillPanel::loadSettings(QSettings& s) {
-  if (engineAvailable()) loadFormFields(s, QStringLiteral("distill"), formFields());
+  loadFormFields(s, QStringLiteral("distill"), formFields());
 }
 
 void DistillPanel::saveSettings(QSettings& s) const {
-  if (engineAvailable()) saveFormFields(s, QStringLiteral("distill"), formFields());
+  saveFormFields(s, QStringLiteral("distill"), formFields());
 }
 
 std::vector<FormField> DistillPanel::formFields() const {

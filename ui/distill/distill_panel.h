@@ -23,7 +23,6 @@ class DistillPanel : public QWidget {
 
  public:
   DistillPanel(JobRunner* runner, QWidget* parent = nullptr);
-  static bool engineAvailable();
   void setWorkspace(const QString& root);
   /// Where new run folders go; empty (the default): the workspace root.
   void setOutputDir(const QString& dir) { output_dir_ = dir; }

@@ -13,33 +13,17 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include "bert/logits.h"
 #include "common/device_setting.h"
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
-#include "jobs/job_runner.h"
-
-#ifdef KDW_HAVE_BERT
-#include "bert/logits.h"
 #include "core/workspace.h"
+#include "jobs/job_runner.h"
 #include "logits/logits_stats.h"
-#endif
-
-bool LogitsPanel::engineAvailable() {
-#ifdef KDW_HAVE_BERT
-  return true;
-#else
-  return false;
-#endif
-}
 
 LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
-  if (!engineAvailable()) {
-    layout->addWidget(
-        makeUnavailableNote(tr("Logits"), tr("The BERT engine is not part of this build."), this));
-    return;
-  }
   layout->addWidget(makeHeading(tr("Teacher logits"), this));
   auto* intro = new QLabel(tr("Runs the fine-tuned teacher over train, dev and test and stores its "
                               "logits in files/data/logits/ for distillation."),
@@ -133,13 +117,11 @@ void LogitsPanel::setWorkspace(const QString& root) {
 }
 
 void LogitsPanel::refresh() {
-#ifdef KDW_HAVE_BERT
   if (workspace_.isEmpty() || job_ != 0) return;
   const kdw::Workspace ws{workspace_.toStdString()};
   const QFileInfo info(QString::fromStdString((ws.logits_dir() / "logits.json").string()));
   const qint64 stamp = info.exists() ? info.lastModified().toMSecsSinceEpoch() : 0;
   if (stamp != logits_stamp_) reload();
-#endif
 }
 
 void LogitsPanel::followJob(int id) {
@@ -150,11 +132,11 @@ void LogitsPanel::followJob(int id) {
 }
 
 void LogitsPanel::loadSettings(QSettings& s) {
-  if (engineAvailable()) loadFormFields(s, QStringLiteral("logits"), formFields());
+  loadFormFields(s, QStringLiteral("logits"), formFields());
 }
 
 void LogitsPanel::saveSettings(QSettings& s) const {
-  if (engineAvailable()) saveFormFields(s, QStringLiteral("logits"), formFields());
+  saveFormFields(s, QStringLiteral("logits"), formFields());
 }
 
 std::vector<FormField> LogitsPanel::formFields() const {
@@ -162,7 +144,6 @@ std::vector<FormField> LogitsPanel::formFields() const {
 }
 
 int LogitsPanel::start() {
-#ifdef KDW_HAVE_BERT
   if (job_ != 0 || workspace_.isEmpty()) return 0;
   kdw::LogitsOptions options;
   options.device = jobDevice();
@@ -180,13 +161,9 @@ int LogitsPanel::start() {
   stop_->setEnabled(true);
   status_->setText(tr("Waiting for the job queue…"));
   return job_;
-#else
-  return 0;
-#endif
 }
 
 void LogitsPanel::reload() {
-#ifdef KDW_HAVE_BERT
   splits_->setRowCount(0);
   confidence_->clear();
   values_->clear();
@@ -237,5 +214,4 @@ void LogitsPanel::reload() {
                     values_->setHistogram(r.value("min").toDouble(), r.value("max").toDouble(),
                                           vals, tr("logit value"));
                   });
-#endif
 }

@@ -21,7 +21,6 @@ class LogitsPanel : public QWidget {
 
  public:
   LogitsPanel(JobRunner* runner, QWidget* parent = nullptr);
-  static bool engineAvailable();
   void setWorkspace(const QString& root);
   /// Re-reads logits.json and the .npy files (done on setWorkspace and after a run).
   void reload();

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "compress/unit_selection.h"
+#include "common/human_units.h"
 
 RunListModel::RunListModel(QObject* parent) : QAbstractTableModel(parent) {}
 

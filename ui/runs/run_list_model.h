@@ -4,7 +4,7 @@
 #include <QAbstractTableModel>
 #include <QList>
 
-#include "runs/run_info.h"
+#include "common/run_info.h"
 
 class RunListModel : public QAbstractTableModel {
   Q_OBJECT

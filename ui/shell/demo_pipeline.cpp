@@ -6,22 +6,15 @@
 #include <filesystem>
 #include <memory>
 
-#include "common/device_setting.h"
-#include "shell/workspace_state.h"
-
-#if defined(KDW_HAVE_DATA) && defined(KDW_HAVE_BERT) && defined(KDW_HAVE_STUDENT)
-#define KDW_DEMO_ENGINE 1
 #include "bert/finetune.h"
 #include "bert/logits.h"
+#include "common/device_setting.h"
+#include "common/workspace_state.h"
+#include "compress/compress_run.h"
 #include "core/error.h"
 #include "core/workspace.h"
 #include "data/prepare.h"
 #include "student/distill.h"
-#endif
-#if defined(KDW_DEMO_ENGINE) && defined(KDW_HAVE_COMPRESS)
-#define KDW_DEMO_COMPRESS 1
-#include "compress/compress_run.h"
-#endif
 
 namespace {
 QString number(double value) {
@@ -37,18 +30,9 @@ DemoPipeline::DemoPipeline(JobRunner* runner, QObject* parent) : QObject(parent)
   connect(runner_, &JobRunner::cancelled, this, [this](int id) { onEnded(id, false); });
 }
 
-bool DemoPipeline::available() {
-#ifdef KDW_DEMO_ENGINE
-  return true;
-#else
-  return false;
-#endif
-}
-
 QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& resources,
                                    const DemoSettings& s, const WorkspaceState& state) {
   QList<DemoStep> steps;
-#ifdef KDW_DEMO_ENGINE
   const kdw::Workspace ws{std::filesystem::path(workspace.toStdString())};
   const std::filesystem::path res = resources.toStdString();
   const std::filesystem::path bertSource = res / s.bertSource.toStdString();
@@ -150,7 +134,6 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                                  {"model_file", r.model_file.string()},
                                  {"result", r.result}};
          }});
-#ifdef KDW_DEMO_COMPRESS
     if (!s.cut) continue;
     kdw::CompressOptions c;
     c.device = jobDevice();
@@ -173,7 +156,6 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                                           {"cut_model_file", r.cut_model_file.string()},
                                           {"report", r.report}};
                   }});
-#endif
   }
 
   // Start at the first step whose output is missing; everything after it depends on it.
@@ -191,9 +173,6 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
   else if (state.runs == 0)
     first = 4;
   steps = steps.mid(first);
-#else
-  (void)workspace, (void)resources, (void)s, (void)state;
-#endif
   return steps;
 }
 

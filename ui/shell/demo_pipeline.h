@@ -56,8 +56,6 @@ class DemoPipeline : public QObject {
  public:
   explicit DemoPipeline(JobRunner* runner, QObject* parent = nullptr);
 
-  /// True when this build has every engine module the demo needs.
-  static bool available();
   /// The steps still to do for `workspace`: everything from the first step whose output is
   /// missing in `state` (all steps for a fresh workspace, none for a finished demo). Each
   /// student is followed by its compression (heatmaps, cut model, evaluation) in its run folder.

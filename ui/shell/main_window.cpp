@@ -21,6 +21,7 @@
 
 #include "common/device_setting.h"
 #include "common/panel_util.h"
+#include "compress/compress_panel.h"
 #include "core/log.h"
 #include "data/data_panel.h"
 #include "distill/distill_panel.h"
@@ -28,19 +29,11 @@
 #include "jobs/job_status.h"
 #include "log/log_panel.h"
 #include "logits/logits_panel.h"
+#include "runs/runs_panel.h"
 #include "shell/demo_pipeline.h"
 #include "shell/preferences_dialog.h"
 #include "shell/welcome_page.h"
 #include "teacher/teacher_panel.h"
-
-#if __has_include("compress/compress_panel.h")
-#include "compress/compress_panel.h"
-#define KDW_HAVE_COMPRESS_PANEL 1
-#endif
-#if __has_include("runs/runs_panel.h")
-#include "runs/runs_panel.h"
-#define KDW_HAVE_RUNS_PANEL 1
-#endif
 
 namespace {
 const char* const kPanelNames[] = {"Data", "Teacher", "Logits", "Distill", "Compress", "Runs"};
@@ -75,26 +68,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   panels_[Teacher] = teacher_;
   panels_[Logits] = logits_;
   panels_[Distill] = distill_;
-#ifdef KDW_HAVE_COMPRESS_PANEL
-  auto* compress = new CompressPanel(runner_, stack_);
-  panels_[Compress] = compress;
-#else
-  panels_[Compress] = makeUnavailableNote(
-      tr("Compress"), tr("The heatmap viewer is not part of this build."), stack_);
-#endif
-#ifdef KDW_HAVE_RUNS_PANEL
-  auto* runs = new RunsPanel(runner_, stack_);
-  panels_[Runs] = runs;
-#ifdef KDW_HAVE_COMPRESS_PANEL
-  connect(runs, &RunsPanel::openInCompress, this, [this, compress](const QString& dir) {
-    compress->openRun(dir);
+  compress_ = new CompressPanel(runner_, stack_);
+  runs_ = new RunsPanel(runner_, stack_);
+  panels_[Compress] = compress_;
+  panels_[Runs] = runs_;
+  connect(runs_, &RunsPanel::openInCompress, this, [this](const QString& dir) {
+    compress_->openRun(dir);
     showPanel(Compress);
   });
-#endif
-#else
-  panels_[Runs] =
-      makeUnavailableNote(tr("Runs"), tr("The runs browser is not part of this build."), stack_);
-#endif
   for (QWidget* panel : panels_) stack_->addWidget(panel);
 
   // The error banner: one line from a failed job, dismissible.
@@ -149,9 +130,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   connect(welcome_, &WelcomePage::openRecent, this,
           [this](const QString& dir) { openWorkspace(dir); });
   connect(distill_, &DistillPanel::openInCompress, this, [this](const QString& dir) {
-#ifdef KDW_HAVE_COMPRESS_PANEL
-    static_cast<CompressPanel*>(panels_[Compress])->openRun(dir);
-#endif
+    compress_->openRun(dir);
     rescanWorkspace();
     showPanel(Compress);
   });
@@ -179,12 +158,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   });
 
   buildMenus();
-  const bool demoOk = !resourceDir().isEmpty() && DemoPipeline::available();
-  welcome_->setDemoAvailable(
-      demoOk, demoOk ? QString()
-                     : (DemoPipeline::available()
-                            ? tr("Demo data not found next to the program.")
-                            : tr("The demo needs every engine module; this build lacks some.")));
+  const bool demoOk = !resourceDir().isEmpty();
+  welcome_->setDemoAvailable(demoOk,
+                             demoOk ? QString() : tr("Demo data not found next to the program."));
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
@@ -228,30 +204,19 @@ QString MainWindow::panelNote(Panel panel) const {
   if (!state_.valid) return tr("Open a workspace first.");
   switch (panel) {
     case Data:
-      return DataPanel::engineAvailable() ? QString() : tr("Not available in this build.");
+      return QString();
     case Teacher:
-      if (!TeacherPanel::engineAvailable()) return tr("Not available in this build.");
       return state_.hasBertData ? QString() : tr("Prepare the data first (Data panel).");
     case Logits:
-      if (!LogitsPanel::engineAvailable()) return tr("Not available in this build.");
       if (!state_.hasBertData) return tr("Prepare the data first (Data panel).");
       return state_.hasTeacher ? QString() : tr("Fine-tune the teacher first (Teacher panel).");
     case Distill:
-      if (!DistillPanel::engineAvailable()) return tr("Not available in this build.");
       if (!state_.hasTokens) return tr("Prepare the data first (Data panel).");
       return state_.hasLogits ? QString() : tr("Store the teacher logits first (Logits panel).");
     case Compress:
-#ifdef KDW_HAVE_COMPRESS_PANEL
       return state_.runs > 0 ? QString() : tr("Distil a student first (Distill panel).");
-#else
-      return tr("Not available in this build.");
-#endif
     case Runs:
-#ifdef KDW_HAVE_RUNS_PANEL
       return QString();
-#else
-      return tr("Not available in this build.");
-#endif
     default:
       return tr("Unknown panel.");
   }
@@ -307,12 +272,8 @@ bool MainWindow::openWorkspace(const QString& root) {
   teacher_->setWorkspace(dir);
   logits_->setWorkspace(dir);
   distill_->setWorkspace(dir);
-#ifdef KDW_HAVE_COMPRESS_PANEL
-  static_cast<CompressPanel*>(panels_[Compress])->setWorkspace(dir);
-#endif
-#ifdef KDW_HAVE_RUNS_PANEL
-  static_cast<RunsPanel*>(panels_[Runs])->setWorkspace(dir);
-#endif
+  compress_->setWorkspace(dir);
+  runs_->setWorkspace(dir);
   updatePanels();
   // Start where the work is: the first step whose output is missing.
   int next = Data;
@@ -334,9 +295,7 @@ void MainWindow::rescanWorkspace() {
   teacher_->refresh();
   logits_->refresh();
   distill_->setWorkspace(state_.root);
-#ifdef KDW_HAVE_RUNS_PANEL
-  static_cast<RunsPanel*>(panels_[Runs])->setWorkspace(state_.root);
-#endif
+  runs_->setWorkspace(state_.root);
 }
 
 void MainWindow::updatePanels() {
@@ -369,8 +328,8 @@ void MainWindow::chooseWorkspace() {
 
 QList<int> MainWindow::openDemoWorkspace() {
   const QString resources = resourceDir();
-  if (resources.isEmpty() || !DemoPipeline::available()) {
-    showError(tr("The demo needs the bundled demo data and every engine module."));
+  if (resources.isEmpty()) {
+    showError(tr("The demo needs the bundled demo data."));
     return {};
   }
   return runDemoPipeline(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +

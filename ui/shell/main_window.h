@@ -5,8 +5,8 @@
 #include <QHash>
 #include <QMainWindow>
 
+#include "common/workspace_state.h"
 #include "shell/demo_pipeline.h"
-#include "shell/workspace_state.h"
 
 class JobRunner;
 class LogPanel;
@@ -20,6 +20,8 @@ class DataPanel;
 class TeacherPanel;
 class LogitsPanel;
 class DistillPanel;
+class CompressPanel;
+class RunsPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -81,6 +83,8 @@ class MainWindow : public QMainWindow {
   TeacherPanel* teacher_ = nullptr;
   LogitsPanel* logits_ = nullptr;
   DistillPanel* distill_ = nullptr;
+  CompressPanel* compress_ = nullptr;
+  RunsPanel* runs_ = nullptr;
   DemoPipeline* demo_ = nullptr;
   QHash<int, int> demo_panels_;  ///< demo job id -> the panel that shows it
   int demo_panel_ = -1;          ///< panel shown for the previous demo step

@@ -22,35 +22,19 @@
 #include <algorithm>
 #include <iterator>
 
+#include "bert/bert_io.h"
+#include "bert/finetune.h"
 #include "common/device_setting.h"
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
+#include "common/workspace_state.h"
+#include "core/workspace.h"
 #include "jobs/job_runner.h"
 #include "jobs/job_status.h"
-#include "shell/workspace_state.h"
-
-#ifdef KDW_HAVE_BERT
-#include "bert/bert_io.h"
-#include "bert/finetune.h"
-#include "core/workspace.h"
-#endif
-
-bool TeacherPanel::engineAvailable() {
-#ifdef KDW_HAVE_BERT
-  return true;
-#else
-  return false;
-#endif
-}
 
 TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
-  if (!engineAvailable()) {
-    layout->addWidget(
-        makeUnavailableNote(tr("Teacher"), tr("The BERT engine is not part of this build."), this));
-    return;
-  }
   layout->addWidget(makeHeading(tr("Teacher: fine-tune BERT"), this));
   auto* top = new QHBoxLayout;
   auto* modelBox = new QGroupBox(tr("Pretrained model (files/bert/)"), this);
@@ -192,7 +176,6 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
 
 void TeacherPanel::setWorkspace(const QString& root) {
   workspace_ = root;
-  if (!engineAvailable()) return;
   finetune_stamp_ = -1;
   if (job_ == 0) {
     loss_->clear();
@@ -206,7 +189,7 @@ void TeacherPanel::setWorkspace(const QString& root) {
 }
 
 void TeacherPanel::refresh() {
-  if (!engineAvailable() || workspace_.isEmpty()) return;
+  if (workspace_.isEmpty()) return;
   const WorkspaceState state = scanWorkspace(workspace_);
   labels_ = state.labels;
   const QString previous = folder_->currentText();
@@ -253,7 +236,6 @@ QString TeacherPanel::devSummary() const {
 // The fine-tuned teacher already in the workspace: curves from metrics.jsonl, best dev results
 // from finetune.json. Read again only when finetune.json changed.
 void TeacherPanel::showFinetuned() {
-#ifdef KDW_HAVE_BERT
   const kdw::Workspace ws{workspace_.toStdString()};
   const QDir dir(QString::fromStdString(ws.finetune_dir().string()));
   const QFileInfo info(dir.filePath(QStringLiteral("finetune.json")));
@@ -288,10 +270,8 @@ void TeacherPanel::showFinetuned() {
           .arg(best.value("epoch").toInt())
           .arg(options.value("epochs").toInt())
           .arg(options.value("precision").toString(QStringLiteral("float32"))));
-#endif
 }
 void TeacherPanel::inspect() {
-#ifdef KDW_HAVE_BERT
   if (folder_->currentText().isEmpty()) return;
   const kdw::Workspace ws{workspace_.toStdString()};
   const auto dir = ws.bert_dir() / folder_->currentText().toStdString();
@@ -310,11 +290,9 @@ void TeacherPanel::inspect() {
   } catch (const std::exception& e) {
     folder_info_->setText(tr("Not usable: %1").arg(QString::fromStdString(e.what())));
   }
-#endif
 }
 
 int TeacherPanel::start(bool resume) {
-#ifdef KDW_HAVE_BERT
   if (job_ != 0 || folder_->currentText().isEmpty()) return 0;
   kdw::FinetuneOptions o;
   o.device = jobDevice();
@@ -348,10 +326,6 @@ int TeacherPanel::start(bool resume) {
   stop_->setEnabled(true);
   status_->setText(tr("Waiting for the job queue…"));
   return job_;
-#else
-  (void)resume;
-  return 0;
-#endif
 }
 
 void TeacherPanel::onProgress(int id, const QString& stage, qint64 done, qint64 total,
@@ -446,11 +420,11 @@ void TeacherPanel::fitTableHeight() {
 }
 
 void TeacherPanel::loadSettings(QSettings& s) {
-  if (engineAvailable()) loadFormFields(s, QStringLiteral("teacher"), formFields());
+  loadFormFields(s, QStringLiteral("teacher"), formFields());
 }
 
 void TeacherPanel::saveSettings(QSettings& s) const {
-  if (engineAvailable()) saveFormFields(s, QStringLiteral("teacher"), formFields());
+  saveFormFields(s, QStringLiteral("teacher"), formFields());
 }
 
 std::vector<FormField> TeacherPanel::formFields() const {

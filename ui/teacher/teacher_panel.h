@@ -24,7 +24,6 @@ class TeacherPanel : public QWidget {
 
  public:
   TeacherPanel(JobRunner* runner, QWidget* parent = nullptr);
-  static bool engineAvailable();
   /// Lists the pretrained folders and shows the workspace's fine-tuned teacher (its curves from
   /// metrics.jsonl and its best dev results from finetune.json) when there is one.
   void setWorkspace(const QString& root);

@@ -1,4 +1,4 @@
-#include "shell/workspace_state.h"
+#include "common/workspace_state.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,4 +1,4 @@
-#include "runs/run_info.h"
+#include "common/run_info.h"
 
 #include <QDateTime>
 #include <QDir>

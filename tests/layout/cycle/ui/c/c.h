@@ -1,0 +1,3 @@
+#pragma once
+#include "a/a.h"
+#include "missing/elsewhere.h"
