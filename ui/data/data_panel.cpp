@@ -23,6 +23,8 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <iterator>
+
 #include "common/json_files.h"
 #include "common/live_chart.h"
 #include "common/panel_util.h"
@@ -44,6 +46,11 @@ bool DataPanel::engineAvailable() {
 }
 
 namespace {
+// The cleaning check boxes' settings keys and object names: kdw::CleaningOptions' fields, in
+// the order of cleaningBoxes().
+const char* const kCleaningKeys[] = {"nfc",          "remove_control", "collapse_whitespace",
+                                     "lower",        "mask_urls",      "mask_emails",
+                                     "mask_numbers", "drop_empty",     "drop_duplicates"};
 QCheckBox* check(const QString& text, bool on, QWidget* parent) {
   auto* box = new QCheckBox(text, parent);
   box->setChecked(on);
@@ -151,9 +158,11 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   numbers_ = check(tr("Mask numbers"), false, cleaning);
   empty_ = check(tr("Drop empty texts"), true, cleaning);
   dups_ = check(tr("Drop duplicates"), true, cleaning);
-  const QList<QCheckBox*> boxes = {nfc_,    control_, spaces_, lower_, urls_,
-                                   emails_, numbers_, empty_,  dups_};
-  for (int i = 0; i < boxes.size(); ++i) cg->addWidget(boxes[i], i % 3, i / 3);
+  const QList<QCheckBox*> boxes = cleaningBoxes();
+  for (int i = 0; i < boxes.size(); ++i) {
+    boxes[i]->setObjectName(QLatin1String(kCleaningKeys[i]));
+    cg->addWidget(boxes[i], i % 3, i / 3);
+  }
   options->addWidget(cleaning, 3);
 
   auto* splitBox = new QGroupBox(tr("Split and tokens"), this);
@@ -613,6 +622,10 @@ void DataPanel::prepareDemo(const QString& csv) {
 }
 
 void DataPanel::loadSettings(QSettings& s) {
+  // Settings saved before the cleaning options had names held them by position (clean0..8).
+  for (int i = 0; i < int(std::size(kCleaningKeys)); ++i)
+    renameSetting(s, QStringLiteral("data/clean%1").arg(i),
+                  QStringLiteral("data/") + QLatin1String(kCleaningKeys[i]));
   if (engineAvailable()) loadFormFields(s, QStringLiteral("data"), formFields());
 }
 
@@ -628,9 +641,12 @@ std::vector<FormField> DataPanel::formFields() const {
                                    {"max_seq_len", max_len_},
                                    {"min_freq", min_freq_},
                                    {"student_tokenizer", tokenizer_}};
-  // The cleaning options, in the order of the form.
-  QWidget* const boxes[] = {nfc_,    control_, spaces_, lower_, urls_,
-                            emails_, numbers_, empty_,  dups_};
-  for (int i = 0; i < 9; ++i) fields.push_back({QStringLiteral("clean%1").arg(i), boxes[i]});
+  // The cleaning options by their kdw::CleaningOptions field names.
+  for (int i = 0; i < int(std::size(kCleaningKeys)); ++i)
+    fields.push_back({QLatin1String(kCleaningKeys[i]), cleaningBoxes()[i]});
   return fields;
+}
+
+QList<QCheckBox*> DataPanel::cleaningBoxes() const {
+  return {nfc_, control_, spaces_, lower_, urls_, emails_, numbers_, empty_, dups_};
 }

@@ -66,6 +66,7 @@ class DataPanel : public QWidget {
 
  private:
   std::vector<FormField> formFields() const;
+  QList<QCheckBox*> cleaningBoxes() const;
   void browse();
   void onLoaded(std::shared_ptr<kdw::Table> table);
   void showPrepared(const QJsonObject& summary);
