@@ -42,8 +42,8 @@ QWidget* makeWidget(const kdw::OptionSpec& s, QWidget* parent) {
       for (const std::string& c : s.choices) box->addItem(QString::fromStdString(c));
       return box;
     }
-    case kdw::OptionKind::kFlag:
-      return new QCheckBox(parent);
+    case kdw::OptionKind::kFlag:  // a check box says what it is itself
+      return new QCheckBox(QCoreApplication::translate("options", s.label.c_str()), parent);
     case kdw::OptionKind::kText:
     case kdw::OptionKind::kPath:
       break;
@@ -74,6 +74,10 @@ QWidget* OptionForm::widget(const std::string& name) const {
 void OptionForm::addTo(QGridLayout* grid, int rows) const {
   for (int i = 0; i < int(rows_.size()); ++i) {
     const int row = i % rows, col = (i / rows) * 2;
+    if (specs_[i].kind == kdw::OptionKind::kFlag) {
+      grid->addWidget(rows_[i].second, row, col, 1, 2);
+      continue;
+    }
     grid->addWidget(new QLabel(rows_[i].first, grid->parentWidget()), row, col, Qt::AlignRight);
     grid->addWidget(rows_[i].second, row, col + 1);
   }
