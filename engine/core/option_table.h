@@ -47,7 +47,7 @@ struct OptionSpec {
   std::string help;                  ///< the CLI's help and the form's tooltip
   unsigned use = kOnCli | kOnForm;
   int decimals = 3;  ///< kNumber: digits the form shows
-  double step = 0;   ///< kNumber: the form's step (0: 10^-decimals)
+  double step = 0;   ///< kNumber: the form's step (0: adaptive, a tenth of the value)
 
   bool on_cli() const { return use & kOnCli; }
   bool on_form() const { return use & kOnForm; }
