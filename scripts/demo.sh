@@ -6,7 +6,9 @@
 # A full RuBERT cannot be shipped, so the demo teacher is a small BERT (2 layers, hidden 128,
 # resources/demo/bert/config.json, the fixture's WordPiece vocabulary) trained from scratch on the
 # demo texts. With your own RuBERT folder, pass it to `kdw finetune --bert_path` instead.
-# The GUI's "Open demo workspace" runs the same steps with the same settings (ui/shell/demo_pipeline).
+# The settings are defined once in engine/core/demo_recipe.h: the GUI's "Open demo workspace"
+# (ui/shell/demo_pipeline) takes them from there, and tests/ui/test_demo_pipeline checks that the
+# flags below match them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

@@ -3,12 +3,48 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "core/error.h"
 
 namespace kdw::cli {
 namespace {
+
+long long parse_integer(const std::string& name, const std::string& v) {
+  std::size_t used = 0;
+  long long out = 0;
+  try {
+    out = std::stoll(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size())
+    throw UsageError("--" + name + ": expected an integer, got '" + v + "'");
+  return out;
+}
+
+double parse_number(const std::string& name, const std::string& v) {
+  std::size_t used = 0;
+  double out = 0;
+  try {
+    out = std::stod(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size())
+    throw UsageError("--" + name + ": expected a number, got '" + v + "'");
+  // stod reads "nan" and "inf"; no option means anything by them.
+  if (!std::isfinite(out))
+    throw UsageError("--" + name + ": expected a finite number, got '" + v + "'");
+  return out;
+}
+
+bool parse_flag(const std::string& name, const std::string& v) {
+  if (v.empty() || v == "true" || v == "1") return true;
+  if (v == "false" || v == "0") return false;
+  throw UsageError("--" + name + ": expected no value, true or false, got '" + v + "'");
+}
 
 std::string format_double(double v) {
   std::ostringstream out;
@@ -61,55 +97,61 @@ void ArgParser::add_choice(const std::string& name, std::string* target,
 
 void ArgParser::add_int(const std::string& name, int* target, const std::string& help) {
   add({name, "N", help, std::to_string(*target), false, [name, target](const std::string& v) {
-         std::size_t used = 0;
-         try {
-           *target = std::stoi(v, &used);
-         } catch (const std::exception&) {
-           used = 0;
-         }
-         if (used == 0 || used != v.size())
+         const long long n = parse_integer(name, v);
+         if (n < std::numeric_limits<int>::min() || n > std::numeric_limits<int>::max())
            throw UsageError("--" + name + ": expected an integer, got '" + v + "'");
+         *target = int(n);
        }});
 }
 
 void ArgParser::add_int64(const std::string& name, long long* target, const std::string& help) {
-  add({name, "N", help, std::to_string(*target), false, [name, target](const std::string& v) {
-         std::size_t used = 0;
-         try {
-           *target = std::stoll(v, &used);
-         } catch (const std::exception&) {
-           used = 0;
-         }
-         if (used == 0 || used != v.size())
-           throw UsageError("--" + name + ": expected an integer, got '" + v + "'");
-       }});
+  add({name, "N", help, std::to_string(*target), false,
+       [name, target](const std::string& v) { *target = parse_integer(name, v); }});
 }
 
 void ArgParser::add_double(const std::string& name, double* target, const std::string& help) {
-  add({name, "X", help, format_double(*target), false, [name, target](const std::string& v) {
-         std::size_t used = 0;
-         try {
-           *target = std::stod(v, &used);
-         } catch (const std::exception&) {
-           used = 0;
-         }
-         if (used == 0 || used != v.size())
-           throw UsageError("--" + name + ": expected a number, got '" + v + "'");
-         // stod reads "nan" and "inf"; no option means anything by them.
-         if (!std::isfinite(*target))
-           throw UsageError("--" + name + ": expected a finite number, got '" + v + "'");
-       }});
+  add({name, "X", help, format_double(*target), false,
+       [name, target](const std::string& v) { *target = parse_number(name, v); }});
 }
 
 void ArgParser::add_flag(const std::string& name, bool* target, const std::string& help) {
-  add({name, "", help, *target ? "on" : "", false, [name, target](const std::string& v) {
-         if (v.empty() || v == "true" || v == "1")
-           *target = true;
-         else if (v == "false" || v == "0")
-           *target = false;
-         else
-           throw UsageError("--" + name + ": expected no value, true or false, got '" + v + "'");
-       }});
+  add({name, "", help, *target ? "on" : "", false,
+       [name, target](const std::string& v) { *target = parse_flag(name, v); }});
+}
+
+void ArgParser::add_spec(const OptionSpec& spec, std::function<void(const OptionValue&)> assign) {
+  Option o;
+  o.name = spec.name;
+  o.help = spec.help;
+  o.required = spec.required();
+  o.default_text = option_text(spec.default_value);
+  const std::string name = spec.name;
+  switch (spec.kind) {
+    case OptionKind::kInteger:
+      o.value_name = "N";
+      o.assign = [name, assign](const std::string& v) {
+        assign(static_cast<int64_t>(parse_integer(name, v)));
+      };
+      break;
+    case OptionKind::kNumber:
+      o.value_name = "X";
+      o.assign = [name, assign](const std::string& v) { assign(parse_number(name, v)); };
+      break;
+    case OptionKind::kFlag:
+      o.default_text = std::get<bool>(spec.default_value) ? "on" : "";
+      o.assign = [name, assign](const std::string& v) { assign(parse_flag(name, v)); };
+      break;
+    case OptionKind::kChoice:
+      for (const auto& c : spec.choices) o.value_name += (o.value_name.empty() ? "" : "|") + c;
+      o.assign = [assign](const std::string& v) { assign(v); };
+      break;
+    case OptionKind::kText:
+    case OptionKind::kPath:
+      o.value_name = spec.kind == OptionKind::kPath ? "PATH" : "TEXT";
+      o.assign = [assign](const std::string& v) { assign(v); };
+      break;
+  }
+  add(std::move(o));
 }
 
 bool ArgParser::parse(int argc, char** argv) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/option_table.h"
+
 namespace kdw::cli {
 
 class ArgParser {
@@ -24,6 +26,19 @@ class ArgParser {
   void add_double(const std::string& name, double* target, const std::string& help);
   /// A switch without a value (--lower); also accepts --name=true/false.
   void add_flag(const std::string& name, bool* target, const std::string& help);
+
+  /// Every CLI option of a stage's table, as --<name>, bound to `target`: the text is read as
+  /// the option's kind here, its range and choices are checked by the table (messages name
+  /// the field). `table` and `target` must outlive parse().
+  template <class O>
+  void add_table(const OptionTable<O>& table, O& target) {
+    for (const auto& e : table.entries())
+      if (e.spec.on_cli())
+        add_spec(e.spec, [&table, &target, name = e.spec.name](const OptionValue& v) {
+          table.set(target, name, v);
+        });
+  }
+  void add_spec(const OptionSpec& spec, std::function<void(const OptionValue&)> assign);
 
   /// Parses argv[1..] (argv[0] is the verb). Returns false when --help was printed.
   /// Throws kdw::UsageError on unknown options, bad values or missing required options.

@@ -4,6 +4,7 @@
 
 #include "cli_args.h"
 #include "common_options.h"
+#include "compress/compress_options.h"
 #include "compress/compress_run.h"
 #include "core/error.h"
 #include "verbs.h"
@@ -41,47 +42,16 @@ void print_summary(const nlohmann::json& r) {
 }  // namespace
 
 int run_compress(int argc, char** argv) {
-  std::string restore_path, model_type, components, data_path;
-  bool show_weight = false, cut_model = false;
-  double threshold = 0.0;
-  int keep = 0, batch_size = 64;
+  CompressOptions options;
   CommonOptions common;
   ArgParser parser("compress",
                    "Draw a run's weights and ISS component norms (--show_weight) and cut weak "
                    "components out into a smaller model (--cut_model).");
-  parser.add_path("restore_path", &restore_path, "run folder holding model_distill_*.pt", true);
-  parser.add_string("model_type", &model_type,
-                    "stack_LSTM or stack_biLSTM: which model of the run (needed when it holds "
-                    "several)");
-  parser.add_flag("show_weight", &show_weight,
-                  "write weight_*.png and component_norms.png into the run folder");
-  parser.add_flag("cut_model", &cut_model,
-                  "write cut_model_distill_<type>.pt and cut_report.json into the run folder");
-  parser.add_double("threshold", &threshold, "remove components whose group norm is below this");
-  parser.add_int("keep", &keep, "keep the K strongest components of each layer/direction");
-  parser.hide_default("threshold");
-  parser.hide_default("keep");
-  parser.add_path("components", &components,
-                  "JSON file listing the components to remove (see docs/compression.md)");
-  parser.add_path("data_path", &data_path, "data folder: evaluate before and after the cut");
-  parser.add_int("batch_size", &batch_size, "batch size for the evaluation");
-  std::string device = "cpu";
-  parser.add_choice("device", &device, {"cpu", "cuda"}, "where the evaluation runs");
+  // The options come from the engine's table (compress/compress_options.cpp).
+  parser.add_table(compress_option_table(), options);
   add_common_options(parser, common);
   if (!parser.parse(argc, argv)) return 0;
   apply_common_options(common);
-
-  CompressOptions options;
-  options.run_dir = restore_path;
-  if (!model_type.empty()) options.model_type = parse_student_type(model_type);
-  options.show_weight = show_weight;
-  options.cut_model = cut_model;
-  if (parser.was_set("threshold")) options.choice.threshold = threshold;
-  if (parser.was_set("keep")) options.choice.keep = keep;
-  options.choice.components_file = components;
-  options.data_path = data_path;
-  options.batch_size = batch_size;
-  options.device = device;
 
   ConsoleJob job;
   const CompressResult result = compress_run(options, job.context());
@@ -89,7 +59,7 @@ int run_compress(int argc, char** argv) {
   if (!result.cut_model_file.empty()) {
     print_summary(result.report);
     std::printf("report: %s\n", result.report_file.string().c_str());
-  } else if (!show_weight) {
+  } else if (!options.show_weight) {
     // Nothing asked: show the norms so that a threshold can be chosen.
     std::printf("%s\ncomponent norms (choose --threshold or --keep from these):\n",
                 result.model_file.string().c_str());

@@ -12,6 +12,7 @@
 
 #include "bert/bert_io.h"
 #include "bert/teacher_data.h"
+#include "bert/teacher_options.h"
 #include "core/adamw_step.h"
 #include "core/atomic_output.h"
 #include "core/batching.h"
@@ -34,18 +35,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// Ranges and NaN come from the option table; the precision name from the model.
 void check_options(const FinetuneOptions& o) {
-  auto bad = [](const std::string& what) { throw UsageError(what); };
-  if (o.epochs < 1) bad("--epochs must be at least 1");
-  check_number("lr", o.lr, Interval::positive());
-  if (o.batch_size < 1) bad("--batch_size must be at least 1");
-  if (o.max_seq_len < 2) bad("--max_seq_len must be at least 2");
-  check_number("warmup", o.warmup, Interval::right_open(0, 1));
-  check_number("weight_decay", o.weight_decay, Interval::non_negative());
-  check_number("max_grad_norm", o.max_grad_norm, Interval::non_negative());
-  if (o.grad_accum < 1) bad("--grad_accum must be at least 1");
-  if (o.early_stopping_patience < 0) bad("--early_stopping must not be negative");
-  if (o.log_every < 1) bad("log_every must be at least 1");
+  finetune_option_table().check(o);
   parse_precision(o.precision);
 }
 

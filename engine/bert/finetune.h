@@ -19,24 +19,28 @@ class AdamW;
 
 namespace kdw {
 
+/// The defaults, ranges and help of the fields are in finetune_option_table()
+/// (bert/finetune_options.cpp).
 struct FinetuneOptions {
+  FinetuneOptions();  ///< every field at its table default
+
   std::filesystem::path workspace, bert_path;
-  int epochs = 3;
-  double lr = 2e-5;
-  int64_t batch_size = 32;
-  int max_seq_len = 128;
-  double warmup = 0.1;  ///< fraction of all optimizer steps spent warming up
-  double weight_decay = 0.01;
-  int grad_accum = 1;
-  double max_grad_norm = 1.0;  ///< 0: no clipping
-  uint64_t seed = 42;
-  std::string device = "cpu";
+  int epochs;
+  double lr;
+  int64_t batch_size;
+  int max_seq_len;
+  double warmup;  ///< fraction of all optimizer steps spent warming up
+  double weight_decay;
+  int grad_accum;
+  double max_grad_norm;  ///< 0: no clipping
+  uint64_t seed;
+  std::string device;
   /// float32, or bfloat16: matrix products in bf16 (about twice as fast on CPUs with AVX-512
   /// BF16), weights, gradients and optimizer state in float32 (mixed precision).
-  std::string precision = "float32";
-  int early_stopping_patience = 0;  ///< stop after this many epochs without dev gain; 0: never
-  bool resume = false;
-  int64_t log_every = 10;  ///< optimizer steps between "step" metric records
+  std::string precision;
+  int early_stopping_patience;  ///< stop after this many epochs without dev gain; 0: never
+  bool resume;
+  int64_t log_every;  ///< optimizer steps between "step" metric records
 };
 
 struct FinetuneResult {

@@ -6,6 +6,7 @@
 
 #include "bert/bert_io.h"
 #include "bert/teacher_data.h"
+#include "bert/teacher_options.h"
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/hash.h"
@@ -79,7 +80,7 @@ std::string stored_logits_problem(const Workspace& ws, const TeacherData& data, 
 }  // namespace
 
 LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
-  if (o.batch_size < 1) throw UsageError("--batch_size must be at least 1");
+  logits_option_table().check(o);  // ranges from the table, messages naming the field
   const Workspace ws{o.workspace};
   const WorkspaceLock lock(ws.root, "logits");
   const fs::path model_dir = o.model.empty() ? ws.finetune_dir() : o.model;

@@ -13,15 +13,18 @@
 
 namespace kdw {
 
+/// The defaults and help of the fields are in logits_option_table() (bert/finetune_options.cpp).
 struct LogitsOptions {
+  LogitsOptions();  ///< every field at its table default
+
   std::filesystem::path workspace;
   std::filesystem::path model;  ///< empty: <workspace>/files/bert/rubert_finetune
-  int64_t batch_size = 64;
-  std::string device = "cpu";
+  int64_t batch_size;
+  std::string device;
   /// float32, or bfloat16: the teacher's weights and matrix products in bf16 (several times
   /// faster on CPUs with AVX-512 BF16; logits differ by a few thousandths, see docs/speed.md).
-  std::string precision = "float32";
-  bool force = false;  ///< recompute even when the inputs are unchanged
+  std::string precision;
+  bool force;  ///< recompute even when the inputs are unchanged
 };
 
 struct LogitsResult {

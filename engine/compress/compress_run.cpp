@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "compress/components.h"
+#include "compress/compress_options.h"
 #include "compress/cut.h"
 #include "core/atomic_output.h"
 #include "core/commit.h"
@@ -138,7 +139,7 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
     throw UsageError("--data_path evaluates a cut: it needs --cut_model");
   // Every option is checked before anything is written: a bad one must not leave a cut model
   // without its report.
-  check_integer("batch_size", options.batch_size, 1, kMaxBatchSize);
+  compress_option_table().check(options);
   // Before anything is written: the evaluation's device must exist.
   if (!options.data_path.empty()) parse_device_name(options.device);
 

@@ -45,15 +45,19 @@ std::vector<std::filesystem::path> write_weight_pictures(const StudentModelImpl&
                                                          const std::filesystem::path& dir,
                                                          JobContext& job);
 
+/// The defaults, ranges and help of the fields are in compress_option_table()
+/// (compress/compress_options.cpp).
 struct CompressOptions {
+  CompressOptions();  ///< every field at its table default
+
   std::filesystem::path run_dir;
   std::optional<StudentType> model_type;
-  bool show_weight = false;
-  bool cut_model = false;
+  bool show_weight;
+  bool cut_model;
   ComponentChoice choice;
   std::filesystem::path data_path;  ///< evaluate before/after the cut when set
-  int batch_size = 64;
-  std::string device = "cpu";  ///< where the evaluation runs: "cpu" or "cuda"
+  int batch_size;
+  std::string device;  ///< where the evaluation runs: "cpu" or "cuda"
 };
 
 struct CompressResult {

@@ -15,6 +15,7 @@
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
 #include "data/nul_rows.h"
+#include "data/prepare_options.h"
 #include "data/split.h"
 #include "data/vocab.h"
 #include "data/words.h"
@@ -41,20 +42,8 @@ void validate(const PrepareOptions& o) {
                      std::to_string(r.test) + " must be non-negative and sum to 100");
   }
   if (r.train == 0) throw UsageError("the train split needs a non-zero share");
-  if (o.student_tokenizer != "word" && o.student_tokenizer != "sentencepiece") {
-    throw UsageError("unknown student tokenizer '" + o.student_tokenizer +
-                     "' (expected word or sentencepiece)");
-  }
-  if (o.sp_model_type != "unigram" && o.sp_model_type != "bpe") {
-    throw UsageError("unknown sentencepiece model type '" + o.sp_model_type +
-                     "' (expected unigram or bpe)");
-  }
-  if (o.max_seq_len < 2)
-    throw UsageError("max_seq_len must be at least 2 (room for [CLS] and [SEP])");
-  if (o.min_freq < 1) throw UsageError("min_freq must be at least 1");
-  if (o.max_vocab < 0) throw UsageError("max_vocab must be 0 (no limit) or positive");
-  if (o.sp_vocab_size < 8) throw UsageError("sp_vocab_size must be at least 8");
-  if (o.cleaning.min_class_samples < 0) throw UsageError("min_class_samples must not be negative");
+  // Ranges and choices of the other options, with messages naming the field.
+  prepare_option_table().check(o);
 }
 
 std::string trim(std::string_view s) {

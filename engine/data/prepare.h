@@ -22,22 +22,26 @@ struct SplitRatios {
 /// "60:20:20" -> ratios; UsageError unless three non-negative integers summing to 100.
 SplitRatios parse_split(const std::string& text);
 
+/// The defaults, ranges and help of the fields are in prepare_option_table()
+/// (data/prepare_options.cpp).
 struct PrepareOptions {
+  PrepareOptions();  ///< every field at its table default
+
   std::filesystem::path input, workspace;
-  std::string text_column = "text", label_column = "label";
-  TableFormat format = TableFormat::kAuto;
-  TextEncoding encoding = TextEncoding::kAuto;
+  std::string text_column, label_column;
+  TableFormat format;
+  TextEncoding encoding;
   CleaningOptions cleaning;
   SplitRatios split;
-  uint64_t seed = 42;
-  std::filesystem::path bert_vocab;        ///< empty: no bert_data
-  bool bert_lower_case = false;            ///< RuBERT is cased
-  int max_seq_len = 128;                   ///< WordPiece length incl. [CLS]/[SEP]
-  int64_t min_freq = 1;                    ///< word vocabulary: minimum count in train
-  int64_t max_vocab = 0;                   ///< word vocabulary: most frequent N words, 0 = no limit
-  std::string student_tokenizer = "word";  ///< or "sentencepiece"
-  int sp_vocab_size = 8000;
-  std::string sp_model_type = "unigram";  ///< or "bpe"
+  uint64_t seed;
+  std::filesystem::path bert_vocab;  ///< empty: no bert_data
+  bool bert_lower_case;              ///< RuBERT is cased
+  int max_seq_len;                   ///< WordPiece length incl. [CLS]/[SEP]
+  int64_t min_freq;                  ///< word vocabulary: minimum count in train
+  int64_t max_vocab;                 ///< word vocabulary: most frequent N words, 0 = no limit
+  std::string student_tokenizer;     ///< "word" or "sentencepiece"
+  int sp_vocab_size;
+  std::string sp_model_type;  ///< "unigram" or "bpe"
 };
 
 struct PrepareResult {

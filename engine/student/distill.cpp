@@ -30,48 +30,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace kdw {
 
-nlohmann::json DistillOptions::to_json() const {
-  return {{"data_path", data_path.string()},
-          {"model_type", student_type_name(model_type)},
-          {"hidden_size", hidden_size},
-          {"num_layers", num_layers},
-          {"emb_dim", emb_dim},
-          {"dropout", dropout},
-          {"batch_size", batch_size},
-          {"epochs", epochs},
-          {"lr", lr},
-          {"alpha", alpha},
-          {"temperature", temperature},
-          {"distill_loss", distill_loss},
-          {"group_lasso", group_lasso},
-          {"iss_threshold", iss_threshold},
-          {"sparse_tolerance", sparse_tolerance},
-          {"max_grad_norm", max_grad_norm},
-          {"seed", seed},
-          {"device", device},
-          {"output_dir", output_dir.string()},
-          {"log_every", log_every}};
-}
-
 namespace {
 
+// Every option's range and choices come from its table; NaN and infinity are refused there.
 void check_options(const DistillOptions& o) {
-  check_integer("hidden_size", o.hidden_size, 1, kMaxStudentWidth);
-  check_integer("num_layers", o.num_layers, 1, 16);
-  check_integer("emb_dim", o.emb_dim, 1, kMaxStudentWidth);
-  check_number("dropout", o.dropout, Interval::right_open(0, 1));
-  check_integer("batch_size", o.batch_size, 1, kMaxBatchSize);
-  check_integer("epochs", o.epochs, 1, 100000);
-  check_number("lr", o.lr, Interval::positive());
-  check_number("alpha", o.alpha, Interval::closed(0, 1));
-  check_number("temperature", o.temperature, Interval::positive());
-  if (o.distill_loss != "mse" && o.distill_loss != "kl")
-    throw UsageError("unknown distill_loss '" + o.distill_loss + "' (valid: mse, kl)");
-  check_number("group_lasso", o.group_lasso, Interval::non_negative());
-  check_number("iss_threshold", o.iss_threshold, Interval::non_negative());
-  check_number("sparse_tolerance", o.sparse_tolerance, Interval::right_open(0, 1));
-  check_number("max_grad_norm", o.max_grad_norm, Interval::non_negative());
-  check_integer("log_every", o.log_every, 1, std::numeric_limits<int64_t>::max());
+  distill_option_table().check(o);
 }
 
 // Parameters of a fresh model of `arch`, counted from its shapes before anything is allocated.

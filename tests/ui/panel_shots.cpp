@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
       shotAt = clock.elapsed() + 6000;
     });
     DemoSettings settings;
-    if (quick) settings.teacherEpochs = settings.studentEpochs = 3;
+    if (quick)
+      for (kdw::OptionArgs* args : {&settings.finetune, &settings.student})
+        kdw::set_option_arg(*args, "epochs", int64_t(3));
     if (window.runDemoPipeline(QString::fromLocal8Bit(argv[1]), resourceDir(), settings).isEmpty())
       return 1;
     while (window.demoPipeline()->isRunning() || window.runner()->isBusy()) {

@@ -59,39 +59,62 @@ class TestDemoPipeline : public QObject {
  private Q_SLOTS:
   void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
-  // The one place in ui/ with the demo settings agrees with scripts/demo.sh.
+  // The engine's one definition of the demo settings (kdw::DemoRecipe) agrees with
+  // scripts/demo.sh, flag by flag and in both directions.
   void settingsMirrorDemoScript() {
     QFile file(QStringLiteral(KDW_SOURCE_DIR "/scripts/demo.sh"));
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString script = QString::fromUtf8(file.readAll());
     const DemoSettings s;
-    QVERIFY(script.contains(QStringLiteral("--input resources/") + s.csv));
-    QVERIFY(script.contains(QStringLiteral("--bert_vocab resources/") + s.bertSource +
-                            QStringLiteral("/vocab.txt")));
-    QVERIFY(script.contains(QStringLiteral("files/bert/") + s.bertFolder));
-    const qsizetype finetune = script.indexOf(QStringLiteral("\" finetune "));
-    QVERIFY(finetune > 0);
-    QCOMPARE(flagValue(script, "--epochs", finetune).toInt(), s.teacherEpochs);
-    QCOMPARE(flagValue(script, "--lr", finetune).toDouble(), s.teacherLr);
-    QCOMPARE(flagValue(script, "--batch_size", finetune).toInt(), s.teacherBatch);
-    // student=(--hidden_size ... ) holds the options of both students.
+    QVERIFY(script.contains(QStringLiteral("--input resources/") + QString::fromStdString(s.csv)));
+    QVERIFY(script.contains(QStringLiteral("--bert_vocab resources/") +
+                            QString::fromStdString(s.bert_source) + QStringLiteral("/vocab.txt")));
+    QVERIFY(script.contains(QStringLiteral("files/bert/") + QString::fromStdString(s.bert_folder)));
+    // The finetune command (up to its last continued line), the student=( ... ) array and the
+    // compress command.
+    const auto command = [&](const QString& start) {
+      const qsizetype begin = script.indexOf(start);
+      if (begin < 0) return QString();
+      qsizetype end = begin;
+      do end = script.indexOf(QLatin1Char('\n'), end + 1);
+      while (end > 0 && script[end - 1] == QLatin1Char('\\'));
+      return script.mid(begin, end - begin);
+    };
+    const QString finetune = command(QStringLiteral("\" finetune "));
+    const QString compress = command(QStringLiteral("\" compress "));
     const qsizetype begin = script.indexOf(QStringLiteral("student=("));
-    QVERIFY(begin > 0);
+    QVERIFY(!finetune.isEmpty() && !compress.isEmpty() && begin > 0);
     const QString student = script.mid(begin, script.indexOf(QLatin1Char(')'), begin) - begin);
-    QCOMPARE(flagValue(student, "--hidden_size").toInt(), s.studentHidden);
-    QCOMPARE(flagValue(student, "--emb_dim").toInt(), s.studentEmbDim);
-    QCOMPARE(flagValue(student, "--epochs").toInt(), s.studentEpochs);
-    QCOMPARE(flagValue(student, "--batch_size").toInt(), s.studentBatch);
-    QCOMPARE(flagValue(student, "--lr").toDouble(), s.studentLr);
-    QCOMPARE(flagValue(student, "--group_lasso").toDouble(), s.groupLasso);
-    QCOMPARE(flagValue(student, "--iss_threshold").toDouble(), s.issThreshold);
-    QCOMPARE(flagValue(student, "--sparse_tolerance").toDouble(), s.sparseTolerance);
-    const qsizetype compress = script.indexOf(QStringLiteral("\" compress "));
-    QVERIFY(compress > 0);
-    QVERIFY(script.indexOf(QStringLiteral("--show_weight --cut_model"), compress) > 0);
-    QCOMPARE(flagValue(script, "--threshold", compress).toDouble(), s.cutThreshold);
-    for (const QString& type : s.studentTypes)
-      QVERIFY(script.contains(QStringLiteral("--model_type ") + type +
+    const QStringList fixed = {"--workspace", "--bert_path", "--restore_path", "--data_path"};
+    for (const auto& [args, text] : {std::pair{&s.finetune, finetune},
+                                     std::pair{&s.student, student}, std::pair{&s.cut, compress}}) {
+      QStringList expected;
+      for (const auto& [name, value] : *args) {
+        const QString flag = QStringLiteral("--") + QString::fromStdString(name);
+        expected << flag;
+        if (std::holds_alternative<bool>(value)) {
+          QVERIFY2(text.contains(QRegularExpression(QRegularExpression::escape(flag) +
+                                                    QStringLiteral("(\\s|$)"))),
+                   qPrintable(flag));
+          continue;
+        }
+        const QString got = flagValue(text, flag);
+        const QString want = QString::fromStdString(kdw::option_text(value));
+        if (std::holds_alternative<std::string>(value))
+          QCOMPARE(got, want);
+        else
+          QVERIFY2(got.toDouble() == want.toDouble(), qPrintable(flag + " " + got + " vs " + want));
+      }
+      // No flag in the script that the recipe lacks.
+      QRegularExpressionMatchIterator it =
+          QRegularExpression(QStringLiteral("--[a-z_]+")).globalMatch(text);
+      while (it.hasNext()) {
+        const QString flag = it.next().captured(0);
+        QVERIFY2(expected.contains(flag) || fixed.contains(flag), qPrintable(flag));
+      }
+    }
+    for (const std::string& type : s.student_types)
+      QVERIFY(script.contains(QStringLiteral("--model_type ") + QString::fromStdString(type) +
                               QStringLiteral(" \"${student[@]}\"")));
   }
 
@@ -168,10 +191,10 @@ class TestDemoPipeline : public QObject {
     QVERIFY(!makeResources(res.path(), 160).isEmpty());
     QCOMPARE(createWorkspaceLayout(dir.path()), QString());
     DemoSettings s;
-    s.teacherEpochs = 1;
-    s.studentEpochs = 1;
-    s.studentHidden = 16;
-    s.studentEmbDim = 16;
+    kdw::set_option_arg(s.finetune, "epochs", int64_t(1));
+    kdw::set_option_arg(s.student, "epochs", int64_t(1));
+    kdw::set_option_arg(s.student, "hidden_size", int64_t(16));
+    kdw::set_option_arg(s.student, "emb_dim", int64_t(16));
     JobRunner runner;
     DemoPipeline pipeline(&runner);
     QSignalSpy done(&pipeline, &DemoPipeline::done);
@@ -217,7 +240,7 @@ class TestDemoPipeline : public QObject {
     QVERIFY(window.runDemoPipeline(dir.path(), res.path()).isEmpty());  // once at a time
     // The Teacher panel shows the demo's fine-tune options while it follows that job.
     QCOMPARE(window.panelWidget(MainWindow::Teacher)->findChild<QSpinBox*>("epochs")->value(),
-             DemoSettings().teacherEpochs);
+             std::get<int64_t>(kdw::option_arg(DemoSettings().finetune, "epochs")));
     auto* data = static_cast<DataPanel*>(window.panelWidget(MainWindow::Data));
     // When the prepare job has finished (the window's own handlers ran first), the panels
     // already show its output; then the rest is cancelled before it starts.

@@ -302,7 +302,7 @@ class TestPanels : public QObject {
       teacher.findChild<QSpinBox*>("batch_size")->setValue(12);
       teacher.findChild<QSpinBox*>("max_seq_len")->setValue(96);
       teacher.findChild<QDoubleSpinBox*>("warmup")->setValue(0.2);
-      teacher.findChild<QSpinBox*>("patience")->setValue(3);
+      teacher.findChild<QSpinBox*>("early_stopping")->setValue(3);
       teacher.findChild<QComboBox*>("precision")->setCurrentText("bfloat16");
       logits.findChild<QComboBox*>("precision")->setCurrentText("bfloat16");
       logits.batchSizeBox()->setValue(200);
@@ -323,7 +323,7 @@ class TestPanels : public QObject {
     QCOMPARE(teacher.findChild<QSpinBox*>("batch_size")->value(), 12);
     QCOMPARE(teacher.findChild<QSpinBox*>("max_seq_len")->value(), 96);
     QCOMPARE(teacher.findChild<QDoubleSpinBox*>("warmup")->value(), 0.2);
-    QCOMPARE(teacher.findChild<QSpinBox*>("patience")->value(), 3);
+    QCOMPARE(teacher.findChild<QSpinBox*>("early_stopping")->value(), 3);
     QCOMPARE(teacher.findChild<QComboBox*>("precision")->currentText(), QString("bfloat16"));
     QCOMPARE(logits.findChild<QComboBox*>("precision")->currentText(), QString("bfloat16"));
     QCOMPARE(logits.batchSizeBox()->value(), 200);

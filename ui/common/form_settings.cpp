@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLineEdit>
 #include <QSettings>
 #include <QSpinBox>
 
@@ -13,6 +14,7 @@ QVariant fieldValue(const QWidget* w) {
   if (auto* b = qobject_cast<const QDoubleSpinBox*>(w)) return b->value();
   if (auto* b = qobject_cast<const QComboBox*>(w)) return b->currentText();
   if (auto* b = qobject_cast<const QCheckBox*>(w)) return b->isChecked();
+  if (auto* b = qobject_cast<const QLineEdit*>(w)) return b->text();
   Q_ASSERT_X(false, "fieldValue", "unsupported form widget");
   return {};
 }
@@ -26,6 +28,8 @@ void setFieldValue(QWidget* w, const QVariant& v) {
     b->setCurrentText(v.toString());
   else if (auto* b = qobject_cast<QCheckBox*>(w))
     b->setChecked(v.toBool());
+  else if (auto* b = qobject_cast<QLineEdit*>(w))
+    b->setText(v.toString());
 }
 
 }  // namespace
@@ -43,4 +47,10 @@ void loadFormFields(QSettings& settings, const QString& group,
   for (const FormField& f : fields)
     if (settings.contains(f.key)) setFieldValue(f.widget, settings.value(f.key));
   settings.endGroup();
+}
+
+void renameSetting(QSettings& settings, const QString& from, const QString& to) {
+  if (!settings.contains(from)) return;
+  if (!settings.contains(to)) settings.setValue(to, settings.value(from));
+  settings.remove(from);
 }

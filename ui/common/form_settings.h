@@ -11,7 +11,7 @@ class QWidget;
 
 struct FormField {
   QString key;
-  QWidget* widget;  ///< QSpinBox, QDoubleSpinBox, QComboBox (current text) or QCheckBox
+  QWidget* widget;  ///< QSpinBox, QDoubleSpinBox, QComboBox (current text), QCheckBox or QLineEdit
 };
 
 /// Writes every field's value under `group`.
@@ -20,3 +20,7 @@ void saveFormFields(QSettings& settings, const QString& group,
 /// Sets every field that `group` holds a value for; the others keep their current value.
 void loadFormFields(QSettings& settings, const QString& group,
                     const std::vector<FormField>& fields);
+
+/// Moves a value saved under an older key to `to` (unless `to` holds one already), so that
+/// settings from before a field's rename keep their value.
+void renameSetting(QSettings& settings, const QString& from, const QString& to);

@@ -64,17 +64,14 @@ qint64 RunInfo::parameters() const {
 }
 
 QString RunInfo::keyOptions() const {
+  if (!options) return {};
+  const kdw::DistillOptions& o = *options;
   QStringList parts;
-  auto v = [this](const char* key) { return config.value(QLatin1String(key)); };
-  if (v("hidden_size").isDouble())
-    parts << QStringLiteral("h=%1 x%2")
-                 .arg(v("hidden_size").toInt())
-                 .arg(v("num_layers").isDouble() ? v("num_layers").toInt() : 1);
-  if (v("epochs").isDouble()) parts << QStringLiteral("%1 epochs").arg(v("epochs").toInt());
-  if (v("lr").isDouble()) parts << QStringLiteral("lr=%1").arg(v("lr").toDouble());
-  if (v("alpha").isDouble()) parts << QStringLiteral("α=%1").arg(v("alpha").toDouble());
-  if (v("group_lasso").isDouble() && v("group_lasso").toDouble() > 0)
-    parts << QStringLiteral("lasso=%1").arg(v("group_lasso").toDouble());
+  parts << QStringLiteral("h=%1 x%2").arg(o.hidden_size).arg(o.num_layers);
+  parts << QStringLiteral("%1 epochs").arg(o.epochs);
+  parts << QStringLiteral("lr=%1").arg(o.lr);
+  parts << QStringLiteral("α=%1").arg(o.alpha);
+  if (o.group_lasso > 0) parts << QStringLiteral("lasso=%1").arg(o.group_lasso);
   return parts.join(QStringLiteral(", "));
 }
 
@@ -85,6 +82,16 @@ RunInfo readRunInfo(const QString& dir) {
   info.name = d.dirName();
   info.config = readObject(d.filePath(QStringLiteral("config.json")), info.problem);
   info.result = readObject(d.filePath(QStringLiteral("result.json")), info.problem);
+  if (!info.config.isEmpty()) {
+    try {
+      info.options = kdw::distill_options_from_json(
+          nlohmann::json::parse(QJsonDocument(info.config).toJson().toStdString()));
+    } catch (const std::exception& e) {
+      if (info.problem.isEmpty())
+        info.problem = d.filePath(QStringLiteral("config.json")) + QStringLiteral(": ") +
+                       QString::fromUtf8(e.what());
+    }
+  }
   const QStringList models =
       d.entryList({QStringLiteral("model_distill_*.pt")}, QDir::Files, QDir::Name);
   if (!models.isEmpty()) info.modelFile = models.first();

@@ -10,6 +10,10 @@
 #include <QStringList>
 #include <QVector>
 
+#include <optional>
+
+#include "student/distill_options.h"
+
 struct RunInfo {
   QString path;       ///< absolute folder path
   QString name;       ///< folder name
@@ -18,6 +22,9 @@ struct RunInfo {
   bool hasCut = false;
   QStringList images;  ///< component_norms.png and weight_*.png file names
   QJsonObject config;
+  /// config.json read back through the engine's option table (missing options at their
+  /// defaults); empty when the run has no config.json or it does not read (see problem).
+  std::optional<kdw::DistillOptions> options;
   QJsonObject result;
   QString problem;  ///< first unreadable file, if any (the run is still listed)
 

@@ -23,21 +23,25 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <iterator>
+
 #include "common/json_files.h"
 #include "common/live_chart.h"
+#include "common/option_form.h"
 #include "common/panel_util.h"
 #include "core/workspace.h"
 #include "data/prepare.h"
+#include "data/prepare_options.h"
 #include "data/table.h"
 #include "data/table_model.h"
 #include "jobs/job_runner.h"
 
 namespace {
-QCheckBox* check(const QString& text, bool on, QWidget* parent) {
-  auto* box = new QCheckBox(text, parent);
-  box->setChecked(on);
-  return box;
-}
+// The cleaning check boxes' settings keys and object names: kdw::CleaningOptions' fields, in
+// the order of cleaningBoxes().
+const char* const kCleaningKeys[] = {"nfc",          "remove_control", "collapse_whitespace",
+                                     "lower",        "mask_urls",      "mask_emails",
+                                     "mask_numbers", "drop_empty",     "drop_duplicates"};
 QSpinBox* spin(int lo, int hi, int value, QWidget* parent) {
   auto* box = new QSpinBox(parent);
   box->setRange(lo, hi);
@@ -45,6 +49,8 @@ QSpinBox* spin(int lo, int hi, int value, QWidget* parent) {
   return box;
 }
 }  // namespace
+
+DataPanel::~DataPanel() = default;
 
 DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
@@ -126,17 +132,10 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   auto* options = new QHBoxLayout;
   auto* cleaning = new QGroupBox(tr("Cleaning"), this);
   auto* cg = new QGridLayout(cleaning);
-  nfc_ = check(tr("Unicode NFC"), true, cleaning);
-  control_ = check(tr("Remove control characters"), true, cleaning);
-  spaces_ = check(tr("Collapse whitespace"), true, cleaning);
-  lower_ = check(tr("Lower-case"), false, cleaning);
-  urls_ = check(tr("Mask URLs"), false, cleaning);
-  emails_ = check(tr("Mask e-mails"), false, cleaning);
-  numbers_ = check(tr("Mask numbers"), false, cleaning);
-  empty_ = check(tr("Drop empty texts"), true, cleaning);
-  dups_ = check(tr("Drop duplicates"), true, cleaning);
-  const QList<QCheckBox*> boxes = {nfc_,    control_, spaces_, lower_, urls_,
-                                   emails_, numbers_, empty_,  dups_};
+  // The cleaning and token options, their limits, defaults and tooltips come from the
+  // engine's option table; this panel lays them out (the split is three spin boxes of its own).
+  options_ = std::make_unique<OptionForm>(kdw::prepare_option_table().specs(), this);
+  const QList<QCheckBox*> boxes = cleaningBoxes();
   for (int i = 0; i < boxes.size(); ++i) cg->addWidget(boxes[i], i % 3, i / 3);
   options->addWidget(cleaning, 3);
 
@@ -145,11 +144,10 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   train_ = spin(0, 100, 60, splitBox);
   dev_ = spin(0, 100, 20, splitBox);
   test_ = spin(0, 100, 20, splitBox);
-  seed_ = spin(0, 1 << 30, 42, splitBox);
-  max_len_ = spin(8, 512, 128, splitBox);
-  min_freq_ = spin(1, 1000, 1, splitBox);
-  tokenizer_ = new QComboBox(splitBox);
-  tokenizer_->addItems({QStringLiteral("word"), QStringLiteral("sentencepiece")});
+  seed_ = qobject_cast<QSpinBox*>(options_->widget("seed"));
+  max_len_ = qobject_cast<QSpinBox*>(options_->widget("max_seq_len"));
+  min_freq_ = qobject_cast<QSpinBox*>(options_->widget("min_freq"));
+  tokenizer_ = qobject_cast<QComboBox*>(options_->widget("student_tokenizer"));
   bert_vocab_ = new QComboBox(splitBox);
   bert_vocab_->setEditable(true);
   bert_vocab_->setToolTip(tr("vocab.txt of the BERT teacher; empty: no teacher data"));
@@ -542,31 +540,24 @@ void DataPanel::updateStats() {
 int DataPanel::prepare() {
   if (!model_->table() || workspace_.isEmpty()) return 0;
   kdw::PrepareOptions o;
+  try {
+    options_->applyTo(kdw::prepare_option_table(), o);
+  } catch (const kdw::Error& e) {
+    result_->setText(tr("Not started: %1").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+    return 0;
+  }
   o.input = file_.toStdString();
   o.workspace = workspace_.toStdString();
   o.text_column = text_col_->currentText().toStdString();
   o.label_column = label_col_->currentText().toStdString();
   o.format = kdw::parse_table_format(format_->currentText().toStdString());
   o.encoding = kdw::parse_text_encoding(encoding_->currentText().toStdString());
-  o.cleaning.nfc = nfc_->isChecked();
-  o.cleaning.remove_control = control_->isChecked();
-  o.cleaning.collapse_whitespace = spaces_->isChecked();
-  o.cleaning.lower = lower_->isChecked();
-  o.cleaning.mask_urls = urls_->isChecked();
-  o.cleaning.mask_emails = emails_->isChecked();
-  o.cleaning.mask_numbers = numbers_->isChecked();
-  o.cleaning.drop_empty = empty_->isChecked();
-  o.cleaning.drop_duplicates = dups_->isChecked();
   if (train_->value() + dev_->value() + test_->value() != 100) {
     result_->setText(tr("Train, dev and test must add up to 100 %."));
     return 0;
   }
   o.split = {train_->value(), dev_->value(), test_->value()};
-  o.seed = uint64_t(seed_->value());
   o.bert_vocab = bert_vocab_->currentText().toStdString();
-  o.max_seq_len = max_len_->value();
-  o.min_freq = min_freq_->value();
-  o.student_tokenizer = tokenizer_->currentText().toStdString();
   prepare_job_ = runner_->submit(
       tr("Prepare data"), [o](kdw::JobContext& job) { return kdw::run_prepare(o, job).summary; });
   setBusy(true);
@@ -580,6 +571,10 @@ void DataPanel::prepareDemo(const QString& csv) {
 }
 
 void DataPanel::loadSettings(QSettings& s) {
+  // Settings saved before the cleaning options had names held them by position (clean0..8).
+  for (int i = 0; i < int(std::size(kCleaningKeys)); ++i)
+    renameSetting(s, QStringLiteral("data/clean%1").arg(i),
+                  QStringLiteral("data/") + QLatin1String(kCleaningKeys[i]));
   loadFormFields(s, QStringLiteral("data"), formFields());
 }
 
@@ -588,16 +583,14 @@ void DataPanel::saveSettings(QSettings& s) const {
 }
 
 std::vector<FormField> DataPanel::formFields() const {
-  std::vector<FormField> fields = {{"train", train_},
-                                   {"dev", dev_},
-                                   {"test", test_},
-                                   {"seed", seed_},
-                                   {"max_seq_len", max_len_},
-                                   {"min_freq", min_freq_},
-                                   {"student_tokenizer", tokenizer_}};
-  // The cleaning options, in the order of the form.
-  QWidget* const boxes[] = {nfc_,    control_, spaces_, lower_, urls_,
-                            emails_, numbers_, empty_,  dups_};
-  for (int i = 0; i < 9; ++i) fields.push_back({QStringLiteral("clean%1").arg(i), boxes[i]});
+  // The split's three boxes, then the table's options by name.
+  std::vector<FormField> fields = {{"train", train_}, {"dev", dev_}, {"test", test_}};
+  for (const FormField& f : options_->fields()) fields.push_back(f);
   return fields;
+}
+
+QList<QCheckBox*> DataPanel::cleaningBoxes() const {
+  QList<QCheckBox*> boxes;
+  for (const char* key : kCleaningKeys) boxes << qobject_cast<QCheckBox*>(options_->widget(key));
+  return boxes;
 }

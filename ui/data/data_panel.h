@@ -12,6 +12,7 @@
 
 class BarChart;
 class JobRunner;
+class OptionForm;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -34,6 +35,7 @@ class DataPanel : public QWidget {
 
  public:
   DataPanel(JobRunner* runner, QWidget* parent = nullptr);
+  ~DataPanel() override;
   /// Shows what the workspace holds (files/data/prepare.json) and, when the input file named
   /// there still exists, loads it into the preview and the charts.
   void setWorkspace(const QString& root);
@@ -64,6 +66,7 @@ class DataPanel : public QWidget {
 
  private:
   std::vector<FormField> formFields() const;
+  QList<QCheckBox*> cleaningBoxes() const;
   void browse();
   void onLoaded(std::shared_ptr<kdw::Table> table);
   void showPrepared(const QJsonObject& summary);
@@ -90,9 +93,8 @@ class DataPanel : public QWidget {
   QTableWidget* prepared_table_ = nullptr;
   QLabel* prepared_info_ = nullptr;
   QLabel* table_info_ = nullptr;
-  QCheckBox *nfc_ = nullptr, *control_ = nullptr, *spaces_ = nullptr, *lower_ = nullptr,
-            *urls_ = nullptr, *emails_ = nullptr, *numbers_ = nullptr, *empty_ = nullptr,
-            *dups_ = nullptr;
+  /// The cleaning and token options, made from kdw::prepare_option_table().
+  std::unique_ptr<OptionForm> options_;
   QSpinBox *train_ = nullptr, *dev_ = nullptr, *test_ = nullptr, *seed_ = nullptr,
            *max_len_ = nullptr, *min_freq_ = nullptr;
   QComboBox* bert_vocab_ = nullptr;

@@ -1,9 +1,7 @@
 #include "distill/distill_panel.h"
 
-#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -15,35 +13,19 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
-#include <QSpinBox>
 #include <QVBoxLayout>
 
 #include "common/device_setting.h"
 #include "common/json_files.h"
 #include "common/live_chart.h"
+#include "common/option_form.h"
 #include "common/panel_util.h"
 #include "common/run_info.h"
 #include "jobs/job_runner.h"
 #include "jobs/job_status.h"
 #include "student/distill.h"
 
-namespace {
-QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, double value, int decimals,
-                          double step) {
-  auto* box = new QDoubleSpinBox(parent);
-  box->setDecimals(decimals);
-  box->setRange(lo, hi);
-  box->setSingleStep(step);
-  box->setValue(value);
-  return box;
-}
-QSpinBox* intBox(QWidget* parent, int lo, int hi, int value) {
-  auto* box = new QSpinBox(parent);
-  box->setRange(lo, hi);
-  box->setValue(value);
-  return box;
-}
-}  // namespace
+DistillPanel::~DistillPanel() = default;
 
 DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
@@ -51,53 +33,9 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
 
   auto* form = new QGroupBox(tr("Student and training"), this);
   auto* grid = new QGridLayout(form);
-  type_ = new QComboBox(form);
-  type_->addItem(QStringLiteral("stack_biLSTM"));
-  type_->addItem(QStringLiteral("stack_LSTM"));
-  hidden_ = intBox(form, 1, 4096, 1000);
-  layers_ = intBox(form, 1, 8, 2);
-  emb_ = intBox(form, 1, 2048, 300);
-  dropout_ = doubleBox(form, 0, 0.9, 0.1, 2, 0.05);
-  batch_ = intBox(form, 1, 4096, 64);
-  epochs_ = intBox(form, 1, 1000, 10);
-  lr_ = doubleBox(form, 1e-6, 1, 1e-3, 6, 1e-4);
-  alpha_ = doubleBox(form, 0, 1, 0.5, 2, 0.05);
-  alpha_->setToolTip(tr(
-      "Weight of the cross-entropy on the gold labels; 1 - alpha weights the distillation loss"));
-  temperature_ = doubleBox(form, 0.1, 100, 1, 2, 0.5);
-  loss_kind_ = new QComboBox(form);
-  loss_kind_->addItems({QStringLiteral("mse"), QStringLiteral("kl")});
-  lasso_ = doubleBox(form, 0, 10, 0, 6, 1e-4);
-  lasso_->setToolTip(tr("ISS group lasso strength; 0 trains without it"));
-  iss_ = doubleBox(form, 0, 10, 0, 6, 1e-3);
-  iss_->setToolTip(
-      tr("Hidden units whose ISS group norm falls below this are zeroed after each epoch"));
-  sparse_ = doubleBox(form, 0, 0.99, 0, 3, 0.01);
-  sparse_->setToolTip(
-      tr("0: keep the best dev epoch. Otherwise keep the sparsest epoch whose dev "
-         "accuracy is within this of the best (group lasso runs)"));
-  seed_ = intBox(form, 0, 1 << 30, 42);
-  const QList<QPair<QString, QWidget*>> fields = {{tr("Model type"), type_},
-                                                  {tr("Hidden size"), hidden_},
-                                                  {tr("Layers"), layers_},
-                                                  {tr("Embedding size"), emb_},
-                                                  {tr("Dropout"), dropout_},
-                                                  {tr("Batch size"), batch_},
-                                                  {tr("Epochs"), epochs_},
-                                                  {tr("Learning rate"), lr_},
-                                                  {tr("Alpha (CE weight)"), alpha_},
-                                                  {tr("Temperature"), temperature_},
-                                                  {tr("Distillation loss"), loss_kind_},
-                                                  {tr("Group lasso"), lasso_},
-                                                  {tr("ISS threshold"), iss_},
-                                                  {tr("Sparse tolerance"), sparse_},
-                                                  {tr("Seed"), seed_}};
-  for (int i = 0; i < fields.size(); ++i) {
-    const int row = i % 5, col = (i / 5) * 2;
-    grid->addWidget(new QLabel(fields[i].first, form), row, col, Qt::AlignRight);
-    grid->addWidget(fields[i].second, row, col + 1);
-  }
-  for (const FormField& f : formFields()) f.widget->setObjectName(f.key);  // for tests/tour
+  // Every field, its limits, default and tooltip come from the engine's option table.
+  options_ = std::make_unique<OptionForm>(kdw::distill_option_table().specs(), form);
+  options_->addTo(grid, 6);
   layout->addWidget(form);
 
   auto* buttons = new QHBoxLayout;
@@ -258,28 +196,20 @@ void DistillPanel::clearCharts() {
 
 void DistillPanel::start() {
   kdw::DistillOptions o;
+  try {
+    options_->applyTo(kdw::distill_option_table(), o);
+  } catch (const kdw::Error& e) {
+    result_->setText(tr("Not started: %1").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
+    return;
+  }
   o.device = jobDevice();
   o.data_path = workspace_.toStdString();
-  o.model_type = kdw::parse_student_type(type_->currentText().toStdString());
-  o.hidden_size = hidden_->value();
-  o.num_layers = layers_->value();
-  o.emb_dim = emb_->value();
-  o.dropout = dropout_->value();
-  o.batch_size = batch_->value();
-  o.epochs = epochs_->value();
-  o.lr = lr_->value();
-  o.alpha = alpha_->value();
-  o.temperature = temperature_->value();
-  o.distill_loss = loss_kind_->currentText().toStdString();
-  o.group_lasso = lasso_->value();
-  o.iss_threshold = iss_->value();
-  o.sparse_tolerance = sparse_->value();
-  o.seed = uint64_t(seed_->value());
   o.output_dir = output_dir_.toStdString();
+  const QString type = QString::fromStdString(kdw::student_type_name(o.model_type));
   clearCharts();
   lambda_ = o.group_lasso;
   samples_per_s_ = 0;
-  job_ = runner_->submit(tr("Distill %1").arg(type_->currentText()), [o](kdw::JobContext& job) {
+  job_ = runner_->submit(tr("Distill %1").arg(type), [o](kdw::JobContext& job) {
     const kdw::DistillResult r = kdw::run_distill(o, job);
     return nlohmann::json{{"run_dir", r.run_dir.string()},
                           {"model_file", r.model_file.string()},
@@ -293,7 +223,7 @@ void DistillPanel::start() {
   started_ = QDateTime::currentDateTime();
   run_dir_.clear();
   result_->setText(tr("Training %1 (%2 epochs); the results show here when the run ends.")
-                       .arg(type_->currentText())
+                       .arg(type)
                        .arg(o.epochs));
   status_->setText(tr("Waiting for the job queue…"));
 }
@@ -351,19 +281,5 @@ void DistillPanel::saveSettings(QSettings& s) const {
 }
 
 std::vector<FormField> DistillPanel::formFields() const {
-  return {{"model_type", type_},
-          {"hidden_size", hidden_},
-          {"num_layers", layers_},
-          {"emb_dim", emb_},
-          {"dropout", dropout_},
-          {"batch_size", batch_},
-          {"epochs", epochs_},
-          {"lr", lr_},
-          {"alpha", alpha_},
-          {"temperature", temperature_},
-          {"distill_loss", loss_kind_},
-          {"group_lasso", lasso_},
-          {"iss_threshold", iss_},
-          {"sparse_tolerance", sparse_},
-          {"seed", seed_}};
+  return options_->fields();
 }

@@ -6,23 +6,25 @@
 #include <QJsonObject>
 #include <QWidget>
 
+#include <memory>
+
 #include "common/form_settings.h"
+
+class OptionForm;
 
 class JobRunner;
 class LiveChart;
-class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSettings;
-class QSpinBox;
 
 class DistillPanel : public QWidget {
   Q_OBJECT
 
  public:
   DistillPanel(JobRunner* runner, QWidget* parent = nullptr);
+  ~DistillPanel() override;
   void setWorkspace(const QString& root);
   /// Where new run folders go; empty (the default): the workspace root.
   void setOutputDir(const QString& dir) { output_dir_ = dir; }
@@ -63,21 +65,8 @@ class DistillPanel : public QWidget {
   int job_ = 0;
   double samples_per_s_ = 0;
   double lambda_ = 0;  ///< the group lasso strength of the run on the charts
-  QComboBox* type_ = nullptr;
-  QSpinBox* hidden_ = nullptr;
-  QSpinBox* layers_ = nullptr;
-  QSpinBox* emb_ = nullptr;
-  QDoubleSpinBox* dropout_ = nullptr;
-  QSpinBox* batch_ = nullptr;
-  QSpinBox* epochs_ = nullptr;
-  QDoubleSpinBox* lr_ = nullptr;
-  QDoubleSpinBox* alpha_ = nullptr;
-  QDoubleSpinBox* temperature_ = nullptr;
-  QComboBox* loss_kind_ = nullptr;
-  QDoubleSpinBox* lasso_ = nullptr;
-  QDoubleSpinBox* iss_ = nullptr;
-  QDoubleSpinBox* sparse_ = nullptr;
-  QSpinBox* seed_ = nullptr;
+  /// The student and training options, made from kdw::distill_option_table().
+  std::unique_ptr<OptionForm> options_;
   QPushButton* start_ = nullptr;
   QPushButton* stop_ = nullptr;
   QPushButton* open_ = nullptr;

@@ -14,13 +14,17 @@
 #include <QVBoxLayout>
 
 #include "bert/logits.h"
+#include "bert/teacher_options.h"
 #include "common/device_setting.h"
 #include "common/json_files.h"
 #include "common/live_chart.h"
+#include "common/option_form.h"
 #include "common/panel_util.h"
 #include "core/workspace.h"
 #include "jobs/job_runner.h"
 #include "logits/logits_stats.h"
+
+LogitsPanel::~LogitsPanel() = default;
 
 LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
@@ -33,17 +37,13 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
   run_ = new QPushButton(tr("Extract logits"), this);
   stop_ = new QPushButton(tr("Stop"), this);
   stop_->setEnabled(false);
-  force_ = new QCheckBox(tr("Recompute even when inputs are unchanged"), this);
-  batch_ = new QSpinBox(this);
-  batch_->setRange(1, 4096);
-  batch_->setValue(64);
-  batch_->setToolTip(tr("Samples per batch (sorted by length, results in sample order)"));
-  precision_ = new QComboBox(this);
-  precision_->setObjectName(QStringLiteral("precision"));
-  precision_->addItems({QStringLiteral("float32"), QStringLiteral("bfloat16")});
-  precision_->setToolTip(
-      tr("bfloat16: the teacher runs in bf16, several times faster on CPUs "
-         "with AVX-512 BF16; logits change by a few thousandths"));
+  // The fields, their limits, defaults and tooltips come from the engine's option table; this
+  // panel lays them out in one row.
+  options_ = std::make_unique<OptionForm>(kdw::logits_option_table().specs(), this);
+  force_ = qobject_cast<QCheckBox*>(options_->widget("force"));
+  force_->setText(tr("Recompute even when inputs are unchanged"));
+  batch_ = qobject_cast<QSpinBox*>(options_->widget("batch_size"));
+  precision_ = qobject_cast<QComboBox*>(options_->widget("precision"));
   auto* bar = new QHBoxLayout;
   bar->addWidget(run_);
   bar->addWidget(stop_);
@@ -140,17 +140,20 @@ void LogitsPanel::saveSettings(QSettings& s) const {
 }
 
 std::vector<FormField> LogitsPanel::formFields() const {
-  return {{"batch_size", batch_}, {"force", force_}, {"precision", precision_}};
+  return options_->fields();
 }
 
 int LogitsPanel::start() {
   if (job_ != 0 || workspace_.isEmpty()) return 0;
   kdw::LogitsOptions options;
+  try {
+    options_->applyTo(kdw::logits_option_table(), options);
+  } catch (const kdw::Error& e) {
+    status_->setText(tr("Not started: %1").arg(QString::fromUtf8(e.what())));
+    return 0;
+  }
   options.device = jobDevice();
   options.workspace = workspace_.toStdString();
-  options.force = force_->isChecked();
-  options.batch_size = batch_->value();
-  options.precision = precision_->currentText().toStdString();
   job_ = runner_->submit(tr("Teacher logits"), [options](kdw::JobContext& job) {
     const kdw::LogitsResult result = kdw::run_logits(options, job);
     nlohmann::json out = result.summary;

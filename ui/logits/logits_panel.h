@@ -4,12 +4,15 @@
 
 #include <QWidget>
 
+#include <memory>
+
 #include "common/form_settings.h"
 
 class JobRunner;
 class BarChart;
 class QLabel;
 class QPushButton;
+class OptionForm;
 class QCheckBox;
 class QComboBox;
 class QSettings;
@@ -21,6 +24,7 @@ class LogitsPanel : public QWidget {
 
  public:
   LogitsPanel(JobRunner* runner, QWidget* parent = nullptr);
+  ~LogitsPanel() override;
   void setWorkspace(const QString& root);
   /// Re-reads logits.json and the .npy files (done on setWorkspace and after a run).
   void reload();
@@ -46,6 +50,7 @@ class LogitsPanel : public QWidget {
   int job_ = 0;
   QPushButton* run_ = nullptr;
   QPushButton* stop_ = nullptr;
+  std::unique_ptr<OptionForm> options_;  ///< from kdw::logits_option_table()
   QCheckBox* force_ = nullptr;
   QSpinBox* batch_ = nullptr;
   QComboBox* precision_ = nullptr;

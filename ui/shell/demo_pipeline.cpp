@@ -8,8 +8,10 @@
 
 #include "bert/finetune.h"
 #include "bert/logits.h"
+#include "bert/teacher_options.h"
 #include "common/device_setting.h"
 #include "common/workspace_state.h"
+#include "compress/compress_options.h"
 #include "compress/compress_run.h"
 #include "core/error.h"
 #include "core/workspace.h"
@@ -17,8 +19,8 @@
 #include "student/distill.h"
 
 namespace {
-QString number(double value) {
-  return QString::number(value, 'g', 6);
+QString flags(const kdw::OptionArgs& args) {
+  return QString::fromStdString(kdw::option_flags(args));
 }
 }  // namespace
 
@@ -35,12 +37,12 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
   QList<DemoStep> steps;
   const kdw::Workspace ws{std::filesystem::path(workspace.toStdString())};
   const std::filesystem::path res = resources.toStdString();
-  const std::filesystem::path bertSource = res / s.bertSource.toStdString();
-  const std::filesystem::path bertDir = ws.bert_dir() / s.bertFolder.toStdString();
+  const std::filesystem::path bertSource = res / s.bert_source;
+  const std::filesystem::path bertDir = ws.bert_dir() / s.bert_folder;
   const QString wsArg = QDir::toNativeSeparators(workspace);
 
   kdw::PrepareOptions prepare;
-  prepare.input = res / s.csv.toStdString();
+  prepare.input = res / s.csv;
   prepare.workspace = ws.root;
   prepare.bert_vocab = bertSource / "vocab.txt";
   steps.append(
@@ -71,16 +73,10 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
   finetune.device = jobDevice();
   finetune.workspace = ws.root;
   finetune.bert_path = bertDir;
-  finetune.epochs = s.teacherEpochs;
-  finetune.lr = s.teacherLr;
-  finetune.batch_size = s.teacherBatch;
+  kdw::apply_option_args(kdw::finetune_option_table(), s.finetune, finetune);
   steps.append({DemoStep::Finetune, QObject::tr("Demo: fine-tune teacher"),
-                QStringLiteral("kdw finetune --workspace %1 --bert_path %2 --epochs %3 --lr %4 "
-                               "--batch_size %5")
-                    .arg(wsArg, QString::fromStdString(bertDir.string()))
-                    .arg(s.teacherEpochs)
-                    .arg(number(s.teacherLr))
-                    .arg(s.teacherBatch),
+                QStringLiteral("kdw finetune --workspace %1 --bert_path %2 %3")
+                    .arg(wsArg, QString::fromStdString(bertDir.string()), flags(s.finetune)),
                 [finetune](kdw::JobContext& job) {
                   const kdw::FinetuneResult r = kdw::run_finetune(finetune, job);
                   return nlohmann::json{{"model_dir", r.model_dir.string()},
@@ -101,52 +97,33 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                   return out;
                 }});
 
-  for (const QString& type : s.studentTypes) {
+  for (const std::string& name : s.student_types) {
+    const QString type = QString::fromStdString(name);
     auto runDir = std::make_shared<std::filesystem::path>();
     kdw::DistillOptions o;
     o.device = jobDevice();
     o.data_path = ws.root;
-    o.model_type = kdw::parse_student_type(type.toStdString());
-    o.hidden_size = s.studentHidden;
-    o.emb_dim = s.studentEmbDim;
-    o.epochs = s.studentEpochs;
-    o.batch_size = s.studentBatch;
-    o.lr = s.studentLr;
-    o.group_lasso = s.groupLasso;
-    o.iss_threshold = s.issThreshold;
-    o.sparse_tolerance = s.sparseTolerance;
-    steps.append(
-        {DemoStep::Distill, QObject::tr("Demo: distil %1").arg(type),
-         QStringLiteral("kdw distill --data_path %1 --model_type %2 --hidden_size %3 "
-                        "--emb_dim %4 --epochs %5 --batch_size %6 --lr %7 --group_lasso %8 "
-                        "--iss_threshold %9 --sparse_tolerance %10")
-             .arg(wsArg, type)
-             .arg(s.studentHidden)
-             .arg(s.studentEmbDim)
-             .arg(s.studentEpochs)
-             .arg(s.studentBatch)
-             .arg(number(s.studentLr), number(s.groupLasso), number(s.issThreshold),
-                  number(s.sparseTolerance)),
-         [o, runDir](kdw::JobContext& job) {
-           const kdw::DistillResult r = kdw::run_distill(o, job);
-           *runDir = r.run_dir;
-           return nlohmann::json{{"run_dir", r.run_dir.string()},
-                                 {"model_file", r.model_file.string()},
-                                 {"result", r.result}};
-         }});
-    if (!s.cut) continue;
+    kdw::apply_option_args(kdw::distill_option_table(), s.student, o);
+    kdw::distill_option_table().set(o, "model_type", name);
+    steps.append({DemoStep::Distill, QObject::tr("Demo: distil %1").arg(type),
+                  QStringLiteral("kdw distill --data_path %1 --model_type %2 %3")
+                      .arg(wsArg, type, flags(s.student)),
+                  [o, runDir](kdw::JobContext& job) {
+                    const kdw::DistillResult r = kdw::run_distill(o, job);
+                    *runDir = r.run_dir;
+                    return nlohmann::json{{"run_dir", r.run_dir.string()},
+                                          {"model_file", r.model_file.string()},
+                                          {"result", r.result}};
+                  }});
     kdw::CompressOptions c;
+    kdw::apply_option_args(kdw::compress_option_table(), s.cut, c);
     c.device = jobDevice();
     c.model_type = o.model_type;
-    c.show_weight = true;
-    c.cut_model = true;
-    c.choice.threshold = s.cutThreshold;
     c.data_path = ws.root;
     // The run folder is known once the student's job has run (the queue runs them in order).
     steps.append({DemoStep::Compress, QObject::tr("Demo: cut %1").arg(type),
-                  QStringLiteral("kdw compress --restore_path RUN --show_weight --cut_model "
-                                 "--threshold %1 --data_path %2")
-                      .arg(number(s.cutThreshold), wsArg),
+                  QStringLiteral("kdw compress --restore_path RUN %1 --data_path %2")
+                      .arg(flags(s.cut), wsArg),
                   [c, runDir](kdw::JobContext& job) {
                     if (runDir->empty()) throw kdw::Error("the student's run folder is unknown");
                     kdw::CompressOptions options = c;

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
@@ -20,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include "common/device_setting.h"
+#include "common/option_form.h"
 #include "common/panel_util.h"
 #include "compress/compress_panel.h"
 #include "core/log.h"
@@ -364,11 +366,11 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
         break;
       case DemoStep::CopyBert:
         break;
-      case DemoStep::Finetune:
-        teacher_->followJob(step.job, {{"bert_folder", settings.bertFolder},
-                                       {"epochs", settings.teacherEpochs},
-                                       {"lr", settings.teacherLr},
-                                       {"batch_size", settings.teacherBatch}});
+      case DemoStep::Finetune: {
+        QJsonObject options = optionArgsJson(settings.finetune);
+        options.insert(QStringLiteral("bert_folder"), QString::fromStdString(settings.bert_folder));
+        teacher_->followJob(step.job, options);
+      }
         demo_panels_.insert(step.job, Teacher);
         break;
       case DemoStep::Logits:

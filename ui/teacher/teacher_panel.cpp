@@ -2,7 +2,6 @@
 
 #include <QComboBox>
 #include <QDir>
-#include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -15,7 +14,6 @@
 #include <QRegularExpression>
 #include <QScrollBar>
 #include <QSettings>
-#include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -24,14 +22,18 @@
 
 #include "bert/bert_io.h"
 #include "bert/finetune.h"
+#include "bert/teacher_options.h"
 #include "common/device_setting.h"
 #include "common/json_files.h"
 #include "common/live_chart.h"
+#include "common/option_form.h"
 #include "common/panel_util.h"
 #include "common/workspace_state.h"
 #include "core/workspace.h"
 #include "jobs/job_runner.h"
 #include "jobs/job_status.h"
+
+TeacherPanel::~TeacherPanel() = default;
 
 TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
@@ -52,43 +54,9 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   // need the height.
   auto* hyper = new QGroupBox(tr("Hyper-parameters"), this);
   auto* grid = new QGridLayout(hyper);
-  epochs_ = new QSpinBox(hyper);
-  epochs_->setRange(1, 100);
-  epochs_->setValue(3);
-  lr_ = new QDoubleSpinBox(hyper);
-  lr_->setDecimals(6);
-  lr_->setRange(1e-6, 1e-2);
-  lr_->setSingleStep(1e-5);
-  lr_->setValue(2e-5);
-  batch_ = new QSpinBox(hyper);
-  batch_->setRange(1, 1024);
-  batch_->setValue(32);
-  max_len_ = new QSpinBox(hyper);
-  max_len_->setRange(8, 512);
-  max_len_->setValue(128);
-  warmup_ = new QDoubleSpinBox(hyper);
-  warmup_->setRange(0, 0.5);
-  warmup_->setSingleStep(0.05);
-  warmup_->setValue(0.1);
-  patience_ = new QSpinBox(hyper);
-  patience_->setRange(0, 50);
-  patience_->setSpecialValueText(tr("never"));
-  precision_ = new QComboBox(hyper);
-  precision_->addItems({QStringLiteral("float32"), QStringLiteral("bfloat16")});
-  precision_->setToolTip(
-      tr("bfloat16: matrix products in bf16 (about twice as fast on CPUs with AVX-512 BF16); "
-         "weights, gradients and optimizer stay float32"));
-  const std::pair<QString, QWidget*> fields[] = {
-      {tr("Epochs"), epochs_},           {tr("Learning rate"), lr_},
-      {tr("Batch size"), batch_},        {tr("Max. sequence length"), max_len_},
-      {tr("Warm-up fraction"), warmup_}, {tr("Early stopping patience"), patience_},
-      {tr("Precision"), precision_}};
-  for (const FormField& f : formFields()) f.widget->setObjectName(f.key);  // for tests/tour
-  for (int i = 0; i < int(std::size(fields)); ++i) {
-    const int row = i % 3, col = (i / 3) * 2;
-    grid->addWidget(new QLabel(fields[i].first, hyper), row, col);
-    grid->addWidget(fields[i].second, row, col + 1);
-  }
+  // Every field, its limits, default and tooltip come from the engine's option table.
+  options_ = std::make_unique<OptionForm>(kdw::finetune_option_table().specs(), hyper);
+  options_->addTo(grid, 3);
   grid->setColumnMinimumWidth(2, 150);
   top->addWidget(hyper);
   layout->addLayout(top);
@@ -215,9 +183,7 @@ void TeacherPanel::followJob(int id, const QJsonObject& options) {
       folder_->addItem(options.value("bert_folder").toString());
     folder_->setCurrentText(options.value("bert_folder").toString());
   }
-  if (options.contains("epochs")) epochs_->setValue(options.value("epochs").toInt());
-  if (options.contains("lr")) lr_->setValue(options.value("lr").toDouble());
-  if (options.contains("batch_size")) batch_->setValue(options.value("batch_size").toInt());
+  options_->setValues(options);
   loss_->clear();
   dev_->clear();
   bar_->setValue(0);
@@ -295,17 +261,16 @@ void TeacherPanel::inspect() {
 int TeacherPanel::start(bool resume) {
   if (job_ != 0 || folder_->currentText().isEmpty()) return 0;
   kdw::FinetuneOptions o;
+  try {
+    options_->applyTo(kdw::finetune_option_table(), o);
+  } catch (const kdw::Error& e) {
+    status_->setText(tr("Not started: %1").arg(QString::fromUtf8(e.what())));
+    return 0;
+  }
   o.device = jobDevice();
   const kdw::Workspace ws{workspace_.toStdString()};
   o.workspace = ws.root;
   o.bert_path = ws.bert_dir() / folder_->currentText().toStdString();
-  o.epochs = epochs_->value();
-  o.lr = lr_->value();
-  o.batch_size = batch_->value();
-  o.max_seq_len = max_len_->value();
-  o.warmup = warmup_->value();
-  o.early_stopping_patience = patience_->value();
-  o.precision = precision_->currentText().toStdString();
   o.resume = resume;
   if (!resume) {
     loss_->clear();
@@ -420,6 +385,8 @@ void TeacherPanel::fitTableHeight() {
 }
 
 void TeacherPanel::loadSettings(QSettings& s) {
+  // Settings saved before the option table named the patience field by its option name.
+  renameSetting(s, QStringLiteral("teacher/patience"), QStringLiteral("teacher/early_stopping"));
   loadFormFields(s, QStringLiteral("teacher"), formFields());
 }
 
@@ -428,7 +395,5 @@ void TeacherPanel::saveSettings(QSettings& s) const {
 }
 
 std::vector<FormField> TeacherPanel::formFields() const {
-  return {{"epochs", epochs_},       {"lr", lr_},         {"batch_size", batch_},
-          {"max_seq_len", max_len_}, {"warmup", warmup_}, {"patience", patience_},
-          {"precision", precision_}};
+  return options_->fields();
 }

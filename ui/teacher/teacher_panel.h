@@ -6,17 +6,18 @@
 #include <QJsonObject>
 #include <QWidget>
 
+#include <memory>
+
 #include "common/form_settings.h"
 
 class JobRunner;
+class OptionForm;
 class LiveChart;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSettings;
-class QSpinBox;
 class QTableWidget;
 
 class TeacherPanel : public QWidget {
@@ -24,6 +25,7 @@ class TeacherPanel : public QWidget {
 
  public:
   TeacherPanel(JobRunner* runner, QWidget* parent = nullptr);
+  ~TeacherPanel() override;
   /// Lists the pretrained folders and shows the workspace's fine-tuned teacher (its curves from
   /// metrics.jsonl and its best dev results from finetune.json) when there is one.
   void setWorkspace(const QString& root);
@@ -57,13 +59,8 @@ class TeacherPanel : public QWidget {
   int job_ = 0;
   QComboBox* folder_ = nullptr;
   QLabel* folder_info_ = nullptr;
-  QSpinBox* epochs_ = nullptr;
-  QDoubleSpinBox* lr_ = nullptr;
-  QSpinBox* batch_ = nullptr;
-  QSpinBox* max_len_ = nullptr;
-  QDoubleSpinBox* warmup_ = nullptr;
-  QSpinBox* patience_ = nullptr;
-  QComboBox* precision_ = nullptr;
+  /// The hyper-parameters, made from kdw::finetune_option_table().
+  std::unique_ptr<OptionForm> options_;
   QPushButton* start_ = nullptr;
   QPushButton* stop_ = nullptr;
   QPushButton* resume_ = nullptr;

@@ -1,0 +1,43 @@
+// The demo pipeline's settings, once: scripts/demo.sh runs them as kdw command lines and the
+// GUI's "Open demo workspace" (ui/shell/demo_pipeline) as jobs. Each stage's settings are
+// option values by name of that stage's option table, so both read the same names and values;
+// tests/ui/test_demo_pipeline compares scripts/demo.sh's flags with these.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/option_table.h"
+
+namespace kdw {
+
+struct DemoRecipe {
+  std::string csv = "demo/fortunes_ru.csv";  ///< relative to the resources folder
+  std::string bert_source = "demo/bert";     ///< config.json + vocab.txt
+  std::string bert_folder = "demo_bert";     ///< under <workspace>/files/bert/
+  /// kdw finetune: the small demo teacher, trained from scratch (config only).
+  OptionArgs finetune = {{"epochs", int64_t(12)}, {"lr", 5e-4}, {"batch_size", int64_t(16)}};
+  std::vector<std::string> student_types = {"stack_biLSTM", "stack_LSTM"};
+  /// kdw distill --model_type T, for each student type: small enough for a CPU demo; group lasso
+  /// so that the cut keeps accuracy; sparse_tolerance keeps the sparsest epoch within 6 points
+  /// of the best dev accuracy (on this small, hard data set the lasso costs a few points).
+  OptionArgs student = {{"hidden_size", int64_t(256)},
+                        {"emb_dim", int64_t(100)},
+                        {"epochs", int64_t(12)},
+                        {"batch_size", int64_t(32)},
+                        {"lr", 2e-3},
+                        {"group_lasso", 2e-3},
+                        {"iss_threshold", 0.05},
+                        {"sparse_tolerance", 0.06}};
+  /// kdw compress --restore_path RUN ... --data_path WS, after each student.
+  OptionArgs cut = {{"show_weight", true}, {"cut_model", true}, {"threshold", 0.05}};
+};
+
+/// "--epochs 12 --lr 0.0005 --batch_size 16"; a true flag is the bare --name
+std::string option_flags(const OptionArgs& args);
+/// Sets one value of `args` (adds it when absent); for tests and smaller demos.
+void set_option_arg(OptionArgs& args, const std::string& name, OptionValue value);
+/// The value `args` holds for `name`, monostate when none.
+OptionValue option_arg(const OptionArgs& args, const std::string& name);
+
+}  // namespace kdw

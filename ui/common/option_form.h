@@ -1,0 +1,54 @@
+// A panel's form made from an engine option table (core/option_table.h): one widget per option
+// the table shows on forms, named by the option (the settings key and the tests' handle), with
+// the table's default, limits, label and help. Values go into the options struct through the
+// table, which checks them as it does for the CLI.
+#pragma once
+
+#include <QString>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/form_settings.h"
+#include "core/option_table.h"
+
+class QGridLayout;
+class QJsonObject;
+class QWidget;
+
+/// `args` as a JSON object (option name: value).
+QJsonObject optionArgsJson(const kdw::OptionArgs& args);
+
+class OptionForm {
+ public:
+  OptionForm(std::vector<kdw::OptionSpec> specs, QWidget* parent);
+
+  /// The option's widget, nullptr when the form does not show it.
+  QWidget* widget(const std::string& name) const;
+  const std::vector<kdw::OptionSpec>& specs() const { return specs_; }
+  /// Lays the label/widget pairs out in columns of `rows` rows.
+  void addTo(QGridLayout* grid, int rows) const;
+  /// The form's fields for QSettings, keyed by option name.
+  std::vector<FormField> fields() const;
+
+  /// Shows the values `values` holds for the form's options (by name); the others stay.
+  void setValues(const QJsonObject& values);
+  kdw::OptionValue value(const std::string& name) const;
+  void setValue(const std::string& name, const kdw::OptionValue& value);
+
+  /// Copies every shown option into `o` (kdw::UsageError naming the field when one is refused).
+  template <class O>
+  void applyTo(const kdw::OptionTable<O>& table, O& o) const {
+    for (const kdw::OptionSpec& s : specs_) table.set(o, s.name, value(s.name));
+  }
+  /// Shows the values `o` holds.
+  template <class O>
+  void show(const kdw::OptionTable<O>& table, const O& o) {
+    for (const kdw::OptionSpec& s : specs_) setValue(s.name, table.get(o, s.name));
+  }
+
+ private:
+  std::vector<kdw::OptionSpec> specs_;
+  std::vector<std::pair<QString, QWidget*>> rows_;  ///< label, widget; in table order
+};
