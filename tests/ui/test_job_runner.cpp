@@ -310,7 +310,8 @@ class TestJobRunner : public QObject {
         QMetaObject::invokeMethod(
             &ui, [&runner] { runner.setDeliveryInterval(0); }, Qt::QueuedConnection);
         if (!waitForUi(delivered, job))
-          throw std::runtime_error("the UI thread did not get the records while the job waited");
+          throw std::runtime_error(
+              "the UI thread did not get the chunk's records while the job waited");
       }
       return nlohmann::json{{"records", record}};
     });
