@@ -1,6 +1,7 @@
 // JobRunner: order, one job at a time, delivery on the UI thread, cancel, failure, and the
 // responsiveness of the UI event loop while a CPU-heavy job reports many metric records.
 #include <QElapsedTimer>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -28,14 +29,25 @@ bool waitFor(const std::function<bool()>& done, int ms = 20000) {
   while (!done() && clock.elapsed() < ms) QTest::qWait(5);
   return done();
 }
+
+// On a job's thread: waits until the UI thread releases `gate`. The bound only turns a deadlock
+// (a UI thread that waits on the job) into a failure; it is far beyond any real answer. Cancel
+// is checked meanwhile, so that a runner being destroyed need not wait the bound out.
+bool waitForUi(QSemaphore& gate, kdw::JobContext& job) {
+  for (int slice = 0; slice < 3000; ++slice) {  // 3000 x 10 ms
+    if (gate.tryAcquire(1, 10)) return true;
+    job.throw_if_cancelled();
+  }
+  return false;
+}
 }  // namespace
 
 class TestJobRunner : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
-  // The allocator settings of kdw-gui (one shared arena, freed memory kept), so that the stall
-  // test below measures the UI as it runs in the app.
+  // The allocator settings of kdw-gui (one shared arena, freed memory kept), so that the heavy
+  // job below runs beside the UI as it does in the app.
   void initTestCase() { kdw::keep_freed_memory(); }
 
   void runsInOrderOneAtATime() {
@@ -210,105 +222,128 @@ class TestJobRunner : public QObject {
   }
 
  private:
-  // One measurement: the job runs ~1.5 s while the UI thread plots its records; `worst` is the
-  // longest gap between two ticks of a 5 ms timer on the UI thread.
-  void measureStall(qint64* worst_out) {
-    JobRunner runner;
+  // A training-like job (LibTorch forward, autograd backward, update; several metric records per
+  // step), run for a fixed number of steps while the UI thread plots its records in a shown
+  // LiveChart. Nothing here is timed: each property is shown by a handshake that only a
+  // responsive UI thread can complete (speed is for benchmarks, not for tests).
+  static constexpr int kChunks = 8, kStepsPerChunk = 25, kRecordsPerStep = 8;
+  static constexpr int kRecordsPerChunk = kStepsPerChunk * kRecordsPerStep;
+  static constexpr int kRecords = kChunks * kRecordsPerChunk;  // > the chart's 1200 drawn points
+  static constexpr int kNoTick = 24 * 3600 * 1000;             // the delivery timer stays quiet
+
+ private Q_SLOTS:
+  // The UI thread never waits on a job: after every step the job blocks until an event it
+  // posted has been handled by the UI event loop, and after every chunk of steps until the
+  // runner's delivery timer (on the UI thread) has handed the chunk's records to the chart. A UI
+  // thread that waited on the job (ran it, joined it, waited for its records) would never
+  // answer: the job gives up after a bound meant only to turn that deadlock into a failure.
+  // The delivery timer is held back while a chunk is reported, so each delivery is one signal
+  // for a whole chunk: records come in batches (8 signals for 1600 records), in order, none
+  // lost, and the chart draws a decimated copy.
+  void uiStaysResponsiveDuringHeavyJob() {
     LiveChart chart(QStringLiteral("loss"), QStringLiteral("step"), QStringLiteral("loss"));
     const int series = chart.addSeries(QStringLiteral("loss"));
     chart.resize(600, 300);
     chart.show();
-    int received = 0;
-    connect(&runner, &JobRunner::metrics, this, [&](int, const QJsonArray& batch) {
+    QSemaphore answered, delivered;
+    int received = 0, batches = 0, progressSignals = 0;
+    qint64 lastDone = -1;
+    bool inOrder = true, onUiThread = true, done = false;
+    QString failure;
+    // Declared after the state it touches and before the runner: deleted once the runner has
+    // joined the job, it drops any event the job posted that was not handled yet.
+    QObject ui;
+    JobRunner runner;
+    runner.setDeliveryInterval(kNoTick);
+    connect(&runner, &JobRunner::progress, &ui,
+            [&](int, const QString&, qint64 d, qint64, const QString&) {
+              lastDone = d;
+              ++progressSignals;
+            });
+    connect(&runner, &JobRunner::metrics, &ui, [&](int, const QJsonArray& batch) {
+      onUiThread = onUiThread && QThread::currentThread() == qApp->thread();
+      ++batches;
       for (const auto& v : batch) {
         const QJsonObject r = v.toObject();
+        inOrder = inOrder && r.value("step").toInt() == received;
         chart.append(series, r.value("step").toDouble(), r.value("loss").toDouble());
         ++received;
       }
+      if (received > 0 && received % kRecordsPerChunk == 0) {
+        runner.setDeliveryInterval(kNoTick);  // quiet again while the next chunk is reported
+        delivered.release();
+      }
     });
-    bool done = false;
-    int steps = 0;
-    connect(&runner, &JobRunner::finished, this,
-            [&](int, const QJsonObject& r) { done = true, steps = r.value("steps").toInt(); });
-    runner.submit(QStringLiteral("train-like"), [](kdw::JobContext& job) {
+    connect(&runner, &JobRunner::finished, &ui, [&] { done = true; });
+    connect(&runner, &JobRunner::failed, &ui, [&](int, const QString& m) { failure = m; });
+    runner.submit(QStringLiteral("train-like"), [&](kdw::JobContext& job) {
       at::set_num_threads(1);  // one core for the job, one for the UI (2-core machines)
       at::manual_seed(0);
-      // A small MLP trained by SGD: forward, autograd backward, in-place update, as a trainer.
       at::Tensor w1 = (at::randn({192, 192}) * 0.05).set_requires_grad(true);
       at::Tensor w2 = (at::randn({192, 8}) * 0.05).set_requires_grad(true);
       const at::Tensor target = at::randn({64, 8});
-      const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
-      int step = 0;
-      while (std::chrono::steady_clock::now() < end) {
-        const at::Tensor x = at::randn({64, 192});
-        const at::Tensor h = at::tanh(at::matmul(at::tanh(at::matmul(x, w1)), w1));
-        const at::Tensor loss = (at::matmul(h, w2) - target).pow(2).mean();
-        loss.backward();
-        {
-          at::NoGradGuard noGrad;
-          for (at::Tensor* w : {&w1, &w2}) {
-            w->sub_(w->grad() * 0.01);
-            w->mutable_grad().zero_();
+      int record = 0;
+      for (int chunk = 0; chunk < kChunks; ++chunk) {
+        for (int s = 0; s < kStepsPerChunk; ++s) {
+          const at::Tensor x = at::randn({64, 192});
+          const at::Tensor h = at::tanh(at::matmul(at::tanh(at::matmul(x, w1)), w1));
+          const at::Tensor loss = (at::matmul(h, w2) - target).pow(2).mean();
+          loss.backward();
+          {
+            at::NoGradGuard noGrad;
+            for (at::Tensor* w : {&w1, &w2}) {
+              w->sub_(w->grad() * 0.01);
+              w->mutable_grad().zero_();
+            }
           }
+          const float value = loss.item<float>();
+          for (int r = 0; r < kRecordsPerStep; ++r)  // a chatty trainer
+            job.metric({{"kind", "step"}, {"step", record++}, {"loss", value}});
+          job.progress("train", chunk * kStepsPerChunk + s + 1, kChunks * kStepsPerChunk);
+          QMetaObject::invokeMethod(
+              &ui, [&answered] { answered.release(); }, Qt::QueuedConnection);
+          if (!waitForUi(answered, job))
+            throw std::runtime_error("the UI thread did not handle an event while the job ran");
         }
-        const float value = loss.item<float>();
-        for (int r = 0; r < 4; ++r)  // several records per step, as a chatty trainer
-          job.metric({{"kind", "step"}, {"step", step * 4 + r}, {"loss", value}});
-        job.progress("train", step, 0);
-        job.throw_if_cancelled();
-        ++step;
+        // Deliver now: the timer fires on the UI thread while this job waits, so the delivery
+        // cannot depend on the job going on.
+        QMetaObject::invokeMethod(
+            &ui, [&runner] { runner.setDeliveryInterval(0); }, Qt::QueuedConnection);
+        if (!waitForUi(delivered, job))
+          throw std::runtime_error(
+              "the UI thread did not get the chunk's records while the job waited");
       }
-      return nlohmann::json{{"steps", step * 4}};
+      return nlohmann::json{{"records", record}};
     });
+
+    // Information only (never asserted: a loaded machine preempts the UI thread at will): the
+    // longest gap between ticks of a 5 ms timer on the UI thread while the job ran.
     QElapsedTimer clock;
     clock.start();
     qint64 last = 0, worst = 0;
-    int ticks = 0;
     QTimer tick;
     tick.setInterval(5);
     tick.setTimerType(Qt::PreciseTimer);
-    connect(&tick, &QTimer::timeout, this, [&] {
-      const qint64 now = clock.elapsed();
-      worst = std::max(worst, now - last);
-      last = now;
-      ++ticks;
+    connect(&tick, &QTimer::timeout, &ui, [&] {
+      worst = std::max(worst, clock.elapsed() - last);
+      last = clock.elapsed();
     });
     tick.start();
-    while (!done && clock.elapsed() < 30000)
-      QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    QVERIFY(waitFor([&] { return done || !failure.isEmpty(); }, 60000));
     tick.stop();
-    QVERIFY(done);
-    QCOMPARE(received, steps);
-    QVERIFY2(steps > 1000, qPrintable(QStringLiteral("only %1 records").arg(steps)));
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    QVERIFY(onUiThread);
+    QCOMPARE(received, kRecords);
+    QVERIFY(inOrder);
+    QCOMPARE(batches, kChunks);          // one signal per delivery, however many records it carries
+    QCOMPARE(progressSignals, kChunks);  // the progress in between is coalesced
+    QCOMPARE(lastDone, qint64(kChunks * kStepsPerChunk));
     chart.redraw();
-    QVERIFY(chart.drawnCount(series) <= 1200);        // decimated
-    worst = std::max(worst, clock.elapsed() - last);  // up to its end
-    qInfo("records: %d, timer ticks: %d, longest UI stall: %lld ms", steps, ticks, worst);
-    // The measurement itself ran: the timer ticked all along the job (~1.5 s of 5 ms ticks).
-    QVERIFY2(ticks > 20, qPrintable(QStringLiteral("only %1 ticks").arg(ticks)));
-    *worst_out = worst;
-  }
-
- private Q_SLOTS:
-  // A training job (LibTorch forward, autograd backward and update, several metric records per
-  // step) must not stall the UI: the longest gap between ticks of a 5 ms timer, measured on the
-  // UI thread while the records are plotted in a shown LiveChart, stays under 50 ms.
-  // The gaps are wall-clock time, so other processes on a loaded 2-core machine can preempt the
-  // UI thread for longer than that now and then: up to three measurements are taken, and one
-  // must stay under 50 ms. A stall of our own (delivery, plotting, locking) shows in each.
-  void uiStaysResponsiveDuringHeavyJob() {
-    QList<qint64> worst;
-    for (int attempt = 0; attempt < 3 && (worst.isEmpty() || worst.last() >= 50); ++attempt) {
-      worst << -1;
-      measureStall(&worst.last());
-      if (QTest::currentTestFailed()) return;
-    }
-    QVERIFY2(worst.last() < 50,
-             qPrintable(QStringLiteral("UI stalled in every attempt (ms): %1").arg([&] {
-               QStringList ms;
-               for (qint64 w : worst) ms << QString::number(w);
-               return ms.join(QStringLiteral(", "));
-             }())));
+    QCOMPARE(chart.pointCount(series), kRecords);
+    QVERIFY(chart.drawnCount(series) <= 1200);  // decimated
+    QVERIFY(chart.drawnCount(series) < kRecords);
+    qInfo("records: %d in %d batches; longest gap between UI timer ticks: %lld ms", received,
+          batches, worst);
   }
 };
 

@@ -22,6 +22,7 @@
 
 #include <QThread>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 
@@ -344,7 +345,17 @@ class TestPanels : public QObject {
     for (MainWindow::Panel p : {MainWindow::Teacher, MainWindow::Logits, MainWindow::Data}) {
       window.showPanel(p);
       QCOMPARE(window.currentPanel(), int(p));
-      QTest::qWait(300);
+      // Laid out through the event loop, however long a loaded machine takes for it (the bound
+      // only ends the wait); the checks below say what stayed too small.
+      (void)QTest::qWaitFor(
+          [&] {
+            const auto views = window.panelWidget(p)->findChildren<QChartView*>();
+            return views.size() >= 2 && std::all_of(views.begin(), views.end(), [](auto* view) {
+                     const QRectF plot = view->chart()->plotArea();
+                     return plot.height() >= 100 && plot.width() >= 200;
+                   });
+          },
+          20000);
       const auto views = window.panelWidget(p)->findChildren<QChartView*>();
       QVERIFY(views.size() >= 2);
       for (QChartView* view : views) {
