@@ -19,7 +19,7 @@ void print_split(const char* name, const SplitScores& m) {
 void print_run(const DistillResult& r) {
   std::cout << "run folder: " << r.run_dir.string() << "\n"
             << "model: " << r.model_file.string() << "\n";
-  if (r.report.best_epoch > 0) print_split("best dev", r.report.dev);
+  if (r.report.dev) print_split("best dev", *r.report.dev);
   if (r.report.test) print_split("test", *r.report.test);
   std::cout << "parameters: " << r.report.parameters << "\n";
 }

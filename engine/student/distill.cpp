@@ -329,7 +329,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
     StudentModel best = load_student(r.model_file, o.model_type);
     best->to(device);
     rep.best_epoch = best_epoch;
-    rep.dev = *best_dev;
+    rep.dev = best_dev;
     rep.model_file = r.model_file.filename().string();
     rep.bytes = static_cast<int64_t>(fs::file_size(r.model_file));
     if (!stopped && failure.empty()) {

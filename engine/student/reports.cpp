@@ -53,10 +53,10 @@ void to_json(nlohmann::json& j, const DistillReport& r) {
   if (!r.failed.empty()) j["failed"] = r.failed;
   if (r.best_epoch > 0) {
     j["best_epoch"] = r.best_epoch;
-    j["dev"] = r.dev;
     j["model_file"] = r.model_file;
     j["bytes"] = r.bytes;
   }
+  if (r.dev) j["dev"] = *r.dev;
   if (r.test) j["test"] = *r.test;
   if (!r.test_detail.is_null()) j["test_detail"] = r.test_detail;
 }
@@ -70,7 +70,7 @@ void from_json(const nlohmann::json& j, DistillReport& r) {
   read_optional(j, "stopped", r.stopped);
   read_optional(j, "failed", r.failed);
   read_optional(j, "best_epoch", r.best_epoch);
-  read_optional(j, "dev", r.dev);
+  if (j.contains("dev") && !j.at("dev").is_null()) r.dev = j.at("dev").get<SplitScores>();
   read_optional(j, "model_file", r.model_file);
   read_optional(j, "bytes", r.bytes);
   if (j.contains("test") && !j.at("test").is_null()) r.test = j.at("test").get<SplitScores>();

@@ -43,8 +43,8 @@ struct DistillReport {
   /// The kept epoch; 0 when no epoch ended (then no model was saved and the fields below are
   /// absent).
   int best_epoch = 0;
-  SplitScores dev;
-  std::string model_file;  ///< file name inside the run folder
+  std::optional<SplitScores> dev;  ///< of the kept epoch
+  std::string model_file;          ///< file name inside the run folder
   int64_t bytes = 0;
   std::optional<SplitScores> test;  ///< only for a run that ran to its end
   nlohmann::json test_detail;       ///< ClassificationMetrics::to_json of test, or null

@@ -10,6 +10,8 @@
 #include <QStringList>
 #include <QVector>
 
+#include "student/reports.h"
+
 struct RunInfo {
   QString path;       ///< absolute folder path
   QString name;       ///< folder name
@@ -18,8 +20,9 @@ struct RunInfo {
   bool hasCut = false;
   QStringList images;  ///< component_norms.png and weight_*.png file names
   QJsonObject config;
-  QJsonObject result;
-  QString problem;  ///< first unreadable file, if any (the run is still listed)
+  QJsonObject result;         ///< result.json as it is (for the options/results tables)
+  kdw::DistillReport report;  ///< result.json through the engine's mapping
+  QString problem;            ///< first unreadable file, if any (the run is still listed)
 
   double bestDevAccuracy() const;  ///< NaN when unknown
   double bestDevMacroF1() const;
