@@ -18,7 +18,7 @@ StudentModel cut_student(const StudentModelImpl& model, const Selection& selecti
 /// Parameters and bytes before/after, per-layer sizes before/after, removed units (the parts of
 /// the report the cut itself knows; compress_run adds where the selection came from).
 CutReport cut_report(const StudentModelImpl& before, const StudentModelImpl& after,
-                          const Selection& selection);
+                     const Selection& selection);
 
 /// Bytes of the parameters (numel x element size), as held in memory.
 int64_t parameter_bytes(const StudentModelImpl& model);
