@@ -2,8 +2,12 @@
 // same card (scripts/gpu-bench.sh): BERT-base fine-tuning (batch 16 x 128, AdamW, clip 1.0) in
 // float32 and with bf16 products, BERT-base inference (64 x 128) in both, and the stack_biLSTM
 // student (h=1000, emb 300, 2 layers, batch 64, lognormal lengths, Adam, CE + MSE).
-// Times are taken after torch::cuda::synchronize(). Written without a GPU: never run on one yet.
-// Usage: bench_gpu [--device cuda|cpu] [--steps N] [--small]   (--small: tiny shapes, a smoke test)
+// Times are taken after torch::cuda::synchronize(). Figures from an H200: docs/speed.md.
+// --parity: instead of timing, runs a tiny BERT and student on the CPU and on --device with the
+// same weights and inputs and compares outputs, one training step's weights (clip + AdamW as
+// fine-tuning runs them) and the fused against the explicit attention; exits 1 past tolerance.
+// Usage: bench_gpu [--device cuda|cpu] [--steps N] [--small] [--parity]
+//   (--small: tiny shapes, a smoke test)
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -45,12 +49,171 @@ struct Timer {
   }
 };
 
+double max_diff(const at::Tensor& a, const at::Tensor& b) {
+  return (a.to(at::kCPU, at::kFloat) - b.to(at::kCPU, at::kFloat)).abs().max().item<double>();
+}
+
+// Prints one comparison; false when past `tolerance`.
+bool report(const char* what, double diff, double tolerance) {
+  const bool ok = diff <= tolerance;
+  std::printf("  %-58s max |diff| %.2e (tolerance %.0e) %s\n", what, diff, tolerance,
+              ok ? "ok" : "FAIL");
+  return ok;
+}
+
+// Largest gradient difference between two copies of a model, relative to the largest gradient.
+double grad_diff(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
+  double diff = 0, scale = 1e-12;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (!a[k].grad().defined()) continue;
+    diff = std::max(diff, max_diff(a[k].grad(), b[k].grad()));
+    scale = std::max(scale, a[k].grad().abs().max().item<double>());
+  }
+  return diff / scale;
+}
+
+// Gives the device copy exactly the CPU copy's gradients, so that an optimizer step is compared
+// on its own (Adam turns tiny rounding differences of near-zero gradients into whole steps).
+void copy_grads(const std::vector<at::Tensor>& from, const std::vector<at::Tensor>& to) {
+  for (std::size_t k = 0; k < from.size(); ++k)
+    if (from[k].grad().defined()) to[k].mutable_grad() = from[k].grad().to(to[k].device());
+}
+
+// The same tiny BERT on the CPU and on `device`: eval logits in float32 and bf16, the fused
+// attention against the explicit one, and the weights after one clipped AdamW step (dropout off,
+// so that both devices compute the same function).
+bool bert_parity(const at::Device& device) {
+  kdw::BertConfig config;
+  config.vocab_size = 300;
+  config.hidden_size = 64;
+  config.num_hidden_layers = 2;
+  config.num_attention_heads = 4;
+  config.intermediate_size = 128;
+  config.max_position_embeddings = 64;
+  config.hidden_dropout_prob = config.attention_probs_dropout_prob = 0;
+  at::manual_seed(3);
+  kdw::BertForSequenceClassification cpu(config, 3), dev(config, 3);
+  {
+    at::NoGradGuard no_grad;
+    const auto a = cpu->parameters(), b = dev->parameters();
+    for (std::size_t k = 0; k < a.size(); ++k) b[k].copy_(a[k]);
+  }
+  dev->to(device);
+  const at::Tensor ids = at::randint(1, 300, {5, 20}, at::kLong);
+  at::Tensor mask = at::ones({5, 20}, at::kLong);
+  mask.narrow(1, 12, 8).narrow(0, 0, 3).zero_();  // three padded rows
+  const at::Tensor labels = at::randint(0, 3, {5}, at::kLong);
+  bool ok = true;
+  cpu->eval();
+  dev->eval();
+  {
+    at::NoGradGuard no_grad;
+    const at::Tensor ref = cpu->forward(ids, mask, {}).logits;
+    ok &= report("BERT eval logits, float32",
+                 max_diff(ref, dev->forward(ids.to(device), mask.to(device), {}).logits), 1e-4);
+    if (kdw::BertForSequenceClassificationImpl::has_fused_attention()) {
+      dev->set_attention(kdw::BertForSequenceClassificationImpl::Attention::kExplicit);
+      const at::Tensor explicit_out = dev->forward(ids.to(device), mask.to(device), {}).logits;
+      dev->set_attention(kdw::BertForSequenceClassificationImpl::Attention::kFused);
+      const at::Tensor fused_out = dev->forward(ids.to(device), mask.to(device), {}).logits;
+      dev->set_attention(kdw::BertForSequenceClassificationImpl::Attention::kAuto);
+      ok &= report("BERT eval logits, fused vs explicit attention",
+                   max_diff(explicit_out, fused_out), 1e-4);
+    }
+    cpu->set_matmul_dtype(at::kBFloat16);
+    dev->set_matmul_dtype(at::kBFloat16);
+    ok &= report("BERT eval logits, bf16 products",
+                 max_diff(cpu->forward(ids, mask, {}).logits,
+                          dev->forward(ids.to(device), mask.to(device), {}).logits),
+                 5e-2);
+    cpu->set_matmul_dtype(at::kFloat);
+    dev->set_matmul_dtype(at::kFloat);
+  }
+  cpu->train();
+  dev->train();
+  auto cpu_opt = kdw::make_bert_optimizer(cpu, 1e-3, 0.01);
+  auto dev_opt = kdw::make_bert_optimizer(dev, 1e-3, 0.01);
+  const auto cpu_params = cpu->parameters(), dev_params = dev->parameters();
+  double worst_grad = 0;
+  for (int step = 0; step < 3; ++step) {
+    at::cross_entropy_loss(cpu->forward(ids, mask, {}).logits, labels).backward();
+    at::cross_entropy_loss(dev->forward(ids.to(device), mask.to(device), {}).logits,
+                           labels.to(device))
+        .backward();
+    worst_grad = std::max(worst_grad, grad_diff(cpu_params, dev_params));
+    copy_grads(cpu_params, dev_params);
+    // A small max norm so that the clip is active.
+    kdw::clip_step_and_clear(*cpu_opt, cpu_params, 0.5);
+    kdw::clip_step_and_clear(*dev_opt, dev_params, 0.5);
+  }
+  ok &= report("BERT gradients (relative to the largest)", worst_grad, 1e-3);
+  double worst = 0;
+  for (std::size_t k = 0; k < cpu_params.size(); ++k)
+    worst = std::max(worst, max_diff(cpu_params[k], dev_params[k]));
+  ok &= report("BERT weights after 3 clipped AdamW steps (same gradients)", worst, 1e-5);
+  return ok;
+}
+
+// The student (both types) on the CPU and on `device`: eval logits and one clipped Adam step.
+bool student_parity(const at::Device& device) {
+  bool ok = true;
+  for (const auto type : {kdw::StudentType::kStackLSTM, kdw::StudentType::kStackBiLSTM}) {
+    at::manual_seed(5);
+    const auto arch = kdw::StudentArch::make(type, 200, 16, 24, 2, {"a", "b", "c"}, 0.0);
+    kdw::StudentModel cpu(arch), dev(arch);
+    {
+      at::NoGradGuard no_grad;
+      const auto a = cpu->parameters(), b = dev->parameters();
+      for (std::size_t k = 0; k < a.size(); ++k) b[k].copy_(a[k]);
+    }
+    dev->to(device);
+    const at::Tensor ids = at::randint(2, 200, {6, 11}, at::kLong);
+    const at::Tensor lens = at::tensor(std::vector<int64_t>{11, 9, 7, 5, 2, 1}, at::kLong);
+    const at::Tensor labels = at::randint(0, 3, {6}, at::kLong), teacher = at::randn({6, 3});
+    const std::string name = kdw::student_type_name(type);
+    cpu->eval();
+    dev->eval();
+    {
+      at::NoGradGuard no_grad;
+      ok &= report((name + " eval logits").c_str(),
+                   max_diff(cpu->forward(ids, lens), dev->forward(ids.to(device), lens.to(device))),
+                   1e-4);
+    }
+    cpu->train();
+    dev->train();
+    torch::optim::Adam cpu_adam(cpu->parameters(), torch::optim::AdamOptions(1e-2));
+    torch::optim::Adam dev_adam(dev->parameters(), torch::optim::AdamOptions(1e-2));
+    const auto a = cpu->parameters(), b = dev->parameters();
+    double worst_grad = 0;
+    for (int step = 0; step < 3; ++step) {
+      cpu_adam.zero_grad();
+      dev_adam.zero_grad();
+      kdw::distill_loss(cpu->forward(ids, lens), teacher, labels, 0.5, 1.0, "mse").total.backward();
+      kdw::distill_loss(dev->forward(ids.to(device), lens.to(device)), teacher.to(device),
+                        labels.to(device), 0.5, 1.0, "mse")
+          .total.backward();
+      worst_grad = std::max(worst_grad, grad_diff(a, b));
+      copy_grads(a, b);
+      kdw::clip_grad_norm(a, 0.5);
+      kdw::clip_grad_norm(b, 0.5);
+      cpu_adam.step();
+      dev_adam.step();
+    }
+    ok &= report((name + " gradients (relative to the largest)").c_str(), worst_grad, 1e-3);
+    double worst = 0;
+    for (std::size_t k = 0; k < a.size(); ++k) worst = std::max(worst, max_diff(a[k], b[k]));
+    ok &= report((name + " weights after 3 clipped Adam steps (same gradients)").c_str(), worst,
+                 1e-5);
+  }
+  return ok;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
   std::string device_name = "cuda";
   int steps = 20;
-  bool small = false;
+  bool small = false, parity = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--device") && i + 1 < argc)
       device_name = argv[++i];
@@ -58,8 +221,17 @@ int run(int argc, char** argv) {
       steps = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--small"))
       small = true;
+    else if (!std::strcmp(argv[i], "--parity"))
+      parity = true;
   }
   const at::Device device = kdw::parse_device_name(device_name);
+  if (parity) {
+    std::printf("parity: %s against the CPU\n", device.str().c_str());
+    const bool bert_ok = bert_parity(device);
+    const bool student_ok = student_parity(device);
+    std::printf("parity %s\n", bert_ok && student_ok ? "passed" : "FAILED");
+    return bert_ok && student_ok ? 0 : 1;
+  }
   const bool gpu = device.is_cuda();
   const at::TensorOptions on = at::TensorOptions().device(device).dtype(at::kLong);
 
@@ -94,9 +266,39 @@ int run(int argc, char** argv) {
     for (int i = 0; i < 3; ++i) step();  // warm-up: allocations, optimizer state, kernels
     Timer timer(gpu);
     for (int i = 0; i < steps; ++i) step();
+    const double step_s = timer.seconds() / steps;
     std::printf("fine-tuning %lld x %lld, %s: %.1f samples/s (issue 10, HF on the H200: %s)\n",
-                (long long)b, (long long)t, precision, double(steps * b) / timer.seconds(),
+                (long long)b, (long long)t, precision, double(b) / step_s,
                 dtype == at::kFloat ? "444" : "696 with bf16 autocast");
+    // Where a step's time goes: forward + backward alone, and how long the host takes to queue a
+    // whole step (when that is close to the step time, the GPU waits for the host).
+    Timer fb(gpu);
+    for (int i = 0; i < steps; ++i) {
+      at::cross_entropy_loss(model->forward(ids, mask, {}).logits, labels).backward();
+      kdw::clear_grads(params);
+    }
+    const double fb_s = fb.seconds() / steps;
+    double host_s = 0;
+    for (int i = 0; i < steps; ++i) {
+      timer.sync();
+      const auto host_start = Clock::now();
+      step();
+      host_s += std::chrono::duration<double>(Clock::now() - host_start).count() / steps;
+    }
+    timer.sync();
+    std::printf(
+        "  per step: %.2f ms (forward+backward %.2f ms, the rest %.2f ms); host queues a "
+        "step in %.2f ms\n",
+        step_s * 1e3, fb_s * 1e3, (step_s - fb_s) * 1e3, host_s * 1e3);
+    if (gpu && kdw::BertForSequenceClassificationImpl::has_fused_attention()) {
+      model->set_attention(kdw::BertForSequenceClassificationImpl::Attention::kExplicit);
+      for (int i = 0; i < 2; ++i) step();
+      Timer et(gpu);
+      for (int i = 0; i < steps; ++i) step();
+      std::printf("  with the explicit attention instead of the fused kernel: %.1f samples/s\n",
+                  double(steps * b) / et.seconds());
+      model->set_attention(kdw::BertForSequenceClassificationImpl::Attention::kAuto);
+    }
 
     const int64_t ib = 64;
     const at::Tensor iids = at::randint(1000 % config.vocab_size, config.vocab_size, {ib, t}, on);
@@ -109,6 +311,15 @@ int run(int argc, char** argv) {
     std::printf("inference %lld x %lld, %s: %.1f samples/s (issue 10, HF on the H200: %s)\n",
                 (long long)ib, (long long)t, precision, double(steps * ib) / itimer.seconds(),
                 dtype == at::kFloat ? "1,830" : "10,030 with bf16 autocast");
+    if (gpu && kdw::BertForSequenceClassificationImpl::has_fused_attention()) {
+      model->set_attention(kdw::BertForSequenceClassificationImpl::Attention::kExplicit);
+      model->forward(iids, imask, {});
+      Timer et(gpu);
+      for (int i = 0; i < steps; ++i) model->forward(iids, imask, {});
+      std::printf("  with the explicit attention instead of the fused kernel: %.1f samples/s\n",
+                  double(steps * ib) / et.seconds());
+      model->set_attention(kdw::BertForSequenceClassificationImpl::Attention::kAuto);
+    }
   }
 
   // The student as bench/reference/student.py: lognormal lengths, length-sorted batches of 64.

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/job.h"
+#include "core/remove_tree.h"
 #include "data/prepare.h"
 
 namespace fs = std::filesystem;
@@ -89,6 +90,7 @@ int main(int argc, char** argv) {
   std::printf("  peak RSS / input %.1f\n", peak_rss_mb() / input_mb);
   std::printf("  samples %lld, vocab %lld\n", result.summary["counts"]["samples"].get<long long>(),
               result.summary["vocab_size"].get<long long>());
-  fs::remove_all(dir);
+  std::error_code ec;
+  kdw::remove_tree(dir, ec);
   return 0;
 }

@@ -4,9 +4,9 @@
 # stack_biLSTM h=1000 student, batch 64), then bench/reference/bert_train.py with --device cuda
 # (Hugging Face's own BertForSequenceClassification when transformers is installed, else the
 # plain-PyTorch copy; float32 and bf16 autocast) and bench/reference/student.py's packed biLSTM.
-# Figures, not a test. Written without a GPU: NEVER RUN ON ONE YET.
-# Run scripts/gpu-check.sh first (it builds bench_gpu); same arguments:
+# Figures, not a test. Run scripts/gpu-check.sh first (it builds bench_gpu); same arguments:
 #   scripts/gpu-bench.sh [GPU_DIR=.gpu] [BUILD_DIR=/tmp/kdw-gpu-build]
+# KDW_GPU_BENCH_PART=ours or =reference runs only that half (default: both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gpu_dir=$(cd "${1:-.gpu}" && pwd)
@@ -15,8 +15,12 @@ deps() { bash "$gpu_dir/with-deps.sh" "$@"; }
 [ -x "$build/bench/bench_gpu" ] || { echo "gpu-bench: $build/bench/bench_gpu missing; run scripts/gpu-check.sh" >&2; exit 1; }
 
 deps python3 -c 'import torch; print("GPU:", torch.cuda.get_device_name(0), "| PyTorch", torch.__version__, "| CUDA", torch.version.cuda)'
-printf '\n== ours (bench_gpu)\n'
-deps "$build/bench/bench_gpu" --device cuda --steps 30
+part=${KDW_GPU_BENCH_PART:-all}
+if [ "$part" != reference ]; then
+  printf '\n== ours (bench_gpu)\n'
+  deps "$build/bench/bench_gpu" --device cuda --steps 30
+fi
+[ "$part" = ours ] && exit 0
 
 hf=
 if deps python3 -c 'import transformers' 2>/dev/null; then

@@ -4,6 +4,7 @@
 
 #include "core/dropout.h"
 #include "core/error.h"
+#include "core/torch_compat.h"
 
 namespace kdw {
 
@@ -56,6 +57,33 @@ at::Tensor layer_norm(const LayerNormImpl& ln, const at::Tensor& x, double eps) 
   return at::layer_norm(x, {x.size(-1)}, ln.weight.to(at::kFloat), ln.bias.to(at::kFloat), eps);
 }
 
+// What a layer needs of the attention mask: the additive form for the explicit path, the boolean
+// one (true: attend; undefined: no padding) for the fused kernel.
+struct KeyMask {
+  at::Tensor additive;  // [B, 1, 1, T] float32, -10000 on padded keys
+  at::Tensor attend;    // [B, 1, 1, T] bool
+  bool fused = false;
+};
+
+// softmax(q k^T / sqrt(d) + mask) v with dropout on the weights; q, k, v: [B, heads, T, d] in
+// `dtype`; the result in `dtype`.
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                     const KeyMask& mask, double dropout, bool training, at::ScalarType dtype) {
+#if KDW_TORCH_AT_LEAST(2, 1)
+  if (mask.fused) {
+    const c10::optional<at::Tensor> attend =
+        mask.attend.defined() ? c10::optional<at::Tensor>(mask.attend) : c10::nullopt;
+    return at::scaled_dot_product_attention(q, k, v, attend, training ? dropout : 0.0);
+  }
+#endif
+  const int64_t head_dim = q.size(-1);
+  at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(at::kFloat);
+  scores = scores.mul_(1.0 / std::sqrt(static_cast<double>(head_dim))).add_(mask.additive);
+  at::Tensor probs = at::softmax(scores, -1);
+  probs = kdw::dropout(probs, dropout, training);
+  return at::matmul(probs.to(dtype), v);
+}
+
 struct LayerImpl : torch::nn::Module {
   LayerImpl(const BertConfig& c) {
     auto attention = add<Group>(*this, "attention");
@@ -74,9 +102,8 @@ struct LayerImpl : torch::nn::Module {
     output_norm = add<LayerNormImpl>(*output, "LayerNorm", c.hidden_size);
   }
 
-  // x: [B, T, H] float32; mask: [B, 1, 1, T] float32 additive.
-  // dtype: that of the matrix products (float32 or bf16).
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& mask, const BertConfig& c,
+  // x: [B, T, H] float32. dtype: that of the matrix products (float32 or bf16).
+  at::Tensor forward(const at::Tensor& x, const KeyMask& mask, const BertConfig& c,
                      at::ScalarType dtype) {
     const int64_t batch = x.size(0), len = x.size(1), heads = c.num_attention_heads;
     const int64_t head_dim = c.hidden_size / heads;
@@ -87,13 +114,10 @@ struct LayerImpl : torch::nn::Module {
                                .view({batch, len, 3, heads, head_dim})
                                .permute({2, 0, 3, 1, 4});
     const at::Tensor q = qkv[0], k = qkv[1], v = qkv[2];  // [B, heads, T, head_dim]
-    at::Tensor scores = at::matmul(q, k.transpose(-1, -2)).to(at::kFloat);
-    scores = scores.mul_(1.0 / std::sqrt(static_cast<double>(head_dim))).add_(mask);
-    at::Tensor probs = at::softmax(scores, -1);
-    probs = kdw::dropout(probs, c.attention_probs_dropout_prob, is_training());
-    const at::Tensor context = at::matmul(probs.to(dtype), v)
-                                   .permute({0, 2, 1, 3})
-                                   .reshape({batch, len, c.hidden_size});  // stays in `dtype`
+    const at::Tensor context =
+        attention(q, k, v, mask, c.attention_probs_dropout_prob, is_training(), dtype)
+            .permute({0, 2, 1, 3})
+            .reshape({batch, len, c.hidden_size});  // stays in `dtype`
     at::Tensor attended = kdw::dropout(linear(*attention_dense, context, dtype),
                                        c.hidden_dropout_prob, is_training());
     const at::Tensor h = layer_norm(*attention_norm, attended.add_(x), c.layer_norm_eps);
@@ -191,6 +215,16 @@ void BertForSequenceClassificationImpl::set_matmul_dtype(at::ScalarType dtype) {
   matmul_dtype_ = dtype;
 }
 
+bool BertForSequenceClassificationImpl::has_fused_attention() {
+  return KDW_TORCH_AT_LEAST(2, 1);
+}
+
+void BertForSequenceClassificationImpl::set_attention(Attention attention) {
+  if (attention == Attention::kFused && !has_fused_attention())
+    throw Error("fused attention needs LibTorch 2.1 or newer");
+  attention_ = attention;
+}
+
 void BertForSequenceClassificationImpl::init_weights() {
   at::NoGradGuard no_grad;
   for (auto& item : named_parameters()) {
@@ -228,9 +262,10 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
   const at::Tensor ids = input_ids.to(at::kLong);
   const at::Tensor types =
       token_type_ids.defined() ? token_type_ids.to(at::kLong) : at::zeros_like(ids);
-  // An index out of range is an error here, not a device-side assert on CUDA. One transfer of
-  // four numbers; meta tensors (shape-only, as the device tests use) carry no values to check.
-  if (!ids.is_meta()) {
+  // An index out of range is an error here, not an out-of-bounds read. Only on the CPU: on a GPU
+  // reading the bounds back would stall every step, so the engine's callers check ids where they
+  // are read (read_teacher_data); meta tensors (as the device tests use) carry no values.
+  if (ids.is_cpu()) {
     const at::Tensor bounds = at::stack({ids.min(), ids.max(), types.min(), types.max()}).cpu();
     const int64_t* b = bounds.data_ptr<int64_t>();
     if (b[0] < 0 || b[1] >= c.vocab_size)
@@ -249,11 +284,19 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
   x = kdw::dropout(layer_norm(*m.embedding_norm, x, c.layer_norm_eps), c.hidden_dropout_prob,
                    is_training());
 
-  // Padded keys get -10000 added before the softmax, as in the reference implementation.
-  const at::Tensor keep = attention_mask.defined()
-                              ? attention_mask.to(at::kFloat)
-                              : at::ones({batch, len}, ids.options().dtype(at::kFloat));
-  const at::Tensor mask = ((1.0 - keep) * -10000.0).view({batch, 1, 1, len});
+  // Padded keys get -10000 added before the softmax, as in the reference implementation; the
+  // fused kernel gives them no weight at all (the same once exp(-10000) underflows).
+  KeyMask mask;
+  mask.fused = attention_ == Attention::kFused ||
+               (attention_ == Attention::kAuto && has_fused_attention() && !ids.is_cpu());
+  if (mask.fused) {
+    if (attention_mask.defined()) mask.attend = attention_mask.ne(0).view({batch, 1, 1, len});
+  } else {
+    const at::Tensor keep = attention_mask.defined()
+                                ? attention_mask.to(at::kFloat)
+                                : at::ones({batch, len}, ids.options().dtype(at::kFloat));
+    mask.additive = ((1.0 - keep) * -10000.0).view({batch, 1, 1, len});
+  }
   const at::ScalarType dtype =
       m.pooler_dense->weight.scalar_type() == at::kBFloat16 ? at::kBFloat16 : matmul_dtype_;
   for (auto& layer : m.layers) x = layer->forward(x, mask, c, dtype);

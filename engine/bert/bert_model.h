@@ -52,6 +52,16 @@ class BertForSequenceClassificationImpl : public torch::nn::Module {
   /// optimizer in float32). Weights converted with to(at::kBFloat16) always use bf16.
   void set_matmul_dtype(at::ScalarType dtype);
 
+  /// Self-attention as one fused kernel (at::scaled_dot_product_attention, LibTorch >= 2.1) or as
+  /// explicit products and softmax. kAuto: fused on a GPU, explicit on the CPU (the CPU path is
+  /// the one the reference outputs and benchmarks were checked with). Both compute the same
+  /// function; padded keys get no weight in either.
+  enum class Attention { kAuto, kFused, kExplicit };
+  /// Throws kdw::Error for kFused where this LibTorch has no fused kernel.
+  void set_attention(Attention attention);
+  /// Whether this LibTorch build has the fused kernel.
+  static bool has_fused_attention();
+
   const BertConfig& config() const { return config_; }
   int64_t num_labels() const { return num_labels_; }
   /// HF initialisation: normal(0, initializer_range) for Linear/Embedding, zero biases,
@@ -62,6 +72,7 @@ class BertForSequenceClassificationImpl : public torch::nn::Module {
   BertConfig config_;
   int64_t num_labels_;
   at::ScalarType matmul_dtype_ = at::kFloat;
+  Attention attention_ = Attention::kAuto;
   std::shared_ptr<BertModelImpl> bert_;
   std::shared_ptr<BertLinearImpl> classifier_;
 };

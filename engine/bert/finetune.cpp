@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/option_checks.h"
+#include "core/pending_losses.h"
 #include "core/printable.h"
 #include "core/torch_compat.h"
 #include "core/workspace_lock.h"
@@ -405,15 +406,28 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
     const auto nb = static_cast<int64_t>(batches.size());
     nlohmann::json epoch_record = {{"kind", "epoch"}, {"epoch", epoch}};
     bool improved = false;
+    // Losses stay on the device until a log line needs them (see PendingLosses).
+    PendingLosses pending(!device.is_cpu());
+    double epoch_loss = 0, window_loss = 0, last_loss = 0;
+    int64_t epoch_batches = 0, window_steps = 0, window_samples = 0;
+    const auto settle_losses = [&] {
+      for (const PendingLosses::Loss& l : pending.take()) {
+        if (!std::isfinite(l.value))
+          throw Error("fine-tuning diverged (loss " + std::to_string(l.value) + " at step " +
+                      std::to_string(l.step) + "); lower --lr");
+        epoch_loss += l.value * l.weight;
+        epoch_batches += static_cast<int64_t>(l.weight);
+        window_loss += l.value;
+        last_loss = l.value;
+      }
+    };
     try {
       model->train();
-      double epoch_loss = 0, window_loss = 0;
-      int64_t epoch_batches = 0, window_steps = 0, window_samples = 0;
       auto window_start = Clock::now();
       while (state.next_batch < nb) {
         const int64_t group_end = std::min(nb, state.next_batch + o.grad_accum);
         const double group_size = double(group_end - state.next_batch);
-        double group_loss = 0;
+        at::Tensor group_loss;
         for (int64_t b = state.next_batch; b < group_end; ++b) {
           // Weights are those of the last optimizer step: on resume the group starts again.
           job.throw_if_cancelled();
@@ -422,25 +436,23 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
               model->forward(input.input_ids, input.attention_mask, {}).logits;
           const at::Tensor loss = at::cross_entropy_loss(logits, input.labels);
           (loss / group_size).backward();
-          const double value = loss.item<double>();
-          if (!std::isfinite(value))
-            throw Error("fine-tuning diverged (loss " + std::to_string(value) + " at step " +
-                        std::to_string(state.step + 1) + "); lower --lr");
-          group_loss += value / group_size;
+          const at::Tensor part = loss.detach() / group_size;
+          group_loss = group_loss.defined() ? group_loss + part : part;
           window_samples += static_cast<int64_t>(batches[b].size());
         }
+        pending.add(state.step + 1, group_loss, group_size);
+        // On the CPU a non-finite loss stops the run before it reaches the weights.
+        if (!pending.deferring()) settle_losses();
         const double lr = lr_at(state.step, warmup_steps, total_steps, o.lr);
         for (auto& group : optimizer.param_groups())
           static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         clip_step_and_clear(optimizer, params, o.max_grad_norm);
         ++state.step;
         state.next_batch = group_end;
-        epoch_loss += group_loss * group_size;
-        epoch_batches += static_cast<int64_t>(group_size);
-        window_loss += group_loss;
         ++window_steps;
-        job.progress(stage, state.next_batch, nb, "loss " + std::to_string(group_loss));
+        job.progress(stage, state.next_batch, nb, "loss " + std::to_string(last_loss));
         if (window_steps == o.log_every || state.next_batch == nb) {
+          settle_losses();
           const double seconds = std::chrono::duration<double>(Clock::now() - window_start).count();
           record({{"kind", "step"},
                   {"step", state.step},
@@ -471,6 +483,7 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
         improved = true;
       }
     } catch (const Cancelled&) {
+      settle_losses();  // a step that diverged must not be saved as a checkpoint
       // The state always names the first batch whose update is not in the weights.
       save_checkpoint(checkpoint_dir, model, optimizer, state, identity);
       log::info("cancelled; checkpoint saved in {} (continue with --resume)",

@@ -120,8 +120,7 @@ BertBatch make_bert_batch(const RaggedSplit& split, const std::vector<int64_t>& 
     lp[r] = split.labels[i];
     tokens += kept;
   }
-  if (device.is_cpu()) return {ids, mask, labels, tokens};
-  return {ids.to(device), mask.to(device), labels.to(device), tokens};
+  return {to_device(ids, device), to_device(mask, device), to_device(labels, device), tokens};
 }
 
 at::Tensor predict_split(BertForSequenceClassification& model, const RaggedSplit& split,
@@ -135,18 +134,23 @@ at::Tensor predict_split(BertForSequenceClassification& model, const RaggedSplit
   const auto batches =
       bucketed_batches(truncated_lengths(split, max_seq_len), batch_size, false, 0);
   c10::NoGradGuard no_grad;
+  // On a GPU the batches' logits stay there and come back in one copy at the end, so that no
+  // batch waits for the one before it.
+  std::vector<at::Tensor> parts;
+  std::vector<int64_t> order;
+  order.reserve(static_cast<std::size_t>(n));
   int64_t done = 0;
   for (const auto& batch : batches) {
     job.throw_if_cancelled();
     BertBatch input = make_bert_batch(split, batch, max_seq_len, device);
-    at::Tensor logits = model->forward(input.input_ids, input.attention_mask, {}).logits;
-    logits = logits.to(at::kCPU, at::kFloat).contiguous();
-    // Back to sample order: row r of the batch is sample batch[r].
-    at::Tensor index = at::tensor(batch, at::kLong);
-    out.index_copy_(0, index, logits);
+    parts.push_back(
+        model->forward(input.input_ids, input.attention_mask, {}).logits.to(at::kFloat));
+    order.insert(order.end(), batch.begin(), batch.end());
     done += static_cast<int64_t>(batch.size());
     job.progress(stage, done, n);
   }
+  // Back to sample order: row r of the concatenation is sample order[r].
+  out.index_copy_(0, at::tensor(order, at::kLong), at::cat(parts).to(at::kCPU).contiguous());
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "core/adamw_step.h"
 
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include <ATen/ATen.h>
@@ -50,6 +51,20 @@ GradClip grad_clip(const std::vector<at::Tensor>& params, double max_norm) {
   if (!norms.empty()) clip.total_norm = at::stack(norms).norm().item<double>();
   if (max_norm > 0) clip.scale = std::min(1.0, max_norm / (clip.total_norm + 1e-6));
   return clip;
+}
+
+void clip_grad_norm(const std::vector<at::Tensor>& params, double max_norm) {
+  at::NoGradGuard no_grad;
+  std::vector<at::Tensor> grads;
+  for (const auto& p : params)
+    if (p.grad().defined()) grads.push_back(p.grad());
+  if (grads.empty() || max_norm <= 0) return;
+  std::vector<at::Tensor> norms;
+  norms.reserve(grads.size());
+  for (const auto& g : grads) norms.push_back(g.norm());
+  const at::Tensor factor =
+      at::stack(norms).norm().add_(1e-6).reciprocal_().mul_(max_norm).clamp_max_(1.0);
+  for (auto& g : grads) g.mul_(factor);
 }
 
 void fused_adamw_step(torch::optim::AdamW& optimizer, double grad_scale) {
@@ -105,12 +120,87 @@ void fused_adamw_step(torch::optim::AdamW& optimizer, double grad_scale) {
   }
 }
 
-double clip_step_and_clear(torch::optim::AdamW& optimizer, const std::vector<at::Tensor>& params,
-                           double max_grad_norm) {
-  const GradClip clip = grad_clip(params, max_grad_norm);
-  fused_adamw_step(optimizer, clip.scale);
+bool has_multi_tensor_adamw(const at::Device& device) {
+#if KDW_TORCH_AT_LEAST(2, 4)
+  return device.is_cuda() || device.is_cpu();
+#elif KDW_TORCH_AT_LEAST(2, 1)
+  return device.is_cuda();
+#else
+  (void)device;
+  return false;
+#endif
+}
+
+void multi_tensor_clip_step(torch::optim::AdamW& optimizer, const std::vector<at::Tensor>& params,
+                            double max_grad_norm) {
+  std::vector<at::Tensor> grads;
+  for (const auto& p : params)
+    if (p.grad().defined()) grads.push_back(p.grad());
+  if (grads.empty()) return;
+  if (!has_multi_tensor_adamw(grads.front().device()))
+    throw std::logic_error("multi_tensor_clip_step: no multi-tensor AdamW kernel on " +
+                           grads.front().device().str() + " in this LibTorch");
+#if KDW_TORCH_AT_LEAST(2, 1)
+  at::NoGradGuard no_grad;
+  // The kernel divides every gradient by `unscale`: clipping is max(1, (norm + 1e-6) / max_norm),
+  // the reciprocal of grad_clip's factor, computed where the gradients are.
+  c10::optional<at::Tensor> unscale;
+  if (max_grad_norm > 0) {
+    const at::Tensor total = at::stack(at::_foreach_norm(grads, 2)).norm();
+    unscale = total.add(1e-6).div_(max_grad_norm).clamp_min_(1.0);
+  }
+  for (auto& group : optimizer.param_groups()) {
+    const auto& options = static_cast<const torch::optim::AdamWOptions&>(group.options());
+    if (options.amsgrad())
+      throw std::invalid_argument("multi_tensor_clip_step: amsgrad is not supported");
+    std::vector<at::Tensor> ps, gs, ms, vs, steps;
+    // The kernel reads each parameter's step count (after this step) from a float tensor on the
+    // device; parameters at the same count share one.
+    std::map<int64_t, at::Tensor> step_tensors;
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      auto& slot = optimizer.state()[compat::optimizer_state_key(p)];
+      if (!slot) {
+        auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+        fresh->step(0);
+        fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
+        fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+        slot = std::move(fresh);
+      }
+      auto& state = static_cast<torch::optim::AdamWParamState&>(*slot);
+      state.step(state.step() + 1);
+      at::Tensor& step = step_tensors[state.step()];
+      if (!step.defined()) step = at::full({}, double(state.step()), p.options().dtype(at::kFloat));
+      ps.push_back(p);
+      gs.push_back(p.grad());
+      ms.push_back(state.exp_avg());
+      vs.push_back(state.exp_avg_sq());
+      steps.push_back(step);
+    }
+    if (ps.empty()) continue;
+    const auto [beta1, beta2] = options.betas();
+    at::_fused_adamw_(ps, gs, ms, vs, {}, steps, options.lr(), beta1, beta2, options.weight_decay(),
+                      options.eps(), /*amsgrad=*/false,
+                      /*maximize=*/false, unscale, /*found_inf=*/{});
+  }
+#else
+  (void)optimizer;
+  (void)max_grad_norm;
+#endif
+}
+
+void clip_step_and_clear(torch::optim::AdamW& optimizer, const std::vector<at::Tensor>& params,
+                         double max_grad_norm) {
+  // On the CPU fused_adamw_step stays: it is what bench_adamw measured, on every LibTorch line;
+  // on a GPU the multi-tensor kernel keeps the device fed.
+  const bool on_cpu = params.empty() || params.front().device().is_cpu();
+  if (!on_cpu && has_multi_tensor_adamw(params.front().device())) {
+    multi_tensor_clip_step(optimizer, params, max_grad_norm);
+  } else {
+    const GradClip clip = grad_clip(params, max_grad_norm);
+    fused_adamw_step(optimizer, clip.scale);
+  }
   clear_grads(params);
-  return clip.total_norm;
 }
 
 void clear_grads(const std::vector<at::Tensor>& params) {

@@ -10,6 +10,7 @@
 #include "core/commit.h"
 #include "core/error.h"
 #include "core/fault.h"
+#include "core/remove_tree.h"
 
 namespace fs = std::filesystem;
 
@@ -84,7 +85,7 @@ void write_file_atomic(const fs::path& path, std::string_view content) {
 AtomicDirectory::AtomicDirectory(fs::path dir)
     : target_(std::move(dir)), staging_(temp_name(target_)) {
   std::error_code ec;
-  fs::remove_all(staging_, ec);
+  remove_tree(staging_, ec);
   fs::create_directories(staging_, ec);
   if (ec) throw file_error(target_, "cannot create folder: " + ec.message());
 }
@@ -92,7 +93,7 @@ AtomicDirectory::AtomicDirectory(fs::path dir)
 AtomicDirectory::~AtomicDirectory() {
   if (!committed_) {
     std::error_code ec;
-    fs::remove_all(staging_, ec);
+    remove_tree(staging_, ec);
   }
 }
 

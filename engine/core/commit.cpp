@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/fault.h"
 #include "core/log.h"
+#include "core/remove_tree.h"
 
 namespace fs = std::filesystem;
 
@@ -99,7 +100,7 @@ void complete_journal(const fs::path& dir, const fs::path& journal) {
   for (const auto& e : j.at("entries")) {
     fault_point();
     std::error_code ec;
-    fs::remove_all(dir / e.at("old").get<std::string>(), ec);
+    remove_tree(dir / e.at("old").get<std::string>(), ec);
   }
   log::info("{}: completed a commit interrupted by the end of process {}", dir.string(),
             j.value("pid", 0L));
@@ -124,14 +125,14 @@ Commit::~Commit() {
   for (const Entry& e : entries_) {
     if (!e.staged) continue;
     std::error_code ec;
-    fs::remove_all(dir_ / staged_name(e.name), ec);
+    remove_tree(dir_ / staged_name(e.name), ec);
   }
 }
 
 fs::path Commit::stage_dir(const std::string& name) {
   const fs::path staging = dir_ / staged_name(name);
   std::error_code ec;
-  fs::remove_all(staging, ec);  // a leftover of an earlier process with our pid
+  remove_tree(staging, ec);  // a leftover of an earlier process with our pid
   entries_.push_back({name, true});
   fs::create_directory(staging, ec);
   if (ec) throw file_error(dir_ / name, "cannot create folder: " + ec.message());
@@ -163,7 +164,7 @@ void Commit::commit() {
                                           ? "is a folder, not a file; not replaced"
                                           : "is a file, not a folder; not replaced");
     std::error_code ec;
-    fs::remove_all(dir_ / old_name(e.name), ec);
+    remove_tree(dir_ / old_name(e.name), ec);
     entries.push_back({{"name", e.name},
                        {"staged", e.staged ? nlohmann::json(staged_name(e.name)) : nullptr},
                        {"old", old_name(e.name)}});
@@ -200,7 +201,7 @@ void Commit::commit() {
   committed_ = true;
   for (const Entry& e : entries_) {
     fault_point();
-    fs::remove_all(dir_ / old_name(e.name), ec);
+    remove_tree(dir_ / old_name(e.name), ec);
   }
 }
 
@@ -225,7 +226,7 @@ void recover_commits(const fs::path& dir) {
   }
   for (const fs::path& p : leftovers) {
     fault_point();
-    fs::remove_all(p, ec);
+    remove_tree(p, ec);
     if (!ec) log::debug("removed {}, left by a process that ended", p.string());
   }
 }
@@ -234,10 +235,10 @@ void remove_dir_atomic(const fs::path& dir) {
   if (!present(dir)) return;
   const fs::path old(dir.string() + ".old-" + pid_text());
   std::error_code ec;
-  fs::remove_all(old, ec);
+  remove_tree(old, ec);
   rename_or_throw(dir, old);
   fault_point();
-  fs::remove_all(old, ec);
+  remove_tree(old, ec);
 }
 
 }  // namespace kdw

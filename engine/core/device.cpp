@@ -1,5 +1,6 @@
 #include "core/device.h"
 
+#include <ATen/ATen.h>
 #include <torch/cuda.h>
 
 #include "core/error.h"
@@ -20,6 +21,12 @@ c10::Device parse_device_name(const std::string& name) {
     return c10::Device(c10::kCUDA, 0);
   }
   throw UsageError("unknown device '" + name + "' (valid: cpu, cuda)");
+}
+
+at::Tensor to_device(const at::Tensor& host, const c10::Device& device) {
+  if (host.device() == device) return host;
+  if (!device.is_cuda() || !host.is_cpu()) return host.to(device);
+  return host.pin_memory().to(device, host.scalar_type(), /*non_blocking=*/true);
 }
 
 }  // namespace kdw

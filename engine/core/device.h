@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
 namespace kdw {
@@ -13,5 +14,12 @@ bool cuda_available();
 /// "cpu" or "cuda" (the first GPU). "cuda" without a usable GPU is a kdw::Error that says so in
 /// one line; any other name is a kdw::UsageError listing the valid ones.
 c10::Device parse_device_name(const std::string& name);
+
+/// `host` (a CPU tensor) on `device`. To a GPU it goes through page-locked memory without
+/// waiting: an ordinary copy from pageable memory first waits for every kernel queued on the
+/// GPU, which in a training loop means the next batch cannot be queued while this one runs.
+/// The staging buffer is not reused before the copy has finished (LibTorch's host allocator
+/// records the copy).
+at::Tensor to_device(const at::Tensor& host, const c10::Device& device);
 
 }  // namespace kdw

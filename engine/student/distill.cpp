@@ -7,16 +7,18 @@
 #include <limits>
 #include <optional>
 
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
+#include "core/adamw_step.h"
 #include "core/atomic_output.h"
 #include "core/batching.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/option_checks.h"
+#include "core/pending_losses.h"
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
 #include "student/distill_data.h"
@@ -223,13 +225,22 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
       const std::string stage = "epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs);
       auto epoch_start = Clock::now(), window_start = epoch_start;
       int64_t epoch_samples = 0, window_samples = 0;
+      // Losses stay on the device until a log line needs them (see PendingLosses).
+      PendingLosses pending(!device.is_cpu());
+      const auto check_losses = [&] {
+        for (const PendingLosses::Loss& l : pending.take())
+          if (!std::isfinite(l.value))
+            throw Diverged{"loss " + number_text(l.value) + " at step " + std::to_string(l.step) +
+                           " (epoch " + std::to_string(epoch) + ")"};
+      };
       for (std::size_t bi = 0; bi < batches.size(); ++bi) {
         job.throw_if_cancelled();
         const Batch b = make_batch(train, batches[bi]);
         const at::Tensor teacher =
-            teacher_train.index_select(0, at::tensor(b.index, at::kLong).to(device));
-        const at::Tensor logits = model->forward(b.ids.to(device), b.lengths.to(device));
-        DistillLoss loss = distill_loss(logits, teacher, b.labels.to(device), o.alpha,
+            teacher_train.index_select(0, to_device(at::tensor(b.index, at::kLong), device));
+        const at::Tensor logits =
+            model->forward(to_device(b.ids, device), to_device(b.lengths, device));
+        DistillLoss loss = distill_loss(logits, teacher, to_device(b.labels, device), o.alpha,
                                         o.temperature, o.distill_loss);
         at::Tensor total = loss.total;
         at::Tensor lasso;
@@ -237,25 +248,24 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
           lasso = group_lasso_penalty(*model);
           total = total + o.group_lasso * lasso;
         }
-        // Checked before the step: a NaN gradient would make every weight NaN.
-        const double loss_value = total.item<double>();
-        if (!std::isfinite(loss_value))
-          throw Diverged{"loss " + number_text(loss_value) + " at step " +
-                         std::to_string(step + 1) + " (epoch " + std::to_string(epoch) + ")"};
+        // On the CPU checked before the step: a NaN gradient would make every weight NaN. On a
+        // GPU at each log line, and the weights are checked at the end of every epoch.
+        pending.add(step + 1, total);
+        if (!pending.deferring()) check_losses();
         optimizer.zero_grad();
         total.backward();
-        if (o.max_grad_norm > 0)
-          torch::nn::utils::clip_grad_norm_(model->parameters(), o.max_grad_norm);
+        if (o.max_grad_norm > 0) clip_grad_norm(model->parameters(), o.max_grad_norm);
         optimizer.step();
         ++step;
         epoch_samples += b.ids.size(0);
         window_samples += b.ids.size(0);
         if (step % o.log_every == 0 || bi + 1 == batches.size()) {
+          check_losses();
           const double secs = std::chrono::duration<double>(Clock::now() - window_start).count();
           log.write({{"kind", "step"},
                      {"step", step},
                      {"epoch", epoch},
-                     {"loss", loss_value},
+                     {"loss", total.item<double>()},
                      {"ce", loss.ce.item<double>()},
                      {"distill", loss.distill.item<double>()},
                      {"lasso", lasso.defined() ? lasso.item<double>() : 0.0},

@@ -213,6 +213,43 @@ class TestBert : public QObject {
     QCOMPARE(model->forward(at::zeros({1, 16}, at::kLong), {}, {}).sequence_output.size(1), 16);
   }
 
+  // The fused attention kernel (what a GPU runs under LibTorch >= 2.1) against the reference
+  // outputs and against the explicit path's gradients, on the CPU. Debian 12's LibTorch 1.13 has
+  // no such kernel: there the model must refuse to be asked for it.
+  void fused_attention_matches_explicit() {
+    using Attention = BertForSequenceClassificationImpl::Attention;
+    if (!BertForSequenceClassificationImpl::has_fused_attention()) {
+      BertForSequenceClassification model(small_config(), 2);
+      QVERIFY(contains(error_of([&] { model->set_attention(Attention::kFused); }), "2.1"));
+      return;
+    }
+    LoadedBert loaded = load_bert(bert_fixtures() / "hf_style", {});
+    loaded.model->set_attention(Attention::kFused);
+    check_encoder(run(loaded.model, expected_));
+
+    BertConfig c = small_config();
+    c.hidden_dropout_prob = c.attention_probs_dropout_prob = 0;
+    BertForSequenceClassification fused(c, 3), plain(c, 3);
+    {
+      at::NoGradGuard no_grad;
+      for (std::size_t k = 0; k < fused->parameters().size(); ++k)
+        plain->parameters()[k].copy_(fused->parameters()[k]);
+    }
+    fused->set_attention(Attention::kFused);
+    plain->set_attention(Attention::kExplicit);
+    const at::Tensor ids = at::randint(0, 53, {3, 11}, at::kLong);
+    at::Tensor mask = at::ones({3, 11}, at::kLong);
+    mask[2].narrow(0, 4, 7).zero_();
+    fused->forward(ids, mask, {}).logits.sum().backward();
+    plain->forward(ids, mask, {}).logits.sum().backward();
+    double worst = 0;
+    for (std::size_t k = 0; k < fused->parameters().size(); ++k)
+      worst = std::max(worst,
+                       max_abs_diff(fused->parameters()[k].grad(), plain->parameters()[k].grad()));
+    qInfo("fused vs explicit attention: gradients differ by at most %.3g", worst);
+    QVERIFY(worst < 1e-4);
+  }
+
   void bfloat16_inference() {
     LoadedBert loaded = load_bert(bert_fixtures() / "hf_style", {});
     loaded.model->to(at::kBFloat16);

@@ -4,14 +4,20 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+
+#include <ATen/ATen.h>
 
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/job.h"
 #include "core/json_read.h"
+#include "core/pending_losses.h"
 #include "core/printable.h"
+#include "core/remove_tree.h"
 #include "core/workspace.h"
 #include "formats/npy.h"
 #include "formats/safetensors.h"
@@ -199,6 +205,64 @@ class TestCore : public QObject {
     QVERIFY_THROWS_EXCEPTION(kdw::Error, kdw::read_safetensors(tmp_ / "m.safetensors"));
     std::ofstream(tmp_ / "m.safetensors", std::ios::binary) << "\xff\xff\xff\xff\xff\xff\xff\x7f{}";
     QVERIFY_THROWS_EXCEPTION(kdw::Error, kdw::read_safetensors(tmp_ / "m.safetensors"));
+  }
+
+  // Losses queued on the device come back in order with their steps and weights, in one read.
+  void pendingLossesComeBackInOrder() {
+    kdw::PendingLosses pending(true);
+    QVERIFY(pending.deferring());
+    QVERIFY(pending.empty());
+    pending.add(1, at::tensor(0.5), 2);
+    pending.add(2, at::tensor({1.25}).sum());
+    pending.add(3, at::tensor(std::numeric_limits<double>::quiet_NaN()));
+    const auto losses = pending.take();
+    QCOMPARE(losses.size(), std::size_t{3});
+    QCOMPARE(losses[0].step, int64_t{1});
+    QCOMPARE(losses[0].weight, 2.0);
+    QCOMPARE(losses[0].value, 0.5);
+    QCOMPARE(losses[1].value, 1.25);
+    QCOMPARE(losses[1].weight, 1.0);
+    QVERIFY(std::isnan(losses[2].value));
+    QVERIFY(pending.empty());
+    QVERIFY(pending.take().empty());
+    QVERIFY(!kdw::PendingLosses(false).deferring());
+  }
+
+  void removeTreeRemovesFilesFoldersAndLinksOnly() {
+    const fs::path root = tmp_ / "tree";
+    fs::create_directories(root / "a" / "b");
+    std::ofstream(root / "a" / "b" / "f.txt") << "x";
+    std::ofstream(root / "g.txt") << "y";
+    const fs::path outside = tmp_ / "kept.txt";
+    std::ofstream(outside) << "z";
+    fs::create_symlink(outside, root / "a" / "link");
+    std::error_code ec;
+    QCOMPARE(kdw::remove_tree(root, ec), std::uintmax_t{6});
+    QVERIFY(!ec);
+    QVERIFY(!fs::exists(root));
+    QVERIFY(fs::exists(outside));                        // a link is removed, not what it points to
+    QCOMPARE(kdw::remove_tree(root, ec), std::uintmax_t{0});  // missing: nothing, no error
+    QVERIFY(!ec);
+    QCOMPARE(kdw::remove_tree(outside, ec), std::uintmax_t{1});  // a plain file
+    QVERIFY(!fs::exists(outside));
+  }
+
+  // std::filesystem::remove_all may resolve to PyTorch's LibTorch's broken copy (see
+  // core/remove_tree.h): no program code calls it.
+  void noCodeCallsRemoveAll() {
+    QStringList offenders;
+    for (const char* folder : {"engine", "app", "ui", "bench"})
+      for (const auto& entry :
+           fs::recursive_directory_iterator(fs::path(KDW_SOURCE_DIR) / folder)) {
+        const std::string ext = entry.path().extension().string();
+        if (ext != ".cpp" && ext != ".h") continue;
+        std::ifstream in(entry.path());
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        if (text.find("remove_all(") != std::string::npos)
+          offenders << QString::fromStdString(entry.path().string());
+      }
+    QVERIFY2(offenders.isEmpty(), qPrintable(offenders.join(", ")));
   }
 
   void jobCancellation() {
