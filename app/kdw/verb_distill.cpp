@@ -11,10 +11,17 @@ namespace kdw::cli {
 
 namespace {
 
-void print_split(const char* name, const nlohmann::json& m) {
-  std::cout << name << ": accuracy " << m.at("accuracy").get<double>() << ", macro-F1 "
-            << m.at("macro_f1").get<double>() << " (" << m.at("samples").get<int64_t>()
-            << " samples)\n";
+void print_split(const char* name, const SplitScores& m) {
+  std::cout << name << ": accuracy " << m.accuracy << ", macro-F1 " << m.macro_f1 << " ("
+            << m.samples << " samples)\n";
+}
+
+void print_run(const DistillResult& r) {
+  std::cout << "run folder: " << r.run_dir.string() << "\n"
+            << "model: " << r.model_file.string() << "\n";
+  if (r.report.dev) print_split("best dev", *r.report.dev);
+  if (r.report.test) print_split("test", *r.report.test);
+  std::cout << "parameters: " << r.report.parameters << "\n";
 }
 
 }  // namespace
@@ -42,22 +49,23 @@ int run_distill(int argc, char** argv) {
     e.model_type = o.model_type;
     e.batch_size = o.batch_size;
     e.device = o.device;
-    const auto r = evaluate_student(e, console.context()).report;
-    std::cout << "model: " << restore << " (" << r.at("model_type").get<std::string>() << ")\n";
-    print_split("dev", r.at("dev"));
-    print_split("test", r.at("test"));
-    std::cout << "parameters: " << r.at("parameters").get<int64_t>() << "\n"
-              << "bytes: " << r.at("bytes").get<int64_t>() << "\n"
-              << "latency_ms_per_sample: " << r.at("latency_ms_per_sample").get<double>() << "\n"
-              << "json: " << r.dump() << "\n";
+    const EvaluateReport r = evaluate_student(e, console.context()).report;
+    std::cout << "model: " << restore << " (" << r.model_type << ")\n";
+    print_split("dev", r.dev);
+    print_split("test", r.test);
+    std::cout << "parameters: " << r.parameters << "\n"
+              << "bytes: " << r.bytes << "\n"
+              << "latency_ms_per_sample: " << r.latency_ms_per_sample << "\n"
+              << "json: " << nlohmann::json(r).dump() << "\n";
     return 0;
   }
-  const DistillResult r = run_distill(o, console.context());
-  std::cout << "run folder: " << r.run_dir.string() << "\n"
-            << "model: " << r.model_file.string() << "\n";
-  if (r.result.contains("dev")) print_split("best dev", r.result.at("dev"));
-  if (r.result.contains("test")) print_split("test", r.result.at("test"));
-  std::cout << "parameters: " << r.result.at("parameters").get<int64_t>() << "\n";
+  try {
+    print_run(run_distill(o, console.context()));
+  } catch (const CancelledWithResult& c) {
+    // Say where the best model so far is before exiting as cancelled.
+    print_run(c.partial().get<DistillResult>());
+    throw;
+  }
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "compress/components.h"
 
 #include "student/iss.h"
+#include "student/run_folder.h"
 
 namespace kdw {
 namespace {
@@ -34,7 +35,7 @@ std::vector<WeightView> weight_views(const StudentModelImpl& model) {
   {
     WeightView v;
     v.param = "embedding.weight";
-    v.file_stem = "weight_embedding";
+    v.file_stem = std::string(RunFolder::kWeightPicturePrefix) + "embedding";
     v.matrix = as_matrix(model.param(v.param));
     v.title = "EMBEDDING " + dims(v.matrix);
     v.row_label = "WORD INDEX";
@@ -50,7 +51,8 @@ std::vector<WeightView> weight_views(const StudentModelImpl& model) {
         const std::string dir = direction_name(d);
         WeightView v;
         v.param = "layers." + std::to_string(l) + "." + dir + ".weight_" + kind;
-        v.file_stem = "weight_layer" + std::to_string(l) + "_" + dir + "_" + kind;
+        v.file_stem = RunFolder::kWeightPicturePrefix + ("layer" + std::to_string(l)) + "_" + dir +
+                      "_" + kind;
         v.matrix = as_matrix(model.param(v.param));
         v.title =
             "LAYER " + std::to_string(l) + " " + dir + " WEIGHT_" + kind + " " + dims(v.matrix);
@@ -63,7 +65,7 @@ std::vector<WeightView> weight_views(const StudentModelImpl& model) {
       }
   WeightView v;
   v.param = "classifier.weight";
-  v.file_stem = "weight_classifier";
+  v.file_stem = std::string(RunFolder::kWeightPicturePrefix) + "classifier";
   v.matrix = as_matrix(model.param(v.param));
   v.title = "CLASSIFIER " + dims(v.matrix);
   v.row_label = "LABELS";

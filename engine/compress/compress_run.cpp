@@ -13,12 +13,11 @@
 #include "core/option_checks.h"
 #include "core/workspace_lock.h"
 #include "student/distill.h"
+#include "student/run_folder.h"
 
 namespace kdw {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr const char* kModelPrefix = "model_distill_";
 
 nlohmann::json norm_summary(const std::vector<ComponentNorms>& norms) {
   nlohmann::json out = nlohmann::json::array();
@@ -39,47 +38,19 @@ nlohmann::json norm_summary(const std::vector<ComponentNorms>& norms) {
 
 }  // namespace
 
-fs::path find_run_model(const fs::path& run_dir, std::optional<StudentType> type) {
-  std::error_code ec;
-  if (!fs::is_directory(run_dir, ec)) throw file_error(run_dir, "no such run folder");
-  if (type) {
-    const fs::path p = run_dir / (kModelPrefix + student_type_name(*type) + ".pt");
-    if (!fs::is_regular_file(p, ec))
-      throw file_error(run_dir, "no " + p.filename().string() + " in this run folder");
-    return p;
-  }
-  std::vector<fs::path> found;
-  for (const auto& e : fs::directory_iterator(run_dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && name.rfind(kModelPrefix, 0) == 0 && e.path().extension() == ".pt")
-      found.push_back(e.path());
-  }
-  if (ec) throw file_error(run_dir, "cannot list: " + ec.message());
-  if (found.empty())
-    throw file_error(run_dir,
-                     "no model_distill_*.pt in this run folder (train one with kdw distill)");
-  if (found.size() > 1) {
-    std::sort(found.begin(), found.end());
-    std::string names;
-    for (const auto& p : found) names += (names.empty() ? "" : ", ") + p.filename().string();
-    throw file_error(run_dir, "several models (" + names + "): choose one with --model_type");
-  }
-  return found.front();
-}
-
-fs::path cut_model_path(const fs::path& run_dir, StudentType type) {
-  return run_dir / ("cut_" + std::string(kModelPrefix) + student_type_name(type) + ".pt");
-}
-
 Selection choose_components(const StudentModelImpl& model, const std::vector<ComponentNorms>& norms,
                             const ComponentChoice& choice) {
   const int given = int(choice.threshold.has_value()) + int(choice.keep.has_value()) +
-                    int(!choice.components_file.empty());
-  if (given > 1) throw UsageError("give only one of --threshold, --keep and --components");
+                    int(!choice.components_file.empty()) + int(choice.picked.has_value());
+  if (given > 1) throw UsageError("give only one of threshold, keep and components");
   if (choice.threshold) return select_by_threshold(model.arch(), norms, *choice.threshold);
   if (choice.keep) return select_by_keep(model.arch(), norms, *choice.keep);
   if (!choice.components_file.empty())
     return read_components_file(choice.components_file, model.arch());
+  if (choice.picked) {
+    validate_selection(*choice.picked, model.arch(), "the picked components");
+    return *choice.picked;
+  }
   return Selection::none(model.arch());
 }
 
@@ -120,7 +91,7 @@ std::vector<fs::path> write_weight_pictures(const StudentModelImpl& model,
               render_heatmap(v.matrix.data_ptr<float>(), v.matrix.size(0), v.matrix.size(1), spec));
     written.push_back(path);
   }
-  const fs::path bars = dir / "component_norms.png";
+  const fs::path bars = dir / RunFolder::kNormsPicture;
   write_png(pictures.stage_file(bars.filename().string()), render_norm_bars(panels));
   written.push_back(bars);
   pictures.commit();
@@ -128,25 +99,34 @@ std::vector<fs::path> write_weight_pictures(const StudentModelImpl& model,
   return written;
 }
 
+// The run's own iss_threshold (config.json), 0 when it had none or has no config.
+double run_iss_threshold(const RunFolder& run) {
+  const nlohmann::json config = run.read_config();
+  const auto it = config.find("iss_threshold");
+  if (it == config.end()) return 0.0;
+  if (!it->is_number() || !(it->get<double>() >= 0))
+    throw file_error(run.config_file(), "iss_threshold is not a number >= 0");
+  return it->get<double>();
+}
+
 CompressResult compress_run(const CompressOptions& options, JobContext& job) {
   CompressResult result;
   const bool choosing = options.choice.any();
   if (choosing && !options.cut_model && !options.show_weight)
-    throw UsageError("--threshold/--keep/--components need --cut_model or --show_weight");
-  if (options.cut_model && !choosing)
-    throw UsageError("--cut_model needs --threshold, --keep or --components");
+    throw UsageError("threshold, keep and components need cut_model or show_weight");
   if (!options.data_path.empty() && !options.cut_model)
-    throw UsageError("--data_path evaluates a cut: it needs --cut_model");
+    throw UsageError("data_path evaluates a cut: it needs cut_model");
   // Every option is checked before anything is written: a bad one must not leave a cut model
   // without its report.
   compress_option_table().check(options);
   // Before anything is written: the evaluation's device must exist.
   if (!options.data_path.empty()) parse_device_name(options.device);
 
+  const RunFolder run(options.run_dir);
   // A run folder is written by one compress at a time (pictures, cut model, report).
   std::optional<WorkspaceLock> lock;
   if (options.show_weight || options.cut_model) lock.emplace(options.run_dir, "compress");
-  result.model_file = find_run_model(options.run_dir, options.model_type);
+  result.model_file = run.find_model(options.model_type);
   job.progress("load", 0, 1, result.model_file.string());
   StudentModel model = load_student(result.model_file, options.model_type);
   model->eval();
@@ -154,17 +134,30 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
   const std::vector<ComponentNorms> norms = component_norms(*model);
   std::optional<Selection> selection;
   if (choosing) selection = choose_components(*model, norms, options.choice);
-  result.report["model_file"] = result.model_file.string();
-  result.report["norms"] = norm_summary(norms);
+  result.norms = norm_summary(norms);
 
   if (options.show_weight)
     result.pictures = write_weight_pictures(
         *model, norm_panels(norms, selection, options.choice.threshold), options.run_dir, job);
   if (!options.cut_model) return result;
 
+  CutReport report;
+  if (choosing) {
+    report.chosen_by = options.choice.threshold ? "threshold"
+                       : options.choice.keep    ? "keep"
+                                                : "components";
+    report.threshold = options.choice.threshold;
+    report.keep = options.choice.keep;
+  } else {
+    // The original `compress.py --cut_model`: cut what the run's ISS training drove to zero.
+    const double iss = run_iss_threshold(run);
+    selection = select_trained_zeros(arch, norms, iss);
+    report.chosen_by = "iss_training";
+    if (iss > 0) report.threshold = iss;
+  }
+
   // The data is read (and checked against the model) by evaluating the uncut model before
-  // the cut is saved, so that a bad --data_path leaves nothing behind either.
-  nlohmann::json evaluation;
+  // the cut is saved, so that a bad data_path leaves nothing behind either.
   const auto evaluate = [&](const fs::path& file) {
     job.throw_if_cancelled();
     EvaluateOptions eo;
@@ -175,38 +168,41 @@ CompressResult compress_run(const CompressOptions& options, JobContext& job) {
     eo.device = options.device;
     return evaluate_student(eo, job).report;
   };
-  if (!options.data_path.empty()) evaluation["before"] = evaluate(result.model_file);
+  CutEvaluation evaluation;
+  if (!options.data_path.empty()) evaluation.before = evaluate(result.model_file);
 
   job.throw_if_cancelled();
   job.progress("cut", 0, 1);
   const StudentModel cut = cut_student(*model, *selection);
-  nlohmann::json report = cut_report(*model, *cut, *selection);
-  report["model_file"] = result.model_file.string();
-  report["norms"] = result.report["norms"];
-  if (options.choice.threshold) report["threshold"] = *options.choice.threshold;
-  if (options.choice.keep) report["keep"] = *options.choice.keep;
-  if (!options.choice.components_file.empty())
-    report["components_file"] = options.choice.components_file.string();
-  result.cut_model_file = cut_model_path(options.run_dir, arch.type);
+  {
+    CutReport made = cut_report(*model, *cut, *selection);
+    made.chosen_by = report.chosen_by;
+    made.threshold = report.threshold;
+    made.keep = report.keep;
+    report = std::move(made);
+  }
+  report.model_file = result.model_file.string();
+  report.norms = result.norms;
+  result.cut_model_file = run.cut_model_file(arch.type);
+  report.cut_model_file = result.cut_model_file.string();
   // The cut model and its report replace the previous pair in one commit: a kill never pairs
   // a new model with an old report.
   Commit outputs(result.cut_model_file.parent_path());
   const fs::path staged_model = outputs.stage_file(result.cut_model_file.filename().string());
   save_student(cut, staged_model);
-  report["cut_model_file"] = result.cut_model_file.string();
   job.progress("cut", 1, 1, result.cut_model_file.string());
 
   if (!options.data_path.empty()) {
     // The staged file is evaluated; the report names the file it becomes.
-    evaluation["after"] = evaluate(staged_model);
-    evaluation["after"]["model_file"] = result.cut_model_file.string();
-    report["evaluation"] = evaluation;
+    evaluation.after = evaluate(staged_model);
+    evaluation.after.model_file = result.cut_model_file.string();
+    report.evaluation = evaluation;
   }
-  result.report_file = options.run_dir / "cut_report.json";
+  result.report_file = run.cut_report_file();
   write_file_atomic(outputs.stage_file(result.report_file.filename().string()),
-                    report.dump(2) + "\n");
+                    nlohmann::json(report).dump(2) + "\n");
   outputs.commit();
-  result.report = report;
+  result.report = std::move(report);
   return result;
 }
 

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compress/cut_report.h"
 #include "compress/heatmap.h"
 #include "compress/selection.h"
 #include "core/job.h"
@@ -16,19 +17,16 @@
 
 namespace kdw {
 
-/// RUN_DIR/model_distill_<type>.pt. Without a type: the only model_distill_*.pt there.
-/// Errors (naming the folder): no such folder, no model, several models and no type given.
-std::filesystem::path find_run_model(const std::filesystem::path& run_dir,
-                                     std::optional<StudentType> type);
-/// RUN_DIR/cut_model_distill_<type>.pt
-std::filesystem::path cut_model_path(const std::filesystem::path& run_dir, StudentType type);
-
-/// How to choose components: exactly one of the three, or none (nothing chosen).
+/// How to choose components: at most one of these. None given: nothing is chosen for the
+/// pictures, and a cut removes what the run's ISS training zeroed (select_trained_zeros with
+/// the iss_threshold of the run's config.json).
 struct ComponentChoice {
   std::optional<double> threshold;
   std::optional<int64_t> keep;
   std::filesystem::path components_file;
-  bool any() const { return threshold || keep || !components_file.empty(); }
+  /// Units picked by hand (the GUI's Cut & Evaluate); reported like a components file.
+  std::optional<Selection> picked;
+  bool any() const { return threshold || keep || !components_file.empty() || picked; }
 };
 
 Selection choose_components(const StudentModelImpl& model, const std::vector<ComponentNorms>& norms,
@@ -63,13 +61,16 @@ struct CompressOptions {
 struct CompressResult {
   std::filesystem::path model_file;
   std::vector<std::filesystem::path> pictures;
+  /// Per layer/direction: units, min, median, max of the component norms.
+  nlohmann::json norms;
   std::filesystem::path cut_model_file;  ///< empty without cut_model
   std::filesystem::path report_file;
-  /// Always: "norms" (per layer/direction count/min/median/max, units alive at the threshold);
-  /// with cut_model: the cut report (see cut_report) plus "evaluation" with data_path.
-  nlohmann::json report;
+  /// With cut_model: what cut_report.json holds.
+  std::optional<CutReport> report;
 };
 
+/// Every cut of a run goes through here (CLI and GUI): the same picks give byte-identical cut
+/// models and reports. Writes under the run folder's lock, cut model and report in one commit.
 CompressResult compress_run(const CompressOptions& options, JobContext& job);
 
 }  // namespace kdw

@@ -92,31 +92,27 @@ int64_t parameter_bytes(const StudentModelImpl& model) {
   return bytes;
 }
 
-nlohmann::json cut_report(const StudentModelImpl& before, const StudentModelImpl& after,
-                          const Selection& selection) {
+CutReport cut_report(const StudentModelImpl& before, const StudentModelImpl& after,
+                     const Selection& selection) {
   const StudentArch& a = before.arch();
   const StudentArch& b = after.arch();
-  nlohmann::json layers = nlohmann::json::array();
+  CutReport r;
   for (size_t l = 0; l < a.hidden.size(); ++l)
     for (int d = 0; d < a.num_directions(); ++d)
-      layers.push_back({{"layer", l},
-                        {"direction", direction_name(d)},
-                        {"hidden_before", a.hidden[l][d]},
-                        {"hidden_after", b.hidden[l][d]},
-                        {"removed", selection.removed[l][d].size()}});
-  const int64_t pb = before.parameter_count(), pa = after.parameter_count();
-  const int64_t bb = parameter_bytes(before), ba = parameter_bytes(after);
-  return {{"model_type", student_type_name(a.type)},
-          {"parameters_before", pb},
-          {"parameters_after", pa},
-          {"bytes_before", bb},
-          {"bytes_after", ba},
-          {"size_ratio", pb > 0 ? double(pa) / double(pb) : 1.0},
-          {"hidden_before", layer_sizes_text(a)},
-          {"hidden_after", layer_sizes_text(b)},
-          {"layers", layers},
-          {"removed_total", selection.count()},
-          {"removed", selection.to_json()["remove"]}};
+      r.layers.push_back({int(l), direction_name(d), a.hidden[l][d], b.hidden[l][d],
+                          int64_t(selection.removed[l][d].size())});
+  r.model_type = student_type_name(a.type);
+  r.parameters_before = before.parameter_count();
+  r.parameters_after = after.parameter_count();
+  r.bytes_before = parameter_bytes(before);
+  r.bytes_after = parameter_bytes(after);
+  r.size_ratio =
+      r.parameters_before > 0 ? double(r.parameters_after) / double(r.parameters_before) : 1.0;
+  r.hidden_before = layer_sizes_text(a);
+  r.hidden_after = layer_sizes_text(b);
+  r.removed_total = selection.count();
+  r.removed = selection.to_json()["remove"];
+  return r;
 }
 
 }  // namespace kdw

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compress/cut_report.h"
 #include "compress/selection.h"
 #include "student/student_model.h"
 
@@ -14,9 +15,10 @@ namespace kdw {
 /// classifier. Throws kdw::Error for an invalid selection (see validate_selection).
 StudentModel cut_student(const StudentModelImpl& model, const Selection& selection);
 
-/// Parameters and bytes before/after, per-layer sizes before/after, removed units.
-nlohmann::json cut_report(const StudentModelImpl& before, const StudentModelImpl& after,
-                          const Selection& selection);
+/// Parameters and bytes before/after, per-layer sizes before/after, removed units (the parts of
+/// the report the cut itself knows; compress_run adds where the selection came from).
+CutReport cut_report(const StudentModelImpl& before, const StudentModelImpl& after,
+                     const Selection& selection);
 
 /// Bytes of the parameters (numel x element size), as held in memory.
 int64_t parameter_bytes(const StudentModelImpl& model);

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/json_read.h"
 #include "core/option_checks.h"
+#include "student/iss.h"
 
 namespace kdw {
 namespace {
@@ -109,6 +110,23 @@ Selection select_by_threshold(const StudentArch& arch, const std::vector<Compone
                     std::to_string(n.size()) + " units of " + where(int(l), d) +
                     " (largest norm there " + std::to_string(best) +
                     "); each layer/direction must keep at least one unit");
+      }
+    }
+  return s;
+}
+
+Selection select_trained_zeros(const StudentArch& arch, const std::vector<ComponentNorms>& norms,
+                               double iss_threshold) {
+  check_number("iss_threshold", iss_threshold, Interval::non_negative());
+  Selection s = Selection::none(arch);
+  for (size_t l = 0; l < arch.hidden.size(); ++l)
+    for (int d = 0; d < arch.num_directions(); ++d) {
+      const auto& n = norms_of(norms, int(l), d, arch.hidden[l][d]).norms;
+      if (n.empty()) continue;
+      const auto strongest = size_t(std::max_element(n.begin(), n.end()) - n.begin());
+      for (size_t u = 0; u < n.size(); ++u) {
+        const bool zeroed = iss_threshold > 0 ? !(n[u] >= iss_threshold) : !(n[u] > kZeroGroupNorm);
+        if (zeroed && u != strongest) s.removed[l][d].push_back(static_cast<int64_t>(u));
       }
     }
   return s;

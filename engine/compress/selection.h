@@ -45,6 +45,11 @@ struct Selection {
 /// Removes every unit whose norm is below `threshold`.
 Selection select_by_threshold(const StudentArch& arch, const std::vector<ComponentNorms>& norms,
                               double threshold);
+/// The components a run's ISS training zeroed: norm below `iss_threshold` (the run's own
+/// --iss_threshold), or zero (kZeroGroupNorm) when it had none (0). As training did, the strongest
+/// unit of a layer/direction stays even when it too is below the threshold.
+Selection select_trained_zeros(const StudentArch& arch, const std::vector<ComponentNorms>& norms,
+                               double iss_threshold);
 /// Keeps the `keep` strongest units of each layer/direction (all of them where H <= keep).
 Selection select_by_keep(const StudentArch& arch, const std::vector<ComponentNorms>& norms,
                          int64_t keep);

@@ -11,7 +11,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
+
 namespace kdw {
+
+/// A cancel of a job that keeps what it finished before it stopped (a distillation's run folder
+/// and best epoch so far): partial() is that, in the JSON form of the job's typed result. Callers
+/// that only care about the cancel catch it as Cancelled.
+class CancelledWithResult : public Cancelled {
+ public:
+  explicit CancelledWithResult(nlohmann::json partial) : partial_(std::move(partial)) {}
+  const nlohmann::json& partial() const { return partial_; }
+
+ private:
+  nlohmann::json partial_;
+};
 
 struct ProgressEvent {
   std::string stage;    ///< what is being done, e.g. "read", "epoch 2/5"

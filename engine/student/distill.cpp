@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
@@ -24,6 +25,7 @@
 #include "student/iss.h"
 #include "student/loss.h"
 #include "student/predict.h"
+#include "student/run_folder.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -83,8 +85,8 @@ fs::path lock_root(const fs::path& data_path) {
   return default_output_dir(data_path);
 }
 
-nlohmann::json short_metrics(const ClassificationMetrics& m) {
-  return {{"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}, {"samples", m.samples}};
+SplitScores short_metrics(const ClassificationMetrics& m) {
+  return {m.accuracy, m.macro_f1, m.samples};
 }
 
 // Zeroes every ISS component whose group norm fell below the threshold, except the strongest
@@ -157,19 +159,20 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   DistillResult r;
   r.run_dir = create_run_folder(
       o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir, start_time);
-  r.model_file = r.run_dir / ("model_distill_" + student_type_name(o.model_type) + ".pt");
+  const RunFolder run(r.run_dir);
+  r.model_file = run.model_file(o.model_type);
   nlohmann::json config = o.to_json();
   config["data_dir"] = data.data_dir.string();
   config["arch"] = model->arch().to_json();
-  write_file_atomic(r.run_dir / "config.json", config.dump(2));
-  MetricsLog log(r.run_dir / "metrics.jsonl", job);
+  write_file_atomic(run.config_file(), config.dump(2));
+  MetricsLog log(run.metrics_file(), job);
   kdw::log::info("distilling into {} ({} parameters), run folder {}",
                  student_type_name(o.model_type), model->parameter_count(), r.run_dir.string());
 
   const RaggedSplit& train = data.splits[0];
   const std::vector<int64_t> train_lengths = train.lengths();
   const at::Tensor teacher_train = data.logits[0].to(device);
-  nlohmann::json best_dev;
+  std::optional<SplitScores> best_dev;
   int best_epoch = 0;
   int64_t best_alive = 0;    // non-zero ISS components of the kept epoch
   double top_accuracy = -1;  // best dev accuracy of any epoch (sparse_tolerance)
@@ -243,14 +246,14 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
       job.progress(stage, int64_t(batches.size()), int64_t(batches.size()), "dev evaluation");
       const ClassificationMetrics dev =
           evaluate_split(*model, data.splits[1], o.batch_size, device);
-      const nlohmann::json dev_json = short_metrics(dev);
+      const SplitScores dev_scores = short_metrics(dev);
       const auto alive = alive_components(*model, 0.0);
       int64_t alive_total = 0;
       for (const auto& layer : alive)
         for (const int64_t n : layer) alive_total += n;
       log.write({{"kind", "epoch"},
                  {"epoch", epoch},
-                 {"dev", dev_json},
+                 {"dev", dev_scores},
                  {"alive", alive},
                  {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
       kdw::log::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy,
@@ -261,20 +264,19 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
         // The sparsest epoch within the tolerance of the best accuracy seen; the kept one is
         // replaced when a better epoch pushes it out of the tolerance.
         const double floor = top_accuracy - o.sparse_tolerance;
-        const bool kept_ok = !best_dev.is_null() && best_dev["accuracy"].get<double>() >= floor;
-        better =
-            dev.accuracy >= floor &&
-            (!kept_ok || alive_total < best_alive ||
-             (alive_total == best_alive && dev.accuracy >= best_dev["accuracy"].get<double>()));
+        const bool kept_ok = best_dev && best_dev->accuracy >= floor;
+        better = dev.accuracy >= floor &&
+                 (!kept_ok || alive_total < best_alive ||
+                  (alive_total == best_alive && dev.accuracy >= best_dev->accuracy));
       } else {
         // With group lasso a later epoch that ties on dev is preferred: it is the sparser model.
-        better = best_dev.is_null() || dev.accuracy > best_dev["accuracy"].get<double>() ||
-                 (dev.accuracy == best_dev["accuracy"].get<double>() &&
-                  (dev.macro_f1 > best_dev["macro_f1"].get<double>() ||
-                   (o.group_lasso > 0 && dev.macro_f1 == best_dev["macro_f1"].get<double>())));
+        better = !best_dev || dev.accuracy > best_dev->accuracy ||
+                 (dev.accuracy == best_dev->accuracy &&
+                  (dev.macro_f1 > best_dev->macro_f1 ||
+                   (o.group_lasso > 0 && dev.macro_f1 == best_dev->macro_f1)));
       }
       if (better) {
-        best_dev = dev_json;
+        best_dev = dev_scores;
         best_epoch = epoch;
         best_alive = alive_total;
         save_student(model, r.model_file);
@@ -288,32 +290,34 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
     log::error("{}", failure);
   }
 
-  r.result = {{"model_type", student_type_name(o.model_type)},
-              {"arch", model->arch().to_json()},
-              {"parameters", model->parameter_count()},
-              {"epochs_done", epochs_done},
-              {"steps", step},
-              {"stopped", stopped}};
-  if (!failure.empty()) r.result["failed"] = failure;
+  DistillReport& rep = r.report;
+  rep.model_type = student_type_name(o.model_type);
+  rep.arch = model->arch().to_json();
+  rep.parameters = model->parameter_count();
+  rep.epochs_done = epochs_done;
+  rep.steps = step;
+  rep.stopped = stopped;
+  rep.failed = failure;
   if (best_epoch > 0) {
     StudentModel best = load_student(r.model_file, o.model_type);
     best->to(device);
-    r.result["best_epoch"] = best_epoch;
-    r.result["dev"] = best_dev;
-    r.result["model_file"] = r.model_file.filename().string();
-    r.result["bytes"] = static_cast<int64_t>(fs::file_size(r.model_file));
+    rep.best_epoch = best_epoch;
+    rep.dev = best_dev;
+    rep.model_file = r.model_file.filename().string();
+    rep.bytes = static_cast<int64_t>(fs::file_size(r.model_file));
     if (!stopped && failure.empty()) {
       job.progress("test", 0, 1, "test evaluation");
       const ClassificationMetrics test =
           evaluate_split(*best, data.splits[2], o.batch_size, device);
-      r.result["test"] = short_metrics(test);
-      r.result["test_detail"] = test.to_json();
+      rep.test = short_metrics(test);
+      rep.test_detail = test.to_json();
       kdw::log::info("best epoch {}: dev accuracy {:.4f}; test accuracy {:.4f}, macro-F1 {:.4f}",
-                     best_epoch, best_dev["accuracy"].get<double>(), test.accuracy, test.macro_f1);
+                     best_epoch, best_dev->accuracy, test.accuracy, test.macro_f1);
     }
   }
-  write_file_atomic(r.run_dir / "result.json", r.result.dump(2));
-  if (stopped) throw Cancelled();
+  write_file_atomic(run.result_file(), nlohmann::json(rep).dump(2));
+  // A cancelled run hands back what it finished: its folder and the best epoch so far.
+  if (stopped) throw CancelledWithResult(nlohmann::json(r));
   if (!failure.empty())
     throw Error(failure + "; " +
                 (best_epoch > 0 ? "the run folder keeps the model of epoch " +

@@ -12,17 +12,14 @@
 
 #include "core/job.h"
 #include "student/distill_options.h"
+#include "student/reports.h"
 #include "student/student_model.h"
 
 namespace kdw {
 
-struct DistillResult {
-  std::filesystem::path run_dir, model_file;
-  nlohmann::json result;  ///< the content of result.json
-};
-
 /// Trains a student; throws kdw::Error on bad input. A cancel stops training, keeps the best model
-/// and writes result.json with "stopped": true, then rethrows kdw::Cancelled.
+/// and writes result.json with "stopped": true, then throws kdw::CancelledWithResult (a Cancelled)
+/// whose partial() is the DistillResult of what was done (run folder, best epoch so far).
 DistillResult run_distill(const DistillOptions& options, JobContext& job);
 
 struct EvaluateOptions {
@@ -33,9 +30,7 @@ struct EvaluateOptions {
 };
 
 struct EvaluateResult {
-  /// {"model_file", "model_type", "arch", "dev":{accuracy, macro_f1,...}, "test":{...},
-  ///  "parameters", "bytes", "latency_ms_per_sample" (batch 1)}
-  nlohmann::json report;
+  EvaluateReport report;
 };
 
 EvaluateResult evaluate_student(const EvaluateOptions& options, JobContext& job);

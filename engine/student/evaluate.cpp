@@ -47,20 +47,19 @@ EvaluateResult evaluate_student(const EvaluateOptions& o, JobContext& job) {
                                        (data.data_dir / "labels.json").string());
   model->to(device);
   EvaluateResult r;
-  r.report = {{"model_file", o.model_file.string()},
-              {"model_type", student_type_name(model->arch().type)},
-              {"arch", model->arch().to_json()},
-              {"parameters", model->parameter_count()},
-              {"bytes", static_cast<int64_t>(fs::file_size(o.model_file))}};
+  r.report.model_file = o.model_file.string();
+  r.report.model_type = student_type_name(model->arch().type);
+  r.report.arch = model->arch().to_json();
+  r.report.parameters = model->parameter_count();
+  r.report.bytes = static_cast<int64_t>(fs::file_size(o.model_file));
   for (int s = 1; s < 3; ++s) {
     job.throw_if_cancelled();
     job.progress("evaluate", s - 1, 3, kSplitNames[s]);
     const ClassificationMetrics m = evaluate_split(*model, data.splits[s], o.batch_size, device);
-    r.report[kSplitNames[s]] = {
-        {"accuracy", m.accuracy}, {"macro_f1", m.macro_f1}, {"samples", m.samples}};
+    (s == 1 ? r.report.dev : r.report.test) = SplitScores{m.accuracy, m.macro_f1, m.samples};
   }
   job.progress("evaluate", 2, 3, "latency");
-  r.report["latency_ms_per_sample"] = latency_ms_per_sample(
+  r.report.latency_ms_per_sample = latency_ms_per_sample(
       *model, data.splits[2].size() ? data.splits[2] : data.splits[1], device);
   job.progress("evaluate", 3, 3);
   return r;

@@ -101,7 +101,7 @@ std::vector<std::vector<int64_t>> alive_components(const StudentModelImpl& model
   std::vector<std::vector<int64_t>> out(a.hidden.size());
   for (const auto& g : iss_group_norms(model))
     out[static_cast<std::size_t>(g.layer)].push_back(
-        (g.norms > std::max(threshold, 1e-7)).sum().item<int64_t>());
+        (g.norms > std::max(threshold, kZeroGroupNorm)).sum().item<int64_t>());
   return out;
 }
 

@@ -21,6 +21,10 @@ struct IssLayerNorms {
   torch::Tensor norms;  ///< [H], differentiable
 };
 
+/// A group whose norm is at most this is zero: an all-zero group's norm is the epsilon (1e-8) that
+/// keeps its gradient finite.
+constexpr double kZeroGroupNorm = 1e-7;
+
 /// One entry per (layer, direction), layers in order, forward before backward.
 std::vector<IssLayerNorms> iss_group_norms(const StudentModelImpl& model);
 /// Sum of all group norms (the group lasso term).

@@ -18,6 +18,7 @@
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "student/iss.h"
+#include "student/run_folder.h"
 #include "student/student_model.h"
 
 namespace fs = std::filesystem;
@@ -279,11 +280,11 @@ class TestCompressCut : public QObject {
     kdw::save_student(m, run / "model_distill_stack_biLSTM.pt");
     StudentModel u = random_model(StudentType::kStackLSTM, 1, 5, 8);
     kdw::save_student(u, run / "model_distill_stack_LSTM.pt");
-    QVERIFY_THROWS_EXCEPTION(kdw::Error, kdw::find_run_model(run, std::nullopt));  // two models
+    QVERIFY_THROWS_EXCEPTION(kdw::Error,
+                             kdw::RunFolder(run).find_model(std::nullopt));  // two models
     QVERIFY_THROWS_EXCEPTION(kdw::UsageError, kdw::parse_student_type("stack_GRU"));
     o.model_type = StudentType::kStackBiLSTM;
     o.cut_model = true;
-    QVERIFY_THROWS_EXCEPTION(kdw::UsageError, kdw::compress_run(o, job));  // no choice given
     o.choice.keep = 2;
     o.show_weight = true;
     const kdw::CompressResult r = kdw::compress_run(o, job);
@@ -293,7 +294,7 @@ class TestCompressCut : public QObject {
       QVERIFY2(fs::is_regular_file(run / name), name);
     StudentModel cut = kdw::load_student(run / "cut_model_distill_stack_biLSTM.pt");
     QCOMPARE(cut->arch().hidden[1][1], int64_t(2));
-    QCOMPARE(r.report["parameters_after"].get<int64_t>(), cut->parameter_count());
+    QCOMPARE(r.report->parameters_after, cut->parameter_count());
     // The pipeline's cut is the in-memory cut.
     cut->eval();
     QVERIFY(max_diff(logits(cut),

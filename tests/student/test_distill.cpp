@@ -3,6 +3,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <optional>
+
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "formats/npy.h"
@@ -60,23 +62,23 @@ class TestDistill : public QObject {
       QVERIFY2(fs::exists(a.run_dir / f), f);
     QVERIFY(records >= 2 + 2);
     const auto result = nlohmann::json::parse(read_file(a.run_dir / "result.json"));
-    QCOMPARE(result, a.result);
+    QCOMPARE(result, nlohmann::json(a.report));
     QCOMPARE(result["stopped"].get<bool>(), false);
     QVERIFY(result["test"]["accuracy"].get<double>() >= 0);
     QCOMPARE(result["arch"]["hidden"], nlohmann::json::parse("[[6,6],[6,6]]"));
 
     const DistillResult b = run_distill(o, job);  // same second is fine: a fresh folder each time
     QVERIFY(a.run_dir != b.run_dir);
-    QCOMPARE(b.result["dev"], a.result["dev"]);
-    QCOMPARE(b.result["test"], a.result["test"]);
+    QCOMPARE(nlohmann::json(b.report)["dev"], result["dev"]);
+    QCOMPARE(nlohmann::json(b.report)["test"], result["test"]);
     QCOMPARE(read_file(b.model_file), read_file(a.model_file));
 
     EvaluateOptions e;
     e.data_path = data;
     e.model_file = a.model_file;
-    const auto report = evaluate_student(e, job).report;
-    QCOMPARE(report["dev"]["accuracy"], a.result["dev"]["accuracy"]);
-    QCOMPARE(report["test"]["macro_f1"], a.result["test"]["macro_f1"]);
+    const nlohmann::json report = evaluate_student(e, job).report;
+    QCOMPARE(report["dev"]["accuracy"], result["dev"]["accuracy"]);
+    QCOMPARE(report["test"]["macro_f1"], result["test"]["macro_f1"]);
     QVERIFY(report["latency_ms_per_sample"].get<double>() > 0);
   }
 
@@ -130,7 +132,7 @@ class TestDistill : public QObject {
     for (const auto& layer : alive_components(*load_student(r.model_file), 0.0))
       for (const int64_t n : layer) kept_alive += n;
     QCOMPARE(kept_alive, *sparsest);
-    QCOMPARE(alive_per_epoch[r.result["best_epoch"].get<int>() - 1], *sparsest);
+    QCOMPARE(alive_per_epoch[r.report.best_epoch - 1], *sparsest);
   }
 
   void cancelKeepsBestModel() {
@@ -144,9 +146,20 @@ class TestDistill : public QObject {
     });
     DistillOptions o = tiny_options(data, fs::path(dir.path().toStdString()) / "runs");
     o.epochs = 3;
-    QVERIFY_THROWS_EXCEPTION(Cancelled, run_distill(o, job));
+    // The cancel hands back what was finished: the run folder and its best epoch.
+    std::optional<DistillResult> partial;
+    try {
+      run_distill(o, job);
+    } catch (const CancelledWithResult& c) {
+      partial = c.partial().get<DistillResult>();
+    }
+    QVERIFY(partial);
     const auto runs = list_run_folders_for_test(fs::path(dir.path().toStdString()) / "runs");
     QCOMPARE(runs.size(), std::size_t(1));
+    QCOMPARE(partial->run_dir, runs[0]);
+    QCOMPARE(partial->model_file, runs[0] / "model_distill_stack_biLSTM.pt");
+    QCOMPARE(partial->report.best_epoch, 1);
+    QVERIFY(partial->report.stopped);
     const auto result = nlohmann::json::parse(read_file(runs[0] / "result.json"));
     QCOMPARE(result["stopped"].get<bool>(), true);
     QCOMPARE(result["best_epoch"].get<int>(), 1);

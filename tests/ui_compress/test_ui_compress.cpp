@@ -5,12 +5,14 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMouseEvent>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 
 #include "common/human_units.h"
@@ -21,11 +23,15 @@
 #include "compress/heatmap_view.h"
 #include "compress/student_source.h"
 #include "compress/unit_selection.h"
+#include "core/atomic_output.h"
 #include "jobs/job_runner.h"
+#include "student/run_folder.h"
 #include "student/student_model.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -271,6 +277,46 @@ class TestUiCompress : public QObject {
     kdw::StudentModel reloaded = kdw::load_student(cut_file.toStdString());
     QCOMPARE(reloaded->arch().hidden, expected.hidden);
     QCOMPARE(reloaded->parameter_count(), expected.parameterCount());
+  }
+
+  // One compress pipeline: the GUI's Cut & Evaluate of some picks and `kdw compress --cut_model
+  // --components` of the same units write byte-identical cut models and cut_report.json files.
+  void guiAndCliCutsAreByteIdentical() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // A run folder with no data beside it: neither cut evaluates (timings would differ).
+    const QString run = QDir(dir.path()).filePath(QStringLiteral("ws/2026-01-01___00-00-00"));
+    QVERIFY(QDir().mkpath(run));
+    const QString file = writeRun(run);
+    JobRunner jobs;
+    CompressPanel panel(&jobs);
+    QVERIFY(panel.openModel(file));
+    for (int g = 0; g < panel.selection().groupCount(); ++g)
+      for (int u : {0, 2, 3}) panel.selection().setPicked(g, u, true);
+    QSignalSpy finished(&jobs, &JobRunner::finished);
+    QSignalSpy failed(&jobs, &JobRunner::failed);
+    QVERIFY(panel.cutAndEvaluate() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() + failed.count() > 0, 30000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed[0][1].toString()));
+    const kdw::RunFolder folder(run.toStdString());
+    const fs::path cut = folder.cut_model_file(kdw::StudentType::kStackBiLSTM);
+    const std::string gui_model = kdw::read_file(cut);
+    const std::string gui_report = kdw::read_file(folder.cut_report_file());
+    fs::remove(cut);
+    fs::remove(folder.cut_report_file());
+
+    kdw::Selection picks;
+    picks.removed = removedUnits(panel.selection(), panel.sizesBefore());
+    const fs::path components = fs::path(dir.path().toStdString()) / "components.json";
+    kdw::write_file_atomic(components, picks.to_json().dump());
+    QProcess kdw_cli;
+    kdw_cli.start(KDW_BINARY_DIR "/app/kdw/kdw",
+                  {"compress", "--restore_path", run, "--cut_model", "--components",
+                   QString::fromStdString(components.string())});
+    QVERIFY(kdw_cli.waitForFinished(120000));
+    QVERIFY2(kdw_cli.exitCode() == 0, kdw_cli.readAllStandardError().constData());
+    QCOMPARE(kdw::read_file(folder.cut_report_file()), gui_report);
+    QVERIFY(kdw::read_file(cut) == gui_model);
   }
 };
 

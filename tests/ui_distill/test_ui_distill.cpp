@@ -149,9 +149,21 @@ class TestUiDistill : public QObject {
     panel.start();
     QVERIFY(panel.resultText().startsWith(QStringLiteral("Training")));
     QTRY_VERIFY_WITH_TIMEOUT(panel.devChart()->pointCount(0) >= 1, 60000);
+    // A newer-named run appearing beside it (another process): the panel must not take it for
+    // the stopped one; the job itself says which folder it wrote.
+    const QString decoy = QDir(out.path()).filePath(QStringLiteral("2099-01-01___00-00-00"));
+    QVERIFY(QDir().mkpath(decoy));
+    QFile decoy_model(QDir(decoy).filePath(QStringLiteral("model_distill_stack_biLSTM.pt")));
+    QVERIFY(decoy_model.open(QIODevice::WriteOnly));
+    decoy_model.close();
     runner.cancel(panel.jobId());
     QTRY_VERIFY_WITH_TIMEOUT(cancelled.size() == 1, 60000);
     QCOMPARE(panel.jobId(), 0);
+    // The cancelled job handed back its run folder and best epoch.
+    const QJsonObject partial = cancelled[0][1].toJsonObject();
+    QCOMPARE(partial.value("run_dir").toString(), panel.lastRunDir());
+    QVERIFY(partial.value("result").toObject().value("best_epoch").toInt() >= 1);
+    QVERIFY(QDir(panel.lastRunDir()).dirName() != QDir(decoy).dirName());
     // The stopped run's folder (in the output dir) keeps its best model and a result.
     QVERIFY(!panel.lastRunDir().isEmpty());
     QCOMPARE(QFileInfo(panel.lastRunDir()).absolutePath(),

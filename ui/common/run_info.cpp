@@ -16,6 +16,8 @@
 
 #include "common/json_files.h"
 #include "core/workspace.h"
+#include "jobs/job_runner.h"
+#include "student/run_folder.h"
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -39,28 +41,31 @@ QJsonObject readObject(const QString& path, QString& problem) {
   return doc.object();
 }
 
-double metricOf(const QJsonObject& result, const char* split, const char* metric) {
-  const QJsonValue v = result.value(QLatin1String(split)).toObject().value(QLatin1String(metric));
-  return v.isDouble() ? v.toDouble() : kNaN;
+QString name(const char* file) {
+  return QString::fromLatin1(file);
+}
+
+// "<prefix>*<suffix>" for QDir::entryList.
+QString pattern(const char* prefix, const char* suffix) {
+  return name(prefix) + QLatin1Char('*') + name(suffix);
 }
 }  // namespace
 
 double RunInfo::bestDevAccuracy() const {
-  return metricOf(result, "dev", "accuracy");
+  return report.dev ? report.dev->accuracy : kNaN;
 }
 double RunInfo::bestDevMacroF1() const {
-  return metricOf(result, "dev", "macro_f1");
+  return report.dev ? report.dev->macro_f1 : kNaN;
 }
 double RunInfo::testAccuracy() const {
-  return metricOf(result, "test", "accuracy");
+  return report.test ? report.test->accuracy : kNaN;
 }
 double RunInfo::testMacroF1() const {
-  return metricOf(result, "test", "macro_f1");
+  return report.test ? report.test->macro_f1 : kNaN;
 }
 
 qint64 RunInfo::parameters() const {
-  const QJsonValue v = result.value(QStringLiteral("parameters"));
-  return v.isDouble() ? static_cast<qint64>(v.toDouble()) : -1;
+  return result.contains(QStringLiteral("parameters")) ? report.parameters : -1;
 }
 
 QString RunInfo::keyOptions() const {
@@ -80,31 +85,43 @@ RunInfo readRunInfo(const QString& dir) {
   const QDir d(dir);
   info.path = d.absolutePath();
   info.name = d.dirName();
-  info.config = readObject(d.filePath(QStringLiteral("config.json")), info.problem);
-  info.result = readObject(d.filePath(QStringLiteral("result.json")), info.problem);
+  using kdw::RunFolder;
+  info.config = readObject(d.filePath(name(RunFolder::kConfig)), info.problem);
+  info.result = readObject(d.filePath(name(RunFolder::kResult)), info.problem);
   if (!info.config.isEmpty()) {
     try {
       info.options = kdw::distill_options_from_json(
           nlohmann::json::parse(QJsonDocument(info.config).toJson().toStdString()));
     } catch (const std::exception& e) {
       if (info.problem.isEmpty())
-        info.problem = d.filePath(QStringLiteral("config.json")) + QStringLiteral(": ") +
+        info.problem = d.filePath(name(RunFolder::kConfig)) + QStringLiteral(": ") +
                        QString::fromUtf8(e.what());
     }
   }
-  const QStringList models =
-      d.entryList({QStringLiteral("model_distill_*.pt")}, QDir::Files, QDir::Name);
+  try {
+    info.report = fromQJson(info.result).get<kdw::DistillReport>();
+  } catch (const std::exception&) {
+    if (info.problem.isEmpty())
+      info.problem = d.filePath(name(RunFolder::kResult)) + QStringLiteral(": not a run result");
+    info.report = {};
+  }
+  const QStringList models = d.entryList(
+      {pattern(RunFolder::kModelPrefix, RunFolder::kModelSuffix)}, QDir::Files, QDir::Name);
   if (!models.isEmpty()) info.modelFile = models.first();
-  info.hasCut = !d.entryList({QStringLiteral("cut_model_distill_*.pt")}, QDir::Files).isEmpty();
+  info.hasCut =
+      !d.entryList({pattern(RunFolder::kCutModelPrefix, RunFolder::kModelSuffix)}, QDir::Files)
+           .isEmpty();
   // kdw compress --show_weight: the component norms chart first, then the matrices.
-  info.images = d.entryList({QStringLiteral("component_norms.png")}, QDir::Files);
-  info.images += d.entryList({QStringLiteral("weight_*.png")}, QDir::Files, QDir::Name);
-  info.modelType = info.result.value(QStringLiteral("model_type")).toString();
+  info.images = d.entryList({name(RunFolder::kNormsPicture)}, QDir::Files);
+  info.images +=
+      d.entryList({pattern(RunFolder::kWeightPicturePrefix, ".png")}, QDir::Files, QDir::Name);
+  info.modelType = QString::fromStdString(info.report.model_type);
   if (info.modelType.isEmpty())
     info.modelType = info.config.value(QStringLiteral("model_type")).toString();
-  if (info.modelType.isEmpty() && !info.modelFile.isEmpty())
-    info.modelType =
-        QFileInfo(info.modelFile).completeBaseName().mid(int(strlen("model_distill_")));
+  if (info.modelType.isEmpty() && !info.modelFile.isEmpty()) {
+    const auto type = RunFolder::type_of_model_name(info.modelFile.toStdString());
+    if (type) info.modelType = QString::fromStdString(kdw::student_type_name(*type));
+  }
   return info;
 }
 
@@ -116,7 +133,9 @@ QList<RunInfo> scanRuns(const QString& root) {
   for (const QString& name : dirs) {
     const QDir d(r.filePath(name));
     const bool named = kdw::is_run_folder_name(name.toStdString());
-    if (!named && d.entryList({QStringLiteral("model_distill_*.pt")}, QDir::Files).isEmpty())
+    if (!named && d.entryList({pattern(kdw::RunFolder::kModelPrefix, kdw::RunFolder::kModelSuffix)},
+                              QDir::Files)
+                      .isEmpty())
       continue;
     runs.push_back(readRunInfo(d.path()));
   }
@@ -142,7 +161,7 @@ QString latestRunDir(const QString& root) {
 }
 
 QVector<QJsonObject> readMetrics(const QString& dir) {
-  return readJsonLines(QDir(dir).filePath(QStringLiteral("metrics.jsonl")));
+  return readJsonLines(QDir(dir).filePath(name(kdw::RunFolder::kMetrics)));
 }
 
 QList<Curve> runCurves(const QVector<QJsonObject>& records) {

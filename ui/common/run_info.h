@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "student/distill_options.h"
+#include "student/reports.h"
 
 struct RunInfo {
   QString path;       ///< absolute folder path
@@ -25,8 +26,9 @@ struct RunInfo {
   /// config.json read back through the engine's option table (missing options at their
   /// defaults); empty when the run has no config.json or it does not read (see problem).
   std::optional<kdw::DistillOptions> options;
-  QJsonObject result;
-  QString problem;  ///< first unreadable file, if any (the run is still listed)
+  QJsonObject result;         ///< result.json as it is (for the options/results tables)
+  kdw::DistillReport report;  ///< result.json through the engine's mapping
+  QString problem;            ///< first unreadable file, if any (the run is still listed)
 
   double bestDevAccuracy() const;  ///< NaN when unknown
   double bestDevMacroF1() const;

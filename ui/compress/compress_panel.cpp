@@ -18,13 +18,16 @@
 
 #include <algorithm>
 #include <exception>
+#include <tuple>
 
 #include "common/human_units.h"
 #include "common/run_info.h"
 #include "compress/component_strip.h"
+#include "compress/cut_report.h"
 #include "compress/heatmap_view.h"
 #include "compress/student_source.h"
 #include "jobs/job_runner.h"
+#include "student/run_folder.h"
 
 namespace {
 constexpr int kSliderSteps = 1000;
@@ -35,9 +38,12 @@ QString directionName(int d) {
 
 // First model_distill_*.pt of a run folder.
 QString modelInRun(const QString& runDir) {
-  const QStringList models =
-      QDir(runDir).entryList({QStringLiteral("model_distill_*.pt")}, QDir::Files, QDir::Name);
-  return models.isEmpty() ? QString() : QDir(runDir).filePath(models.first());
+  try {
+    const auto models = kdw::RunFolder(runDir.toStdString()).models();
+    return models.empty() ? QString() : QString::fromStdString(models.front().string());
+  } catch (const std::exception&) {
+    return {};
+  }
 }
 }  // namespace
 
@@ -190,7 +196,9 @@ void CompressPanel::closeRun() {
 void CompressPanel::openRun(const QString& runDir) {
   const QString model = modelInRun(runDir);
   if (model.isEmpty()) {
-    status_->setText(tr("%1: no model_distill_*.pt in this folder").arg(runDir));
+    status_->setText(tr("%1: no %2*%3 in this folder")
+                         .arg(runDir, QString::fromLatin1(kdw::RunFolder::kModelPrefix),
+                              QString::fromLatin1(kdw::RunFolder::kModelSuffix)));
     return;
   }
   openModel(model);
@@ -236,9 +244,7 @@ bool CompressPanel::openModel(const QString& modelFile) {
   showGroup(group_box_->currentIndex());
   onSlider(0);
   cut_button_->setEnabled(true);
-  export_button_->setEnabled(QFileInfo::exists(
-      QDir(run_dir_).filePath(QStringLiteral("cut_model_distill_%1.pt")
-                                  .arg(QString::fromStdString(student_->model_type)))));
+  export_button_->setEnabled(QFileInfo::exists(cutModelFile()));
   results_->setRowCount(0);
   return true;
 }
@@ -299,6 +305,13 @@ void CompressPanel::selectionChanged() {
   strip_->update();
 }
 
+QString CompressPanel::cutModelFile() const {
+  if (!student_) return {};
+  const kdw::RunFolder run(run_dir_.toStdString());
+  return QString::fromStdString(
+      run.cut_model_file(kdw::parse_student_type(student_->model_type)).string());
+}
+
 int CompressPanel::cutAndEvaluate() {
   if (!student_ || !jobs_) return 0;
   CutRequest request;
@@ -317,10 +330,7 @@ int CompressPanel::cutAndEvaluate() {
 }
 
 void CompressPanel::showCutResult(const QJsonObject& result) {
-  const QJsonObject report = result.value(QStringLiteral("report")).toObject();
-  const QJsonObject eval = result.value(QStringLiteral("evaluation")).toObject();
-  const QJsonObject before = eval.value(QStringLiteral("before")).toObject();
-  const QJsonObject after = eval.value(QStringLiteral("after")).toObject();
+  const kdw::CutReport report = fromQJson(result).get<kdw::CutReport>();
   results_->setRowCount(0);
   auto add = [this](const QString& name, const QString& b, const QString& a) {
     const int r = results_->rowCount();
@@ -329,35 +339,29 @@ void CompressPanel::showCutResult(const QJsonObject& result) {
     results_->setItem(r, 1, new QTableWidgetItem(b));
     results_->setItem(r, 2, new QTableWidgetItem(a));
   };
-  auto num = [](const QJsonValue& v, int digits = 4) {
-    return v.isDouble() ? QString::number(v.toDouble(), 'g', digits) : QStringLiteral("–");
-  };
-  add(tr("hidden"), report.value(QStringLiteral("hidden_before")).toString(),
-      report.value(QStringLiteral("hidden_after")).toString());
-  add(tr("parameters"),
-      QString::fromStdString(
-          humanCount(report.value(QStringLiteral("parameters_before")).toVariant().toLongLong())),
-      QString::fromStdString(
-          humanCount(report.value(QStringLiteral("parameters_after")).toVariant().toLongLong())));
-  add(tr("bytes"),
-      QString::fromStdString(
-          humanBytes(report.value(QStringLiteral("bytes_before")).toVariant().toLongLong())),
-      QString::fromStdString(
-          humanBytes(report.value(QStringLiteral("bytes_after")).toVariant().toLongLong())));
-  add(tr("latency ms/sample"), num(before.value(QStringLiteral("latency_ms_per_sample")), 3),
-      num(after.value(QStringLiteral("latency_ms_per_sample")), 3));
-  const QJsonObject rb = before.value(QStringLiteral("report")).toObject();
-  const QJsonObject ra = after.value(QStringLiteral("report")).toObject();
-  for (const char* split : {"dev", "test"})
-    for (const char* metric : {"accuracy", "macro_f1"}) {
-      const QString s = QString::fromLatin1(split), m = QString::fromLatin1(metric);
-      const QString label = m == QLatin1String("macro_f1") ? tr("macro-F1") : tr("accuracy");
-      add(s + QLatin1Char(' ') + label, num(rb.value(s).toObject().value(m)),
-          num(ra.value(s).toObject().value(m)));
+  auto num = [](double v, int digits = 4) { return QString::number(v, 'g', digits); };
+  auto count = [](int64_t v) { return QString::fromStdString(humanCount(v)); };
+  auto bytes = [](int64_t v) { return QString::fromStdString(humanBytes(v)); };
+  add(tr("hidden"), QString::fromStdString(report.hidden_before),
+      QString::fromStdString(report.hidden_after));
+  add(tr("parameters"), count(report.parameters_before), count(report.parameters_after));
+  add(tr("bytes"), bytes(report.bytes_before), bytes(report.bytes_after));
+  if (report.evaluation) {
+    const kdw::EvaluateReport& rb = report.evaluation->before;
+    const kdw::EvaluateReport& ra = report.evaluation->after;
+    add(tr("latency ms/sample"), num(rb.latency_ms_per_sample, 3),
+        num(ra.latency_ms_per_sample, 3));
+    for (const auto& [split, b, a] :
+         {std::tuple{"dev", rb.dev, ra.dev}, std::tuple{"test", rb.test, ra.test}}) {
+      const QString s = QString::fromLatin1(split);
+      add(s + QLatin1Char(' ') + tr("accuracy"), num(b.accuracy), num(a.accuracy));
+      add(s + QLatin1Char(' ') + tr("macro-F1"), num(b.macro_f1), num(a.macro_f1));
     }
+  }
   export_button_->setEnabled(true);
-  status_->setText(
-      tr("Wrote %1 and cut_report.json").arg(result.value(QStringLiteral("cut_model")).toString()));
+  status_->setText(tr("Wrote %1 and %2")
+                       .arg(QString::fromStdString(report.cut_model_file),
+                            QString::fromLatin1(kdw::RunFolder::kCutReport)));
   Q_EMIT cutFinished(run_dir_);
 }
 
@@ -370,8 +374,7 @@ void CompressPanel::exportCut() {
 
 int CompressPanel::exportCutTo(const QString& dir) {
   if (!student_ || !jobs_) return 0;
-  const QString model = QDir(run_dir_).filePath(
-      QStringLiteral("cut_model_distill_%1.pt").arg(QString::fromStdString(student_->model_type)));
+  const QString model = cutModelFile();
   const QString target = QDir(dir).filePath(QStringLiteral("cut_export"));
   export_target_ = target;
   status_->setText(tr("Exporting to %1…").arg(target));

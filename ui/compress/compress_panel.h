@@ -72,6 +72,8 @@ class CompressPanel : public QWidget {
   void onSlider(int value);
   void exportCut();
   void showCutResult(const QJsonObject& result);
+  /// <run>/cut_model_distill_<type>.pt of the open model (empty when none is open).
+  QString cutModelFile() const;
 
   JobRunner* jobs_;
   QString root_, run_dir_;

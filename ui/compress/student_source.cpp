@@ -1,18 +1,14 @@
 #include "compress/student_source.h"
 
 #include <ATen/ATen.h>
-#include <torch/csrc/autograd/grad_mode.h>
-
-#include <chrono>
 
 #include "common/device_setting.h"
 #include "compress/components.h"
-#include "compress/cut.h"
+#include "compress/compress_run.h"
 #include "compress/export.h"
-#include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/job.h"
-#include "student/distill.h"
+#include "student/run_folder.h"
 #include "student/student_model.h"
 
 namespace fs = std::filesystem;
@@ -34,23 +30,6 @@ MatrixInfo::Kind kindOf(const std::string& param) {
   if (param.rfind("classifier", 0) == 0) return MatrixInfo::Kind::Classifier;
   if (param.find("weight_hh") != std::string::npos) return MatrixInfo::Kind::HiddenHidden;
   return MatrixInfo::Kind::InputHidden;
-}
-
-// Per-sample latency of a forward pass on a fixed synthetic batch (T tokens each): the same
-// input for the model before and after the cut, so the two figures compare.
-double latencyMsPerSample(kdw::StudentModel& model) {
-  torch::NoGradGuard no_grad;
-  model->eval();
-  const int64_t batch = 32, T = 32;
-  const auto vocab = model->arch().vocab_size;
-  at::Tensor ids = at::randint(1, std::max<int64_t>(2, vocab), {batch, T}, at::kLong);
-  at::Tensor lengths = at::full({batch}, T, at::kLong);
-  model->forward(ids, lengths);  // warm-up
-  const int reps = 3;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < reps; ++i) model->forward(ids, lengths);
-  const std::chrono::duration<double, std::milli> dt = std::chrono::steady_clock::now() - t0;
-  return dt.count() / double(reps * batch);
 }
 
 }  // namespace
@@ -148,44 +127,19 @@ std::vector<std::array<std::vector<int64_t>, 2>> removedUnits(const UnitSelectio
 }
 
 nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job) {
-  job.progress("load", 0, 3, request.model_file.filename().string());
-  kdw::StudentModel model = kdw::load_student(request.model_file);
-  kdw::Selection selection = kdw::Selection::none(model->arch());
-  for (size_t l = 0; l < selection.removed.size() && l < request.removed.size(); ++l)
-    selection.removed[l] = request.removed[l];
-  job.throw_if_cancelled();
-  job.progress("cut", 1, 3);
-  kdw::StudentModel cut = kdw::cut_student(*model, selection);
-  const std::string type = kdw::student_type_name(model->arch().type);
-  const fs::path dir = request.model_file.parent_path();
-  const fs::path cut_file = dir / ("cut_model_distill_" + type + ".pt");
-  nlohmann::json report = kdw::cut_report(*model, *cut, selection);
-  job.throw_if_cancelled();
-  kdw::save_student(cut, cut_file);
-  kdw::write_file_atomic(dir / "cut_report.json", report.dump(2) + "\n");
-
-  job.progress("evaluate", 2, 3);
-  nlohmann::json before = {{"latency_ms_per_sample", latencyMsPerSample(model)}};
-  nlohmann::json after = {{"latency_ms_per_sample", latencyMsPerSample(cut)}};
-  if (!request.data_path.empty()) {
-    kdw::EvaluateOptions eb;
-    eb.device = jobDevice();
-    eb.data_path = request.data_path;
-    eb.model_file = request.model_file;
-    eb.model_type = model->arch().type;
-    before["report"] = kdw::evaluate_student(eb, job).report;
-    kdw::EvaluateOptions ea = eb;
-    ea.model_file = cut_file;
-    after["report"] = kdw::evaluate_student(ea, job).report;
-    // The engine's own figure (batch 1, real samples) replaces the synthetic one.
-    for (auto* side : {&before, &after})
-      if ((*side)["report"].contains("latency_ms_per_sample"))
-        (*side)["latency_ms_per_sample"] = (*side)["report"]["latency_ms_per_sample"];
-  }
-  job.progress("done", 3, 3);
-  return {{"report", report},
-          {"cut_model", cut_file.string()},
-          {"evaluation", {{"before", before}, {"after", after}}}};
+  // The engine's compress_run with the picked units: the same cut model and cut_report.json as
+  // `kdw compress --cut_model --components` with these units, written under the run's lock.
+  kdw::CompressOptions options;
+  options.run_dir = request.model_file.parent_path();
+  options.model_type = kdw::RunFolder::type_of_model_name(request.model_file.filename().string());
+  options.cut_model = true;
+  kdw::Selection picked;
+  picked.removed = request.removed;
+  options.choice.picked = std::move(picked);
+  options.data_path = request.data_path;
+  options.device = jobDevice();
+  const kdw::CompressResult result = kdw::compress_run(options, job);
+  return *result.report;
 }
 
 nlohmann::json exportModel(const fs::path& model_file, const fs::path& output_dir) {

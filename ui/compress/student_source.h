@@ -53,9 +53,9 @@ struct CutRequest {
 std::vector<std::array<std::vector<int64_t>, 2>> removedUnits(const UnitSelection& selection,
                                                               const ArchSizes& sizes);
 
-/// Cuts the model, writes cut_model_distill_<type>.pt and cut_report.json next to it, and
-/// evaluates both models on dev and test when data_path is set. Returns
-/// {"report": cut_report, "cut_model": path, "evaluation": {"before": {...}, "after": {...}}}.
+/// Cuts the picked units out through the engine's compress_run: writes cut_model_distill_<type>.pt
+/// and cut_report.json next to the model and evaluates both models on dev and test when
+/// data_path is set. Returns the cut report (kdw::CutReport's JSON).
 nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job);
 
 /// Exports a model folder (the engine function behind `kdw export`).

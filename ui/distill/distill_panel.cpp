@@ -1,6 +1,6 @@
 #include "distill/distill_panel.h"
 
-#include <QDateTime>
+#include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -24,6 +24,8 @@
 #include "jobs/job_runner.h"
 #include "jobs/job_status.h"
 #include "student/distill.h"
+#include "student/reports.h"
+#include "student/run_folder.h"
 
 DistillPanel::~DistillPanel() = default;
 
@@ -97,27 +99,27 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
           });
   connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& r) {
     if (id != job_) return;
-    run_dir_ = r.value("run_dir").toString();
-    finish(resultSummary(r.value("result").toObject()));
+    const kdw::DistillResult result = fromQJson(r).get<kdw::DistillResult>();
+    run_dir_ = QString::fromStdString(result.run_dir.string());
+    finish(resultSummary(result.report));
     open_->setEnabled(!run_dir_.isEmpty());
   });
   connect(runner_, &JobRunner::failed, this, [this](int id, const QString& m) {
     if (id == job_) finish(tr("Failed: %1").arg(m));
   });
-  connect(runner_, &JobRunner::cancelled, this, [this](int id) {
+  connect(runner_, &JobRunner::cancelled, this, [this](int id, const QJsonObject& partial) {
     if (id != job_) return;
-    finish(tr("Stopped before the first epoch ended; no model was kept."));
-    // The run folder of this job (named by its start time) holds the best model so far.
-    const QString dir = latestRunDir(output_dir_.isEmpty() ? workspace_ : output_dir_);
-    const QString earliest = started_.addSecs(-1).toString(QStringLiteral("yyyy-MM-dd___HH-mm-ss"));
-    if (!dir.isEmpty() && QDir(dir).dirName() >= earliest) {
-      run_dir_ = dir;
-      const QJsonObject result =
-          readJsonObjectFile(QDir(dir).filePath(QStringLiteral("result.json")));
-      result_->setText(tr("Stopped; the best model so far is kept.<br>") +
-                       (result.isEmpty() ? run_dir_.toHtmlEscaped() : resultSummary(result)));
-      open_->setEnabled(true);
+    // The job hands back what it finished: its run folder and the best epoch so far.
+    const kdw::DistillResult result = fromQJson(partial).get<kdw::DistillResult>();
+    if (result.report.best_epoch == 0) {
+      finish(tr("Stopped before the first epoch ended; no model was kept."));
+      return;
     }
+    finish(QString());
+    run_dir_ = QString::fromStdString(result.run_dir.string());
+    result_->setText(tr("Stopped; the best model so far is kept.<br>") +
+                     resultSummary(result.report));
+    open_->setEnabled(true);
   });
 }
 
@@ -139,8 +141,10 @@ void DistillPanel::setWorkspace(const QString& root) {
 
 bool DistillPanel::showRun(const QString& runDir) {
   const QDir dir(runDir);
-  const QJsonObject config = readJsonObjectFile(dir.filePath(QStringLiteral("config.json")));
-  const QJsonObject result = readJsonObjectFile(dir.filePath(QStringLiteral("result.json")));
+  const QJsonObject config =
+      readJsonObjectFile(dir.filePath(QString::fromLatin1(kdw::RunFolder::kConfig)));
+  const QJsonObject result =
+      readJsonObjectFile(dir.filePath(QString::fromLatin1(kdw::RunFolder::kResult)));
   const QVector<QJsonObject> records = readMetrics(runDir);
   if (records.isEmpty() && result.isEmpty()) return false;
   clearCharts();
@@ -150,32 +154,42 @@ bool DistillPanel::showRun(const QString& runDir) {
   dev_->redraw();
   alive_->redraw();
   run_dir_ = QFileInfo(runDir).absoluteFilePath();
-  result_->setText(result.isEmpty() ? tr("Run %1: no result.json (interrupted?)").arg(run_dir_)
-                                    : resultSummary(result));
+  result_->setText(result.isEmpty()
+                       ? tr("Run %1: no %2 (interrupted?)")
+                             .arg(run_dir_, QString::fromLatin1(kdw::RunFolder::kResult))
+                       : resultSummary(result));
   open_->setEnabled(true);
   return true;
 }
 
 QString DistillPanel::resultSummary(const QJsonObject& res) const {
-  const QJsonObject dev = res.value("dev").toObject();
-  const QJsonObject test = res.value("test").toObject();
+  try {
+    return resultSummary(fromQJson(res).get<kdw::DistillReport>());
+  } catch (const std::exception& e) {
+    return tr("Run %1: %2").arg(run_dir_.toHtmlEscaped(), QString::fromUtf8(e.what()));
+  }
+}
+
+QString DistillPanel::resultSummary(const kdw::DistillReport& r) const {
+  const kdw::SplitScores dev = r.dev.value_or(kdw::SplitScores{});
+  const kdw::SplitScores test = r.test.value_or(kdw::SplitScores{});
   // The run's key options (h, layers, epochs, lr, alpha, lasso): the form may hold others.
   const QString options = readRunInfo(run_dir_).keyOptions();
   QString text = tr("<b>Run %1</b> (%2)%3<br>best epoch %4 of %5 · dev accuracy <b>%6</b>, "
                     "macro-F1 %7 · test accuracy <b>%8</b>, macro-F1 %9 · %10 parameters, %11")
                      .arg(QDir(run_dir_).dirName().toHtmlEscaped(),
-                          (res.value("model_type").toString() +
+                          (QString::fromStdString(r.model_type) +
                            (options.isEmpty() ? QString() : QStringLiteral(", ") + options))
                               .toHtmlEscaped(),
-                          res.value("stopped").toBool() ? tr(", stopped early") : QString())
-                     .arg(res.value("best_epoch").toInt())
-                     .arg(res.value("epochs_done").toInt())
-                     .arg(dev.value("accuracy").toDouble(), 0, 'f', 4)
-                     .arg(dev.value("macro_f1").toDouble(), 0, 'f', 4)
-                     .arg(test.value("accuracy").toDouble(), 0, 'f', 4)
-                     .arg(test.value("macro_f1").toDouble(), 0, 'f', 4)
-                     .arg(QLocale().toString(res.value("parameters").toVariant().toLongLong()))
-                     .arg(QLocale().formattedDataSize(res.value("bytes").toVariant().toLongLong()));
+                          r.stopped ? tr(", stopped early") : QString())
+                     .arg(r.best_epoch)
+                     .arg(r.epochs_done)
+                     .arg(dev.accuracy, 0, 'f', 4)
+                     .arg(dev.macro_f1, 0, 'f', 4)
+                     .arg(test.accuracy, 0, 'f', 4)
+                     .arg(test.macro_f1, 0, 'f', 4)
+                     .arg(QLocale().toString(qint64(r.parameters)))
+                     .arg(QLocale().formattedDataSize(qint64(r.bytes)));
   text += QStringLiteral("<br><small>%1</small>").arg(run_dir_.toHtmlEscaped());
   return text;
 }
@@ -210,17 +224,13 @@ void DistillPanel::start() {
   lambda_ = o.group_lasso;
   samples_per_s_ = 0;
   job_ = runner_->submit(tr("Distill %1").arg(type), [o](kdw::JobContext& job) {
-    const kdw::DistillResult r = kdw::run_distill(o, job);
-    return nlohmann::json{{"run_dir", r.run_dir.string()},
-                          {"model_file", r.model_file.string()},
-                          {"result", r.result}};
+    return nlohmann::json(kdw::run_distill(o, job));
   });
   start_->setEnabled(false);
   stop_->setEnabled(true);
   open_->setEnabled(false);
   bar_->setRange(0, 0);
   bar_->show();
-  started_ = QDateTime::currentDateTime();
   run_dir_.clear();
   result_->setText(tr("Training %1 (%2 epochs); the results show here when the run ends.")
                        .arg(type)

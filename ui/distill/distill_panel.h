@@ -2,7 +2,6 @@
 // the loss and its parts, dev scores and alive ISS components, then open the run in Compress.
 #pragma once
 
-#include <QDateTime>
 #include <QJsonObject>
 #include <QWidget>
 
@@ -11,6 +10,9 @@
 #include "common/form_settings.h"
 
 class OptionForm;
+namespace kdw {
+struct DistillReport;
+}
 
 class JobRunner;
 class LiveChart;
@@ -55,12 +57,13 @@ class DistillPanel : public QWidget {
   void addRecord(const QJsonObject& record);
   void clearCharts();
   void finish(const QString& text);
+  /// result.json's content (read through kdw::DistillReport's mapping) / the typed report.
   QString resultSummary(const QJsonObject& result) const;
+  QString resultSummary(const kdw::DistillReport& report) const;
 
   JobRunner* runner_;
   QString workspace_;
   QString output_dir_;
-  QDateTime started_;  ///< when the current run was submitted
   QString run_dir_;
   int job_ = 0;
   double samples_per_s_ = 0;

@@ -52,6 +52,9 @@ void runOnWorker(Job& job) {
   std::string error;
   try {
     result = job.fn(job.context);
+  } catch (const kdw::CancelledWithResult& c) {
+    outcome = Job::Outcome::Cancelled;
+    result = c.partial();  // what the job finished before it stopped
   } catch (const kdw::Cancelled&) {
     outcome = Job::Outcome::Cancelled;
   } catch (const std::exception& e) {
@@ -121,7 +124,7 @@ void JobRunner::cancel(int id) {
   for (int i = 0; i < queue_.size(); ++i) {
     if (queue_[i]->id == id) {
       queue_.removeAt(i);
-      Q_EMIT cancelled(id);
+      Q_EMIT cancelled(id, QJsonObject{});
       Q_EMIT queueChanged();
       return;
     }
@@ -254,7 +257,7 @@ void JobRunner::emitOutcome(Job& job_ref) {
       Q_EMIT failed(job->id, QString::fromStdString(job->error));
       break;
     case Job::Outcome::Cancelled:
-      Q_EMIT cancelled(job->id);
+      Q_EMIT cancelled(job->id, job->result.is_object() ? toQJson(job->result) : QJsonObject{});
       break;
   }
 }

@@ -63,7 +63,9 @@ class JobRunner : public QObject {
   /// `result` is the job's return value; a non-object result comes as {"value": result}.
   void finished(int id, const QJsonObject& result);
   void failed(int id, const QString& message);
-  void cancelled(int id);
+  /// `partial`: what the job finished before it stopped (kdw::CancelledWithResult::partial(), e.g.
+  /// a distillation's run folder and best epoch), empty when nothing was kept.
+  void cancelled(int id, const QJsonObject& partial);
   /// The queue or the running job changed (for the status bar).
   void queueChanged();
 

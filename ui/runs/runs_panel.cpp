@@ -30,13 +30,27 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "common/json_files.h"
+#include "compress/cut_report.h"
 #include "compress/student_source.h"
 #include "jobs/job_runner.h"
 #include "runs/run_list_model.h"
+#include "student/run_folder.h"
 
 namespace {
+
+// The run's cut_report.json through the engine's mapping; nothing when absent or unreadable.
+std::optional<kdw::CutReport> readCut(const QString& runDir) {
+  const kdw::RunFolder run(runDir.toStdString());
+  if (!QFileInfo::exists(QString::fromStdString(run.cut_report_file().string()))) return {};
+  try {
+    return kdw::read_cut_report(run.cut_report_file());
+  } catch (const std::exception&) {
+    return {};
+  }
+}
 
 // 1, 2 or 5 times a power of ten, about span / target.
 double niceStep(double span, int target) {
@@ -297,12 +311,13 @@ void RunsPanel::showRun(const RunInfo& run) {
     if (it.key() != QLatin1String("test_detail") && it.key() != QLatin1String("arch"))
       addRow(result_table_, {it.key(), jsonText(it.value())});
   if (!run.problem.isEmpty()) addRow(result_table_, {tr("problem"), run.problem});
-  const QJsonObject cut =
-      readJsonObjectFile(QDir(run.path).filePath(QStringLiteral("cut_report.json")));
-  for (const char* key : {"hidden_after", "parameters_after", "bytes_after"})
-    if (cut.contains(QLatin1String(key)))
-      addRow(result_table_, {QStringLiteral("cut: %1").arg(QLatin1String(key)),
-                             jsonText(cut.value(QLatin1String(key)))});
+  if (const std::optional<kdw::CutReport> cut = readCut(run.path)) {
+    addRow(result_table_,
+           {QStringLiteral("cut: hidden_after"), QString::fromStdString(cut->hidden_after)});
+    addRow(result_table_,
+           {QStringLiteral("cut: parameters_after"), QString::number(cut->parameters_after)});
+    addRow(result_table_, {QStringLiteral("cut: bytes_after"), QString::number(cut->bytes_after)});
+  }
 
   const QList<Curve> curves = runCurves(readMetrics(run.path));
   setCurves(loss_chart_, tr("Training loss"), tr("step"), {curves[0]});
@@ -375,9 +390,8 @@ void RunsPanel::showCompare(const QList<int>& rows) {
   });
   row(tr("cut model"), [](const RunInfo& r) {
     if (!r.hasCut) return tr("no");
-    const QJsonObject cut =
-        readJsonObjectFile(QDir(r.path).filePath(QStringLiteral("cut_report.json")));
-    const qint64 after = cut.value(QStringLiteral("parameters_after")).toVariant().toLongLong();
+    const std::optional<kdw::CutReport> cut = readCut(r.path);
+    const qint64 after = cut ? cut->parameters_after : 0;
     return after > 0 ? tr("yes, %1 parameters").arg(QLocale().toString(after)) : tr("yes");
   });
   compare_table_->resizeColumnsToContents();

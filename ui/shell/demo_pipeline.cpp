@@ -111,9 +111,7 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                   [o, runDir](kdw::JobContext& job) {
                     const kdw::DistillResult r = kdw::run_distill(o, job);
                     *runDir = r.run_dir;
-                    return nlohmann::json{{"run_dir", r.run_dir.string()},
-                                          {"model_file", r.model_file.string()},
-                                          {"result", r.result}};
+                    return nlohmann::json(r);
                   }});
     kdw::CompressOptions c;
     kdw::apply_option_args(kdw::compress_option_table(), s.cut, c);
@@ -129,9 +127,10 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                     kdw::CompressOptions options = c;
                     options.run_dir = *runDir;
                     const kdw::CompressResult r = kdw::compress_run(options, job);
-                    return nlohmann::json{{"run_dir", runDir->string()},
-                                          {"cut_model_file", r.cut_model_file.string()},
-                                          {"report", r.report}};
+                    return nlohmann::json{
+                        {"run_dir", runDir->string()},
+                        {"cut_model_file", r.cut_model_file.string()},
+                        {"report", r.report ? nlohmann::json(*r.report) : nlohmann::json()}};
                   }});
   }
 
