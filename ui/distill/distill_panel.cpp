@@ -1,6 +1,5 @@
 #include "distill/distill_panel.h"
 
-#include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
