@@ -15,7 +15,12 @@ runs=${KDW_FUZZ_RUNS:-1000000}
 build=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DKDW_FUZZ=ON >/dev/null
-cmake --build "$build"
+if [ $# -gt 0 ]; then
+  # Only the named harnesses and the seed tool: on a busy machine the others take many minutes.
+  cmake --build "$build" --target kdw_fuzz_seeds "$@"
+else
+  cmake --build "$build"
+fi
 seeds=$build/fuzz-seeds
 out=$build/fuzz-out
 mkdir -p "$out"

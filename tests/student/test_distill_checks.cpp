@@ -3,6 +3,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <fstream>
 #include <limits>
 
 #include "core/atomic_output.h"
@@ -126,6 +127,67 @@ class TestDistillChecks : public QObject {
     const auto result = nlohmann::json::parse(read_file(runs[0] / "result.json"));
     QVERIFY2(result["failed"].get<std::string>().find("diverged") != std::string::npos,
              result.dump().c_str());
+    fs::remove_all(out_);
+  }
+
+  void divergingAfterAGoodEpochKeepsThatEpochsModel() {
+    // One batch per epoch (48 training samples, batch_size 64): epoch 1 is a single step, from
+    // small initial weights, so its loss is finite and the epoch completes (finite weights, dev
+    // evaluation, model saved). That Adam step moves every weight by ~lr = 1e30, so the next
+    // step, the first of epoch 2, has logits of ~1e30 and an infinite MSE loss.
+    DistillOptions o = tiny_options(data_, out_);
+    o.lr = 1e30;
+    o.max_grad_norm = 0;
+    o.batch_size = 64;
+    o.epochs = 3;
+    JobContext job;
+    std::string error;
+    try {
+      run_distill(o, job);
+    } catch (const UsageError& e) {
+      QFAIL(e.what());
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    QVERIFY2(error.rfind("distillation diverged (loss ", 0) == 0, error.c_str());
+    QVERIFY2(error.find("at step 2 (epoch 2)") != std::string::npos, error.c_str());
+    QVERIFY2(error.find("the run folder keeps the model of epoch 1: ") != std::string::npos,
+             error.c_str());
+    std::vector<fs::path> runs;
+    for (const auto& entry : fs::directory_iterator(out_)) runs.push_back(entry.path());
+    QCOMPARE(runs.size(), std::size_t(1));
+    const fs::path model = runs[0] / "model_distill_stack_biLSTM.pt";
+    QVERIFY(fs::exists(model));
+    QVERIFY2(error.find(model.string()) != std::string::npos, error.c_str());
+
+    const auto result = nlohmann::json::parse(read_file(runs[0] / "result.json"));
+    const std::string text = result.dump();
+    QVERIFY2(result["failed"].get<std::string>().rfind("distillation diverged (loss ", 0) == 0,
+             text.c_str());
+    QCOMPARE(result["epochs_done"].get<int>(), 1);
+    QCOMPARE(result["steps"].get<int>(), 1);
+    QCOMPARE(result["stopped"].get<bool>(), false);
+    QCOMPARE(result["best_epoch"].get<int>(), 1);
+    QCOMPARE(result["model_file"].get<std::string>(), model.filename().string());
+    QCOMPARE(result["bytes"].get<int64_t>(), int64_t(fs::file_size(model)));
+    QVERIFY2(!result.contains("test"), text.c_str());  // a failed run is not tested
+
+    // The dev figures are epoch 1's, as metrics.jsonl recorded them, and the kept model is the
+    // one that scored them: evaluated again, it gives the same dev figures.
+    std::vector<nlohmann::json> epochs;
+    std::ifstream metrics(runs[0] / "metrics.jsonl");
+    for (std::string line; std::getline(metrics, line);) {
+      const auto record = nlohmann::json::parse(line);
+      if (record["kind"] == "epoch") epochs.push_back(record);
+    }
+    QCOMPARE(epochs.size(), std::size_t(1));
+    QCOMPARE(result["dev"].dump(), epochs[0]["dev"].dump());
+    EvaluateOptions e;
+    e.data_path = data_;
+    e.model_file = model;
+    const EvaluateResult kept = evaluate_student(e, job);
+    QCOMPARE(kept.report["dev"]["accuracy"].get<double>(), result["dev"]["accuracy"].get<double>());
+    QCOMPARE(kept.report["dev"]["macro_f1"].get<double>(), result["dev"]["macro_f1"].get<double>());
     fs::remove_all(out_);
   }
 
