@@ -1,8 +1,9 @@
 # Fails when the folders of one layer include each other in a cycle.
 #   cmake -DROOT=<source dir> [-DLAYERS="engine;ui"] -P cmake/check_include_cycles.cmake
-# Within a layer (engine/, ui/), a file in folder A that writes #include "B/x.h" where
-# <layer>/B/x.h exists makes A depend on B; includes that resolve elsewhere (the other layer,
-# Qt, LibTorch) are not edges. Run by ctest (tests/layout) so that a cycle cannot come back.
+# Within a layer (engine/, ui/), a file in folder A that writes #include "<layer>/B/x.h" (ui's
+# form) or #include "B/x.h" (engine's form), where <layer>/B/x.h exists, makes A depend on B;
+# includes that resolve elsewhere (the other layer, Qt, LibTorch) are not edges. Run by ctest
+# (tests/layout) so that a cycle cannot come back.
 cmake_minimum_required(VERSION 3.22)
 if(NOT ROOT)
   message(FATAL_ERROR "usage: cmake -DROOT=<source dir> [-DLAYERS=engine;ui] -P ${CMAKE_CURRENT_LIST_FILE}")
@@ -26,6 +27,7 @@ foreach(layer ${LAYERS})
     file(STRINGS ${base}/${file} lines REGEX "^[ \t]*#[ \t]*include[ \t]*\"[^\"/]+/[^\"]+\"")
     foreach(line ${lines})
       string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*\"([^\"]+)\".*" "\\1" target "${line}")
+      string(REGEX REPLACE "^${layer}/" "" target "${target}")
       string(REGEX REPLACE "/.*" "" to "${target}")
       if(to STREQUAL from OR NOT EXISTS ${base}/${target})
         continue()

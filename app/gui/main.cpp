@@ -9,9 +9,9 @@
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/threads.h"
-#include "shell/main_window.h"
-#include "shell/preferences_dialog.h"
-#include "shell/screenshot_tour.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/preferences_dialog.h"
+#include "ui/shell/screenshot_tour.h"
 
 int main(int argc, char** argv) {
   kdw::keep_freed_memory();

@@ -3,9 +3,9 @@
 // from the input at the separator. These readers never throw; any exception is a finding.
 #include <QString>
 
-#include "common/json_files.h"
 #include "fuzz_util.h"
-#include "common/run_info.h"
+#include "ui/common/json_files.h"
+#include "ui/common/run_info.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto parts = kdw_fuzz::split(data, size, 3);

@@ -18,12 +18,12 @@
 #include <cstdio>
 #include <functional>
 
-#include "common/live_chart.h"
-#include "common/panel_util.h"
-#include "jobs/job_runner.h"
-#include "shell/demo_pipeline.h"
-#include "shell/main_window.h"
-#include "teacher/teacher_panel.h"
+#include "ui/common/live_chart.h"
+#include "ui/common/panel_util.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/shell/demo_pipeline.h"
+#include "ui/shell/main_window.h"
+#include "ui/teacher/teacher_panel.h"
 
 namespace {
 void wait(int ms) {

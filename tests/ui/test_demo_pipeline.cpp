@@ -10,12 +10,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "common/workspace_state.h"
-#include "data/data_panel.h"
-#include "data/table_model.h"
-#include "jobs/job_runner.h"
-#include "shell/demo_pipeline.h"
-#include "shell/main_window.h"
+#include "ui/common/workspace_state.h"
+#include "ui/data/data_panel.h"
+#include "ui/data/table_model.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/shell/demo_pipeline.h"
+#include "ui/shell/main_window.h"
 
 namespace {
 // A demo resources folder: demo/fortunes_ru.csv (`rows` generated rows, four topics) and the

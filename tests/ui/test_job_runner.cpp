@@ -16,11 +16,11 @@
 #include <mutex>
 #include <thread>
 
-#include "common/live_chart.h"
 #include "core/error.h"
 #include "core/job.h"
 #include "core/memory.h"
-#include "jobs/job_runner.h"
+#include "ui/common/live_chart.h"
+#include "ui/jobs/job_runner.h"
 
 namespace {
 bool waitFor(const std::function<bool()>& done, int ms = 20000) {

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "core/log.h"
-#include "log/log_panel.h"
+#include "ui/log/log_panel.h"
 
 class TestLogPanel : public QObject {
   Q_OBJECT

@@ -12,18 +12,18 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "common/device_setting.h"
-#include "common/live_chart.h"
-#include "common/workspace_state.h"
-#include "data/data_panel.h"
-#include "data/table_model.h"
-#include "distill/distill_panel.h"
-#include "jobs/job_runner.h"
-#include "logits/logits_panel.h"
-#include "shell/main_window.h"
-#include "shell/preferences_dialog.h"
-#include "shell/screenshot_tour.h"
-#include "teacher/teacher_panel.h"
+#include "ui/common/device_setting.h"
+#include "ui/common/live_chart.h"
+#include "ui/common/workspace_state.h"
+#include "ui/data/data_panel.h"
+#include "ui/data/table_model.h"
+#include "ui/distill/distill_panel.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/logits/logits_panel.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/preferences_dialog.h"
+#include "ui/shell/screenshot_tour.h"
+#include "ui/teacher/teacher_panel.h"
 
 namespace {
 void touch(const QString& path) {

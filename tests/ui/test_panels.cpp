@@ -28,16 +28,16 @@
 
 #include "bert/finetune.h"
 #include "bert/logits.h"
-#include "common/live_chart.h"
-#include "common/workspace_state.h"
 #include "core/job.h"
-#include "data/data_panel.h"
 #include "data/prepare.h"
-#include "data/table_model.h"
-#include "jobs/job_runner.h"
-#include "logits/logits_panel.h"
-#include "shell/main_window.h"
-#include "teacher/teacher_panel.h"
+#include "ui/common/live_chart.h"
+#include "ui/common/workspace_state.h"
+#include "ui/data/data_panel.h"
+#include "ui/data/table_model.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/logits/logits_panel.h"
+#include "ui/shell/main_window.h"
+#include "ui/teacher/teacher_panel.h"
 
 namespace {
 QJsonObject readJson(const QString& path) {

@@ -15,18 +15,18 @@
 #include <filesystem>
 #include <memory>
 
-#include "common/human_units.h"
-#include "compress/component_strip.h"
 #include "compress/components.h"
-#include "compress/compress_panel.h"
 #include "compress/cut.h"
-#include "compress/heatmap_view.h"
-#include "compress/student_source.h"
-#include "compress/unit_selection.h"
 #include "core/atomic_output.h"
-#include "jobs/job_runner.h"
 #include "student/run_folder.h"
 #include "student/student_model.h"
+#include "ui/common/human_units.h"
+#include "ui/compress/component_strip.h"
+#include "ui/compress/compress_panel.h"
+#include "ui/compress/heatmap_view.h"
+#include "ui/compress/student_source.h"
+#include "ui/compress/unit_selection.h"
+#include "ui/jobs/job_runner.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>

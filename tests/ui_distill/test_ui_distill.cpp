@@ -20,15 +20,15 @@
 #include <QtTest>
 
 #include "../student/synthetic_data.h"
-#include "common/live_chart.h"
-#include "common/run_info.h"
-#include "compress/compress_panel.h"
-#include "compress/unit_selection.h"
-#include "distill/distill_panel.h"
-#include "jobs/job_runner.h"
-#include "runs/run_list_model.h"
-#include "runs/runs_panel.h"
 #include "student/student_model.h"
+#include "ui/common/live_chart.h"
+#include "ui/common/run_info.h"
+#include "ui/compress/compress_panel.h"
+#include "ui/compress/unit_selection.h"
+#include "ui/distill/distill_panel.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/runs/run_list_model.h"
+#include "ui/runs/runs_panel.h"
 
 namespace {
 

@@ -18,15 +18,15 @@
 #include <cmath>
 
 #include "bert/teacher_options.h"
-#include "common/option_form.h"
 #include "compress/compress_options.h"
-#include "data/data_panel.h"
 #include "data/prepare_options.h"
-#include "distill/distill_panel.h"
-#include "jobs/job_runner.h"
-#include "logits/logits_panel.h"
 #include "student/distill_options.h"
-#include "teacher/teacher_panel.h"
+#include "ui/common/option_form.h"
+#include "ui/data/data_panel.h"
+#include "ui/distill/distill_panel.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/logits/logits_panel.h"
+#include "ui/teacher/teacher_panel.h"
 
 namespace {
 

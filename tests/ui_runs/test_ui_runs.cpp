@@ -16,9 +16,9 @@
 
 #include <cmath>
 
-#include "common/run_info.h"
-#include "runs/run_list_model.h"
-#include "runs/runs_panel.h"
+#include "ui/common/run_info.h"
+#include "ui/runs/run_list_model.h"
+#include "ui/runs/runs_panel.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "common/device_setting.h"
+#include "ui/common/device_setting.h"
 
 #include <QSettings>
 

@@ -1,4 +1,4 @@
-#include "common/form_settings.h"
+#include "ui/common/form_settings.h"
 
 #include <QCheckBox>
 #include <QComboBox>

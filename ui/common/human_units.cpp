@@ -1,4 +1,4 @@
-#include "common/human_units.h"
+#include "ui/common/human_units.h"
 
 #include <cmath>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "common/json_files.h"
+#include "ui/common/json_files.h"
 
 #include <QFile>
 #include <QJsonDocument>

@@ -1,4 +1,4 @@
-#include "common/live_chart.h"
+#include "ui/common/live_chart.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>

@@ -1,4 +1,4 @@
-#include "common/option_form.h"
+#include "ui/common/option_form.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/form_settings.h"
 #include "core/option_table.h"
+#include "ui/common/form_settings.h"
 
 class QGridLayout;
 class QJsonObject;

@@ -1,4 +1,4 @@
-#include "common/panel_util.h"
+#include "ui/common/panel_util.h"
 
 #include <QCoreApplication>
 #include <QDir>

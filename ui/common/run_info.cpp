@@ -1,4 +1,4 @@
-#include "common/run_info.h"
+#include "ui/common/run_info.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -14,10 +14,10 @@
 #include <cstring>
 #include <limits>
 
-#include "common/json_files.h"
 #include "core/workspace.h"
-#include "jobs/job_runner.h"
 #include "student/run_folder.h"
+#include "ui/common/json_files.h"
+#include "ui/jobs/job_runner.h"
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

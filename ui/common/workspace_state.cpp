@@ -1,4 +1,4 @@
-#include "common/workspace_state.h"
+#include "ui/common/workspace_state.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,4 +1,4 @@
-#include "compress/component_strip.h"
+#include "ui/compress/component_strip.h"
 
 #include <QMouseEvent>
 #include <QPainter>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "compress/unit_selection.h"
+#include "ui/compress/unit_selection.h"
 
 namespace {
 constexpr int kTop = 18;  // room for the caption

@@ -1,4 +1,4 @@
-#include "compress/compress_panel.h"
+#include "ui/compress/compress_panel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -20,14 +20,14 @@
 #include <exception>
 #include <tuple>
 
-#include "common/human_units.h"
-#include "common/run_info.h"
-#include "compress/component_strip.h"
 #include "compress/cut_report.h"
-#include "compress/heatmap_view.h"
-#include "compress/student_source.h"
-#include "jobs/job_runner.h"
 #include "student/run_folder.h"
+#include "ui/common/human_units.h"
+#include "ui/common/run_info.h"
+#include "ui/compress/component_strip.h"
+#include "ui/compress/heatmap_view.h"
+#include "ui/compress/student_source.h"
+#include "ui/jobs/job_runner.h"
 
 namespace {
 constexpr int kSliderSteps = 1000;

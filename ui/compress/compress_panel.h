@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "compress/unit_selection.h"
+#include "ui/compress/unit_selection.h"
 
 class JobRunner;
 class HeatmapView;

@@ -1,4 +1,4 @@
-#include "compress/heatmap_view.h"
+#include "ui/compress/heatmap_view.h"
 
 #include <QElapsedTimer>
 #include <QMouseEvent>

@@ -1,8 +1,7 @@
-#include "compress/student_source.h"
+#include "ui/compress/student_source.h"
 
 #include <ATen/ATen.h>
 
-#include "common/device_setting.h"
 #include "compress/components.h"
 #include "compress/compress_run.h"
 #include "compress/export.h"
@@ -10,6 +9,7 @@
 #include "core/job.h"
 #include "student/run_folder.h"
 #include "student/student_model.h"
+#include "ui/common/device_setting.h"
 
 namespace fs = std::filesystem;
 

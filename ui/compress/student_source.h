@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "compress/heatmap_view.h"
-#include "compress/unit_selection.h"
+#include "ui/compress/heatmap_view.h"
+#include "ui/compress/unit_selection.h"
 
 namespace kdw {
 class JobContext;

@@ -1,6 +1,6 @@
-#include "compress/unit_selection.h"
+#include "ui/compress/unit_selection.h"
 
-#include "common/human_units.h"
+#include "ui/common/human_units.h"
 
 #include <algorithm>
 #include <cmath>

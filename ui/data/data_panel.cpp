@@ -1,4 +1,4 @@
-#include "data/data_panel.h"
+#include "ui/data/data_panel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -25,16 +25,16 @@
 
 #include <iterator>
 
-#include "common/json_files.h"
-#include "common/live_chart.h"
-#include "common/option_form.h"
-#include "common/panel_util.h"
 #include "core/workspace.h"
 #include "data/prepare.h"
 #include "data/prepare_options.h"
 #include "data/table.h"
-#include "data/table_model.h"
-#include "jobs/job_runner.h"
+#include "ui/common/json_files.h"
+#include "ui/common/live_chart.h"
+#include "ui/common/option_form.h"
+#include "ui/common/panel_util.h"
+#include "ui/data/table_model.h"
+#include "ui/jobs/job_runner.h"
 
 namespace {
 // The cleaning check boxes' settings keys and object names: kdw::CleaningOptions' fields, in

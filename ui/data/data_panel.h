@@ -8,7 +8,7 @@
 
 #include <memory>
 
-#include "common/form_settings.h"
+#include "ui/common/form_settings.h"
 
 class BarChart;
 class JobRunner;

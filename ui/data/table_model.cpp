@@ -1,4 +1,4 @@
-#include "data/table_model.h"
+#include "ui/data/table_model.h"
 
 #include "data/table.h"
 

@@ -1,4 +1,4 @@
-#include "distill/distill_panel.h"
+#include "ui/distill/distill_panel.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -14,17 +14,17 @@
 #include <QSettings>
 #include <QVBoxLayout>
 
-#include "common/device_setting.h"
-#include "common/json_files.h"
-#include "common/live_chart.h"
-#include "common/option_form.h"
-#include "common/panel_util.h"
-#include "common/run_info.h"
-#include "jobs/job_runner.h"
-#include "jobs/job_status.h"
 #include "student/distill.h"
 #include "student/reports.h"
 #include "student/run_folder.h"
+#include "ui/common/device_setting.h"
+#include "ui/common/json_files.h"
+#include "ui/common/live_chart.h"
+#include "ui/common/option_form.h"
+#include "ui/common/panel_util.h"
+#include "ui/common/run_info.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/jobs/job_status.h"
 
 DistillPanel::~DistillPanel() = default;
 

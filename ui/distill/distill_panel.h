@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "common/form_settings.h"
+#include "ui/common/form_settings.h"
 
 class OptionForm;
 namespace kdw {

@@ -1,4 +1,4 @@
-#include "jobs/job_runner.h"
+#include "ui/jobs/job_runner.h"
 
 #include <QJsonDocument>
 #include <QThread>

@@ -1,4 +1,4 @@
-#include "jobs/job_status.h"
+#include "ui/jobs/job_status.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "jobs/job_runner.h"
+#include "ui/jobs/job_runner.h"
 
 QString formatDuration(double seconds) {
   if (!(seconds >= 0) || !std::isfinite(seconds)) return QStringLiteral("?");

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "log/log_sink.h"
+#include "ui/log/log_sink.h"
 
 class QComboBox;
 class QLineEdit;

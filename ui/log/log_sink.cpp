@@ -1,4 +1,4 @@
-#include "log/log_sink.h"
+#include "ui/log/log_sink.h"
 
 #include <chrono>
 

@@ -1,4 +1,4 @@
-#include "logits/logits_panel.h"
+#include "ui/logits/logits_panel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -15,14 +15,14 @@
 
 #include "bert/logits.h"
 #include "bert/teacher_options.h"
-#include "common/device_setting.h"
-#include "common/json_files.h"
-#include "common/live_chart.h"
-#include "common/option_form.h"
-#include "common/panel_util.h"
 #include "core/workspace.h"
-#include "jobs/job_runner.h"
-#include "logits/logits_stats.h"
+#include "ui/common/device_setting.h"
+#include "ui/common/json_files.h"
+#include "ui/common/live_chart.h"
+#include "ui/common/option_form.h"
+#include "ui/common/panel_util.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/logits/logits_stats.h"
 
 LogitsPanel::~LogitsPanel() = default;
 

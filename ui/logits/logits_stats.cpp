@@ -1,4 +1,4 @@
-#include "logits/logits_stats.h"
+#include "ui/logits/logits_stats.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,8 +1,8 @@
-#include "runs/run_list_model.h"
+#include "ui/runs/run_list_model.h"
 
 #include <cmath>
 
-#include "common/human_units.h"
+#include "ui/common/human_units.h"
 
 RunListModel::RunListModel(QObject* parent) : QAbstractTableModel(parent) {}
 

@@ -4,7 +4,7 @@
 #include <QAbstractTableModel>
 #include <QList>
 
-#include "common/run_info.h"
+#include "ui/common/run_info.h"
 
 class RunListModel : public QAbstractTableModel {
   Q_OBJECT

@@ -1,4 +1,4 @@
-#include "runs/runs_panel.h"
+#include "ui/runs/runs_panel.h"
 
 #include <QApplication>
 #include <QChart>
@@ -32,12 +32,12 @@
 #include <cmath>
 #include <optional>
 
-#include "common/json_files.h"
 #include "compress/cut_report.h"
-#include "compress/student_source.h"
-#include "jobs/job_runner.h"
-#include "runs/run_list_model.h"
 #include "student/run_folder.h"
+#include "ui/common/json_files.h"
+#include "ui/compress/student_source.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/runs/run_list_model.h"
 
 namespace {
 

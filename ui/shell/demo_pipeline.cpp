@@ -1,4 +1,4 @@
-#include "shell/demo_pipeline.h"
+#include "ui/shell/demo_pipeline.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -9,14 +9,14 @@
 #include "bert/finetune.h"
 #include "bert/logits.h"
 #include "bert/teacher_options.h"
-#include "common/device_setting.h"
-#include "common/workspace_state.h"
 #include "compress/compress_options.h"
 #include "compress/compress_run.h"
 #include "core/error.h"
 #include "core/workspace.h"
 #include "data/prepare.h"
 #include "student/distill.h"
+#include "ui/common/device_setting.h"
+#include "ui/common/workspace_state.h"
 
 namespace {
 QString flags(const kdw::OptionArgs& args) {

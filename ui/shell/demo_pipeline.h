@@ -9,7 +9,7 @@
 #include <QStringList>
 
 #include "core/demo_recipe.h"
-#include "jobs/job_runner.h"
+#include "ui/jobs/job_runner.h"
 
 struct WorkspaceState;
 

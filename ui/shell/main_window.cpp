@@ -1,4 +1,4 @@
-#include "shell/main_window.h"
+#include "ui/shell/main_window.h"
 
 #include <QAction>
 #include <QApplication>
@@ -20,22 +20,22 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include "common/device_setting.h"
-#include "common/option_form.h"
-#include "common/panel_util.h"
-#include "compress/compress_panel.h"
 #include "core/log.h"
-#include "data/data_panel.h"
-#include "distill/distill_panel.h"
-#include "jobs/job_runner.h"
-#include "jobs/job_status.h"
-#include "log/log_panel.h"
-#include "logits/logits_panel.h"
-#include "runs/runs_panel.h"
-#include "shell/demo_pipeline.h"
-#include "shell/preferences_dialog.h"
-#include "shell/welcome_page.h"
-#include "teacher/teacher_panel.h"
+#include "ui/common/device_setting.h"
+#include "ui/common/option_form.h"
+#include "ui/common/panel_util.h"
+#include "ui/compress/compress_panel.h"
+#include "ui/data/data_panel.h"
+#include "ui/distill/distill_panel.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/jobs/job_status.h"
+#include "ui/log/log_panel.h"
+#include "ui/logits/logits_panel.h"
+#include "ui/runs/runs_panel.h"
+#include "ui/shell/demo_pipeline.h"
+#include "ui/shell/preferences_dialog.h"
+#include "ui/shell/welcome_page.h"
+#include "ui/teacher/teacher_panel.h"
 
 namespace {
 const char* const kPanelNames[] = {"Data", "Teacher", "Logits", "Distill", "Compress", "Runs"};

@@ -5,8 +5,8 @@
 #include <QHash>
 #include <QMainWindow>
 
-#include "common/workspace_state.h"
-#include "shell/demo_pipeline.h"
+#include "ui/common/workspace_state.h"
+#include "ui/shell/demo_pipeline.h"
 
 class JobRunner;
 class LogPanel;

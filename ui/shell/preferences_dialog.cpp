@@ -1,4 +1,4 @@
-#include "shell/preferences_dialog.h"
+#include "ui/shell/preferences_dialog.h"
 
 #include <algorithm>
 
@@ -9,8 +9,8 @@
 #include <QSpinBox>
 #include <QThread>
 
-#include "common/device_setting.h"
 #include "core/threads.h"
+#include "ui/common/device_setting.h"
 
 PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
   setWindowTitle(tr("Preferences"));

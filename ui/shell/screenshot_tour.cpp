@@ -1,4 +1,4 @@
-#include "shell/screenshot_tour.h"
+#include "ui/shell/screenshot_tour.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -16,18 +16,18 @@
 #include <type_traits>
 #include <vector>
 
-#include "common/live_chart.h"
-#include "common/panel_util.h"
-#include "compress/compress_panel.h"
-#include "compress/unit_selection.h"
 #include "core/log.h"
-#include "data/data_panel.h"
-#include "data/table_model.h"
-#include "distill/distill_panel.h"
-#include "jobs/job_runner.h"
-#include "runs/run_list_model.h"
-#include "runs/runs_panel.h"
-#include "shell/main_window.h"
+#include "ui/common/live_chart.h"
+#include "ui/common/panel_util.h"
+#include "ui/compress/compress_panel.h"
+#include "ui/compress/unit_selection.h"
+#include "ui/data/data_panel.h"
+#include "ui/data/table_model.h"
+#include "ui/distill/distill_panel.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/runs/run_list_model.h"
+#include "ui/runs/runs_panel.h"
+#include "ui/shell/main_window.h"
 
 namespace {
 

@@ -1,11 +1,11 @@
-#include "shell/welcome_page.h"
+#include "ui/shell/welcome_page.h"
 
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
 #include <QVBoxLayout>
 
-#include "common/panel_util.h"
+#include "ui/common/panel_util.h"
 
 WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent) {
   auto* title = makeHeading(tr("KD Workbench"), this);

@@ -1,4 +1,4 @@
-#include "teacher/teacher_panel.h"
+#include "ui/teacher/teacher_panel.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -23,15 +23,15 @@
 #include "bert/bert_io.h"
 #include "bert/finetune.h"
 #include "bert/teacher_options.h"
-#include "common/device_setting.h"
-#include "common/json_files.h"
-#include "common/live_chart.h"
-#include "common/option_form.h"
-#include "common/panel_util.h"
-#include "common/workspace_state.h"
 #include "core/workspace.h"
-#include "jobs/job_runner.h"
-#include "jobs/job_status.h"
+#include "ui/common/device_setting.h"
+#include "ui/common/json_files.h"
+#include "ui/common/live_chart.h"
+#include "ui/common/option_form.h"
+#include "ui/common/panel_util.h"
+#include "ui/common/workspace_state.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/jobs/job_status.h"
 
 TeacherPanel::~TeacherPanel() = default;
 

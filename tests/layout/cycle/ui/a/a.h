@@ -1,3 +1,3 @@
 // Fixture: a and b include each other (a cycle); c only includes a.
 #pragma once
-#include "b/b.h"
+#include "ui/b/b.h"

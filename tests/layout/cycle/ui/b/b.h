@@ -1,2 +1,2 @@
 #pragma once
-#include "a/a.h"
+#include "ui/a/a.h"
