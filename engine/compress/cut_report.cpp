@@ -1,24 +1,10 @@
 #include "compress/cut_report.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/json_read.h"
 
 namespace kdw {
-namespace {
-
-template <typename T>
-void read_optional(const nlohmann::json& j, const char* key, T& out) {
-  const auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) it->get_to(out);
-}
-
-template <typename T>
-void read_optional(const nlohmann::json& j, const char* key, std::optional<T>& out) {
-  const auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) out = it->get<T>();
-}
-
-}  // namespace
 
 void to_json(nlohmann::json& j, const LayerCut& c) {
   j = {{"layer", c.layer},

@@ -38,6 +38,20 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void update_range(
   }
 }
 
+// The state of `p` in `optimizer`, made (step 0, zero moments) on first use, under the key
+// torch::optim::AdamW uses, so that its save()/load() and step() see it.
+torch::optim::AdamWParamState& adamw_state(torch::optim::AdamW& optimizer, const at::Tensor& p) {
+  auto& slot = optimizer.state()[compat::optimizer_state_key(p)];
+  if (!slot) {
+    auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+    fresh->step(0);
+    fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
+    fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+    slot = std::move(fresh);
+  }
+  return static_cast<torch::optim::AdamWParamState&>(*slot);
+}
+
 }  // namespace
 
 GradClip grad_clip(const std::vector<at::Tensor>& params, double max_norm) {
@@ -75,16 +89,7 @@ void fused_adamw_step(torch::optim::AdamW& optimizer, double grad_scale) {
       throw std::invalid_argument("fused_adamw_step: amsgrad is not supported");
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      // The key torch::optim::AdamW uses, so that its save()/load() see this state.
-      auto& slot = optimizer.state()[compat::optimizer_state_key(p)];
-      if (!slot) {
-        auto fresh = std::make_unique<torch::optim::AdamWParamState>();
-        fresh->step(0);
-        fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
-        fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
-        slot = std::move(fresh);
-      }
-      auto& state = static_cast<torch::optim::AdamWParamState&>(*slot);
+      auto& state = adamw_state(optimizer, p);
       state.step(state.step() + 1);
       const auto [beta1, beta2] = options.betas();
       const double decay = 1 - options.lr() * options.weight_decay();
@@ -159,15 +164,7 @@ void multi_tensor_clip_step(torch::optim::AdamW& optimizer, const std::vector<at
     std::map<int64_t, at::Tensor> step_tensors;
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      auto& slot = optimizer.state()[compat::optimizer_state_key(p)];
-      if (!slot) {
-        auto fresh = std::make_unique<torch::optim::AdamWParamState>();
-        fresh->step(0);
-        fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
-        fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
-        slot = std::move(fresh);
-      }
-      auto& state = static_cast<torch::optim::AdamWParamState&>(*slot);
+      auto& state = adamw_state(optimizer, p);
       state.step(state.step() + 1);
       at::Tensor& step = step_tensors[state.step()];
       if (!step.defined()) step = at::full({}, double(state.step()), p.options().dtype(at::kFloat));

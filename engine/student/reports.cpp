@@ -1,19 +1,10 @@
 #include "student/reports.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/json_read.h"
 
 namespace kdw {
-
-namespace {
-
-template <typename T>
-void read_optional(const nlohmann::json& j, const char* key, T& out) {
-  const auto it = j.find(key);
-  if (it != j.end() && !it->is_null()) it->get_to(out);
-}
-
-}  // namespace
 
 void to_json(nlohmann::json& j, const SplitScores& s) {
   j = {{"accuracy", s.accuracy}, {"macro_f1", s.macro_f1}, {"samples", s.samples}};
