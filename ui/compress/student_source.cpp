@@ -7,6 +7,7 @@
 #include "compress/export.h"
 #include "core/error.h"
 #include "core/job.h"
+#include "student/distill.h"
 #include "student/run_folder.h"
 #include "student/student_model.h"
 #include "ui/common/device_setting.h"
