@@ -186,8 +186,8 @@ class TestDistillChecks : public QObject {
     e.data_path = data_;
     e.model_file = model;
     const EvaluateResult kept = evaluate_student(e, job);
-    QCOMPARE(kept.report["dev"]["accuracy"].get<double>(), result["dev"]["accuracy"].get<double>());
-    QCOMPARE(kept.report["dev"]["macro_f1"].get<double>(), result["dev"]["macro_f1"].get<double>());
+    QCOMPARE(kept.report.dev.accuracy, result["dev"]["accuracy"].get<double>());
+    QCOMPARE(kept.report.dev.macro_f1, result["dev"]["macro_f1"].get<double>());
     fs::remove_all(out_);
   }
 
