@@ -43,6 +43,26 @@ std::string usage_error_of(const DistillOptions& o) {
   return {};
 }
 
+// The message of the kdw::Error a distillation must end with (a usage error is reported as one,
+// so that the caller's check of the message fails).
+std::string failure_of(const DistillOptions& o) {
+  JobContext job;
+  try {
+    run_distill(o, job);
+  } catch (const UsageError& e) {
+    return std::string("usage error: ") + e.what();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::vector<fs::path> folders_in(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::directory_iterator(dir)) out.push_back(entry.path());
+  return out;
+}
+
 }  // namespace
 
 class TestDistillChecks : public QObject {
@@ -109,19 +129,10 @@ class TestDistillChecks : public QObject {
     DistillOptions o = tiny_options(data_, out_);
     o.lr = 1e30;
     o.max_grad_norm = 0;
-    JobContext job;
-    std::string error;
-    try {
-      run_distill(o, job);
-    } catch (const UsageError& e) {
-      QFAIL(e.what());
-    } catch (const Error& e) {
-      error = e.what();
-    }
+    const std::string error = failure_of(o);
     QVERIFY2(error.rfind("distillation diverged (loss ", 0) == 0, error.c_str());
     QVERIFY2(error.find("no model was saved") != std::string::npos, error.c_str());
-    std::vector<fs::path> runs;
-    for (const auto& entry : fs::directory_iterator(out_)) runs.push_back(entry.path());
+    const std::vector<fs::path> runs = folders_in(out_);
     QCOMPARE(runs.size(), std::size_t(1));
     QVERIFY(!fs::exists(runs[0] / "model_distill_stack_biLSTM.pt"));
     const auto result = nlohmann::json::parse(read_file(runs[0] / "result.json"));
@@ -140,21 +151,12 @@ class TestDistillChecks : public QObject {
     o.max_grad_norm = 0;
     o.batch_size = 64;
     o.epochs = 3;
-    JobContext job;
-    std::string error;
-    try {
-      run_distill(o, job);
-    } catch (const UsageError& e) {
-      QFAIL(e.what());
-    } catch (const Error& e) {
-      error = e.what();
-    }
+    const std::string error = failure_of(o);
     QVERIFY2(error.rfind("distillation diverged (loss ", 0) == 0, error.c_str());
     QVERIFY2(error.find("at step 2 (epoch 2)") != std::string::npos, error.c_str());
     QVERIFY2(error.find("the run folder keeps the model of epoch 1: ") != std::string::npos,
              error.c_str());
-    std::vector<fs::path> runs;
-    for (const auto& entry : fs::directory_iterator(out_)) runs.push_back(entry.path());
+    const std::vector<fs::path> runs = folders_in(out_);
     QCOMPARE(runs.size(), std::size_t(1));
     const fs::path model = runs[0] / "model_distill_stack_biLSTM.pt";
     QVERIFY(fs::exists(model));
@@ -185,6 +187,7 @@ class TestDistillChecks : public QObject {
     EvaluateOptions e;
     e.data_path = data_;
     e.model_file = model;
+    JobContext job;
     const EvaluateResult kept = evaluate_student(e, job);
     QCOMPARE(kept.report.dev.accuracy, result["dev"]["accuracy"].get<double>());
     QCOMPARE(kept.report.dev.macro_f1, result["dev"]["macro_f1"].get<double>());
