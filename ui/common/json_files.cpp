@@ -33,3 +33,14 @@ QVector<QJsonObject> readJsonLines(const QString& path) {
   }
   return records;
 }
+
+QJsonObject toQJson(const nlohmann::json& object) {
+  if (!object.is_object()) return QJsonObject{};
+  return QJsonDocument::fromJson(QByteArray::fromStdString(object.dump(
+                                     -1, ' ', false, nlohmann::json::error_handler_t::replace)))
+      .object();
+}
+
+nlohmann::json fromQJson(const QJsonObject& object) {
+  return nlohmann::json::parse(QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString());
+}

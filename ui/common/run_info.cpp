@@ -17,7 +17,6 @@
 #include "core/workspace.h"
 #include "student/run_folder.h"
 #include "ui/common/json_files.h"
-#include "ui/jobs/job_runner.h"
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

@@ -27,17 +27,6 @@ struct JobRunner::Job {
   std::string error;
 };
 
-QJsonObject toQJson(const nlohmann::json& object) {
-  if (!object.is_object()) return QJsonObject{};
-  return QJsonDocument::fromJson(QByteArray::fromStdString(object.dump(
-                                     -1, ' ', false, nlohmann::json::error_handler_t::replace)))
-      .object();
-}
-
-nlohmann::json fromQJson(const QJsonObject& object) {
-  return nlohmann::json::parse(QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString());
-}
-
 JobRunner::JobRunner(QObject* parent) : QObject(parent), timer_(new QTimer(this)) {
   timer_->setInterval(100);
   connect(timer_, &QTimer::timeout, this, &JobRunner::deliver);

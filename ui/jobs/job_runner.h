@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ui/common/json_files.h"  // toQJson / fromQJson, which users of the runner need
+
 namespace kdw {
 class JobContext;
 }
@@ -84,7 +86,3 @@ class JobRunner : public QObject {
   QList<std::shared_ptr<Job>> light_;
   QTimer* timer_ = nullptr;
 };
-
-/// Converts between the engine's JSON and Qt's (through text: simple, and fast enough for batches).
-QJsonObject toQJson(const nlohmann::json& object);
-nlohmann::json fromQJson(const QJsonObject& object);
