@@ -31,12 +31,15 @@ const OptionTable<CompressOptions>& compress_option_table() {
                   "which model of the run (needed when it holds several)", kOnCli)
           .flag("show_weight", &O::show_weight, false, "Show weights",
                 "write weight_*.png and component_norms.png into the run folder", kOnCli)
-          .flag("cut_model", &O::cut_model, false, "Cut model",
-                "write cut_model_distill_<type>.pt and cut_report.json into the run folder", kOnCli)
+          .flag(
+              "cut_model", &O::cut_model, false, "Cut model",
+              "write cut_model_distill_<type>.pt and cut_report.json into the run folder; without "
+              "threshold, keep or components: cut what the run's ISS training zeroed",
+              kOnCli)
           .number("threshold", threshold_of, std::nullopt, Interval::non_negative(), 4, "Threshold",
                   "remove components whose group norm is below this", kOnCli)
           .optional_integer("keep", keep_of, 1, kMaxI64, "Keep",
-                            "keep the K strongest components of each layer/direction", kOnCli)
+                            "keep the N strongest components of each layer/direction", kOnCli)
           .path("components", components_file_of, "Components file",
                 "JSON file listing the components to remove (see docs/compression.md)")
           .path("data_path", &O::data_path, "Data",
