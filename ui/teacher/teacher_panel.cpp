@@ -56,7 +56,7 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   auto* grid = new QGridLayout(hyper);
   // Every field, its limits, default and tooltip come from the engine's option table.
   options_ = std::make_unique<OptionForm>(kdw::finetune_option_table().specs(), hyper);
-  options_->addTo(grid, 3);
+  options_->addTo(grid, 4);
   grid->setColumnMinimumWidth(2, 150);
   top->addWidget(hyper);
   layout->addLayout(top);
