@@ -2,14 +2,20 @@
 // slider, the summary against the engine's cut report, heatmap hover, and the cut job.
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QMouseEvent>
 #include <QProcess>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QTableWidget>
 #include <QTemporaryDir>
+#include <QUndoStack>
 #include <QtTest>
+
+#include <set>
 
 #include <cmath>
 #include <filesystem>
@@ -50,6 +56,45 @@ void send(QWidget* w, QEvent::Type type, int y, Qt::MouseButtons buttons,
   QMouseEvent e(type, pos, w->mapToGlobal(pos),
                 type == QEvent::MouseMove ? Qt::NoButton : Qt::LeftButton, buttons, mods);
   QApplication::sendEvent(w, &e);
+}
+
+// The same at any position, with any button (a pan drag uses the right button).
+void sendAt(QWidget* w, QEvent::Type type, QPointF pos, Qt::MouseButton button,
+            Qt::MouseButtons buttons, Qt::KeyboardModifiers mods = Qt::NoModifier) {
+  QMouseEvent e(type, pos, w->mapToGlobal(pos), button, buttons, mods);
+  QApplication::sendEvent(w, &e);
+}
+
+// An LSTM-like weight_hh of one group of 6 units: rows in 4 gate blocks of 6, 6 columns, the
+// heatmap's rows and columns mapped to the units as the panel maps them.
+std::shared_ptr<HeatmapMatrix> sixUnitMatrix(float value = -1.0f) {
+  auto m = std::make_shared<HeatmapMatrix>();
+  m->name = QStringLiteral("hh");
+  m->rows = 24;
+  m->cols = 6;
+  m->gate_rows = 6;
+  for (int64_t r = 0; r < m->rows; ++r)
+    for (int64_t c = 0; c < m->cols; ++c)
+      m->values.push_back(value >= 0 ? value : float(r * 10 + c) / 240.0f);
+  return m;
+}
+
+UnitSelection sixUnits() {
+  UnitGroup g;
+  g.norms = {0.5f, 0.1f, 0.9f, 0.3f, 0.7f, 0.2f};
+  return UnitSelection({g});
+}
+
+void attachUnits(HeatmapView& view, UnitSelection& s) {
+  UnitAxis rows, cols;
+  rows.period = 6;
+  rows.segments = {{0, 6, 0}};
+  cols.segments = {{0, 6, 0}};
+  view.setUnits(&s, rows, cols);
+}
+
+bool isMagenta(QRgb c) {
+  return qRed(c) > 200 && qGreen(c) < 80 && qBlue(c) > 150;
 }
 
 // A tiny stack_biLSTM saved as a run folder's model. Unit u's gate rows are scaled by
@@ -188,6 +233,168 @@ class TestUiCompress : public QObject {
     QVERIFY(hovered.last().at(0).toString().startsWith(QStringLiteral("row 5, col 3")));
   }
 
+  // Issue 13: a click on a row band toggles its unit (Ctrl: the column's), Shift+click sets a
+  // range, a left drag sets the range under it (and un-sets it when dragged back), a right
+  // drag pans without touching the picks; each gesture ends with one editFinished.
+  void heatmapClickAndDragPickUnits() {
+    UnitSelection s = sixUnits();
+    HeatmapView view;
+    view.resize(300, 300);
+    view.setMatrix(sixUnitMatrix());
+    attachUnits(view, s);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QSignalSpy edited(&view, &HeatmapView::selectionEdited);
+    QSignalSpy finished(&view, &HeatmapView::editFinished);
+
+    // Row 8 = gate f of unit 2.
+    QTest::mouseClick(&view, Qt::LeftButton, Qt::NoModifier, view.cellCenter(8, 4).toPoint());
+    QCOMPARE(s.pickedUnits(0), std::vector<int>{2});
+    QCOMPARE(finished.count(), 1);
+    QTest::mouseClick(&view, Qt::LeftButton, Qt::NoModifier, view.cellCenter(20, 0).toPoint());
+    QVERIFY(s.pickedUnits(0).empty());  // row 20 = gate o of unit 2 again
+    QTest::mouseClick(&view, Qt::LeftButton, Qt::ControlModifier, view.cellCenter(0, 4).toPoint());
+    QCOMPARE(s.pickedUnits(0), std::vector<int>{4});
+
+    // Drag from unit 1 to unit 3, back to unit 2, release.
+    sendAt(&view, QEvent::MouseButtonPress, view.cellCenter(1, 0), Qt::LeftButton, Qt::LeftButton);
+    QCOMPARE(s.pickedUnits(0), (std::vector<int>{1, 4}));
+    sendAt(&view, QEvent::MouseMove, view.cellCenter(3, 0), Qt::NoButton, Qt::LeftButton);
+    QCOMPARE(s.pickedUnits(0), (std::vector<int>{1, 2, 3, 4}));
+    sendAt(&view, QEvent::MouseMove, view.cellCenter(2, 0), Qt::NoButton, Qt::LeftButton);
+    QCOMPARE(s.pickedUnits(0), (std::vector<int>{1, 2, 4}));
+    const int finished_before = finished.count();
+    sendAt(&view, QEvent::MouseButtonRelease, view.cellCenter(2, 0), Qt::LeftButton, Qt::NoButton);
+    QCOMPARE(finished.count(), finished_before + 1);
+    QVERIFY(edited.count() >= 5);
+
+    // Shift+click from the last clicked unit (1, picked) to unit 5.
+    QTest::mouseClick(&view, Qt::LeftButton, Qt::ShiftModifier, view.cellCenter(5, 1).toPoint());
+    QCOMPARE(s.pickedUnits(0), (std::vector<int>{1, 2, 3, 4, 5}));
+
+    // Right drag pans (zoomed in so there is room) and picks nothing.
+    view.zoomAt(QPointF(150, 150), 4.0);
+    const auto picks = s.picks();
+    const QPointF before = view.cellCenter(0, 0);
+    sendAt(&view, QEvent::MouseButtonPress, QPointF(150, 150), Qt::RightButton, Qt::RightButton);
+    sendAt(&view, QEvent::MouseMove, QPointF(110, 100), Qt::NoButton, Qt::RightButton);
+    sendAt(&view, QEvent::MouseButtonRelease, QPointF(110, 100), Qt::RightButton, Qt::NoButton);
+    QVERIFY(view.cellCenter(0, 0) != before);
+    QVERIFY(s.picks() == picks);
+  }
+
+  // Issue 13: hovering names the row's and the column's unit, the gate, the value and the
+  // unit's group norm.
+  void heatmapHoverNamesUnitAndNorm() {
+    UnitSelection s = sixUnits();
+    s.setPicked(0, 4, true);
+    HeatmapView view;
+    view.resize(300, 300);
+    view.setMatrix(sixUnitMatrix());
+    attachUnits(view, s);
+    const auto h = view.hoverAt(view.cellCenter(8, 4));
+    QCOMPARE(h.row_unit.unit, 2);
+    QCOMPARE(h.col_unit.unit, 4);
+    QCOMPARE(h.row_unit.norm, 0.9f);
+    const QString text = HeatmapView::hoverText(h);
+    QVERIFY2(text.startsWith(QStringLiteral("row 8, col 4, gate f, value")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("row: unit 2 of layer 0 fwd, group norm 0.9")),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("col: unit 4 of layer 0 fwd, group norm 0.7, picked")),
+             qPrintable(text));
+  }
+
+  // Issue 13: picked units are hatched and marked in magenta (in the margin too), not merely
+  // darker: a uniform matrix shows more than one colour inside a picked band.
+  void heatmapDrawsPickedUnitsDistinctly() {
+    HeatmapView view;
+    view.resize(300, 300);
+    view.setMatrix(sixUnitMatrix(0.5f));
+    std::vector<char> rows(24, 0), cols(6, 0);
+    for (int gate = 0; gate < 4; ++gate) rows[size_t(gate * 6 + 2)] = 1;
+    view.setHighlight(rows, cols);
+    const QImage img = view.grab().toImage();
+    const int y_picked = int(view.cellCenter(8, 0).y());
+    const int y_kept = int(view.cellCenter(9, 0).y());
+    const int margin_x = view.plotRect().left() - 3;
+    QVERIFY(isMagenta(img.pixel(margin_x, y_picked)));
+    QVERIFY(!isMagenta(img.pixel(margin_x, y_kept)));
+    std::set<QRgb> band, kept;
+    const int y0 = int(view.cellCenter(8, 0).y() - 3), y1 = int(view.cellCenter(8, 0).y() + 3);
+    for (int y = y0; y <= y1; ++y)
+      for (int x = view.plotRect().left() + 5; x < view.plotRect().right() - 5; ++x) {
+        band.insert(img.pixel(x, y));
+        kept.insert(img.pixel(x, y - y_picked + y_kept));
+      }
+    QCOMPARE(kept.size(), size_t(1));  // the uniform matrix itself
+    QVERIFY(band.size() > 1);          // hatched
+  }
+
+  // Issue 13: 256 units in a 300-pixel scroll area still get rows a click can hit (the strip
+  // grows and scrolls), Ctrl+wheel zooms the rows, picked rows are tinted across the strip.
+  void stripReadableAtManyUnits() {
+    UnitGroup g;
+    for (int u = 0; u < 256; ++u) g.norms.push_back(0.01f + float(u % 17) / 17.0f);
+    UnitSelection s({g});
+    QScrollArea area;
+    auto* strip = new ComponentStrip;
+    area.setWidget(strip);
+    area.setWidgetResizable(true);
+    area.resize(220, 300);
+    strip->setSelection(&s, 0);
+    area.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&area));
+    QVERIFY(strip->height() >= 256 * 3);
+    for (int u = 0; u < 256; ++u) QCOMPARE(strip->unitAt(strip->unitY(u)), u);
+    QTest::mouseClick(strip, Qt::LeftButton, Qt::NoModifier, QPoint(40, strip->unitY(200)));
+    QCOMPARE(s.pickedUnits(0), std::vector<int>{200});
+
+    const int h0 = strip->height();
+    QWheelEvent wheel(QPointF(40, 40), strip->mapToGlobal(QPointF(40, 40)), QPoint(),
+                      QPoint(0, 240), Qt::NoButton, Qt::ControlModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(strip, &wheel);
+    QTRY_VERIFY(strip->height() > h0);
+
+    const QImage img = strip->grab().toImage();
+    const int x = strip->width() - 5;  // right of every bar: only the row's tint
+    QVERIFY(img.pixel(x, strip->unitY(200)) != img.pixel(x, strip->unitY(201)));
+    QVERIFY(img.pixel(x, strip->unitY(199)) == img.pixel(x, strip->unitY(201)));
+  }
+
+  // Which unit a row or column stands for, per kind of matrix (layer 1 reads layer 0's
+  // forward units, then its backward ones; the classifier's rows are labels, not units).
+  void unitAxesFollowTheArchitecture() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = writeRun(dir.path());
+    auto loaded = loadStudentForView(file.toStdString());
+    const UnitSelection s(loaded->groups);
+    int checked = 0;
+    for (const MatrixInfo& info : loaded->matrices) {
+      UnitAxis rows, cols;
+      unitAxesFor(info, loaded->sizes, s, rows, cols);
+      const auto pair = [](int a, int b) { return std::pair<int, int>(a, b); };
+      if (info.kind == MatrixInfo::Kind::InputHidden && info.layer == 1 && info.direction == 1) {
+        QCOMPARE(rows.unitOf(2 * 6 + 3), pair(s.findGroup(1, 1), 3));
+        QCOMPARE(cols.unitOf(1), pair(s.findGroup(0, 0), 1));
+        QCOMPARE(cols.unitOf(6 + 1), pair(s.findGroup(0, 1), 1));
+        ++checked;
+      } else if (info.kind == MatrixInfo::Kind::InputHidden && info.layer == 0) {
+        QVERIFY(cols.empty());  // embedding dimensions
+        ++checked;
+      } else if (info.kind == MatrixInfo::Kind::Classifier) {
+        QVERIFY(rows.empty());
+        QCOMPARE(cols.unitOf(6 + 5), pair(s.findGroup(1, 1), 5));
+        ++checked;
+      } else if (info.kind == MatrixInfo::Kind::HiddenHidden) {
+        QCOMPARE(rows.unitOf(3 * 6 + 4), pair(s.findGroup(info.layer, info.direction), 4));
+        QCOMPARE(cols.unitOf(4), pair(s.findGroup(info.layer, info.direction), 4));
+        ++checked;
+      }
+    }
+    QCOMPARE(checked, 1 + 2 + 1 + 4);
+  }
+
   // Bench-like figures (printed, not asserted): repaint of a 4000 x 1000 matrix.
   void heatmapLargeRedrawTimes() {
     auto m = std::make_shared<HeatmapMatrix>();
@@ -212,6 +419,15 @@ class TestUiCompress : public QObject {
       view.zoomAt(QPointF(450, 350), 1.6);
     }
     QVERIFY(view.cachedLevelCount() > 1);
+    // Every other unit picked (2000 row bands, 500 column bands), the whole matrix in view.
+    std::vector<char> rows(size_t(m->rows), 0), cols(size_t(m->cols), 0);
+    for (size_t r = 0; r < rows.size(); r += 2) rows[r] = 1;
+    for (size_t c = 0; c < cols.size(); c += 2) cols[c] = 1;
+    view.setHighlight(rows, cols);
+    view.resetView();
+    view.repaint();
+    view.repaint();
+    qInfo("whole matrix, every other unit picked: %.1f ms", view.lastPaintMs());
   }
 
   void panelSliderSummaryAndCut() {

@@ -1,7 +1,10 @@
 #include "ui/compress/component_strip.h"
 
 #include <QMouseEvent>
+#include <QPaintEvent>
 #include <QPainter>
+#include <QScrollArea>
+#include <QWheelEvent>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +15,9 @@
 namespace {
 constexpr int kTop = 18;  // room for the caption
 constexpr int kBottom = 4;
+constexpr int kMark = 5;  // the picked mark at the left of a row
+const QColor kPicked(215, 60, 50);
+const QColor kPickedRow(255, 222, 218);
 }  // namespace
 
 ComponentStrip::ComponentStrip(QWidget* parent) : QWidget(parent) {
@@ -29,6 +35,11 @@ void ComponentStrip::setSelection(UnitSelection* selection, int group) {
 void ComponentStrip::setSorted(bool sorted) {
   sorted_ = sorted;
   anchor_pos_ = -1;
+  refresh();
+}
+
+void ComponentStrip::setMinRowHeight(double pixels) {
+  min_row_ = std::clamp(pixels, 1.0, 48.0);
   refresh();
 }
 
@@ -55,6 +66,14 @@ void ComponentStrip::refresh() {
   }
   position_.assign(static_cast<size_t>(n), 0);
   for (int p = 0; p < n; ++p) position_[static_cast<size_t>(order_[static_cast<size_t>(p)])] = p;
+  const int min_h = kTop + kBottom + std::max(40, static_cast<int>(std::ceil(n * min_row_)));
+  if (min_h != minimumHeight()) {
+    setMinimumHeight(min_h);
+    // A scroll area around the strip lays it out again when the strip is resized (a new
+    // minimum alone does not reach it); it then fits the strip to its viewport, at least min_h.
+    QWidget* viewport = parentWidget();
+    if (viewport && qobject_cast<QScrollArea*>(viewport->parentWidget())) resize(width(), min_h);
+  }
   update();
 }
 
@@ -84,7 +103,7 @@ void ComponentStrip::paintRange(int from_pos, int to_pos, bool picked) {
     selection_->setPicked(group_, order_[static_cast<size_t>(p)], picked);
 }
 
-void ComponentStrip::paintEvent(QPaintEvent*) {
+void ComponentStrip::paintEvent(QPaintEvent* event) {
   QPainter p(this);
   p.fillRect(rect(), palette().base());
   const int n = count();
@@ -102,14 +121,22 @@ void ComponentStrip::paintEvent(QPaintEvent*) {
   const float max_norm = std::max(selection_->maxNorm(), 1e-12f);
   const double h = height() - kTop - kBottom;
   const double row_h = h / n;
-  const int w = width() - 4;
-  const QColor kept(70, 110, 170), picked(215, 60, 50);
+  // Rows tall enough for text carry their unit number in a column of their own.
+  const QFontMetrics fm = fontMetrics();
+  const bool labels = row_h >= fm.height();
+  const int label_w = labels ? fm.horizontalAdvance(QString::number(n - 1)) + 6 : 0;
+  const int x0 = 2 + kMark + 2 + label_w;
+  const int w = std::max(1, width() - x0 - 2);
+  const QColor kept(70, 110, 170);
   // Rows thinner than a pixel: draw each pixel row once, as the strongest unit it covers,
   // red if any unit in it is picked (a picked unit must never disappear).
   const int pixel_rows = static_cast<int>(std::ceil(h));
   const bool dense = row_h < 1.0;
   const int items = dense ? pixel_rows : n;
+  const QRect dirty = event->rect();
   for (int i = 0; i < items; ++i) {
+    const double y0 = dense ? kTop + i : kTop + i * row_h;
+    if (y0 > dirty.bottom() + 1 || y0 + std::max(1.0, row_h) < dirty.top()) continue;
     int p0 = i, p1 = i;
     if (dense) {
       p0 = static_cast<int>(int64_t(i) * n / pixel_rows);
@@ -122,13 +149,19 @@ void ComponentStrip::paintEvent(QPaintEvent*) {
       norm = std::max(norm, g.norms[static_cast<size_t>(u)]);
       any_picked = any_picked || selection_->isPicked(group_, u);
     }
-    const double y0 = dense ? kTop + i : kTop + i * row_h;
     const double bh = dense ? 1.0 : std::max(1.0, row_h - (row_h > 3 ? 1.0 : 0.0));
-    p.fillRect(QRectF(2, y0, std::max(1.0, w * double(norm) / max_norm), bh),
-               any_picked ? picked : kept);
+    if (any_picked) {
+      p.fillRect(QRectF(2, y0, width() - 4, bh), kPickedRow);
+      p.fillRect(QRectF(2, y0, kMark, bh), kPicked);
+    }
+    if (labels)
+      p.drawText(QRectF(2 + kMark + 2, y0, label_w - 4, row_h), Qt::AlignRight | Qt::AlignVCenter,
+                 QString::number(order_[static_cast<size_t>(p0)]));
+    p.fillRect(QRectF(x0, y0, std::max(1.0, w * double(norm) / max_norm), bh),
+               any_picked ? kPicked : kept);
   }
   if (threshold_ > 0) {
-    const double x = 2 + w * double(threshold_) / max_norm;
+    const double x = x0 + w * double(threshold_) / max_norm;
     p.setPen(QPen(QColor(0, 0, 0), 1, Qt::DashLine));
     p.drawLine(QPointF(x, kTop), QPointF(x, height() - kBottom));
   }
@@ -149,6 +182,7 @@ void ComponentStrip::mousePressEvent(QMouseEvent* event) {
     drag_pos_ = pos;
     dragging_ = true;
   }
+  edited_ = true;
   update();
   Q_EMIT selectionEdited();
 }
@@ -175,4 +209,18 @@ void ComponentStrip::mouseMoveEvent(QMouseEvent* event) {
 
 void ComponentStrip::mouseReleaseEvent(QMouseEvent*) {
   dragging_ = false;
+  if (edited_) {
+    edited_ = false;
+    Q_EMIT editFinished();
+  }
+}
+
+void ComponentStrip::wheelEvent(QWheelEvent* event) {
+  // Ctrl+wheel zooms the rows; a plain wheel scrolls the scroll area around the strip.
+  if (!(event->modifiers() & Qt::ControlModifier)) {
+    event->ignore();
+    return;
+  }
+  setMinRowHeight(min_row_ * std::pow(1.25, event->angleDelta().y() / 120.0));
+  event->accept();
 }

@@ -1,7 +1,9 @@
 // The hidden units of one (layer, direction) as bars of their ISS group norm, one unit per
 // row, in index order or sorted by norm. Click toggles a unit, shift-click sets the range from
 // the last clicked unit, dragging paints the clicked unit's new state over the units passed.
-// Picked units (to be cut) are red; the threshold is a vertical line.
+// Picked units (to be cut) are red on a tinted row with a red mark; the threshold is a vertical
+// line. Each unit gets at least minRowHeight() pixels (the strip grows; put it in a scroll
+// area), Ctrl+wheel zooms the rows, and rows tall enough carry their unit number.
 #pragma once
 
 #include <QWidget>
@@ -22,6 +24,9 @@ class ComponentStrip : public QWidget {
   void setSorted(bool sorted);
   bool sorted() const { return sorted_; }
   void setThreshold(float threshold);
+  /// Pixels a unit's row gets at least (the strip's minimum height follows).
+  void setMinRowHeight(double pixels);
+  double minRowHeight() const { return min_row_; }
   /// Recomputes the order and repaints after the selection changed elsewhere.
   void refresh();
 
@@ -35,6 +40,8 @@ class ComponentStrip : public QWidget {
  Q_SIGNALS:
   /// The user changed the selection.
   void selectionEdited();
+  /// The mouse button that edited the selection was released (one undo step ends).
+  void editFinished();
   void hovered(const QString& text);
 
  protected:
@@ -42,6 +49,7 @@ class ComponentStrip : public QWidget {
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
 
  private:
   int count() const;
@@ -58,4 +66,6 @@ class ComponentStrip : public QWidget {
   int drag_pos_ = -1;          // last position painted by the current drag
   bool drag_state_ = false;
   bool dragging_ = false;
+  bool edited_ = false;  // since the last press
+  double min_row_ = 4.0;
 };

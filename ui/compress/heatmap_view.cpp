@@ -10,9 +10,11 @@
 #include <cmath>
 
 #include "compress/colormap.h"
+#include "ui/compress/unit_selection.h"
 
 namespace {
 constexpr int kLeftMargin = 22;    // gate letters
+constexpr int kTopMargin = 7;      // marks of picked columns
 constexpr int kBottomMargin = 30;  // colour legend
 constexpr double kMaxPixelsPerCell = 48.0;
 const char kGates[] = {'i', 'f', 'g', 'o'};
@@ -40,7 +42,26 @@ QRgb colorOf(float v, float max_abs, HeatmapView::Mode mode) {
   }
   return qRgb(c.r, c.g, c.b);
 }
+// Picked units: a magenta no colour map uses, so a picked band never reads as a weight.
+const QColor kPickEdge(255, 0, 200);
 }  // namespace
+
+std::pair<int, int> UnitAxis::unitOf(int64_t i) const {
+  if (i < 0) return {-1, -1};
+  if (period > 0) i %= period;
+  for (const Segment& s : segments)
+    if (i >= s.begin && i < s.begin + s.count) return {s.group, static_cast<int>(i - s.begin)};
+  return {-1, -1};
+}
+
+std::pair<int64_t, int64_t> UnitAxis::indexOf(int group, int unit, int64_t block) const {
+  for (const Segment& s : segments)
+    if (s.group == group && unit >= 0 && unit < s.count) {
+      const int64_t i = s.begin + unit + (period > 0 ? block * period : 0);
+      return {i, i};
+    }
+  return {-1, -1};
+}
 
 HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
   setMouseTracking(true);
@@ -54,6 +75,11 @@ void HeatmapView::setMatrix(std::shared_ptr<const HeatmapMatrix> matrix) {
   images_.clear();
   hl_rows_.clear();
   hl_cols_.clear();
+  selection_ = nullptr;
+  row_units_ = UnitAxis();
+  col_units_ = UnitAxis();
+  picking_ = false;
+  anchor_group_ = anchor_unit_ = -1;
   max_abs_ = 0.0f;
   if (matrix_ && (matrix_->rows <= 0 || matrix_->cols <= 0)) matrix_.reset();
   if (matrix_)
@@ -74,9 +100,18 @@ void HeatmapView::setHighlight(std::vector<char> rows, std::vector<char> cols) {
   update();
 }
 
+void HeatmapView::setUnits(UnitSelection* selection, UnitAxis rows, UnitAxis cols) {
+  selection_ = selection;
+  row_units_ = std::move(rows);
+  col_units_ = std::move(cols);
+  picking_ = false;
+  anchor_group_ = anchor_unit_ = -1;
+  update();
+}
+
 QRect HeatmapView::plotRect() const {
-  return QRect(kLeftMargin, 2, std::max(1, width() - kLeftMargin - 4),
-               std::max(1, height() - kBottomMargin - 4));
+  return QRect(kLeftMargin, kTopMargin, std::max(1, width() - kLeftMargin - 4),
+               std::max(1, height() - kBottomMargin - kTopMargin - 2));
 }
 
 void HeatmapView::resetView() {
@@ -140,7 +175,34 @@ HeatmapView::Hover HeatmapView::hoverAt(QPointF pos) const {
     const int64_t g = h.row / matrix_->gate_rows;
     if (g >= 0 && g < 4) h.gate = QLatin1Char(kGates[g]);
   }
+  h.row_unit = unitRef(row_units_, h.row);
+  h.col_unit = unitRef(col_units_, h.col);
   return h;
+}
+
+HeatmapView::UnitRef HeatmapView::unitRef(const UnitAxis& axis, int64_t index) const {
+  UnitRef ref;
+  if (!selection_) return ref;
+  const auto [g, u] = axis.unitOf(index);
+  if (g < 0 || g >= selection_->groupCount() || u < 0 || u >= selection_->unitCount(g)) return ref;
+  const UnitGroup& group = selection_->group(g);
+  ref.group = g;
+  ref.unit = u;
+  ref.layer = group.layer;
+  ref.direction = group.direction;
+  ref.norm = group.norms[static_cast<size_t>(u)];
+  ref.picked = selection_->isPicked(g, u);
+  return ref;
+}
+
+HeatmapView::UnitRef HeatmapView::pickTarget(QPointF pos, Qt::KeyboardModifiers mods,
+                                             bool& on_cols) const {
+  const Hover h = hoverAt(pos);
+  on_cols = false;
+  if (!h.valid) return {};
+  const bool rows_ok = h.row_unit.group >= 0, cols_ok = h.col_unit.group >= 0;
+  on_cols = cols_ok && (!rows_ok || (mods & Qt::ControlModifier));
+  return on_cols ? h.col_unit : h.row_unit;
 }
 
 QPointF HeatmapView::cellCenter(int64_t row, int64_t col) const {
@@ -153,7 +215,20 @@ QString HeatmapView::hoverText(const Hover& h) {
   if (!h.valid) return QString();
   QString text = QStringLiteral("row %1, col %2").arg(h.row).arg(h.col);
   if (!h.gate.isNull()) text += QStringLiteral(", gate %1").arg(h.gate);
-  return text + QStringLiteral(", value %1").arg(double(h.value), 0, 'g', 5);
+  text += QStringLiteral(", value %1").arg(double(h.value), 0, 'g', 5);
+  auto unit = [&](const char* axis, const UnitRef& u) {
+    if (u.group < 0) return;
+    text += tr("  |  %1: unit %2 of layer %3 %4, group norm %5%6")
+                .arg(QLatin1String(axis))
+                .arg(u.unit)
+                .arg(u.layer)
+                .arg(u.direction == 0 ? QStringLiteral("fwd") : QStringLiteral("bwd"))
+                .arg(double(u.norm), 0, 'g', 4)
+                .arg(u.picked ? tr(", picked") : QString());
+  };
+  unit("row", h.row_unit);
+  unit("col", h.col_unit);
+  return text;
 }
 
 std::pair<int, int> HeatmapView::currentLevel() const {
@@ -244,32 +319,78 @@ void HeatmapView::paintEvent(QPaintEvent*) {
   const QRectF source(c0 * fx, r0 * fy, (c1 - c0) * fx, (r1 - r0) * fy);
   p.drawImage(target, img, source);
 
-  // Units to be cut: a dark veil over their rows and columns (runs merged).
+  // Units to be cut: their bands shaded, hatched and edged in magenta, runs merged, so they
+  // stand out at any zoom (a thin band is drawn at least a pixel wide, all magenta).
+  const QBrush hatch(QColor(255, 255, 255, 190), Qt::BDiagPattern);
+  auto band = [&](const QRectF& r, bool rows) {
+    p.fillRect(r, QColor(0, 0, 0, 110));
+    const double thickness = rows ? r.height() : r.width();
+    if (thickness < 4.0) {
+      p.fillRect(r, QColor(kPickEdge.red(), kPickEdge.green(), kPickEdge.blue(), 150));
+      return;
+    }
+    p.fillRect(r, hatch);
+    p.setPen(QPen(kPickEdge, 1.5));
+    if (rows) {
+      p.drawLine(r.topLeft(), r.topRight());
+      p.drawLine(r.bottomLeft(), r.bottomRight());
+    } else {
+      p.drawLine(r.topLeft(), r.bottomLeft());
+      p.drawLine(r.topRight(), r.bottomRight());
+    }
+  };
+  std::vector<QRectF> marks;  // in the margins, outside the clip
+  // Picked [a, b) in widget pixels along the rows (y) or the columns (x).
+  auto draw = [&](double a, double b, bool rows) {
+    if (rows) {
+      const QRectF r(target.left(), a, target.width(), std::max(1.0, b - a));
+      band(r, true);
+      marks.push_back(QRectF(kLeftMargin - 4, r.top(), 3, r.height())
+                          .intersected(QRectF(0, pr.top(), kLeftMargin, pr.height())));
+    } else {
+      const QRectF r(a, target.top(), std::max(1.0, b - a), target.height());
+      band(r, false);
+      marks.push_back(QRectF(r.left(), 1, r.width(), kTopMargin - 3)
+                          .intersected(QRectF(pr.left(), 0, pr.width(), kTopMargin)));
+    }
+  };
   auto veil = [&](const std::vector<char>& flags, bool rows) {
     const int64_t n = static_cast<int64_t>(flags.size());
+    const double scale = rows ? sy_ : sx_, origin = rows ? oy_ : ox_;
+    const double p0 = rows ? pr.top() : pr.left();
+    const int extent = rows ? pr.height() : pr.width();
+    // Below 4 pixels a unit, bands are gathered per screen pixel first: never more draws than
+    // pixels, however many units are picked (4000 rows stay one pass of at most ~700 bands).
+    std::vector<char> covered(scale < 4.0 ? static_cast<size_t>(extent) + 1 : 0, 0);
     for (int64_t i = 0; i < n; ++i) {
       if (!flags[static_cast<size_t>(i)]) continue;
       int64_t j = i;
       while (j + 1 < n && flags[static_cast<size_t>(j + 1)]) ++j;
-      if (rows) {
-        const double y0 = pr.top() + (double(i) - oy_) * sy_;
-        const double y1 = pr.top() + (double(j + 1) - oy_) * sy_;
-        if (y1 >= pr.top() && y0 <= pr.bottom())
-          p.fillRect(QRectF(target.left(), y0, target.width(), std::max(1.0, y1 - y0)),
-                     QColor(20, 20, 20, 150));
-      } else {
-        const double x0 = pr.left() + (double(i) - ox_) * sx_;
-        const double x1 = pr.left() + (double(j + 1) - ox_) * sx_;
-        if (x1 >= pr.left() && x0 <= pr.right())
-          p.fillRect(QRectF(x0, target.top(), std::max(1.0, x1 - x0), target.height()),
-                     QColor(20, 20, 20, 150));
-      }
+      const double a = p0 + (double(i) - origin) * scale;
+      const double b = p0 + (double(j + 1) - origin) * scale;
       i = j;
+      if (b < p0 || a > p0 + extent) continue;
+      if (covered.empty()) {
+        draw(a, b, rows);
+        continue;
+      }
+      const int ia = std::clamp(static_cast<int>(std::floor(a - p0)), 0, extent);
+      const int ib = std::clamp(static_cast<int>(std::ceil(b - p0)) - 1, ia, extent);
+      std::fill(covered.begin() + ia, covered.begin() + ib + 1, 1);
+    }
+    for (int k = 0; k < static_cast<int>(covered.size()); ++k) {
+      if (!covered[static_cast<size_t>(k)]) continue;
+      int l = k;
+      while (l + 1 < static_cast<int>(covered.size()) && covered[static_cast<size_t>(l + 1)]) ++l;
+      draw(p0 + k, p0 + l + 1, rows);
+      k = l;
     }
   };
   if (static_cast<int64_t>(hl_rows_.size()) == matrix_->rows) veil(hl_rows_, true);
   if (static_cast<int64_t>(hl_cols_.size()) == matrix_->cols) veil(hl_cols_, false);
   p.restore();
+  for (const QRectF& m : marks)
+    if (!m.isEmpty()) p.fillRect(m, kPickEdge);
 
   // Gate boundaries and letters.
   if (matrix_->gate_rows > 0) {
@@ -351,7 +472,34 @@ void HeatmapView::wheelEvent(QWheelEvent* event) {
 }
 
 void HeatmapView::mousePressEvent(QMouseEvent* event) {
-  if (event->button() == Qt::LeftButton) {
+  const bool left = event->button() == Qt::LeftButton;
+  bool on_cols = false;
+  const UnitRef target =
+      left && selection_ ? pickTarget(event->position(), event->modifiers(), on_cols) : UnitRef{};
+  if (target.group >= 0) {
+    const int g = target.group;
+    if ((event->modifiers() & Qt::ShiftModifier) && anchor_group_ == g) {
+      selection_->setRange(g, anchor_unit_, target.unit, selection_->isPicked(g, anchor_unit_));
+    } else {
+      selection_->toggle(g, target.unit);
+      anchor_group_ = g;
+      anchor_unit_ = target.unit;
+    }
+    // A drag from here sets [anchor, unit under the cursor] to the anchor's new state over the
+    // picks as they were after this press (so dragging back un-picks again).
+    picking_ = true;
+    pick_on_cols_ = on_cols;
+    pick_group_ = g;
+    pick_anchor_ = anchor_unit_;
+    pick_state_ = selection_->isPicked(g, anchor_unit_);
+    pick_last_ = target.unit;
+    pick_before_ = selection_->picks()[static_cast<size_t>(g)];
+    update();
+    Q_EMIT selectionEdited();
+    return;
+  }
+  // Right or middle drag pans; so does a left drag where there are no units to pick.
+  if (event->button() == Qt::RightButton || event->button() == Qt::MiddleButton || left) {
     dragging_ = true;
     drag_last_ = event->position();
     setCursor(Qt::ClosedHandCursor);
@@ -362,6 +510,17 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* event) {
   if (dragging_) {
     panBy(event->position() - drag_last_);
     drag_last_ = event->position();
+  } else if (picking_ && (event->buttons() & Qt::LeftButton)) {
+    const Hover h = hoverAt(event->position());
+    const UnitRef ref = !h.valid ? UnitRef{} : pick_on_cols_ ? h.col_unit : h.row_unit;
+    if (ref.group == pick_group_ && ref.unit != pick_last_) {
+      for (int u = 0; u < static_cast<int>(pick_before_.size()); ++u)
+        selection_->setPicked(pick_group_, u, pick_before_[static_cast<size_t>(u)] != 0);
+      selection_->setRange(pick_group_, pick_anchor_, ref.unit, pick_state_);
+      pick_last_ = ref.unit;
+      update();
+      Q_EMIT selectionEdited();
+    }
   }
   const QString text = hoverText(hoverAt(event->position()));
   setToolTip(text);
@@ -369,10 +528,21 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void HeatmapView::mouseReleaseEvent(QMouseEvent*) {
+  const bool edited = picking_;
   dragging_ = false;
+  picking_ = false;
   unsetCursor();
+  if (edited) Q_EMIT editFinished();
 }
 
-void HeatmapView::mouseDoubleClickEvent(QMouseEvent*) {
+void HeatmapView::mouseDoubleClickEvent(QMouseEvent* event) {
+  // The second click of a quick double click on a unit toggles it again, like any click;
+  // elsewhere a double click fits the whole matrix.
+  bool on_cols = false;
+  if (event->button() == Qt::LeftButton && selection_ &&
+      pickTarget(event->position(), event->modifiers(), on_cols).group >= 0) {
+    mousePressEvent(event);
+    return;
+  }
   resetView();
 }

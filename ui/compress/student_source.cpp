@@ -105,6 +105,42 @@ void highlightFor(const MatrixInfo& info, const ArchSizes& sizes, const UnitSele
   }
 }
 
+void unitAxesFor(const MatrixInfo& info, const ArchSizes& sizes, const UnitSelection& selection,
+                 UnitAxis& rows, UnitAxis& cols) {
+  rows = UnitAxis();
+  cols = UnitAxis();
+  if (!info.matrix) return;
+  // Columns that read layer `l`'s output: forward units first, then backward ones.
+  auto outputs_of = [&](int l) {
+    if (l < 0 || l >= static_cast<int>(sizes.hidden.size())) return;
+    int64_t offset = 0;
+    for (int d = 0; d < (sizes.bidirectional ? 2 : 1); ++d) {
+      const int64_t n = sizes.hidden[static_cast<size_t>(l)][static_cast<size_t>(d)];
+      cols.segments.push_back({offset, n, selection.findGroup(l, d)});
+      offset += n;
+    }
+  };
+  switch (info.kind) {
+    case MatrixInfo::Kind::Embedding:
+      break;
+    case MatrixInfo::Kind::Classifier:
+      outputs_of(static_cast<int>(sizes.hidden.size()) - 1);
+      break;
+    case MatrixInfo::Kind::InputHidden:
+    case MatrixInfo::Kind::HiddenHidden: {
+      const int g = selection.findGroup(info.layer, info.direction);
+      const int64_t H = info.matrix->gate_rows > 0 ? info.matrix->gate_rows : info.matrix->rows / 4;
+      rows.period = H;
+      rows.segments.push_back({0, H, g});
+      if (info.kind == MatrixInfo::Kind::HiddenHidden)
+        cols.segments.push_back({0, H, g});
+      else
+        outputs_of(info.layer - 1);
+      break;
+    }
+  }
+}
+
 std::vector<std::array<std::vector<int64_t>, 2>> removedUnits(const UnitSelection& selection,
                                                               const ArchSizes& sizes) {
   std::vector<std::array<std::vector<int64_t>, 2>> removed(sizes.hidden.size());

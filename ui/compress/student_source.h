@@ -41,6 +41,13 @@ std::shared_ptr<LoadedStudent> loadStudentForView(const std::filesystem::path& m
 void highlightFor(const MatrixInfo& info, const ArchSizes& sizes, const UnitSelection& selection,
                   std::vector<char>& rows, std::vector<char>& cols);
 
+/// Which hidden unit each row and column of `info`'s matrix stands for (what a click on the
+/// heatmap picks): a unit owns its row in each of the four gate blocks of its layer's weight_ih
+/// and weight_hh, its column of weight_hh, and its column in the next layer's weight_ih or in
+/// the classifier.
+void unitAxesFor(const MatrixInfo& info, const ArchSizes& sizes, const UnitSelection& selection,
+                 UnitAxis& rows, UnitAxis& cols);
+
 struct CutRequest {
   std::filesystem::path model_file;  ///< <run>/model_distill_<type>.pt
   /// removed[l][d]: units to remove (what the panel's selection picked, at least one kept).

@@ -55,6 +55,34 @@ float UnitSelection::maxNorm() const {
   return m;
 }
 
+float UnitSelection::minNonZeroNorm() const {
+  float m = 0.0f;
+  for (const auto& g : groups_)
+    for (float v : g.norms)
+      if (v > 0.0f && (m == 0.0f || v < m)) m = v;
+  return m;
+}
+
+int UnitSelection::countBelow(float threshold) const {
+  int n = 0;
+  for (const auto& g : groups_)
+    for (float v : g.norms) n += v < threshold ? 1 : 0;
+  return n;
+}
+
+int UnitSelection::totalUnits() const {
+  int n = 0;
+  for (const auto& g : groups_) n += static_cast<int>(g.norms.size());
+  return n;
+}
+
+void UnitSelection::setPicks(const Picks& picks) {
+  if (picks.size() != picked_.size()) return;
+  for (size_t g = 0; g < picks.size(); ++g)
+    if (picks[g].size() != picked_[g].size()) return;
+  picked_ = picks;
+}
+
 int UnitSelection::pickedCount(int g) const {
   if (g < 0 || g >= groupCount()) return 0;
   const auto& p = picked_[static_cast<size_t>(g)];

@@ -35,6 +35,17 @@ class UnitSelection {
   void applyThreshold(float threshold);
   /// Largest norm over all groups (the slider's range).
   float maxNorm() const;
+  /// Smallest norm above zero over all groups (the log slider's low end), 0 when none.
+  float minNonZeroNorm() const;
+  /// Units in all groups whose norm is below `threshold` (what applyThreshold would pick).
+  int countBelow(float threshold) const;
+  int totalUnits() const;
+
+  /// The picked flags of every group (a snapshot for undo); setPicks ignores a snapshot of
+  /// another shape.
+  using Picks = std::vector<std::vector<char>>;
+  const Picks& picks() const { return picked_; }
+  void setPicks(const Picks& picks);
 
   int pickedCount(int g) const;
   /// Hidden size of group g after the cut; at least one unit always stays (a layer of zero
@@ -47,7 +58,7 @@ class UnitSelection {
 
  private:
   std::vector<UnitGroup> groups_;
-  std::vector<std::vector<char>> picked_;
+  Picks picked_;
 };
 
 /// The sizes that decide a student's parameter count (mirrors kdw::StudentArch without torch).
