@@ -361,6 +361,104 @@ class TestUiCompress : public QObject {
     QVERIFY(img.pixel(x, strip->unitY(199)) == img.pixel(x, strip->unitY(201)));
   }
 
+  // Issue 13: the threshold slider is logarithmic between the smallest non-zero and the
+  // largest norm, the typed threshold and the slider follow each other, and the number of
+  // units below it is shown.
+  void thresholdTypedAndLogSlider() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    writeRun(dir.path());
+    CompressPanel panel(nullptr);
+    panel.openRun(dir.path());
+    QVERIFY2(panel.matrixPicker()->count() > 0, qPrintable(panel.statusText()));
+    const UnitSelection& s = panel.selection();
+    const float lo = s.minNonZeroNorm(), hi = s.maxNorm();
+    QVERIFY(lo > 0 && lo < hi);
+    QCOMPARE(panel.thresholdForSlider(0), 0.0f);
+    QCOMPARE(panel.thresholdForSlider(1), lo);
+    QVERIFY(panel.thresholdForSlider(1000) > hi);
+    const double mid = panel.thresholdForSlider(500);
+    QVERIFY(std::fabs(std::log(mid) - 0.5 * (std::log(lo) + std::log(hi))) < 0.02);
+
+    // Slider -> box.
+    panel.thresholdSlider()->setValue(700);
+    QCOMPARE(float(panel.thresholdSpin()->value()), panel.thresholdForSlider(700));
+    // Box -> slider, picks and the count.
+    const float t = 0.5f * (lo + hi);
+    panel.thresholdSpin()->setValue(double(t));
+    QCOMPARE(panel.thresholdSlider()->value(), panel.sliderForThreshold(t));
+    QVERIFY(std::fabs(panel.thresholdForSlider(panel.thresholdSlider()->value()) - t) < 0.01f * t);
+    int below = 0;
+    for (int g = 0; g < s.groupCount(); ++g)
+      for (int u = 0; u < s.unitCount(g); ++u) {
+        const bool under = s.group(g).norms[size_t(u)] < t;
+        below += under;
+        QCOMPARE(s.isPicked(g, u), under);
+      }
+    QVERIFY(below > 0);
+    QCOMPARE(panel.thresholdCountText(),
+             QStringLiteral("%1 of %2 units below the threshold").arg(below).arg(s.totalUnits()));
+    // Typed as text, in any magnitude.
+    panel.thresholdSpin()->selectAll();
+    QTest::keyClicks(panel.thresholdSpin(), QStringLiteral("1e-9"));
+    QTest::keyClick(panel.thresholdSpin(), Qt::Key_Return);
+    QCOMPARE(panel.thresholdSpin()->value(), 1e-9);
+    QCOMPARE(panel.thresholdSlider()->value(), 1);
+  }
+
+  // Issue 13: in the panel a click on the heatmap picks the unit of the matrix's group, the
+  // strip follows, Ctrl+Z / Ctrl+Shift+Z undo and redo picks and thresholds, and the
+  // before/after table is cleared whenever the picks change.
+  void panelHeatmapPicksUndoRedoAndClearsResults() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    writeRun(dir.path());
+    CompressPanel panel(nullptr);
+    panel.resize(1024, 700);
+    panel.openRun(dir.path());
+    QVERIFY2(panel.matrixPicker()->count() > 0, qPrintable(panel.statusText()));
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowActive(&panel));
+    HeatmapView* view = panel.heatmap();
+    QVERIFY(view->matrix()->name.endsWith(QStringLiteral("weight_hh")));
+    const int g = panel.selection().findGroup(0, 0);
+    QCOMPARE(panel.strip()->group(), g);
+    panel.resultsTable()->setRowCount(3);  // as after a cut
+
+    QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, view->cellCenter(6 + 2, 1).toPoint());
+    QCOMPARE(panel.selection().pickedUnits(g), std::vector<int>{2});
+    QCOMPARE(panel.resultsTable()->rowCount(), 0);
+    QTest::mouseClick(view, Qt::LeftButton, Qt::ControlModifier, view->cellCenter(0, 4).toPoint());
+    QCOMPARE(panel.selection().pickedUnits(g), (std::vector<int>{2, 4}));
+    QCOMPARE(panel.undoStack()->count(), 2);
+
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Z, Qt::ControlModifier);
+    QCOMPARE(panel.selection().pickedUnits(g), std::vector<int>{2});
+    QTest::keyClick(view, Qt::Key_Z, Qt::ControlModifier);
+    QVERIFY(panel.selection().pickedUnits(g).empty());
+    QTest::keyClick(view, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(panel.selection().pickedUnits(g), std::vector<int>{2});
+
+    // A threshold is one step; undoing it brings back the hand-picked units and the value.
+    panel.thresholdSlider()->setValue(600);
+    QVERIFY(panel.selection().pickedUnits(g) != std::vector<int>{2});
+    panel.resultsTable()->setRowCount(3);
+    panel.undoStack()->undo();
+    QCOMPARE(panel.selection().pickedUnits(g), std::vector<int>{2});
+    QCOMPARE(panel.thresholdSlider()->value(), 0);
+    QCOMPARE(panel.thresholdSpin()->value(), 0.0);
+    QCOMPARE(panel.resultsTable()->rowCount(), 0);
+    panel.undoStack()->redo();
+    QCOMPARE(panel.thresholdSlider()->value(), 600);
+
+    // The strip's edits are steps too.
+    ComponentStrip* strip = panel.strip();
+    const int before = panel.undoStack()->count();
+    QTest::mouseClick(strip, Qt::LeftButton, Qt::NoModifier, QPoint(40, strip->unitY(5)));
+    QCOMPARE(panel.undoStack()->count(), before + 1);
+  }
+
   // Which unit a row or column stands for, per kind of matrix (layer 1 reads layer 0's
   // forward units, then its backward ones; the classifier's rows are labels, not units).
   void unitAxesFollowTheArchitecture() {

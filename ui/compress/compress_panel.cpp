@@ -1,8 +1,10 @@
 #include "ui/compress/compress_panel.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -11,12 +13,16 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSlider>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QToolButton>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <tuple>
 
@@ -31,6 +37,21 @@
 
 namespace {
 constexpr int kSliderSteps = 1000;
+
+// A threshold box that shows and takes norms in any magnitude ("3.2e-05", "0.41").
+class ThresholdSpin : public QDoubleSpinBox {
+ public:
+  using QDoubleSpinBox::QDoubleSpinBox;
+  QString textFromValue(double value) const override { return QString::number(value, 'g', 4); }
+  double valueFromText(const QString& text) const override { return text.toDouble(); }
+  QValidator::State validate(QString& text, int&) const override {
+    if (text.isEmpty()) return QValidator::Intermediate;
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    if (!ok) return QValidator::Intermediate;  // "1e-" on the way to "1e-3"
+    return v >= minimum() && v <= maximum() ? QValidator::Acceptable : QValidator::Intermediate;
+  }
+};
 
 QString directionName(int d) {
   return d == 0 ? QStringLiteral("fwd") : QStringLiteral("bwd");
@@ -66,11 +87,47 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   fit->setToolTip(tr("Show the whole matrix (or double-click it)"));
   bar->addWidget(fit);
   bar->addStretch(1);
+  history_ = new PickHistory(this);
+  // Undo/redo of picks, for this panel only (another panel may use Ctrl+Z for its own edits).
+  QAction* undo = history_->stack()->createUndoAction(this, tr("Undo"));
+  undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
+  QAction* redo = history_->stack()->createRedoAction(this, tr("Redo"));
+  redo->setShortcuts(
+      {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+  for (QAction* a : {undo, redo}) {
+    a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    addAction(a);
+  }
+  for (const auto& [action, label, keys] : {std::tuple{undo, tr("Undo"), tr("Ctrl+Z")},
+                                            std::tuple{redo, tr("Redo"), tr("Ctrl+Shift+Z")}}) {
+    auto* b = new QToolButton(this);
+    b->setText(label);
+    b->setToolTip(tr("%1 the last change of the picked units (%2)").arg(label, keys));
+    b->setEnabled(false);
+    connect(b, &QToolButton::clicked, action, &QAction::trigger);
+    connect(action, &QAction::changed, b, [b, action] { b->setEnabled(action->isEnabled()); });
+    bar->addWidget(b);
+  }
   layout->addLayout(bar);
 
   auto* split = new QSplitter(Qt::Horizontal, this);
-  heatmap_ = new HeatmapView(split);
-  split->addWidget(heatmap_);
+  auto* left = new QWidget(split);
+  auto* ll = new QVBoxLayout(left);
+  ll->setContentsMargins(0, 0, 0, 0);
+  ll->setSpacing(2);
+  heatmap_ = new HeatmapView(left);
+  ll->addWidget(heatmap_, 1);
+  auto* hint = new QLabel(tr("Click a row: pick or unpick its unit (Ctrl+click: the column's "
+                             "unit, Shift+click: a range) · drag: a range · right- or "
+                             "middle-drag: pan · wheel: zoom"),
+                          left);
+  hint->setWordWrap(true);
+  QFont small = hint->font();
+  small.setPointSizeF(small.pointSizeF() * 0.9);
+  hint->setFont(small);
+  hint->setForegroundRole(QPalette::PlaceholderText);
+  ll->addWidget(hint);
+  split->addWidget(left);
 
   auto* side = new QWidget(split);
   auto* sl = new QVBoxLayout(side);
@@ -83,20 +140,39 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   sorted_box_->setToolTip(tr("Order the units by their ISS group norm"));
   group_row->addWidget(sorted_box_);
   sl->addLayout(group_row);
-  strip_ = new ComponentStrip(side);
-  strip_->setToolTip(tr("Click: pick/unpick a unit; shift-click: range; drag: paint"));
-  sl->addWidget(strip_, 1);
+  strip_scroll_ = new QScrollArea(side);
+  strip_ = new ComponentStrip;
+  strip_->setToolTip(
+      tr("Click: pick/unpick a unit; shift-click: range; drag: paint; "
+         "Ctrl+wheel: zoom the rows"));
+  strip_scroll_->setWidget(strip_);
+  strip_scroll_->setWidgetResizable(true);
+  strip_scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  sl->addWidget(strip_scroll_, 1);
   auto* th_row = new QHBoxLayout;
   th_row->addWidget(new QLabel(tr("Threshold:"), side));
   slider_ = new QSlider(Qt::Horizontal, side);
   slider_->setRange(0, kSliderSteps);
+  slider_->setToolTip(
+      tr("Picks the units whose group norm is below the threshold; the scale "
+         "is logarithmic from the smallest to the largest norm"));
   th_row->addWidget(slider_, 1);
-  threshold_label_ = new QLabel(QStringLiteral("0"), side);
-  threshold_label_->setMinimumWidth(60);
-  th_row->addWidget(threshold_label_);
+  threshold_spin_ = new ThresholdSpin(side);
+  threshold_spin_->setDecimals(12);  // the box shows 4 significant digits; keep the value whole
+  threshold_spin_->setRange(0.0, 0.0);
+  threshold_spin_->setKeyboardTracking(false);
+  threshold_spin_->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+  threshold_spin_->setToolTip(
+      tr("Type a threshold: the units whose group norm is below it "
+         "are picked"));
+  threshold_spin_->setMinimumWidth(
+      threshold_spin_->fontMetrics().horizontalAdvance(QStringLiteral("0.0000e-00")) + 30);
+  th_row->addWidget(threshold_spin_);
   auto* clear = new QPushButton(tr("Clear"), side);
   th_row->addWidget(clear);
   sl->addLayout(th_row);
+  threshold_label_ = new QLabel(side);
+  sl->addWidget(threshold_label_);
   summary_ = new QLabel(side);
   summary_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -134,12 +210,27 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
           &CompressPanel::showGroup);
   connect(sorted_box_, &QCheckBox::toggled, strip_, &ComponentStrip::setSorted);
   connect(slider_, &QSlider::valueChanged, this, &CompressPanel::onSlider);
+  // A slider drag is one undo step, recorded when the slider is let go.
+  connect(slider_, &QSlider::sliderReleased, this,
+          [this] { history_->record(pickState(), tr("threshold %1").arg(double(threshold_))); });
+  connect(threshold_spin_, QOverload<double>::of(&QDoubleSpinBox::valueChanged), this,
+          &CompressPanel::onSpin);
   connect(clear, &QPushButton::clicked, this, [this] {
-    const QSignalBlocker block(slider_);
-    slider_->setValue(0);
-    onSlider(0);
+    {
+      const QSignalBlocker b1(slider_), b2(threshold_spin_);
+      slider_->setValue(0);
+      threshold_spin_->setValue(0.0);
+    }
+    applyThreshold(0.0f);
+    history_->record(pickState(), tr("clear the picks"));
   });
-  connect(strip_, &ComponentStrip::selectionEdited, this, &CompressPanel::selectionChanged);
+  connect(history_, &PickHistory::restore, this, &CompressPanel::restorePicks);
+  connect(strip_, &ComponentStrip::selectionEdited, this, &CompressPanel::picksEdited);
+  connect(heatmap_, &HeatmapView::selectionEdited, this, &CompressPanel::picksEdited);
+  connect(strip_, &ComponentStrip::editFinished, this,
+          [this] { history_->record(pickState(), tr("pick units")); });
+  connect(heatmap_, &HeatmapView::editFinished, this,
+          [this] { history_->record(pickState(), tr("pick units")); });
   connect(heatmap_, &HeatmapView::hovered, status_, &QLabel::setText);
   connect(strip_, &ComponentStrip::hovered, status_, &QLabel::setText);
   connect(cut_button_, &QPushButton::clicked, this, [this] { cutAndEvaluate(); });
@@ -178,12 +269,15 @@ void CompressPanel::closeRun() {
   title_->setText(tr("No run open. Open one from the Runs panel or the Distill panel."));
   title_->setToolTip(QString());
   {
-    const QSignalBlocker b1(matrix_box_), b2(group_box_), b3(slider_);
+    const QSignalBlocker b1(matrix_box_), b2(group_box_), b3(slider_), b4(threshold_spin_);
     matrix_box_->clear();
     group_box_->clear();
     slider_->setValue(0);
+    threshold_spin_->setRange(0.0, 0.0);
   }
-  threshold_label_->setText(QStringLiteral("0"));
+  threshold_ = 0.0f;
+  threshold_label_->clear();
+  history_->reset(PickState{});
   heatmap_->setMatrix(nullptr);
   strip_->setSelection(nullptr, -1);
   summary_->clear();
@@ -220,7 +314,7 @@ bool CompressPanel::openModel(const QString& modelFile) {
                            QString::fromStdString(humanCount(sizesBefore().parameterCount()))));
   title_->setToolTip(modelFile);
   {
-    const QSignalBlocker b1(matrix_box_), b2(group_box_), b3(slider_);
+    const QSignalBlocker b1(matrix_box_), b2(group_box_), b3(slider_), b4(threshold_spin_);
     matrix_box_->clear();
     for (const MatrixInfo& m : student_->matrices)
       matrix_box_->addItem(QStringLiteral("%1  [%2 x %3]")
@@ -231,6 +325,8 @@ bool CompressPanel::openModel(const QString& modelFile) {
     for (const UnitGroup& g : student_->groups)
       group_box_->addItem(tr("layer %1 %2").arg(g.layer).arg(directionName(g.direction)));
     slider_->setValue(0);
+    threshold_spin_->setRange(0.0, double(thresholdForSlider(kSliderSteps)));
+    threshold_spin_->setValue(0.0);
   }
   // Start on the first recurrent matrix: the one the strip's units belong to.
   int first = 0;
@@ -242,7 +338,8 @@ bool CompressPanel::openModel(const QString& modelFile) {
   matrix_box_->setCurrentIndex(first);
   showMatrix(first);
   showGroup(group_box_->currentIndex());
-  onSlider(0);
+  applyThreshold(0.0f);
+  history_->reset(pickState());
   cut_button_->setEnabled(true);
   export_button_->setEnabled(QFileInfo::exists(cutModelFile()));
   results_->setRowCount(0);
@@ -253,6 +350,9 @@ void CompressPanel::showMatrix(int index) {
   if (!student_ || index < 0 || index >= static_cast<int>(student_->matrices.size())) return;
   const MatrixInfo& info = student_->matrices[static_cast<size_t>(index)];
   heatmap_->setMatrix(info.matrix);
+  UnitAxis rows, cols;
+  unitAxesFor(info, student_->sizes, selection_, rows, cols);
+  heatmap_->setUnits(&selection_, std::move(rows), std::move(cols));
   if (info.kind == MatrixInfo::Kind::InputHidden || info.kind == MatrixInfo::Kind::HiddenHidden) {
     const int g = selection_.findGroup(info.layer, info.direction);
     if (g >= 0 && g != group_box_->currentIndex()) group_box_->setCurrentIndex(g);
@@ -264,16 +364,91 @@ void CompressPanel::showGroup(int group) {
   strip_->setSelection(&selection_, group);
 }
 
+namespace {
+// The slider's log scale: [lo, top] with top just above the largest norm (so that the right end
+// picks every unit); lo = the smallest non-zero norm (a dead unit's 0 is below every position).
+std::pair<double, double> logRange(const UnitSelection& s) {
+  const double hi = s.maxNorm();
+  double lo = s.minNonZeroNorm();
+  if (lo <= 0.0 || lo > hi) lo = hi;
+  return {lo, hi * 1.0001};
+}
+}  // namespace
+
 float CompressPanel::thresholdForSlider(int value) const {
-  return selection_.maxNorm() * float(value) / float(kSliderSteps);
+  const auto [lo, top] = logRange(selection_);
+  if (value <= 0 || top <= 0.0) return 0.0f;
+  if (value >= kSliderSteps) return float(top);
+  const double f = double(value - 1) / double(kSliderSteps - 1);
+  return float(lo * std::pow(top / lo, f));
+}
+
+int CompressPanel::sliderForThreshold(float threshold) const {
+  const auto [lo, top] = logRange(selection_);
+  if (threshold <= 0.0f || top <= 0.0) return 0;
+  if (threshold <= lo) return 1;
+  if (threshold >= top) return kSliderSteps;
+  const double f = std::log(double(threshold) / lo) / std::log(top / lo);
+  return std::clamp(1 + static_cast<int>(std::lround(f * (kSliderSteps - 1))), 1, kSliderSteps);
 }
 
 void CompressPanel::onSlider(int value) {
   const float t = thresholdForSlider(value);
-  threshold_label_->setText(QString::number(double(t), 'g', 3));
+  {
+    const QSignalBlocker block(threshold_spin_);
+    threshold_spin_->setValue(double(t));
+  }
+  applyThreshold(t);
+  if (!slider_->isSliderDown()) history_->record(pickState(), tr("threshold %1").arg(double(t)));
+}
+
+void CompressPanel::onSpin(double value) {
+  const float t = static_cast<float>(value);
+  {
+    const QSignalBlocker block(slider_);
+    slider_->setValue(sliderForThreshold(t));
+  }
+  applyThreshold(t);
+  history_->record(pickState(), tr("threshold %1").arg(value));
+}
+
+void CompressPanel::applyThreshold(float t) {
+  threshold_ = t;
   selection_.applyThreshold(t);
   strip_->setThreshold(t);
   strip_->refresh();
+  threshold_label_->setText(thresholdCountText());
+  picksEdited();
+}
+
+QString CompressPanel::thresholdCountText() const {
+  if (!student_) return {};
+  return tr("%1 of %2 units below the threshold")
+      .arg(selection_.countBelow(threshold_))
+      .arg(selection_.totalUnits());
+}
+
+PickState CompressPanel::pickState() const {
+  return PickState{selection_.picks(), threshold_};
+}
+
+void CompressPanel::restorePicks(const PickState& state) {
+  selection_.setPicks(state.picks);
+  threshold_ = state.threshold;
+  {
+    const QSignalBlocker b1(slider_), b2(threshold_spin_);
+    slider_->setValue(sliderForThreshold(threshold_));
+    threshold_spin_->setValue(double(threshold_));
+  }
+  strip_->setThreshold(threshold_);
+  strip_->refresh();
+  threshold_label_->setText(thresholdCountText());
+  picksEdited();
+}
+
+void CompressPanel::picksEdited() {
+  // The before/after figures belong to the picks they were cut with.
+  results_->setRowCount(0);
   selectionChanged();
 }
 
@@ -317,6 +492,7 @@ int CompressPanel::cutAndEvaluate() {
   CutRequest request;
   request.model_file = student_->model_file;
   request.removed = removedUnits(selection_, student_->sizes);
+  cut_picks_ = selection_.picks();
   // Evaluate on the workspace's data when there is one (the run folder's parent otherwise).
   const QString data = !root_.isEmpty() ? root_ : QFileInfo(run_dir_).absolutePath();
   if (QFileInfo::exists(QDir(data).filePath(QStringLiteral("files/data/tokens"))) ||
@@ -332,6 +508,14 @@ int CompressPanel::cutAndEvaluate() {
 void CompressPanel::showCutResult(const QJsonObject& result) {
   const kdw::CutReport report = fromQJson(result).get<kdw::CutReport>();
   results_->setRowCount(0);
+  export_button_->setEnabled(true);
+  if (selection_.picks() != cut_picks_) {
+    // The picks changed while it ran: its figures would sit next to other picks.
+    status_->setText(tr("Wrote %1 for the earlier picks; Cut & Evaluate again for these")
+                         .arg(QString::fromStdString(report.cut_model_file)));
+    Q_EMIT cutFinished(run_dir_);
+    return;
+  }
   auto add = [this](const QString& name, const QString& b, const QString& a) {
     const int r = results_->rowCount();
     results_->insertRow(r);

@@ -1,6 +1,7 @@
 // The Compress panel: pick a matrix of a run's student and look at it (HeatmapView), pick the
-// hidden units to cut on the component strip (threshold slider or by hand), watch the summary,
-// then Cut & Evaluate (a JobRunner job) and Export the cut model.
+// hidden units to cut on the heatmap or the component strip (by hand, or by a threshold typed
+// or set on a logarithmic slider), undo/redo the picks, watch the summary, then Cut & Evaluate
+// (a JobRunner job) and Export the cut model.
 #pragma once
 
 #include <QString>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "ui/compress/pick_history.h"
 #include "ui/compress/unit_selection.h"
 
 class JobRunner;
@@ -16,6 +18,9 @@ class HeatmapView;
 class ComponentStrip;
 class QComboBox;
 class QCheckBox;
+class QDoubleSpinBox;
+class QScrollArea;
+class QUndoStack;
 class QLabel;
 class QPushButton;
 class QSlider;
@@ -45,6 +50,11 @@ class CompressPanel : public QWidget {
   HeatmapView* heatmap() const { return heatmap_; }
   ComponentStrip* strip() const { return strip_; }
   QSlider* thresholdSlider() const { return slider_; }
+  QDoubleSpinBox* thresholdSpin() const { return threshold_spin_; }
+  /// "12 of 512 units below" for the current threshold.
+  QString thresholdCountText() const;
+  QUndoStack* undoStack() const { return history_->stack(); }
+  QScrollArea* stripScroll() const { return strip_scroll_; }
   QComboBox* matrixPicker() const { return matrix_box_; }
   QCheckBox* sortedCheck() const { return sorted_box_; }
   UnitSelection& selection() { return selection_; }
@@ -58,8 +68,11 @@ class CompressPanel : public QWidget {
   /// for `dir`); returns the job id, 0 when no run is open.
   int exportCutTo(const QString& dir);
   QTableWidget* resultsTable() const { return results_; }
-  /// Threshold the slider value stands for.
+  /// Threshold the slider value stands for: 0 at 0, then logarithmic from the smallest
+  /// non-zero norm (1) to just above the largest (the top picks every unit).
   float thresholdForSlider(int value) const;
+  /// The slider position nearest to `threshold`.
+  int sliderForThreshold(float threshold) const;
 
  Q_SIGNALS:
   /// A cut job finished; result as returned by cutAndEvaluate() in student_source.h.
@@ -70,6 +83,13 @@ class CompressPanel : public QWidget {
   void showGroup(int group);
   void selectionChanged();
   void onSlider(int value);
+  void onSpin(double value);
+  /// Picks the units below `t` and shows `t` on the strip and the count.
+  void applyThreshold(float t);
+  /// The picks changed (any edit, undo or redo): the old cut's figures no longer apply.
+  void picksEdited();
+  PickState pickState() const;
+  void restorePicks(const PickState& state);
   void exportCut();
   void showCutResult(const QJsonObject& result);
   /// <run>/cut_model_distill_<type>.pt of the open model (empty when none is open).
@@ -80,6 +100,9 @@ class CompressPanel : public QWidget {
   std::shared_ptr<LoadedStudent> student_;
   UnitSelection selection_;
   int cut_job_ = 0;
+  UnitSelection::Picks cut_picks_;  // what the running cut job cuts
+  float threshold_ = 0.0f;
+  PickHistory* history_ = nullptr;
   int export_job_ = 0;
   QString export_target_;
 
@@ -91,7 +114,9 @@ class CompressPanel : public QWidget {
   HeatmapView* heatmap_ = nullptr;
   ComponentStrip* strip_ = nullptr;
   QSlider* slider_ = nullptr;
-  QLabel* threshold_label_ = nullptr;
+  QDoubleSpinBox* threshold_spin_ = nullptr;
+  QLabel* threshold_label_ = nullptr;  // how many units the threshold picks
+  QScrollArea* strip_scroll_ = nullptr;
   QLabel* summary_ = nullptr;
   QLabel* status_ = nullptr;
   QPushButton* cut_button_ = nullptr;
