@@ -148,7 +148,8 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   strip_scroll_->setWidget(strip_);
   strip_scroll_->setWidgetResizable(true);
   strip_scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  sl->addWidget(strip_scroll_, 1);
+  strip_scroll_->setMinimumHeight(120);
+  sl->addWidget(strip_scroll_, 2);
   auto* th_row = new QHBoxLayout;
   th_row->addWidget(new QLabel(tr("Threshold:"), side));
   slider_ = new QSlider(Qt::Horizontal, side);
@@ -191,7 +192,7 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   results_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
   results_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   results_->setMaximumHeight(210);
-  sl->addWidget(results_);
+  sl->addWidget(results_, 1);
   split->addWidget(side);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 1);
@@ -199,6 +200,8 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   layout->addWidget(split, 1);
 
   status_ = new QLabel(this);
+  // A long hover read-out must not widen the window (at 1024 px it is cut at the right).
+  status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   layout->addWidget(status_);
 
   connect(matrix_box_, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
