@@ -84,7 +84,7 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   mode_box_->addItems({tr("value"), tr("|w|"), tr("log |w|")});
   bar->addWidget(mode_box_);
   auto* fit = new QPushButton(tr("Fit"), this);
-  fit->setToolTip(tr("Show the whole matrix (or double-click it)"));
+  fit->setToolTip(tr("Show the whole matrix (or right-button double-click on it)"));
   bar->addWidget(fit);
   bar->addStretch(1);
   history_ = new PickHistory(this);
