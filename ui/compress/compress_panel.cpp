@@ -145,8 +145,9 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   connect(cut_button_, &QPushButton::clicked, this, [this] { cutAndEvaluate(); });
   connect(export_button_, &QPushButton::clicked, this, &CompressPanel::exportCut);
   if (jobs_) {
-    connect(jobs_, &JobRunner::finished, this, [this](int id, const QJsonObject& result) {
-      if (id == cut_job_) showCutResult(result);
+    connect(jobs_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
+      if (id == cut_job_)
+        if (const auto* report = result.get<kdw::CutReport>()) showCutResult(*report);
       if (id == export_job_) status_->setText(tr("Exported to %1").arg(export_target_));
     });
     connect(jobs_, &JobRunner::failed, this, [this](int id, const QString& message) {
@@ -329,8 +330,7 @@ int CompressPanel::cutAndEvaluate() {
   return cut_job_;
 }
 
-void CompressPanel::showCutResult(const QJsonObject& result) {
-  const kdw::CutReport report = fromQJson(result).get<kdw::CutReport>();
+void CompressPanel::showCutResult(const kdw::CutReport& report) {
   results_->setRowCount(0);
   auto add = [this](const QString& name, const QString& b, const QString& a) {
     const int r = results_->rowCount();

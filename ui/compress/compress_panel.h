@@ -20,8 +20,10 @@ class QLabel;
 class QPushButton;
 class QSlider;
 class QTableWidget;
-class QJsonObject;
 struct LoadedStudent;
+namespace kdw {
+struct CutReport;
+}
 
 class CompressPanel : public QWidget {
   Q_OBJECT
@@ -62,7 +64,7 @@ class CompressPanel : public QWidget {
   float thresholdForSlider(int value) const;
 
  Q_SIGNALS:
-  /// A cut job finished; result as returned by cutAndEvaluate() in student_source.h.
+  /// A cut job finished and its report is shown.
   void cutFinished(const QString& runDir);
 
  private:
@@ -71,7 +73,7 @@ class CompressPanel : public QWidget {
   void selectionChanged();
   void onSlider(int value);
   void exportCut();
-  void showCutResult(const QJsonObject& result);
+  void showCutResult(const kdw::CutReport& report);
   /// <run>/cut_model_distill_<type>.pt of the open model (empty when none is open).
   QString cutModelFile() const;
 

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compress/cut_report.h"
+#include "student/reports.h"
 #include "ui/compress/heatmap_view.h"
 #include "ui/compress/unit_selection.h"
 
@@ -55,13 +57,13 @@ std::vector<std::array<std::vector<int64_t>, 2>> removedUnits(const UnitSelectio
 
 /// Cuts the picked units out through the engine's compress_run: writes cut_model_distill_<type>.pt
 /// and cut_report.json next to the model and evaluates both models on dev and test when
-/// data_path is set. Returns the cut report (kdw::CutReport's JSON).
-nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job);
+/// data_path is set. Returns the cut report.
+kdw::CutReport cutAndEvaluate(const CutRequest& request, kdw::JobContext& job);
 
 /// Exports a model folder (the engine function behind `kdw export`).
 nlohmann::json exportModel(const std::filesystem::path& model_file,
                            const std::filesystem::path& output_dir);
 
 /// Evaluates a saved student on dev and test of `data_path` (engine: evaluate_student).
-nlohmann::json evaluateModel(const std::filesystem::path& model_file,
-                             const std::filesystem::path& data_path, kdw::JobContext& job);
+kdw::EvaluateReport evaluateModel(const std::filesystem::path& model_file,
+                                  const std::filesystem::path& data_path, kdw::JobContext& job);

@@ -29,6 +29,7 @@
 #include "data/prepare.h"
 #include "data/prepare_options.h"
 #include "data/table.h"
+#include "formats/ragged.h"
 #include "ui/common/json_files.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
@@ -202,39 +203,41 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
             bar_->setValue(int(std::min<qint64>(d, 1 << 30)));
             result_->setText(msg.isEmpty() ? stage : stage + QStringLiteral(": ") + msg);
           });
-  connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& r) {
+  connect(runner_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
     if (id == prepare_job_) {
       prepare_job_ = 0;
       setBusy(false);
       bar_->setRange(0, 1);
       bar_->setValue(1);
-      const QJsonObject counts = r.value("splits").toObject();
+      const kdw::PrepareReport* r = result.get<kdw::PrepareReport>();
       QStringList parts;
-      for (const QString& s :
-           {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test")}) {
-        const QJsonValue v = counts.value(s);
-        const int n = v.isObject() ? v.toObject().value("samples").toInt() : v.toInt();
-        parts << tr("%1 %2").arg(s).arg(n);
+      for (const char* s : kdw::kSplitNames) {
+        int64_t n = 0;
+        if (r)
+          if (const auto it = r->splits.find(s); it != r->splits.end()) n = it->second.samples;
+        parts << tr("%1 %2").arg(QLatin1String(s)).arg(n);
       }
       result_->setText(tr("Prepared: %1; %2 classes; vocabulary %3")
                            .arg(parts.join(QStringLiteral(", ")))
-                           .arg(r.value("labels").toArray().size())
-                           .arg(r.value("vocab_size").toInt()));
+                           .arg(r ? r->labels.size() : 0)
+                           .arg(r ? r->vocab_size : 0));
       refresh();
-      Q_EMIT prepared(r);
+      if (r) Q_EMIT prepared(*r);
     } else if (id == stats_job_) {
       stats_job_ = 0;
+      const auto* stats = result.get<kdw::TableStats>();
+      if (!stats) return;
       QStringList names;
       QVector<double> counts;
-      for (const auto& c : r.value("classes").toArray()) {
-        names << c.toArray().at(0).toString();
-        counts << c.toArray().at(1).toDouble();
+      for (const auto& [name, count] : stats->class_counts) {
+        names << QString::fromStdString(name);
+        counts << double(count);
       }
       classes_->setBars(names, counts);
       QVector<double> hist;
-      const int width = std::max(1, r.value("bin_width").toInt());
-      for (const auto& v : r.value("lengths").toArray()) hist << v.toDouble();
-      lengths_->setHistogram(0, double(hist.size()) * width, hist, tr("words"));
+      const int64_t width = std::max<int64_t>(1, stats->length_bin_width);
+      for (const int64_t v : stats->length_histogram) hist << double(v);
+      lengths_->setHistogram(0, double(hist.size()) * double(width), hist, tr("words"));
     }
   });
   auto stopped = [this](int id, const QString& text) {
@@ -461,12 +464,12 @@ void DataPanel::loadFile(const QString& file) {
   load_job_ = runner_->submitLight(tr("Read %1").arg(QFileInfo(file).fileName()),
                                    [table, path, format, encoding](kdw::JobContext& job) {
                                      *table = kdw::read_table(path, format, encoding, job);
-                                     return nlohmann::json{{"rows", table->rows.size()}};
+                                     return table->rows.size();
                                    });
   const int id = load_job_;
   auto conn = std::make_shared<QMetaObject::Connection>();
   *conn = connect(runner_, &JobRunner::finished, this,
-                  [this, id, table, conn](int done, const QJsonObject&) {
+                  [this, id, table, conn](int done, const JobResult&) {
                     if (done != id) return;
                     disconnect(*conn);
                     load_job_ = 0;
@@ -529,11 +532,7 @@ void DataPanel::updateStats() {
   const int text = text_col_->currentIndex(), label = label_col_->currentIndex();
   if (!table || text < 0 || label < 0) return;
   stats_job_ = runner_->submitLight(tr("Table statistics"), [table, text, label](kdw::JobContext&) {
-    const kdw::TableStats s = kdw::table_stats(*table, text, label, 30);
-    nlohmann::json classes = nlohmann::json::array();
-    for (const auto& [name, count] : s.class_counts) classes.push_back({name, count});
-    return nlohmann::json{
-        {"classes", classes}, {"lengths", s.length_histogram}, {"bin_width", s.length_bin_width}};
+    return kdw::table_stats(*table, text, label, 30);
   });
 }
 
@@ -558,8 +557,9 @@ int DataPanel::prepare() {
   }
   o.split = {train_->value(), dev_->value(), test_->value()};
   o.bert_vocab = bert_vocab_->currentText().toStdString();
-  prepare_job_ = runner_->submit(
-      tr("Prepare data"), [o](kdw::JobContext& job) { return kdw::run_prepare(o, job).summary; });
+  prepare_job_ = runner_->submit(tr("Prepare data"), [o](kdw::JobContext& job) {
+    return kdw::run_prepare(o, job).summary.get<kdw::PrepareReport>();
+  });
   setBusy(true);
   result_->setText(tr("Waiting for the job queue…"));
   return prepare_job_;

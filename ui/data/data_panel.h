@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "data/prepare_report.h"
 #include "ui/common/form_settings.h"
 
 class BarChart;
@@ -62,7 +63,8 @@ class DataPanel : public QWidget {
 
  Q_SIGNALS:
   void tableLoaded();
-  void prepared(const QJsonObject& summary);
+  /// A prepare job finished: what it prepared (prepare.json's figures).
+  void prepared(const kdw::PrepareReport& report);
 
  private:
   std::vector<FormField> formFields() const;
