@@ -22,6 +22,7 @@
 #include "data/prepare_options.h"
 #include "student/distill_options.h"
 #include "ui/common/option_form.h"
+#include "ui/compress/compress_panel.h"
 #include "ui/data/data_panel.h"
 #include "ui/distill/distill_panel.h"
 #include "ui/jobs/job_runner.h"
@@ -204,9 +205,20 @@ class TestOptionTables : public QObject {
     checkSettings(specs, data, QStringLiteral("data"));
   }
 
-  void compressTableMakesHelpAndConfig() {
-    checkHelp(kdw::compress_option_table().specs(), QStringLiteral("compress"));
+  // The Compress panel's cut options are the compress table's form options, exactly: each
+  // one's widget by name, kind, default, limits and help, no widget for the others, and the
+  // panel's settings by option name.
+  void compressTableMakesHelpFormSettingsAndConfig() {
+    const auto specs = kdw::compress_option_table().specs();
+    checkHelp(specs, QStringLiteral("compress"));
+    JobRunner runner;
+    CompressPanel panel(&runner);
+    checkForm(specs, panel);
+    checkSettings(specs, panel, QStringLiteral("compress"));
     checkJson(kdw::compress_option_table());
+    int onForm = 0;
+    for (const kdw::OptionSpec& s : specs) onForm += s.on_form();
+    QVERIFY(onForm > 0);
   }
 
   void teacherTablesMakeHelpFormsAndSettings() {

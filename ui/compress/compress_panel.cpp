@@ -6,6 +6,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonObject>
@@ -20,9 +21,13 @@
 #include <exception>
 #include <tuple>
 
+#include "compress/compress_options.h"
 #include "compress/cut_report.h"
+#include "core/error.h"
 #include "student/run_folder.h"
+#include "ui/common/form_settings.h"
 #include "ui/common/human_units.h"
+#include "ui/common/option_form.h"
 #include "ui/common/run_info.h"
 #include "ui/compress/component_strip.h"
 #include "ui/compress/heatmap_view.h"
@@ -101,6 +106,11 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   summary_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   sl->addWidget(summary_);
+  // The cut's options come from the engine's compress table (the components from the picks).
+  auto* cut_options = new QGridLayout;
+  options_ = std::make_unique<OptionForm>(kdw::compress_option_table().specs(), side);
+  options_->addTo(cut_options, 2);
+  sl->addLayout(cut_options);
   auto* buttons = new QHBoxLayout;
   cut_button_ = new QPushButton(tr("Cut && Evaluate"), side);
   export_button_ = new QPushButton(tr("Export…"), side);
@@ -316,6 +326,12 @@ QString CompressPanel::cutModelFile() const {
 int CompressPanel::cutAndEvaluate() {
   if (!student_ || !jobs_) return 0;
   CutRequest request;
+  try {
+    options_->applyTo(kdw::compress_option_table(), request.options);
+  } catch (const kdw::Error& e) {
+    status_->setText(tr("Not started: %1").arg(QString::fromUtf8(e.what())));
+    return 0;
+  }
   request.model_file = student_->model_file;
   request.removed = removedUnits(selection_, student_->sizes);
   // Evaluate on the workspace's data when there is one (the run folder's parent otherwise).
@@ -363,6 +379,14 @@ void CompressPanel::showCutResult(const kdw::CutReport& report) {
                        .arg(QString::fromStdString(report.cut_model_file),
                             QString::fromLatin1(kdw::RunFolder::kCutReport)));
   Q_EMIT cutFinished(run_dir_);
+}
+
+void CompressPanel::loadSettings(QSettings& settings) {
+  loadFormFields(settings, QStringLiteral("compress"), options_->fields());
+}
+
+void CompressPanel::saveSettings(QSettings& settings) const {
+  saveFormFields(settings, QStringLiteral("compress"), options_->fields());
 }
 
 void CompressPanel::exportCut() {

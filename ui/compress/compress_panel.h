@@ -13,6 +13,8 @@
 
 class JobRunner;
 class HeatmapView;
+class OptionForm;
+class QSettings;
 class ComponentStrip;
 class QComboBox;
 class QCheckBox;
@@ -39,6 +41,10 @@ class CompressPanel : public QWidget {
   bool openModel(const QString& modelFile);
   /// Back to "No run open" (a workspace without runs).
   void closeRun();
+
+  /// The cut's options (compress option table's form options), under "compress/".
+  void loadSettings(QSettings& settings);
+  void saveSettings(QSettings& settings) const;
 
   /// The open run folder (empty when none is open).
   QString runDir() const { return run_dir_; }
@@ -99,4 +105,5 @@ class CompressPanel : public QWidget {
   QPushButton* cut_button_ = nullptr;
   QPushButton* export_button_ = nullptr;
   QTableWidget* results_ = nullptr;
+  std::unique_ptr<OptionForm> options_;  ///< the cut's options from the compress table
 };

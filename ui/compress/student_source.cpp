@@ -130,7 +130,7 @@ std::vector<std::array<std::vector<int64_t>, 2>> removedUnits(const UnitSelectio
 kdw::CutReport cutAndEvaluate(const CutRequest& request, kdw::JobContext& job) {
   // The engine's compress_run with the picked units: the same cut model and cut_report.json as
   // `kdw compress --cut_model --components` with these units, written under the run's lock.
-  kdw::CompressOptions options;
+  kdw::CompressOptions options = request.options;
   options.run_dir = request.model_file.parent_path();
   options.model_type = kdw::RunFolder::type_of_model_name(request.model_file.filename().string());
   options.cut_model = true;

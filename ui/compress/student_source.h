@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compress/compress_run.h"
 #include "compress/cut_report.h"
 #include "student/reports.h"
 #include "ui/compress/heatmap_view.h"
@@ -44,6 +45,9 @@ void highlightFor(const MatrixInfo& info, const ArchSizes& sizes, const UnitSele
                   std::vector<char>& rows, std::vector<char>& cols);
 
 struct CutRequest {
+  /// The panel's form values (compress option table: show_weight, batch_size); the run folder,
+  /// model type, picks, data and device are set from the fields below and the preferences.
+  kdw::CompressOptions options;
   std::filesystem::path model_file;  ///< <run>/model_distill_<type>.pt
   /// removed[l][d]: units to remove (what the panel's selection picked, at least one kept).
   std::vector<std::array<std::vector<int64_t>, 2>> removed;

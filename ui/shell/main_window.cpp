@@ -177,6 +177,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   distill_->loadSettings(settings);
   teacher_->loadSettings(settings);
   logits_->loadSettings(settings);
+  compress_->loadSettings(settings);
   updateRecent();
   updatePanels();
   showPanel(-1);
@@ -418,6 +419,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   distill_->saveSettings(settings);
   teacher_->saveSettings(settings);
   logits_->saveSettings(settings);
+  compress_->saveSettings(settings);
   runner_->cancelAll();
   event->accept();
 }
