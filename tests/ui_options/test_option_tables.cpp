@@ -237,6 +237,57 @@ class TestOptionTables : public QObject {
     checkJson(kdw::logits_option_table());
   }
 
+  // The Data panel's settings are the prepare table's form options plus its split, each under
+  // the table's name, and they read back into a new panel (the split through the table's
+  // parser: "70:15:15").
+  void dataSettingsRoundTripThroughTheTable() {
+    QSettings settings;
+    settings.clear();
+    JobRunner runner;
+    {
+      DataPanel data(&runner);
+      data.findChild<QComboBox*>("format")->setCurrentText("tsv");
+      data.findChild<QComboBox*>("encoding")->setCurrentText("cp1251");
+      data.findChild<QCheckBox*>("lower")->setChecked(true);
+      data.findChild<QSpinBox*>("seed")->setValue(7);
+      data.findChild<QSpinBox*>("split_train")->setValue(70);
+      data.findChild<QSpinBox*>("split_dev")->setValue(15);
+      data.findChild<QSpinBox*>("split_test")->setValue(15);
+      data.saveSettings(settings);
+    }
+    settings.beginGroup("data");
+    const QStringList keys = settings.childKeys();
+    settings.endGroup();
+    for (const QString& key : keys) {
+      const auto* e = kdw::prepare_option_table().find(key.toStdString());
+      QVERIFY2(e, qPrintable("data/" + key + " is no option of the prepare table"));
+      QVERIFY2(e->spec.on_form() || key == QLatin1String("split"), qPrintable(key));
+    }
+    QCOMPARE(settings.value("data/split").toString(), QStringLiteral("70:15:15"));
+    QCOMPARE(settings.value("data/format").toString(), QStringLiteral("tsv"));
+
+    DataPanel back(&runner);
+    back.loadSettings(settings);
+    QCOMPARE(back.findChild<QComboBox*>("format")->currentText(), QStringLiteral("tsv"));
+    QCOMPARE(back.findChild<QComboBox*>("encoding")->currentText(), QStringLiteral("cp1251"));
+    QVERIFY(back.findChild<QCheckBox*>("lower")->isChecked());
+    QCOMPARE(back.findChild<QSpinBox*>("seed")->value(), 7);
+    QCOMPARE(back.findChild<QSpinBox*>("split_train")->value(), 70);
+    QCOMPARE(back.findChild<QSpinBox*>("split_dev")->value(), 15);
+    QCOMPARE(back.findChild<QSpinBox*>("split_test")->value(), 15);
+
+    // Settings of the old panel (train/dev/test as three keys) are read as the split.
+    settings.clear();
+    settings.setValue("data/train", 80);
+    settings.setValue("data/dev", 10);
+    settings.setValue("data/test", 10);
+    DataPanel old(&runner);
+    old.loadSettings(settings);
+    QVERIFY(!settings.contains("data/train"));
+    QCOMPARE(settings.value("data/split").toString(), QStringLiteral("80:10:10"));
+    settings.clear();
+  }
+
   // The form hands its values to the engine through the table, which checks them.
   void formValuesReachTheOptions() {
     JobRunner runner;

@@ -67,7 +67,10 @@ class DataPanel : public QWidget {
   void prepared(const kdw::PrepareReport& report);
 
  private:
+  /// The table's options on the form (not the split: its three boxes are saved as "split").
   std::vector<FormField> formFields() const;
+  /// The three boxes as the table's split option writes it ("60:20:20").
+  QString splitText() const;
   QList<QCheckBox*> cleaningBoxes() const;
   void browse();
   void onLoaded(std::shared_ptr<kdw::Table> table);
