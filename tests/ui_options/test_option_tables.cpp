@@ -246,13 +246,19 @@ class TestOptionTables : public QObject {
     JobRunner runner;
     {
       DataPanel data(&runner);
-      data.findChild<QComboBox*>("format")->setCurrentText("tsv");
-      data.findChild<QComboBox*>("encoding")->setCurrentText("cp1251");
+      auto* format = data.findChild<QComboBox*>("format");
+      auto* encoding = data.findChild<QComboBox*>("encoding");
+      auto* train = data.findChild<QSpinBox*>("split_train");
+      auto* dev = data.findChild<QSpinBox*>("split_dev");
+      auto* test = data.findChild<QSpinBox*>("split_test");
+      QVERIFY(format && encoding && train && dev && test);
+      format->setCurrentText("tsv");
+      encoding->setCurrentText("cp1251");
       data.findChild<QCheckBox*>("lower")->setChecked(true);
       data.findChild<QSpinBox*>("seed")->setValue(7);
-      data.findChild<QSpinBox*>("split_train")->setValue(70);
-      data.findChild<QSpinBox*>("split_dev")->setValue(15);
-      data.findChild<QSpinBox*>("split_test")->setValue(15);
+      train->setValue(70);
+      dev->setValue(15);
+      test->setValue(15);
       data.saveSettings(settings);
     }
     settings.beginGroup("data");
