@@ -63,7 +63,7 @@ int run_distill(int argc, char** argv) {
     print_run(run_distill(o, console.context()));
   } catch (const CancelledWithResult& c) {
     // Say where the best model so far is before exiting as cancelled.
-    print_run(c.partial().get<DistillResult>());
+    print_run(c.partial<DistillResult>());
     throw;
   }
   return 0;

@@ -29,8 +29,8 @@ const OptionTable<CompressOptions>& compress_option_table() {
                 kOnCli | kRequired)
           .choice("model_type", &O::model_type, "", {"stack_biLSTM", "stack_LSTM"}, "Model type",
                   "which model of the run (needed when it holds several)", kOnCli)
-          .flag("show_weight", &O::show_weight, false, "Show weights",
-                "write weight_*.png and component_norms.png into the run folder", kOnCli)
+          .flag("show_weight", &O::show_weight, false, "Write weight pictures",
+                "write weight_*.png and component_norms.png into the run folder")
           .flag(
               "cut_model", &O::cut_model, false, "Cut model",
               "write cut_model_distill_<type>.pt and cut_report.json into the run folder; without "
@@ -44,8 +44,8 @@ const OptionTable<CompressOptions>& compress_option_table() {
                 "JSON file listing the components to remove (see docs/compression.md)")
           .path("data_path", &O::data_path, "Data",
                 "data folder: evaluate before and after the cut")
-          .integer("batch_size", &O::batch_size, 64, 1, kMaxBatchSize, "Batch size",
-                   "batch size for the evaluation", kOnCli)
+          .integer("batch_size", &O::batch_size, 64, 1, kMaxBatchSize, "Evaluation batch",
+                   "batch size for the evaluation")
           .choice("device", &O::device, "cpu", {"cpu", "cuda"}, "Device",
                   "where the evaluation runs", kOnCli);
   return table;

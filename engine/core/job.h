@@ -3,9 +3,11 @@
 // records through it and calls throw_if_cancelled() at safe points.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -16,15 +18,24 @@
 namespace kdw {
 
 /// A cancel of a job that keeps what it finished before it stopped (a distillation's run folder
-/// and best epoch so far): partial() is that, in the JSON form of the job's typed result. Callers
-/// that only care about the cancel catch it as Cancelled.
+/// and best epoch so far), as the job's typed result: the GUI's job runner hands typed() to the
+/// panel, the CLI reads it with partial<T>(). Callers that only care about the cancel catch it
+/// as Cancelled.
 class CancelledWithResult : public Cancelled {
  public:
-  explicit CancelledWithResult(nlohmann::json partial) : partial_(std::move(partial)) {}
-  const nlohmann::json& partial() const { return partial_; }
+  /// `partial`: a value of the job's result type (e.g. DistillResult).
+  template <class T>
+  explicit CancelledWithResult(T partial)
+      : typed_(std::make_shared<const std::any>(std::move(partial))) {}
+  const std::any& typed() const { return *typed_; }
+  /// The result as `T`; std::bad_any_cast when the job's result is of another type.
+  template <class T>
+  const T& partial() const {
+    return std::any_cast<const T&>(*typed_);
+  }
 
  private:
-  nlohmann::json partial_;
+  std::shared_ptr<const std::any> typed_;  // shared: an exception is copied as it is thrown
 };
 
 struct ProgressEvent {

@@ -77,9 +77,9 @@ const OptionTable<PrepareOptions>& prepare_option_table() {
           .text("label_column", &O::label_column, "label", "Label column",
                 "column holding the label", cli)
           .choice("format", &O::format, "auto", {"auto", "csv", "tsv", "jsonl"}, "Format",
-                  "table format (auto: by extension, then by content)", cli)
+                  "table format (auto: by extension, then by content)")
           .choice("encoding", &O::encoding, "auto", {"auto", "utf-8", "cp1251"}, "Encoding",
-                  "text encoding (auto: UTF-8, else Windows-1251 when it looks like it)", cli)
+                  "text encoding (auto: UTF-8, else Windows-1251 when it looks like it)")
           .text("split", &O::split, "60:20:20", "Split",
                 "train:dev:test percentages, summing to 100", cli)
           .integer("seed", &O::seed, 42, 0, kMaxI64, "Seed", "seed of the stratified split")

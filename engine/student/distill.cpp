@@ -317,7 +317,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   }
   write_file_atomic(run.result_file(), nlohmann::json(rep).dump(2));
   // A cancelled run hands back what it finished: its folder and the best epoch so far.
-  if (stopped) throw CancelledWithResult(nlohmann::json(r));
+  if (stopped) throw CancelledWithResult(r);
   if (!failure.empty())
     throw Error(failure + "; " +
                 (best_epoch > 0 ? "the run folder keeps the model of epoch " +

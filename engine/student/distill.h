@@ -19,7 +19,7 @@ namespace kdw {
 
 /// Trains a student; throws kdw::Error on bad input. A cancel stops training, keeps the best model
 /// and writes result.json with "stopped": true, then throws kdw::CancelledWithResult (a Cancelled)
-/// whose partial() is the DistillResult of what was done (run folder, best epoch so far).
+/// whose partial<DistillResult>() is the result of what was done (run folder, best epoch so far).
 DistillResult run_distill(const DistillOptions& options, JobContext& job);
 
 struct EvaluateOptions {

@@ -1,6 +1,7 @@
 // A run folder's config.json, with result.json and metrics.jsonl beside it, as the Runs browser
-// and the Distill panel read them (ui/common/run_info.*, ui/common/json_files.*): three files cut
-// from the input at the separator. These readers never throw; any exception is a finding.
+// and the Distill panel read them (ui/common/run_info.* through the engine's RunFolder and typed
+// reports, ui/common/json_files.*): three files cut from the input at the separator. These readers
+// never throw; any exception is a finding.
 #include <QString>
 
 #include "fuzz_util.h"
@@ -20,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   info.bestDevAccuracy();
   info.testMacroF1();
   info.parameters();
-  for (auto it = info.config.begin(); it != info.config.end(); ++it) jsonText(it.value());
+  info.optionTexts();
   differingOptions({info, RunInfo{}});
   runCurves(readMetrics(run));
   readJsonObjectFile(run + QStringLiteral("/config.json"));

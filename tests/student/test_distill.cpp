@@ -151,7 +151,7 @@ class TestDistill : public QObject {
     try {
       run_distill(o, job);
     } catch (const CancelledWithResult& c) {
-      partial = c.partial().get<DistillResult>();
+      partial = c.partial<DistillResult>();
     }
     QVERIFY(partial);
     const auto runs = list_run_folders_for_test(fs::path(dir.path().toStdString()) / "runs");

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "compress/compress_run.h"
+#include "student/reports.h"
 #include "ui/common/workspace_state.h"
 #include "ui/data/data_panel.h"
 #include "ui/data/table_model.h"
@@ -201,8 +203,11 @@ class TestDemoPipeline : public QObject {
     QString failure;
     connect(&runner, &JobRunner::failed, this, [&](int, const QString& m) { failure = m; });
     QStringList runDirs;
-    connect(&runner, &JobRunner::finished, this, [&](int, const QJsonObject& r) {
-      if (r.contains("run_dir")) runDirs << r.value("run_dir").toString();
+    connect(&runner, &JobRunner::finished, this, [&](int, const JobResult& r) {
+      if (const auto* run = r.get<kdw::DistillResult>())
+        runDirs << QString::fromStdString(run->run_dir.string());
+      if (const auto* cut = r.get<kdw::CompressResult>())
+        runDirs << QString::fromStdString(cut->model_file.parent_path().string());
     });
     pipeline.start(DemoPipeline::plan(dir.path(), res.path(), s, scanWorkspace(dir.path())));
     QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty(), 120000);
@@ -247,7 +252,7 @@ class TestDemoPipeline : public QObject {
     bool teacherEnabled = false, prepared = false;
     QString total;
     QSignalSpy done(window.demoPipeline(), &DemoPipeline::done);
-    connect(window.runner(), &JobRunner::finished, this, [&](int id, const QJsonObject&) {
+    connect(window.runner(), &JobRunner::finished, this, [&](int id, const JobResult&) {
       if (id != ids[0]) return;
       prepared = window.workspace().hasBertData;
       teacherEnabled = window.isPanelEnabled(MainWindow::Teacher);

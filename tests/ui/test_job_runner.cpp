@@ -13,8 +13,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/error.h"
 #include "core/job.h"
@@ -57,8 +60,9 @@ class TestJobRunner : public QObject {
     std::vector<int> order;
     QList<int> started, finished;
     connect(&runner, &JobRunner::started, this, [&](int id, const QString&) { started << id; });
-    connect(&runner, &JobRunner::finished, this, [&](int id, const QJsonObject& r) {
-      QCOMPARE(r.value("n").toInt(), id * 10);
+    connect(&runner, &JobRunner::finished, this, [&](int id, const JobResult& r) {
+      QVERIFY(r.get<int>());
+      QCOMPARE(*r.get<int>(), id * 10);
       finished << id;
     });
     QList<int> ids;
@@ -72,7 +76,7 @@ class TestJobRunner : public QObject {
           order.push_back(n);
         }
         --running;
-        return nlohmann::json{{"n", (n + 1) * 10}};
+        return (n + 1) * 10;
       });
     }
     QCOMPARE(runner.queuedNames().size(), 2);  // the first one runs already
@@ -165,7 +169,68 @@ class TestJobRunner : public QObject {
     QCOMPARE(failed.at(0).at(1).toString(),
              QStringLiteral("/tmp/x.csv: line 3: 2 columns, expected 3"));
     QCOMPARE(finished.at(0).at(0).toInt(), ok);
-    QCOMPARE(finished.at(0).at(1).toJsonObject().value("value").toInt(), 7);
+    QCOMPARE(*finished.at(0).at(1).value<JobResult>().get<int>(), 7);
+  }
+
+  // Issue 12: a job's typed result reaches the receivers as the job returned it (no JSON in
+  // between: a field that has no JSON form, a path, arrives as it is), and a job asked for
+  // another type hands back nothing rather than a wrong value.
+  void resultsArriveTyped() {
+    struct Report {
+      std::filesystem::path folder;
+      std::vector<double> scores;
+    };
+    JobRunner runner;
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    const int id = runner.submit(QStringLiteral("typed"), [](kdw::JobContext&) {
+      return Report{"/runs/2026-11-26___18-00-00", {0.5, 0.75}};
+    });
+    QVERIFY(waitFor([&] { return finished.size() == 1; }));
+    QCOMPARE(finished.at(0).at(0).toInt(), id);
+    const JobResult result = finished.at(0).at(1).value<JobResult>();
+    QVERIFY(result.hasValue());
+    const Report* report = result.get<Report>();
+    QVERIFY(report);
+    QCOMPARE(report->folder, std::filesystem::path("/runs/2026-11-26___18-00-00"));
+    QCOMPARE(report->scores, (std::vector<double>{0.5, 0.75}));
+    QVERIFY(!result.get<int>());
+  }
+
+  // A job cancelled with kdw::CancelledWithResult hands back what it finished, typed; a plain
+  // cancel hands back nothing.
+  void cancelledJobHandsBackWhatItFinished() {
+    struct Partial {
+      std::string run_dir;
+      int best_epoch = 0;
+    };
+    JobRunner runner;
+    QSignalSpy cancelled(&runner, &JobRunner::cancelled);
+    std::atomic<bool> entered{false};
+    const int kept = runner.submit(QStringLiteral("keeps"), [&](kdw::JobContext& job) {
+      entered = true;
+      while (!job.cancel_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      throw kdw::CancelledWithResult(Partial{"/ws/run", 2});
+      return 0;
+    });
+    QVERIFY(waitFor([&] { return entered.load(); }));
+    runner.cancel(kept);
+    QVERIFY(waitFor([&] { return cancelled.size() == 1; }));
+    const int plain = runner.submit(QStringLiteral("plain"), [](kdw::JobContext& job) {
+      for (;;) {
+        job.throw_if_cancelled();
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      return 0;
+    });
+    runner.cancel(plain);
+    QVERIFY(waitFor([&] { return cancelled.size() == 2; }));
+    QCOMPARE(cancelled.at(0).at(0).toInt(), kept);
+    const Partial* partial = cancelled.at(0).at(1).value<JobResult>().get<Partial>();
+    QVERIFY(partial);
+    QCOMPARE(partial->run_dir, std::string("/ws/run"));
+    QCOMPARE(partial->best_epoch, 2);
+    QCOMPARE(cancelled.at(1).at(0).toInt(), plain);
+    QVERIFY(!cancelled.at(1).at(1).value<JobResult>().hasValue());
   }
 
   // A light job runs at once beside a running queued job (not waiting for it, not in the queue),
@@ -186,7 +251,7 @@ class TestJobRunner : public QObject {
     const int light = runner.submitLight(QStringLiteral("stats"), [](kdw::JobContext& job) {
       job.progress("count", 3, 3);
       std::this_thread::sleep_for(std::chrono::milliseconds(30));  // a delivery tick passes
-      return nlohmann::json{{"sum", 6}};
+      return int64_t(6);
     });
     const int bad =
         runner.submitLight(QStringLiteral("bad"), [](kdw::JobContext&) -> nlohmann::json {
@@ -205,7 +270,7 @@ class TestJobRunner : public QObject {
     QCOMPARE(runner.queuedNames(), QStringList{QStringLiteral("queued")});
     QVERIFY(waitFor([&] { return finished.size() == 1 && failed.size() == 1 && looping; }));
     QCOMPARE(finished.at(0).at(0).toInt(), light);
-    QCOMPARE(finished.at(0).at(1).toJsonObject().value("sum").toInt(), 6);
+    QCOMPARE(*finished.at(0).at(1).value<JobResult>().get<int64_t>(), int64_t(6));
     QCOMPARE(failed.at(0).at(0).toInt(), bad);
     QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("stats.npy: truncated"));
     QVERIFY(!progress.isEmpty());

@@ -179,9 +179,9 @@ class TestMainWindow : public QObject {
     QCOMPARE(panel.model()->columnCount(), 3);
     QCOMPARE(panel.model()->data(panel.model()->index(0, 2)).toString(), QStringLiteral("pos"));
     bool done = false;
-    QJsonObject summary;
+    kdw::PrepareReport summary;
     connect(&panel, &DataPanel::prepared, this,
-            [&](const QJsonObject& s) { done = true, summary = s; });
+            [&](const kdw::PrepareReport& s) { done = true, summary = s; });
     QString failure;
     connect(&runner, &JobRunner::failed, this, [&](int, const QString& m) { failure = m; });
     QVERIFY(panel.prepare() > 0);
@@ -190,7 +190,7 @@ class TestMainWindow : public QObject {
     QVERIFY(QFileInfo::exists(dir.filePath("files/data/tokens/train_ids.npy")));
     QVERIFY(QFileInfo::exists(dir.filePath("files/data/labels.json")));
     QVERIFY(scanWorkspace(dir.path()).hasTokens);
-    QCOMPARE(summary.value("labels").toArray().size(), 2);
+    QCOMPARE(summary.labels.size(), size_t(2));
   }
 
   void chartDecimationKeepsSpikes() {

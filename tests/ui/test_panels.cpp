@@ -224,7 +224,7 @@ class TestPanels : public QObject {
     bool finished = false;
     int liveSteps = -1, liveEpochs = -1;
     TeacherPanel* livePanel = nullptr;
-    connect(&runner, &JobRunner::finished, this, [&](int, const QJsonObject&) {
+    connect(&runner, &JobRunner::finished, this, [&](int, const JobResult&) {
       liveSteps = livePanel->lossChart()->pointCount(0);
       liveEpochs = livePanel->devChart()->pointCount(0);
       finished = true;

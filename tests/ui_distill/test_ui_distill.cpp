@@ -20,6 +20,7 @@
 #include <QtTest>
 
 #include "../student/synthetic_data.h"
+#include "student/reports.h"
 #include "student/student_model.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/run_info.h"
@@ -107,6 +108,12 @@ class TestUiDistill : public QObject {
     const QJsonObject result = readObject(QDir(run_).filePath("result.json"));
     QCOMPARE(result.value("epochs_done").toInt(), 2);
     QCOMPARE(result.value("model_type").toString(), QStringLiteral("stack_LSTM"));
+    // The job's result reached the panel typed: the run folder it shows is the one the job wrote.
+    const auto* typed = finished[0][1].value<JobResult>().get<kdw::DistillResult>();
+    QVERIFY(typed);
+    QCOMPARE(QString::fromStdString(typed->run_dir.string()), run_);
+    QCOMPARE(typed->report.epochs_done, 2);
+    QCOMPARE(typed->report.model_type, std::string("stack_LSTM"));
 
     // Every record of metrics.jsonl reached the live charts.
     steps_ = countRecords(run_, QStringLiteral("step"));
@@ -159,10 +166,14 @@ class TestUiDistill : public QObject {
     runner.cancel(panel.jobId());
     QTRY_VERIFY_WITH_TIMEOUT(cancelled.size() == 1, 60000);
     QCOMPARE(panel.jobId(), 0);
-    // The cancelled job handed back its run folder and best epoch.
-    const QJsonObject partial = cancelled[0][1].toJsonObject();
-    QCOMPARE(partial.value("run_dir").toString(), panel.lastRunDir());
-    QVERIFY(partial.value("result").toObject().value("best_epoch").toInt() >= 1);
+    // The cancelled job handed back its run folder and best epoch, typed.
+    const auto* partial = cancelled[0][1].value<JobResult>().get<kdw::DistillResult>();
+    QVERIFY(partial);
+    QCOMPARE(QString::fromStdString(partial->run_dir.string()), panel.lastRunDir());
+    QVERIFY(partial->report.best_epoch >= 1);
+    QVERIFY(partial->report.stopped);
+    QVERIFY(panel.resultText().contains(
+        QStringLiteral("best epoch %1 of").arg(partial->report.best_epoch)));
     QVERIFY(QDir(panel.lastRunDir()).dirName() != QDir(decoy).dirName());
     // The stopped run's folder (in the output dir) keeps its best model and a result.
     QVERIFY(!panel.lastRunDir().isEmpty());

@@ -22,6 +22,7 @@
 #include "data/prepare_options.h"
 #include "student/distill_options.h"
 #include "ui/common/option_form.h"
+#include "ui/compress/compress_panel.h"
 #include "ui/data/data_panel.h"
 #include "ui/distill/distill_panel.h"
 #include "ui/jobs/job_runner.h"
@@ -204,9 +205,20 @@ class TestOptionTables : public QObject {
     checkSettings(specs, data, QStringLiteral("data"));
   }
 
-  void compressTableMakesHelpAndConfig() {
-    checkHelp(kdw::compress_option_table().specs(), QStringLiteral("compress"));
+  // The Compress panel's cut options are the compress table's form options, exactly: each
+  // one's widget by name, kind, default, limits and help, no widget for the others, and the
+  // panel's settings by option name.
+  void compressTableMakesHelpFormSettingsAndConfig() {
+    const auto specs = kdw::compress_option_table().specs();
+    checkHelp(specs, QStringLiteral("compress"));
+    JobRunner runner;
+    CompressPanel panel(&runner);
+    checkForm(specs, panel);
+    checkSettings(specs, panel, QStringLiteral("compress"));
     checkJson(kdw::compress_option_table());
+    int onForm = 0;
+    for (const kdw::OptionSpec& s : specs) onForm += s.on_form();
+    QVERIFY(onForm > 0);
   }
 
   void teacherTablesMakeHelpFormsAndSettings() {
@@ -223,6 +235,63 @@ class TestOptionTables : public QObject {
     checkForm(logits, panel);
     checkSettings(logits, panel, QStringLiteral("logits"));
     checkJson(kdw::logits_option_table());
+  }
+
+  // The Data panel's settings are the prepare table's form options plus its split, each under
+  // the table's name, and they read back into a new panel (the split through the table's
+  // parser: "70:15:15").
+  void dataSettingsRoundTripThroughTheTable() {
+    QSettings settings;
+    settings.clear();
+    JobRunner runner;
+    {
+      DataPanel data(&runner);
+      auto* format = data.findChild<QComboBox*>("format");
+      auto* encoding = data.findChild<QComboBox*>("encoding");
+      auto* train = data.findChild<QSpinBox*>("split_train");
+      auto* dev = data.findChild<QSpinBox*>("split_dev");
+      auto* test = data.findChild<QSpinBox*>("split_test");
+      QVERIFY(format && encoding && train && dev && test);
+      format->setCurrentText("tsv");
+      encoding->setCurrentText("cp1251");
+      data.findChild<QCheckBox*>("lower")->setChecked(true);
+      data.findChild<QSpinBox*>("seed")->setValue(7);
+      train->setValue(70);
+      dev->setValue(15);
+      test->setValue(15);
+      data.saveSettings(settings);
+    }
+    settings.beginGroup("data");
+    const QStringList keys = settings.childKeys();
+    settings.endGroup();
+    for (const QString& key : keys) {
+      const auto* e = kdw::prepare_option_table().find(key.toStdString());
+      QVERIFY2(e, qPrintable("data/" + key + " is no option of the prepare table"));
+      QVERIFY2(e->spec.on_form() || key == QLatin1String("split"), qPrintable(key));
+    }
+    QCOMPARE(settings.value("data/split").toString(), QStringLiteral("70:15:15"));
+    QCOMPARE(settings.value("data/format").toString(), QStringLiteral("tsv"));
+
+    DataPanel back(&runner);
+    back.loadSettings(settings);
+    QCOMPARE(back.findChild<QComboBox*>("format")->currentText(), QStringLiteral("tsv"));
+    QCOMPARE(back.findChild<QComboBox*>("encoding")->currentText(), QStringLiteral("cp1251"));
+    QVERIFY(back.findChild<QCheckBox*>("lower")->isChecked());
+    QCOMPARE(back.findChild<QSpinBox*>("seed")->value(), 7);
+    QCOMPARE(back.findChild<QSpinBox*>("split_train")->value(), 70);
+    QCOMPARE(back.findChild<QSpinBox*>("split_dev")->value(), 15);
+    QCOMPARE(back.findChild<QSpinBox*>("split_test")->value(), 15);
+
+    // Settings of the old panel (train/dev/test as three keys) are read as the split.
+    settings.clear();
+    settings.setValue("data/train", 80);
+    settings.setValue("data/dev", 10);
+    settings.setValue("data/test", 10);
+    DataPanel old(&runner);
+    old.loadSettings(settings);
+    QVERIFY(!settings.contains("data/train"));
+    QCOMPARE(settings.value("data/split").toString(), QStringLiteral("80:10:10"));
+    settings.clear();
   }
 
   // The form hands its values to the engine through the table, which checks them.

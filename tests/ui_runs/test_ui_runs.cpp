@@ -48,6 +48,9 @@ void writeWorkspace(const QString& root) {
             "{\"kind\":\"epoch\",\"epoch\":2,\"dev\":{\"accuracy\":0.81,\"macro_f1\":0.78}}\n");
   writeFile(r.filePath("2026-11-20___10-00-00/model_distill_stack_biLSTM.pt"), "x");
   writeFile(r.filePath("2026-11-20___10-00-00/cut_model_distill_stack_biLSTM.pt"), "x");
+  writeFile(r.filePath("2026-11-20___10-00-00/cut_report.json"),
+            R"({"model_type":"stack_biLSTM","parameters_before":123456,"parameters_after":5000,)"
+            R"("hidden_after":"[[40,40],[30,30]]","chosen_by":"threshold","threshold":0.05})");
   writeFile(r.filePath("2026-11-20___10-00-00/weight_layer0_fwd_ih.png"), "x");
   writeFile(r.filePath("2026-11-20___10-00-00/component_norms.png"), "x");
 
@@ -92,6 +95,28 @@ class TestUiRuns : public QObject {
     QVERIFY(runs[0].keyOptions().contains(QStringLiteral("h=256 x2")));
   }
 
+  // The run's parts read through the engine's RunFolder into their typed forms: the options
+  // through the distill table, result.json as a DistillReport, cut_report.json as a CutReport.
+  void runPartsAreTyped() {
+    QTemporaryDir dir;
+    writeWorkspace(dir.path());
+    const QList<RunInfo> runs = scanRuns(dir.path());
+    QVERIFY(runs[0].options);
+    QCOMPARE(runs[0].options->hidden_size, int64_t(256));
+    QVERIFY(runs[0].options->model_type == kdw::StudentType::kStackBiLSTM);
+    QCOMPARE(runs[1].options->seed, uint64_t(42));  // absent: the table's default
+    QVERIFY(runs[0].report);
+    QCOMPARE(runs[0].report->parameters, int64_t(123456));
+    QVERIFY(runs[0].report->test);
+    QVERIFY(runs[1].report && !runs[1].report->test);
+    QVERIFY(!runs[2].report);  // broken: named in problem
+    QVERIFY(runs[0].cut);
+    QCOMPARE(runs[0].cut->parameters_after, int64_t(5000));
+    QCOMPARE(runs[0].cut->chosen_by, std::string("threshold"));
+    QVERIFY(!runs[1].cut);
+    QVERIFY(!runs[3].options && !runs[3].report);  // a bare model folder
+  }
+
   void listModelShowsColumns() {
     QTemporaryDir dir;
     writeWorkspace(dir.path());
@@ -126,9 +151,15 @@ class TestUiRuns : public QObject {
     QTemporaryDir dir;
     writeWorkspace(dir.path());
     const QList<RunInfo> runs = scanRuns(dir.path());
-    // seed and arch are in one config only: differ; model_type, num_layers, epochs are equal.
-    QCOMPARE(differingOptions({runs[0], runs[1]}),
-             (QStringList{"arch", "hidden_size", "lr", "seed"}));
+    // The options as the distill table reads config.json, in the table's order: seed is in one
+    // config only, and the other run's seed is the table's default, 42, as well; arch is what
+    // the run found, not an option. model_type, num_layers, epochs are equal.
+    QCOMPARE(differingOptions({runs[0], runs[1]}), (QStringList{"hidden_size", "lr"}));
+    QCOMPARE(runs[1].optionText("seed"), QStringLiteral("42"));
+    QCOMPARE(runs[0].optionText("lr"), QStringLiteral("0.001"));
+    // A run without a readable config.json differs in every option.
+    QCOMPARE(differingOptions({runs[0], runs[3]}).size(),
+             int(kdw::distill_option_table().entries().size()));
     QCOMPARE(differingOptions({runs[0], runs[0]}), QStringList());
     QCOMPARE(differingOptions({runs[0]}), QStringList());
   }
@@ -155,7 +186,9 @@ class TestUiRuns : public QObject {
     QCOMPARE(table->item(lr_row, 2)->text(), QStringLiteral("0.002"));
     const int cut_row = static_cast<int>(first_column.indexOf(QStringLiteral("cut model")));
     QVERIFY(cut_row >= 0);
-    QCOMPARE(table->item(cut_row, 1)->text(), QStringLiteral("yes"));
+    // The first run's cut_report.json, read as a CutReport, gives the size after the cut.
+    QCOMPARE(table->item(cut_row, 1)->text(),
+             QStringLiteral("yes, %1 parameters").arg(QLocale().toString(5000)));
     QCOMPARE(table->item(cut_row, 2)->text(), QStringLiteral("no"));
     // Run names head the columns; the dev accuracy curves of both runs are overlaid.
     QCOMPARE(table->horizontalHeaderItem(1)->text(), panel.model()->run(0).name);

@@ -7,12 +7,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointF>
-#include <QSet>
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
+#include <filesystem>
 #include <limits>
+#include <system_error>
 
 #include "core/workspace.h"
 #include "student/run_folder.h"
@@ -20,25 +20,6 @@
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Reads a JSON object file; empty object and a problem text when it is missing or bad.
-QJsonObject readObject(const QString& path, QString& problem) {
-  QFile f(path);
-  if (!f.exists()) return {};
-  if (!f.open(QIODevice::ReadOnly)) {
-    if (problem.isEmpty()) problem = path + QStringLiteral(": cannot open");
-    return {};
-  }
-  QJsonParseError err{};
-  // Up to 16 MiB, but no bigger buffer than the file: read(n) allocates all n bytes up front.
-  const QJsonDocument doc =
-      QJsonDocument::fromJson(f.read(std::min<qint64>(f.size(), 16 << 20)), &err);
-  if (err.error != QJsonParseError::NoError || !doc.isObject()) {
-    if (problem.isEmpty()) problem = path + QStringLiteral(": not a JSON object");
-    return {};
-  }
-  return doc.object();
-}
 
 QString name(const char* file) {
   return QString::fromLatin1(file);
@@ -48,23 +29,38 @@ QString name(const char* file) {
 QString pattern(const char* prefix, const char* suffix) {
   return name(prefix) + QLatin1Char('*') + name(suffix);
 }
+
+// Reads one part of a run through `read`; a part that is missing stays empty, one that does not
+// read stays empty and names its file in `problem` (the first one only).
+template <class Read>
+auto readPart(const std::filesystem::path& file, QString& problem, Read read)
+    -> std::optional<decltype(read())> {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return std::nullopt;
+  try {
+    return read();
+  } catch (const std::exception& e) {
+    if (problem.isEmpty()) problem = QString::fromUtf8(e.what());
+    return std::nullopt;
+  }
+}
 }  // namespace
 
 double RunInfo::bestDevAccuracy() const {
-  return report.dev ? report.dev->accuracy : kNaN;
+  return report && report->dev ? report->dev->accuracy : kNaN;
 }
 double RunInfo::bestDevMacroF1() const {
-  return report.dev ? report.dev->macro_f1 : kNaN;
+  return report && report->dev ? report->dev->macro_f1 : kNaN;
 }
 double RunInfo::testAccuracy() const {
-  return report.test ? report.test->accuracy : kNaN;
+  return report && report->test ? report->test->accuracy : kNaN;
 }
 double RunInfo::testMacroF1() const {
-  return report.test ? report.test->macro_f1 : kNaN;
+  return report && report->test ? report->test->macro_f1 : kNaN;
 }
 
 qint64 RunInfo::parameters() const {
-  return result.contains(QStringLiteral("parameters")) ? report.parameters : -1;
+  return report && report->parameters > 0 ? report->parameters : -1;
 }
 
 QString RunInfo::keyOptions() const {
@@ -79,31 +75,46 @@ QString RunInfo::keyOptions() const {
   return parts.join(QStringLiteral(", "));
 }
 
+QList<QPair<QString, QString>> RunInfo::optionTexts() const {
+  QList<QPair<QString, QString>> out;
+  if (!options) return out;
+  for (const auto& e : kdw::distill_option_table().entries())
+    out.append({QString::fromStdString(e.spec.name),
+                QString::fromStdString(kdw::option_text(e.get(*options)))});
+  return out;
+}
+
+QString RunInfo::optionText(const QString& option) const {
+  const auto* e = kdw::distill_option_table().find(option.toStdString());
+  if (!options || !e) return QStringLiteral("–");
+  return QString::fromStdString(kdw::option_text(e->get(*options)));
+}
+
 RunInfo readRunInfo(const QString& dir) {
   RunInfo info;
   const QDir d(dir);
   info.path = d.absolutePath();
   info.name = d.dirName();
   using kdw::RunFolder;
-  info.config = readObject(d.filePath(name(RunFolder::kConfig)), info.problem);
-  info.result = readObject(d.filePath(name(RunFolder::kResult)), info.problem);
-  if (!info.config.isEmpty()) {
+  const RunFolder run(info.path.toStdString());
+  // config.json: the options through the table, and the data folder the run found.
+  const auto config = readPart(run.config_file(), info.problem, [&] { return run.read_config(); });
+  if (config) {
     try {
-      info.options = kdw::distill_options_from_json(
-          nlohmann::json::parse(QJsonDocument(info.config).toJson().toStdString()));
+      info.options = kdw::distill_options_from_json(*config);
     } catch (const std::exception& e) {
       if (info.problem.isEmpty())
-        info.problem = d.filePath(name(RunFolder::kConfig)) + QStringLiteral(": ") +
+        info.problem = QString::fromStdString(run.config_file().string()) + QStringLiteral(": ") +
                        QString::fromUtf8(e.what());
     }
+    const auto data = config->find("data_dir");
+    if (data != config->end() && data->is_string())
+      info.dataDir = QString::fromStdString(data->get<std::string>());
   }
-  try {
-    info.report = fromQJson(info.result).get<kdw::DistillReport>();
-  } catch (const std::exception&) {
-    if (info.problem.isEmpty())
-      info.problem = d.filePath(name(RunFolder::kResult)) + QStringLiteral(": not a run result");
-    info.report = {};
-  }
+  info.report = readPart(run.result_file(), info.problem,
+                         [&] { return kdw::read_distill_report(run.result_file()); });
+  info.cut = readPart(run.cut_report_file(), info.problem,
+                      [&] { return kdw::read_cut_report(run.cut_report_file()); });
   const QStringList models = d.entryList(
       {pattern(RunFolder::kModelPrefix, RunFolder::kModelSuffix)}, QDir::Files, QDir::Name);
   if (!models.isEmpty()) info.modelFile = models.first();
@@ -114,9 +125,9 @@ RunInfo readRunInfo(const QString& dir) {
   info.images = d.entryList({name(RunFolder::kNormsPicture)}, QDir::Files);
   info.images +=
       d.entryList({pattern(RunFolder::kWeightPicturePrefix, ".png")}, QDir::Files, QDir::Name);
-  info.modelType = QString::fromStdString(info.report.model_type);
-  if (info.modelType.isEmpty())
-    info.modelType = info.config.value(QStringLiteral("model_type")).toString();
+  if (info.report) info.modelType = QString::fromStdString(info.report->model_type);
+  if (info.modelType.isEmpty() && info.options)
+    info.modelType = QString::fromStdString(kdw::student_type_name(info.options->model_type));
   if (info.modelType.isEmpty() && !info.modelFile.isEmpty()) {
     const auto type = RunFolder::type_of_model_name(info.modelFile.toStdString());
     if (type) info.modelType = QString::fromStdString(kdw::student_type_name(*type));
@@ -184,20 +195,17 @@ QList<Curve> runCurves(const QVector<QJsonObject>& records) {
 }
 
 QStringList differingOptions(const QList<RunInfo>& runs) {
-  QSet<QString> keys;
-  for (const RunInfo& r : runs)
-    for (auto it = r.config.begin(); it != r.config.end(); ++it) keys.insert(it.key());
   QStringList out;
-  for (const QString& key : keys) {
+  for (const auto& e : kdw::distill_option_table().entries()) {
+    const QString option = QString::fromStdString(e.spec.name);
     for (int i = 1; i < runs.size(); ++i) {
-      if (!runs[i].config.contains(key) || !runs[0].config.contains(key) ||
-          runs[i].config.value(key) != runs[0].config.value(key)) {
-        out << key;
+      if (!runs[i].options || !runs[0].options ||
+          runs[i].optionText(option) != runs[0].optionText(option)) {
+        out << option;
         break;
       }
     }
   }
-  out.sort();
   return out;
 }
 

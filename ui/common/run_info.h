@@ -1,10 +1,13 @@
-// What the Runs browser knows about one run folder, read from its files without any widget:
-// config.json (options), result.json (best dev, test, parameters, bytes), metrics.jsonl
+// What the Runs browser knows about one run folder, read through the engine's RunFolder and its
+// typed reports, without any widget: config.json as the run's DistillOptions (the distill option
+// table), result.json as a DistillReport, cut_report.json as a CutReport, metrics.jsonl
 // (curves), and which models and pictures it holds. Kept apart from the widgets for tests.
 #pragma once
 
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QList>
+#include <QPair>
 #include <QPointF>
 #include <QString>
 #include <QStringList>
@@ -12,6 +15,7 @@
 
 #include <optional>
 
+#include "compress/cut_report.h"
 #include "student/distill_options.h"
 #include "student/reports.h"
 
@@ -22,13 +26,15 @@ struct RunInfo {
   QString modelFile;  ///< model_distill_<type>.pt, empty when absent
   bool hasCut = false;
   QStringList images;  ///< component_norms.png and weight_*.png file names
-  QJsonObject config;
   /// config.json read back through the engine's option table (missing options at their
   /// defaults); empty when the run has no config.json or it does not read (see problem).
   std::optional<kdw::DistillOptions> options;
-  QJsonObject result;         ///< result.json as it is (for the options/results tables)
-  kdw::DistillReport report;  ///< result.json through the engine's mapping
-  QString problem;            ///< first unreadable file, if any (the run is still listed)
+  QString dataDir;  ///< config.json's data_dir: the data the run trained on
+  /// result.json; empty when the run has none (interrupted) or it does not read.
+  std::optional<kdw::DistillReport> report;
+  /// cut_report.json; empty when the run was not cut or the report does not read.
+  std::optional<kdw::CutReport> cut;
+  QString problem;  ///< first unreadable file, if any (the run is still listed)
 
   double bestDevAccuracy() const;  ///< NaN when unknown
   double bestDevMacroF1() const;
@@ -37,6 +43,11 @@ struct RunInfo {
   qint64 parameters() const;  ///< -1 when unknown
   /// The option values shown in the list: "h=1000 x2 layers, lr=0.001, 10 epochs".
   QString keyOptions() const;
+  /// Every option of the run by its table name, as a command line writes its value, in the
+  /// table's order; empty without options.
+  QList<QPair<QString, QString>> optionTexts() const;
+  /// One option's value as optionTexts() writes it; "–" when the run has no options.
+  QString optionText(const QString& name) const;
 };
 
 /// Reads one folder; never throws (problems go to RunInfo::problem).
@@ -61,8 +72,8 @@ struct Curve {
 /// "loss" per step and "dev accuracy" / "dev macro-F1" per epoch.
 QList<Curve> runCurves(const QVector<QJsonObject>& records);
 
-/// Options (config.json keys) whose values differ between the runs, sorted by name; a key
-/// missing from some runs counts as differing.
+/// Options (the distill table's names) whose values differ between the runs, in the table's
+/// order; a run without options counts as differing.
 QStringList differingOptions(const QList<RunInfo>& runs);
 /// Text of a JSON value for tables ("–" when missing).
 QString jsonText(const QJsonValue& v);

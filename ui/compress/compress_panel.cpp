@@ -8,6 +8,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonObject>
@@ -26,9 +27,13 @@
 #include <exception>
 #include <tuple>
 
+#include "compress/compress_options.h"
 #include "compress/cut_report.h"
+#include "core/error.h"
 #include "student/run_folder.h"
+#include "ui/common/form_settings.h"
 #include "ui/common/human_units.h"
+#include "ui/common/option_form.h"
 #include "ui/common/run_info.h"
 #include "ui/compress/component_strip.h"
 #include "ui/compress/heatmap_view.h"
@@ -178,6 +183,11 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   summary_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   sl->addWidget(summary_);
+  // The cut's options come from the engine's compress table (the components from the picks).
+  auto* cut_options = new QGridLayout;
+  options_ = std::make_unique<OptionForm>(kdw::compress_option_table().specs(), side);
+  options_->addTo(cut_options, 2);
+  sl->addLayout(cut_options);
   auto* buttons = new QHBoxLayout;
   cut_button_ = new QPushButton(tr("Cut && Evaluate"), side);
   export_button_ = new QPushButton(tr("Export…"), side);
@@ -239,8 +249,9 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   connect(cut_button_, &QPushButton::clicked, this, [this] { cutAndEvaluate(); });
   connect(export_button_, &QPushButton::clicked, this, &CompressPanel::exportCut);
   if (jobs_) {
-    connect(jobs_, &JobRunner::finished, this, [this](int id, const QJsonObject& result) {
-      if (id == cut_job_) showCutResult(result);
+    connect(jobs_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
+      if (id == cut_job_)
+        if (const auto* report = result.get<kdw::CutReport>()) showCutResult(*report);
       if (id == export_job_) status_->setText(tr("Exported to %1").arg(export_target_));
     });
     connect(jobs_, &JobRunner::failed, this, [this](int id, const QString& message) {
@@ -493,6 +504,12 @@ QString CompressPanel::cutModelFile() const {
 int CompressPanel::cutAndEvaluate() {
   if (!student_ || !jobs_) return 0;
   CutRequest request;
+  try {
+    options_->applyTo(kdw::compress_option_table(), request.options);
+  } catch (const kdw::Error& e) {
+    status_->setText(tr("Not started: %1").arg(QString::fromUtf8(e.what())));
+    return 0;
+  }
   request.model_file = student_->model_file;
   request.removed = removedUnits(selection_, student_->sizes);
   cut_picks_ = selection_.picks();
@@ -508,8 +525,7 @@ int CompressPanel::cutAndEvaluate() {
   return cut_job_;
 }
 
-void CompressPanel::showCutResult(const QJsonObject& result) {
-  const kdw::CutReport report = fromQJson(result).get<kdw::CutReport>();
+void CompressPanel::showCutResult(const kdw::CutReport& report) {
   results_->setRowCount(0);
   export_button_->setEnabled(true);
   if (selection_.picks() != cut_picks_) {
@@ -550,6 +566,14 @@ void CompressPanel::showCutResult(const QJsonObject& result) {
                        .arg(QString::fromStdString(report.cut_model_file),
                             QString::fromLatin1(kdw::RunFolder::kCutReport)));
   Q_EMIT cutFinished(run_dir_);
+}
+
+void CompressPanel::loadSettings(QSettings& settings) {
+  loadFormFields(settings, QStringLiteral("compress"), options_->fields());
+}
+
+void CompressPanel::saveSettings(QSettings& settings) const {
+  saveFormFields(settings, QStringLiteral("compress"), options_->fields());
 }
 
 void CompressPanel::exportCut() {

@@ -15,6 +15,8 @@
 
 class JobRunner;
 class HeatmapView;
+class OptionForm;
+class QSettings;
 class ComponentStrip;
 class QComboBox;
 class QCheckBox;
@@ -25,8 +27,10 @@ class QLabel;
 class QPushButton;
 class QSlider;
 class QTableWidget;
-class QJsonObject;
 struct LoadedStudent;
+namespace kdw {
+struct CutReport;
+}
 
 class CompressPanel : public QWidget {
   Q_OBJECT
@@ -42,6 +46,10 @@ class CompressPanel : public QWidget {
   bool openModel(const QString& modelFile);
   /// Back to "No run open" (a workspace without runs).
   void closeRun();
+
+  /// The cut's options (compress option table's form options), under "compress/".
+  void loadSettings(QSettings& settings);
+  void saveSettings(QSettings& settings) const;
 
   /// The open run folder (empty when none is open).
   QString runDir() const { return run_dir_; }
@@ -75,7 +83,7 @@ class CompressPanel : public QWidget {
   int sliderForThreshold(float threshold) const;
 
  Q_SIGNALS:
-  /// A cut job finished; result as returned by cutAndEvaluate() in student_source.h.
+  /// A cut job finished and its report is shown.
   void cutFinished(const QString& runDir);
 
  private:
@@ -91,7 +99,7 @@ class CompressPanel : public QWidget {
   PickState pickState() const;
   void restorePicks(const PickState& state);
   void exportCut();
-  void showCutResult(const QJsonObject& result);
+  void showCutResult(const kdw::CutReport& report);
   /// <run>/cut_model_distill_<type>.pt of the open model (empty when none is open).
   QString cutModelFile() const;
 
@@ -122,4 +130,5 @@ class CompressPanel : public QWidget {
   QPushButton* cut_button_ = nullptr;
   QPushButton* export_button_ = nullptr;
   QTableWidget* results_ = nullptr;
+  std::unique_ptr<OptionForm> options_;  ///< the cut's options from the compress table
 };

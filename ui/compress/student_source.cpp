@@ -163,10 +163,10 @@ std::vector<std::array<std::vector<int64_t>, 2>> removedUnits(const UnitSelectio
   return removed;
 }
 
-nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job) {
+kdw::CutReport cutAndEvaluate(const CutRequest& request, kdw::JobContext& job) {
   // The engine's compress_run with the picked units: the same cut model and cut_report.json as
   // `kdw compress --cut_model --components` with these units, written under the run's lock.
-  kdw::CompressOptions options;
+  kdw::CompressOptions options = request.options;
   options.run_dir = request.model_file.parent_path();
   options.model_type = kdw::RunFolder::type_of_model_name(request.model_file.filename().string());
   options.cut_model = true;
@@ -186,8 +186,8 @@ nlohmann::json exportModel(const fs::path& model_file, const fs::path& output_di
   return kdw::export_student(options);
 }
 
-nlohmann::json evaluateModel(const fs::path& model_file, const fs::path& data_path,
-                             kdw::JobContext& job) {
+kdw::EvaluateReport evaluateModel(const fs::path& model_file, const fs::path& data_path,
+                                  kdw::JobContext& job) {
   kdw::EvaluateOptions options;
   options.device = jobDevice();
   options.model_file = model_file;

@@ -11,6 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "compress/compress_run.h"
+#include "compress/cut_report.h"
+#include "student/reports.h"
 #include "ui/compress/heatmap_view.h"
 #include "ui/compress/unit_selection.h"
 
@@ -49,6 +52,9 @@ void unitAxesFor(const MatrixInfo& info, const ArchSizes& sizes, const UnitSelec
                  UnitAxis& rows, UnitAxis& cols);
 
 struct CutRequest {
+  /// The panel's form values (compress option table: show_weight, batch_size); the run folder,
+  /// model type, picks, data and device are set from the fields below and the preferences.
+  kdw::CompressOptions options;
   std::filesystem::path model_file;  ///< <run>/model_distill_<type>.pt
   /// removed[l][d]: units to remove (what the panel's selection picked, at least one kept).
   std::vector<std::array<std::vector<int64_t>, 2>> removed;
@@ -62,13 +68,13 @@ std::vector<std::array<std::vector<int64_t>, 2>> removedUnits(const UnitSelectio
 
 /// Cuts the picked units out through the engine's compress_run: writes cut_model_distill_<type>.pt
 /// and cut_report.json next to the model and evaluates both models on dev and test when
-/// data_path is set. Returns the cut report (kdw::CutReport's JSON).
-nlohmann::json cutAndEvaluate(const CutRequest& request, kdw::JobContext& job);
+/// data_path is set. Returns the cut report.
+kdw::CutReport cutAndEvaluate(const CutRequest& request, kdw::JobContext& job);
 
 /// Exports a model folder (the engine function behind `kdw export`).
 nlohmann::json exportModel(const std::filesystem::path& model_file,
                            const std::filesystem::path& output_dir);
 
 /// Evaluates a saved student on dev and test of `data_path` (engine: evaluate_student).
-nlohmann::json evaluateModel(const std::filesystem::path& model_file,
-                             const std::filesystem::path& data_path, kdw::JobContext& job);
+kdw::EvaluateReport evaluateModel(const std::filesystem::path& model_file,
+                                  const std::filesystem::path& data_path, kdw::JobContext& job);

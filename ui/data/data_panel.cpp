@@ -29,6 +29,7 @@
 #include "data/prepare.h"
 #include "data/prepare_options.h"
 #include "data/table.h"
+#include "formats/ragged.h"
 #include "ui/common/json_files.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
@@ -61,11 +62,11 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   path_ = new QLineEdit(this);
   path_->setPlaceholderText(tr("CSV, TSV or JSONL file with a text and a label column"));
   auto* browse = new QPushButton(tr("Open…"), this);
-  format_ = new QComboBox(this);
-  format_->addItems({QStringLiteral("auto"), QStringLiteral("csv"), QStringLiteral("tsv"),
-                     QStringLiteral("jsonl")});
-  encoding_ = new QComboBox(this);
-  encoding_->addItems({QStringLiteral("auto"), QStringLiteral("utf-8"), QStringLiteral("cp1251")});
+  // The form options of the engine's prepare table: their widgets, limits, defaults and
+  // tooltips; this panel lays them out (format and encoding here, the rest below).
+  options_ = std::make_unique<OptionForm>(kdw::prepare_option_table().specs(), this);
+  format_ = qobject_cast<QComboBox*>(options_->widget("format"));
+  encoding_ = qobject_cast<QComboBox*>(options_->widget("encoding"));
   fileRow->addWidget(new QLabel(tr("File"), this));
   fileRow->addWidget(path_, 1);
   fileRow->addWidget(browse);
@@ -132,18 +133,23 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   auto* options = new QHBoxLayout;
   auto* cleaning = new QGroupBox(tr("Cleaning"), this);
   auto* cg = new QGridLayout(cleaning);
-  // The cleaning and token options, their limits, defaults and tooltips come from the
-  // engine's option table; this panel lays them out (the split is three spin boxes of its own).
-  options_ = std::make_unique<OptionForm>(kdw::prepare_option_table().specs(), this);
   const QList<QCheckBox*> boxes = cleaningBoxes();
   for (int i = 0; i < boxes.size(); ++i) cg->addWidget(boxes[i], i % 3, i / 3);
   options->addWidget(cleaning, 3);
 
   auto* splitBox = new QGroupBox(tr("Split and tokens"), this);
   auto* sg = new QGridLayout(splitBox);
-  train_ = spin(0, 100, 60, splitBox);
-  dev_ = spin(0, 100, 20, splitBox);
-  test_ = spin(0, 100, 20, splitBox);
+  // The table's split option ("60:20:20") as three boxes, set from its default.
+  const kdw::PrepareOptions defaults;
+  train_ = spin(0, 100, defaults.split.train, splitBox);
+  dev_ = spin(0, 100, defaults.split.dev, splitBox);
+  test_ = spin(0, 100, defaults.split.test, splitBox);
+  const QString splitHelp =
+      QString::fromStdString(kdw::prepare_option_table().find("split")->spec.help);
+  for (QSpinBox* box : {train_, dev_, test_}) box->setToolTip(splitHelp);
+  train_->setObjectName(QStringLiteral("split_train"));
+  dev_->setObjectName(QStringLiteral("split_dev"));
+  test_->setObjectName(QStringLiteral("split_test"));
   seed_ = qobject_cast<QSpinBox*>(options_->widget("seed"));
   max_len_ = qobject_cast<QSpinBox*>(options_->widget("max_seq_len"));
   min_freq_ = qobject_cast<QSpinBox*>(options_->widget("min_freq"));
@@ -202,39 +208,41 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
             bar_->setValue(int(std::min<qint64>(d, 1 << 30)));
             result_->setText(msg.isEmpty() ? stage : stage + QStringLiteral(": ") + msg);
           });
-  connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& r) {
+  connect(runner_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
     if (id == prepare_job_) {
       prepare_job_ = 0;
       setBusy(false);
       bar_->setRange(0, 1);
       bar_->setValue(1);
-      const QJsonObject counts = r.value("splits").toObject();
+      const kdw::PrepareReport* r = result.get<kdw::PrepareReport>();
       QStringList parts;
-      for (const QString& s :
-           {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test")}) {
-        const QJsonValue v = counts.value(s);
-        const int n = v.isObject() ? v.toObject().value("samples").toInt() : v.toInt();
-        parts << tr("%1 %2").arg(s).arg(n);
+      for (const char* s : kdw::kSplitNames) {
+        int64_t n = 0;
+        if (r)
+          if (const auto it = r->splits.find(s); it != r->splits.end()) n = it->second.samples;
+        parts << tr("%1 %2").arg(QLatin1String(s)).arg(n);
       }
       result_->setText(tr("Prepared: %1; %2 classes; vocabulary %3")
                            .arg(parts.join(QStringLiteral(", ")))
-                           .arg(r.value("labels").toArray().size())
-                           .arg(r.value("vocab_size").toInt()));
+                           .arg(r ? r->labels.size() : 0)
+                           .arg(r ? r->vocab_size : 0));
       refresh();
-      Q_EMIT prepared(r);
+      if (r) Q_EMIT prepared(*r);
     } else if (id == stats_job_) {
       stats_job_ = 0;
+      const auto* stats = result.get<kdw::TableStats>();
+      if (!stats) return;
       QStringList names;
       QVector<double> counts;
-      for (const auto& c : r.value("classes").toArray()) {
-        names << c.toArray().at(0).toString();
-        counts << c.toArray().at(1).toDouble();
+      for (const auto& [name, count] : stats->class_counts) {
+        names << QString::fromStdString(name);
+        counts << double(count);
       }
       classes_->setBars(names, counts);
       QVector<double> hist;
-      const int width = std::max(1, r.value("bin_width").toInt());
-      for (const auto& v : r.value("lengths").toArray()) hist << v.toDouble();
-      lengths_->setHistogram(0, double(hist.size()) * width, hist, tr("words"));
+      const int64_t width = std::max<int64_t>(1, stats->length_bin_width);
+      for (const int64_t v : stats->length_histogram) hist << double(v);
+      lengths_->setHistogram(0, double(hist.size()) * double(width), hist, tr("words"));
     }
   });
   auto stopped = [this](int id, const QString& text) {
@@ -461,12 +469,12 @@ void DataPanel::loadFile(const QString& file) {
   load_job_ = runner_->submitLight(tr("Read %1").arg(QFileInfo(file).fileName()),
                                    [table, path, format, encoding](kdw::JobContext& job) {
                                      *table = kdw::read_table(path, format, encoding, job);
-                                     return nlohmann::json{{"rows", table->rows.size()}};
+                                     return table->rows.size();
                                    });
   const int id = load_job_;
   auto conn = std::make_shared<QMetaObject::Connection>();
   *conn = connect(runner_, &JobRunner::finished, this,
-                  [this, id, table, conn](int done, const QJsonObject&) {
+                  [this, id, table, conn](int done, const JobResult&) {
                     if (done != id) return;
                     disconnect(*conn);
                     load_job_ = 0;
@@ -529,11 +537,7 @@ void DataPanel::updateStats() {
   const int text = text_col_->currentIndex(), label = label_col_->currentIndex();
   if (!table || text < 0 || label < 0) return;
   stats_job_ = runner_->submitLight(tr("Table statistics"), [table, text, label](kdw::JobContext&) {
-    const kdw::TableStats s = kdw::table_stats(*table, text, label, 30);
-    nlohmann::json classes = nlohmann::json::array();
-    for (const auto& [name, count] : s.class_counts) classes.push_back({name, count});
-    return nlohmann::json{
-        {"classes", classes}, {"lengths", s.length_histogram}, {"bin_width", s.length_bin_width}};
+    return kdw::table_stats(*table, text, label, 30);
   });
 }
 
@@ -542,6 +546,7 @@ int DataPanel::prepare() {
   kdw::PrepareOptions o;
   try {
     options_->applyTo(kdw::prepare_option_table(), o);
+    kdw::prepare_option_table().set(o, "split", splitText().toStdString());
   } catch (const kdw::Error& e) {
     result_->setText(tr("Not started: %1").arg(QString::fromUtf8(e.what()).toHtmlEscaped()));
     return 0;
@@ -550,16 +555,10 @@ int DataPanel::prepare() {
   o.workspace = workspace_.toStdString();
   o.text_column = text_col_->currentText().toStdString();
   o.label_column = label_col_->currentText().toStdString();
-  o.format = kdw::parse_table_format(format_->currentText().toStdString());
-  o.encoding = kdw::parse_text_encoding(encoding_->currentText().toStdString());
-  if (train_->value() + dev_->value() + test_->value() != 100) {
-    result_->setText(tr("Train, dev and test must add up to 100 %."));
-    return 0;
-  }
-  o.split = {train_->value(), dev_->value(), test_->value()};
   o.bert_vocab = bert_vocab_->currentText().toStdString();
-  prepare_job_ = runner_->submit(
-      tr("Prepare data"), [o](kdw::JobContext& job) { return kdw::run_prepare(o, job).summary; });
+  prepare_job_ = runner_->submit(tr("Prepare data"), [o](kdw::JobContext& job) {
+    return kdw::run_prepare(o, job).summary.get<kdw::PrepareReport>();
+  });
   setBusy(true);
   result_->setText(tr("Waiting for the job queue…"));
   return prepare_job_;
@@ -570,23 +569,45 @@ void DataPanel::prepareDemo(const QString& csv) {
   loadFile(csv);
 }
 
+QString DataPanel::splitText() const {
+  return QStringLiteral("%1:%2:%3").arg(train_->value()).arg(dev_->value()).arg(test_->value());
+}
+
 void DataPanel::loadSettings(QSettings& s) {
   // Settings saved before the cleaning options had names held them by position (clean0..8).
   for (int i = 0; i < int(std::size(kCleaningKeys)); ++i)
     renameSetting(s, QStringLiteral("data/clean%1").arg(i),
                   QStringLiteral("data/") + QLatin1String(kCleaningKeys[i]));
+  // ... and the split as three numbers (train, dev, test).
+  const QStringList parts = {QStringLiteral("data/train"), QStringLiteral("data/dev"),
+                             QStringLiteral("data/test")};
+  if (s.contains(parts[0]) && !s.contains(QStringLiteral("data/split")))
+    s.setValue(QStringLiteral("data/split"), QStringLiteral("%1:%2:%3")
+                                                 .arg(s.value(parts[0]).toInt())
+                                                 .arg(s.value(parts[1]).toInt())
+                                                 .arg(s.value(parts[2]).toInt()));
+  for (const QString& key : parts) s.remove(key);
   loadFormFields(s, QStringLiteral("data"), formFields());
+  // The split is read as the table reads it; a value it refuses leaves the boxes as they are.
+  kdw::PrepareOptions o;
+  try {
+    kdw::prepare_option_table().set(
+        o, "split", s.value(QStringLiteral("data/split"), splitText()).toString().toStdString());
+  } catch (const kdw::Error&) {
+    return;
+  }
+  train_->setValue(o.split.train);
+  dev_->setValue(o.split.dev);
+  test_->setValue(o.split.test);
 }
 
 void DataPanel::saveSettings(QSettings& s) const {
   saveFormFields(s, QStringLiteral("data"), formFields());
+  s.setValue(QStringLiteral("data/split"), splitText());
 }
 
 std::vector<FormField> DataPanel::formFields() const {
-  // The split's three boxes, then the table's options by name.
-  std::vector<FormField> fields = {{"train", train_}, {"dev", dev_}, {"test", test_}};
-  for (const FormField& f : options_->fields()) fields.push_back(f);
-  return fields;
+  return options_->fields();
 }
 
 QList<QCheckBox*> DataPanel::cleaningBoxes() const {

@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "data/prepare_report.h"
 #include "ui/common/form_settings.h"
 
 class BarChart;
@@ -62,10 +63,14 @@ class DataPanel : public QWidget {
 
  Q_SIGNALS:
   void tableLoaded();
-  void prepared(const QJsonObject& summary);
+  /// A prepare job finished: what it prepared (prepare.json's figures).
+  void prepared(const kdw::PrepareReport& report);
 
  private:
+  /// The table's options on the form (not the split: its three boxes are saved as "split").
   std::vector<FormField> formFields() const;
+  /// The three boxes as the table's split option writes it ("60:20:20").
+  QString splitText() const;
   QList<QCheckBox*> cleaningBoxes() const;
   void browse();
   void onLoaded(std::shared_ptr<kdw::Table> table);

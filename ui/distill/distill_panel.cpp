@@ -18,7 +18,6 @@
 #include "student/reports.h"
 #include "student/run_folder.h"
 #include "ui/common/device_setting.h"
-#include "ui/common/json_files.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
@@ -96,28 +95,29 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
             if (samples_per_s_ > 0) parts << tr("%1 samples/s").arg(samples_per_s_, 0, 'f', 0);
             status_->setText(parts.join(QStringLiteral(" · ")));
           });
-  connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& r) {
+  connect(runner_, &JobRunner::finished, this, [this](int id, const JobResult& r) {
     if (id != job_) return;
-    const kdw::DistillResult result = fromQJson(r).get<kdw::DistillResult>();
-    run_dir_ = QString::fromStdString(result.run_dir.string());
-    finish(resultSummary(result.report));
+    const auto* result = r.get<kdw::DistillResult>();
+    if (!result) return finish(tr("The job handed back no run."));
+    run_dir_ = QString::fromStdString(result->run_dir.string());
+    finish(resultSummary(result->report));
     open_->setEnabled(!run_dir_.isEmpty());
   });
   connect(runner_, &JobRunner::failed, this, [this](int id, const QString& m) {
     if (id == job_) finish(tr("Failed: %1").arg(m));
   });
-  connect(runner_, &JobRunner::cancelled, this, [this](int id, const QJsonObject& partial) {
+  connect(runner_, &JobRunner::cancelled, this, [this](int id, const JobResult& partial) {
     if (id != job_) return;
     // The job hands back what it finished: its run folder and the best epoch so far.
-    const kdw::DistillResult result = fromQJson(partial).get<kdw::DistillResult>();
-    if (result.report.best_epoch == 0) {
+    const auto* result = partial.get<kdw::DistillResult>();
+    if (!result || result->report.best_epoch == 0) {
       finish(tr("Stopped before the first epoch ended; no model was kept."));
       return;
     }
     finish(QString());
-    run_dir_ = QString::fromStdString(result.run_dir.string());
+    run_dir_ = QString::fromStdString(result->run_dir.string());
     result_->setText(tr("Stopped; the best model so far is kept.<br>") +
-                     resultSummary(result.report));
+                     resultSummary(result->report));
     open_->setEnabled(true);
   });
 }
@@ -139,34 +139,25 @@ void DistillPanel::setWorkspace(const QString& root) {
 }
 
 bool DistillPanel::showRun(const QString& runDir) {
-  const QDir dir(runDir);
-  const QJsonObject config =
-      readJsonObjectFile(dir.filePath(QString::fromLatin1(kdw::RunFolder::kConfig)));
-  const QJsonObject result =
-      readJsonObjectFile(dir.filePath(QString::fromLatin1(kdw::RunFolder::kResult)));
+  const RunInfo run = readRunInfo(runDir);
   const QVector<QJsonObject> records = readMetrics(runDir);
-  if (records.isEmpty() && result.isEmpty()) return false;
+  if (records.isEmpty() && !run.report) return false;
   clearCharts();
-  lambda_ = config.value(QStringLiteral("group_lasso")).toDouble();
+  lambda_ = run.options ? run.options->group_lasso : 0.0;
   for (const QJsonObject& r : records) addRecord(r);
   loss_->redraw();
   dev_->redraw();
   alive_->redraw();
-  run_dir_ = QFileInfo(runDir).absoluteFilePath();
-  result_->setText(result.isEmpty()
-                       ? tr("Run %1: no %2 (interrupted?)")
-                             .arg(run_dir_, QString::fromLatin1(kdw::RunFolder::kResult))
-                       : resultSummary(result));
+  run_dir_ = run.path;
+  if (run.report)
+    result_->setText(resultSummary(*run.report));
+  else if (!run.problem.isEmpty())
+    result_->setText(tr("Run %1: %2").arg(run_dir_.toHtmlEscaped(), run.problem.toHtmlEscaped()));
+  else
+    result_->setText(tr("Run %1: no %2 (interrupted?)")
+                         .arg(run_dir_, QString::fromLatin1(kdw::RunFolder::kResult)));
   open_->setEnabled(true);
   return true;
-}
-
-QString DistillPanel::resultSummary(const QJsonObject& res) const {
-  try {
-    return resultSummary(fromQJson(res).get<kdw::DistillReport>());
-  } catch (const std::exception& e) {
-    return tr("Run %1: %2").arg(run_dir_.toHtmlEscaped(), QString::fromUtf8(e.what()));
-  }
 }
 
 QString DistillPanel::resultSummary(const kdw::DistillReport& r) const {
@@ -222,9 +213,8 @@ void DistillPanel::start() {
   clearCharts();
   lambda_ = o.group_lasso;
   samples_per_s_ = 0;
-  job_ = runner_->submit(tr("Distill %1").arg(type), [o](kdw::JobContext& job) {
-    return nlohmann::json(kdw::run_distill(o, job));
-  });
+  job_ = runner_->submit(tr("Distill %1").arg(type),
+                         [o](kdw::JobContext& job) { return kdw::run_distill(o, job); });
   start_->setEnabled(false);
   stop_->setEnabled(true);
   open_->setEnabled(false);

@@ -58,7 +58,6 @@ class DistillPanel : public QWidget {
   void clearCharts();
   void finish(const QString& text);
   /// result.json's content (read through kdw::DistillReport's mapping) / the typed report.
-  QString resultSummary(const QJsonObject& result) const;
   QString resultSummary(const kdw::DistillReport& report) const;
 
   JobRunner* runner_;

@@ -23,7 +23,7 @@ struct JobRunner::Job {
   std::optional<kdw::ProgressEvent> progress;
   nlohmann::json metrics = nlohmann::json::array();
   enum class Outcome { Running, Finished, Failed, Cancelled } outcome = Outcome::Running;
-  nlohmann::json result;
+  JobResult result;
   std::string error;
 };
 
@@ -37,13 +37,13 @@ namespace {
 template <typename Job>
 void runOnWorker(Job& job) {
   typename Job::Outcome outcome = Job::Outcome::Finished;
-  nlohmann::json result;
+  JobResult result;
   std::string error;
   try {
     result = job.fn(job.context);
   } catch (const kdw::CancelledWithResult& c) {
     outcome = Job::Outcome::Cancelled;
-    result = c.partial();  // what the job finished before it stopped
+    result = JobResult::fromAny(c.typed());  // what the job finished before it stopped
   } catch (const kdw::Cancelled&) {
     outcome = Job::Outcome::Cancelled;
   } catch (const std::exception& e) {
@@ -53,7 +53,7 @@ void runOnWorker(Job& job) {
     outcome = Job::Outcome::Failed;
     error = "unknown error";
   }
-  if (outcome == Job::Outcome::Finished && job.context.cancel_requested() && result.is_null())
+  if (outcome == Job::Outcome::Finished && job.context.cancel_requested() && !result.hasValue())
     outcome = Job::Outcome::Cancelled;
   std::lock_guard<std::mutex> lock(job.mutex);
   job.outcome = outcome;
@@ -113,7 +113,7 @@ void JobRunner::cancel(int id) {
   for (int i = 0; i < queue_.size(); ++i) {
     if (queue_[i]->id == id) {
       queue_.removeAt(i);
-      Q_EMIT cancelled(id, QJsonObject{});
+      Q_EMIT cancelled(id, JobResult{});
       Q_EMIT queueChanged();
       return;
     }
@@ -230,23 +230,14 @@ void JobRunner::emitOutcome(Job& job_ref) {
   Job* job = &job_ref;
   switch (job->outcome) {
     case Job::Outcome::Finished:
-    case Job::Outcome::Running: {
-      QJsonObject result = job->result.is_object() ? toQJson(job->result) : QJsonObject{};
-      if (!job->result.is_object() && !job->result.is_null()) {
-        result.insert(
-            QStringLiteral("value"),
-            QJsonDocument::fromJson(QByteArray::fromStdString("[" + job->result.dump() + "]"))
-                .array()
-                .at(0));
-      }
-      Q_EMIT finished(job->id, result);
+    case Job::Outcome::Running:
+      Q_EMIT finished(job->id, job->result);
       break;
-    }
     case Job::Outcome::Failed:
       Q_EMIT failed(job->id, QString::fromStdString(job->error));
       break;
     case Job::Outcome::Cancelled:
-      Q_EMIT cancelled(job->id, job->result.is_object() ? toQJson(job->result) : QJsonObject{});
+      Q_EMIT cancelled(job->id, job->result);
       break;
   }
 }

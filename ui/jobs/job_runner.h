@@ -13,9 +13,7 @@
 #include <functional>
 #include <memory>
 
-#include <nlohmann/json.hpp>
-
-#include "ui/common/json_files.h"  // toQJson / fromQJson, which users of the runner need
+#include "ui/jobs/job_result.h"
 
 namespace kdw {
 class JobContext;
@@ -27,8 +25,9 @@ class JobRunner : public QObject {
   Q_OBJECT
 
  public:
-  /// A job: runs on the worker thread, returns its result summary (any JSON, usually an object).
-  using JobFn = std::function<nlohmann::json(kdw::JobContext&)>;
+  /// A job: runs on the worker thread, returns its typed result (the engine's report or result
+  /// struct), which reaches the `finished` receivers as it is.
+  using JobFn = std::function<JobResult(kdw::JobContext&)>;
 
   explicit JobRunner(QObject* parent = nullptr);
   /// Cancels what runs and waits for it (only here, at shutdown), drops the queue.
@@ -62,12 +61,13 @@ class JobRunner : public QObject {
   void progress(int id, const QString& stage, qint64 done, qint64 total, const QString& message);
   /// Metric records reported since the previous delivery, in order (each a JSON object).
   void metrics(int id, const QJsonArray& records);
-  /// `result` is the job's return value; a non-object result comes as {"value": result}.
-  void finished(int id, const QJsonObject& result);
+  /// `result` is the job's return value; receivers read it with result.get<T>().
+  void finished(int id, const JobResult& result);
   void failed(int id, const QString& message);
-  /// `partial`: what the job finished before it stopped (kdw::CancelledWithResult::partial(), e.g.
-  /// a distillation's run folder and best epoch), empty when nothing was kept.
-  void cancelled(int id, const QJsonObject& partial);
+  /// `partial`: what the job finished before it stopped (kdw::CancelledWithResult's typed
+  /// result, e.g. a distillation's DistillResult with its run folder and best epoch so far);
+  /// without a value when nothing was kept.
+  void cancelled(int id, const JobResult& partial);
   /// The queue or the running job changed (for the status bar).
   void queueChanged();
 

@@ -87,11 +87,12 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
     run_->setEnabled(true);
     stop_->setEnabled(false);
   };
-  connect(runner_, &JobRunner::finished, this, [this, done](int id, const QJsonObject& r) {
+  connect(runner_, &JobRunner::finished, this, [this, done](int id, const JobResult& result) {
     if (id != job_) return;
     done(id);
     reload();
-    if (r.value("skipped").toBool())
+    const auto* r = result.get<kdw::LogitsResult>();
+    if (r && r->skipped)
       status_->setText(status_->text() + tr(" · inputs unchanged, the stored logits were kept"));
   });
   connect(runner_, &JobRunner::failed, this, [this, done](int id, const QString& message) {
@@ -154,12 +155,8 @@ int LogitsPanel::start() {
   }
   options.device = jobDevice();
   options.workspace = workspace_.toStdString();
-  job_ = runner_->submit(tr("Teacher logits"), [options](kdw::JobContext& job) {
-    const kdw::LogitsResult result = kdw::run_logits(options, job);
-    nlohmann::json out = result.summary;
-    out["skipped"] = result.skipped;
-    return out;
-  });
+  job_ = runner_->submit(tr("Teacher logits"),
+                         [options](kdw::JobContext& job) { return kdw::run_logits(options, job); });
   run_->setEnabled(false);
   stop_->setEnabled(true);
   status_->setText(tr("Waiting for the job queue…"));
@@ -207,14 +204,15 @@ void LogitsPanel::reload() {
                                       [dir](kdw::JobContext&) { return logitsHistograms(dir); });
   auto conn = std::make_shared<QMetaObject::Connection>();
   *conn = connect(runner_, &JobRunner::finished, this,
-                  [this, id, conn](int done, const QJsonObject& r) {
+                  [this, id, conn](int done, const JobResult& result) {
                     if (done != id) return;
                     disconnect(*conn);
+                    const auto* h = result.get<LogitsHistograms>();
+                    if (!h) return;
                     QVector<double> conf, vals;
-                    for (const auto& c : r.value("confidence").toArray()) conf << c.toDouble();
+                    for (const int64_t c : h->confidence) conf << double(c);
                     confidence_->setHistogram(0.0, 1.0, conf, tr("max softmax probability"));
-                    for (const auto& v : r.value("values").toArray()) vals << v.toDouble();
-                    values_->setHistogram(r.value("min").toDouble(), r.value("max").toDouble(),
-                                          vals, tr("logit value"));
+                    for (const int64_t v : h->values) vals << double(v);
+                    values_->setHistogram(h->min, h->max, vals, tr("logit value"));
                   });
 }

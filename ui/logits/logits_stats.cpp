@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "formats/npy.h"
 #include "formats/ragged.h"
 
-nlohmann::json logitsHistograms(const std::filesystem::path& logitsDir) {
+LogitsHistograms logitsHistograms(const std::filesystem::path& logitsDir) {
   constexpr int kConfidenceBins = 20, kValueBins = 30;
   std::vector<int64_t> confidence(kConfidenceBins, 0), values(kValueBins, 0);
   std::vector<kdw::NpyArray> arrays;
@@ -46,9 +47,5 @@ nlohmann::json logitsHistograms(const std::filesystem::path& logitsDir) {
     }
     rows_total += rows;
   }
-  return {{"confidence", confidence},
-          {"values", values},
-          {"min", lo},
-          {"max", hi},
-          {"rows", rows_total}};
+  return {std::move(confidence), std::move(values), lo, hi, rows_total};
 }

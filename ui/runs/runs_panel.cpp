@@ -42,16 +42,6 @@
 namespace {
 
 // The run's cut_report.json through the engine's mapping; nothing when absent or unreadable.
-std::optional<kdw::CutReport> readCut(const QString& runDir) {
-  const kdw::RunFolder run(runDir.toStdString());
-  if (!QFileInfo::exists(QString::fromStdString(run.cut_report_file().string()))) return {};
-  try {
-    return kdw::read_cut_report(run.cut_report_file());
-  } catch (const std::exception&) {
-    return {};
-  }
-}
-
 // 1, 2 or 5 times a power of ten, about span / target.
 double niceStep(double span, int target) {
   if (!(span > 0)) return 1;
@@ -129,6 +119,12 @@ void addRow(QTableWidget* t, const QStringList& cells) {
 
 QString metricText(double v) {
   return std::isnan(v) ? QStringLiteral("–") : QString::number(v, 'f', 4);
+}
+
+QString scoresText(const kdw::SplitScores& s) {
+  return RunsPanel::tr("accuracy %1, macro-F1 %2, %3 samples")
+      .arg(metricText(s.accuracy), metricText(s.macro_f1))
+      .arg(s.samples);
 }
 
 }  // namespace
@@ -235,21 +231,18 @@ RunsPanel::RunsPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent), jobs_(
     Q_EMIT openInCompress(model_->run(index.row()).path);
   });
   if (jobs_) {
-    connect(jobs_, &JobRunner::finished, this, [this](int id, const QJsonObject& report) {
+    connect(jobs_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
       if (id != eval_job_) return;
+      const auto* report = result.get<kdw::EvaluateReport>();
+      if (!report) return;
       addRow(result_table_, {tr("— evaluation —"), QString()});
-      for (auto it = report.begin(); it != report.end(); ++it) {
-        if (it.key() == QLatin1String("arch")) continue;
-        const QJsonObject split = it.value().toObject();
-        if (split.contains(QStringLiteral("accuracy")))
-          addRow(result_table_,
-                 {tr("evaluation: %1").arg(it.key()),
-                  tr("accuracy %1, macro-F1 %2")
-                      .arg(metricText(split.value(QStringLiteral("accuracy")).toDouble()),
-                           metricText(split.value(QStringLiteral("macro_f1")).toDouble()))});
-        else
-          addRow(result_table_, {tr("evaluation: %1").arg(it.key()), jsonText(it.value())});
-      }
+      addRow(result_table_, {tr("evaluation: dev"), scoresText(report->dev)});
+      addRow(result_table_, {tr("evaluation: test"), scoresText(report->test)});
+      addRow(result_table_,
+             {tr("evaluation: parameters"), QLocale().toString(qint64(report->parameters))});
+      addRow(result_table_, {tr("evaluation: bytes"), QLocale().toString(qint64(report->bytes))});
+      addRow(result_table_, {tr("evaluation: latency ms/sample"),
+                             QString::number(report->latency_ms_per_sample, 'g', 4)});
       status_->setText(tr("Evaluation done"));
       tabs_->setCurrentIndex(2);
     });
@@ -301,22 +294,31 @@ void RunsPanel::selectionChanged() {
 
 void RunsPanel::showRun(const RunInfo& run) {
   config_table_->setRowCount(0);
-  for (auto it = run.config.begin(); it != run.config.end(); ++it)
-    addRow(config_table_, {it.key(), jsonText(it.value())});
+  for (const auto& [option, value] : run.optionTexts()) addRow(config_table_, {option, value});
+  if (!run.dataDir.isEmpty()) addRow(config_table_, {tr("data folder"), run.dataDir});
   result_table_->setRowCount(0);
   addRow(result_table_, {tr("folder"), run.path});
   addRow(result_table_, {tr("model"), run.modelFile.isEmpty() ? tr("none") : run.modelFile});
   addRow(result_table_, {tr("cut model"), run.hasCut ? tr("yes") : tr("no")});
-  for (auto it = run.result.begin(); it != run.result.end(); ++it)
-    if (it.key() != QLatin1String("test_detail") && it.key() != QLatin1String("arch"))
-      addRow(result_table_, {it.key(), jsonText(it.value())});
+  if (const std::optional<kdw::DistillReport>& r = run.report) {
+    addRow(result_table_, {tr("model type"), QString::fromStdString(r->model_type)});
+    addRow(result_table_, {tr("epochs done"), QString::number(r->epochs_done)});
+    addRow(result_table_, {tr("best epoch"), QString::number(r->best_epoch)});
+    addRow(result_table_, {tr("steps"), QString::number(r->steps)});
+    if (r->stopped) addRow(result_table_, {tr("stopped"), tr("yes, the best model so far kept")});
+    if (!r->failed.empty())
+      addRow(result_table_, {tr("failed"), QString::fromStdString(r->failed)});
+    if (r->dev) addRow(result_table_, {QStringLiteral("dev"), scoresText(*r->dev)});
+    if (r->test) addRow(result_table_, {QStringLiteral("test"), scoresText(*r->test)});
+    addRow(result_table_, {tr("parameters"), QLocale().toString(qint64(r->parameters))});
+    addRow(result_table_, {tr("bytes"), QLocale().toString(qint64(r->bytes))});
+  }
   if (!run.problem.isEmpty()) addRow(result_table_, {tr("problem"), run.problem});
-  if (const std::optional<kdw::CutReport> cut = readCut(run.path)) {
+  if (const std::optional<kdw::CutReport>& cut = run.cut) {
+    addRow(result_table_, {tr("cut: hidden after"), QString::fromStdString(cut->hidden_after)});
     addRow(result_table_,
-           {QStringLiteral("cut: hidden_after"), QString::fromStdString(cut->hidden_after)});
-    addRow(result_table_,
-           {QStringLiteral("cut: parameters_after"), QString::number(cut->parameters_after)});
-    addRow(result_table_, {QStringLiteral("cut: bytes_after"), QString::number(cut->bytes_after)});
+           {tr("cut: parameters after"), QLocale().toString(qint64(cut->parameters_after))});
+    addRow(result_table_, {tr("cut: bytes after"), QLocale().toString(qint64(cut->bytes_after))});
   }
 
   const QList<Curve> curves = runCurves(readMetrics(run.path));
@@ -377,10 +379,10 @@ void RunsPanel::showCompare(const QList<int>& rows) {
     addRow(compare_table_, cells);
   };
   row(tr("model type"), [](const RunInfo& r) { return r.modelType; });
-  // "arch" repeats hidden_size / emb_dim / labels as one long JSON text; model_type has its row.
-  for (const QString& key : differingOptions(runs))
-    if (key != QLatin1String("arch") && key != QLatin1String("model_type"))
-      row(key, [&key](const RunInfo& r) { return jsonText(r.config.value(key)); });
+  // model_type has its row.
+  for (const QString& option : differingOptions(runs))
+    if (option != QLatin1String("model_type"))
+      row(option, [&option](const RunInfo& r) { return r.optionText(option); });
   row(tr("best dev accuracy"), [](const RunInfo& r) { return metricText(r.bestDevAccuracy()); });
   row(tr("best dev macro-F1"), [](const RunInfo& r) { return metricText(r.bestDevMacroF1()); });
   row(tr("test accuracy"), [](const RunInfo& r) { return metricText(r.testAccuracy()); });
@@ -390,8 +392,7 @@ void RunsPanel::showCompare(const QList<int>& rows) {
   });
   row(tr("cut model"), [](const RunInfo& r) {
     if (!r.hasCut) return tr("no");
-    const std::optional<kdw::CutReport> cut = readCut(r.path);
-    const qint64 after = cut ? cut->parameters_after : 0;
+    const qint64 after = r.cut ? r.cut->parameters_after : 0;
     return after > 0 ? tr("yes, %1 parameters").arg(QLocale().toString(after)) : tr("yes");
   });
   compare_table_->resizeColumnsToContents();

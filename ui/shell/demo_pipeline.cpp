@@ -26,7 +26,7 @@ QString flags(const kdw::OptionArgs& args) {
 
 DemoPipeline::DemoPipeline(JobRunner* runner, QObject* parent) : QObject(parent), runner_(runner) {
   connect(runner_, &JobRunner::finished, this,
-          [this](int id, const QJsonObject&) { onEnded(id, true); });
+          [this](int id, const JobResult&) { onEnded(id, true); });
   connect(runner_, &JobRunner::failed, this,
           [this](int id, const QString&) { onEnded(id, false); });
   connect(runner_, &JobRunner::cancelled, this, [this](int id) { onEnded(id, false); });
@@ -45,12 +45,11 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
   prepare.input = res / s.csv;
   prepare.workspace = ws.root;
   prepare.bert_vocab = bertSource / "vocab.txt";
-  steps.append(
-      {DemoStep::Prepare, QObject::tr("Demo: prepare data"),
-       QStringLiteral("kdw prepare --input %1 --workspace %2 --bert_vocab %3")
-           .arg(QString::fromStdString(prepare.input.string()), wsArg,
-                QString::fromStdString(prepare.bert_vocab.string())),
-       [prepare](kdw::JobContext& job) { return kdw::run_prepare(prepare, job).summary; }});
+  steps.append({DemoStep::Prepare, QObject::tr("Demo: prepare data"),
+                QStringLiteral("kdw prepare --input %1 --workspace %2 --bert_vocab %3")
+                    .arg(QString::fromStdString(prepare.input.string()), wsArg,
+                         QString::fromStdString(prepare.bert_vocab.string())),
+                [prepare](kdw::JobContext& job) { return kdw::run_prepare(prepare, job); }});
 
   steps.append({DemoStep::CopyBert, QObject::tr("Demo: teacher configuration"),
                 QStringLiteral("cp %1/{config.json,vocab.txt} %2/")
@@ -66,7 +65,7 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                                                ec);
                     if (ec) throw kdw::file_error(bertSource / name, ec.message());
                   }
-                  return nlohmann::json{{"bert_path", bertDir.string()}};
+                  return bertDir;
                 }});
 
   kdw::FinetuneOptions finetune;
@@ -77,25 +76,14 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
   steps.append({DemoStep::Finetune, QObject::tr("Demo: fine-tune teacher"),
                 QStringLiteral("kdw finetune --workspace %1 --bert_path %2 %3")
                     .arg(wsArg, QString::fromStdString(bertDir.string()), flags(s.finetune)),
-                [finetune](kdw::JobContext& job) {
-                  const kdw::FinetuneResult r = kdw::run_finetune(finetune, job);
-                  return nlohmann::json{{"model_dir", r.model_dir.string()},
-                                        {"best", r.best},
-                                        {"epochs_run", r.epochs_run},
-                                        {"early_stopped", r.early_stopped}};
-                }});
+                [finetune](kdw::JobContext& job) { return kdw::run_finetune(finetune, job); }});
 
   kdw::LogitsOptions logits;
   logits.device = jobDevice();
   logits.workspace = ws.root;
   steps.append({DemoStep::Logits, QObject::tr("Demo: teacher logits"),
                 QStringLiteral("kdw logits --workspace %1").arg(wsArg),
-                [logits](kdw::JobContext& job) {
-                  const kdw::LogitsResult r = kdw::run_logits(logits, job);
-                  nlohmann::json out = r.summary;
-                  out["skipped"] = r.skipped;
-                  return out;
-                }});
+                [logits](kdw::JobContext& job) { return kdw::run_logits(logits, job); }});
 
   for (const std::string& name : s.student_types) {
     const QString type = QString::fromStdString(name);
@@ -109,9 +97,9 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                   QStringLiteral("kdw distill --data_path %1 --model_type %2 %3")
                       .arg(wsArg, type, flags(s.student)),
                   [o, runDir](kdw::JobContext& job) {
-                    const kdw::DistillResult r = kdw::run_distill(o, job);
+                    kdw::DistillResult r = kdw::run_distill(o, job);
                     *runDir = r.run_dir;
-                    return nlohmann::json(r);
+                    return r;
                   }});
     kdw::CompressOptions c;
     kdw::apply_option_args(kdw::compress_option_table(), s.cut, c);
@@ -126,11 +114,7 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                     if (runDir->empty()) throw kdw::Error("the student's run folder is unknown");
                     kdw::CompressOptions options = c;
                     options.run_dir = *runDir;
-                    const kdw::CompressResult r = kdw::compress_run(options, job);
-                    return nlohmann::json{
-                        {"run_dir", runDir->string()},
-                        {"cut_model_file", r.cut_model_file.string()},
-                        {"report", r.report ? nlohmann::json(*r.report) : nlohmann::json()}};
+                    return kdw::compress_run(options, job);
                   }});
   }
 

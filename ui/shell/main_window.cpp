@@ -21,6 +21,7 @@
 #include <QVBoxLayout>
 
 #include "core/log.h"
+#include "student/reports.h"
 #include "ui/common/device_setting.h"
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
@@ -148,9 +149,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
     if ((current == demo_panel_ || current == -1) && isPanelEnabled(Panel(panel))) showPanel(panel);
     demo_panel_ = panel;
   });
-  connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& result) {
-    if (demo_panels_.value(id, -1) == Distill && result.contains(QStringLiteral("run_dir")))
-      distill_->showRun(result.value(QStringLiteral("run_dir")).toString());
+  connect(runner_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
+    const auto* run = result.get<kdw::DistillResult>();
+    if (demo_panels_.value(id, -1) == Distill && run)
+      distill_->showRun(QString::fromStdString(run->run_dir.string()));
   });
   connect(demo_, &DemoPipeline::done, this, [this](bool ok) {
     demo_panels_.clear();
@@ -175,6 +177,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   distill_->loadSettings(settings);
   teacher_->loadSettings(settings);
   logits_->loadSettings(settings);
+  compress_->loadSettings(settings);
   updateRecent();
   updatePanels();
   showPanel(-1);
@@ -416,6 +419,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   distill_->saveSettings(settings);
   teacher_->saveSettings(settings);
   logits_->saveSettings(settings);
+  compress_->saveSettings(settings);
   runner_->cancelAll();
   event->accept();
 }

@@ -125,10 +125,12 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     status_->setText(text);
     return true;
   };
-  connect(runner_, &JobRunner::finished, this, [this, done](int id, const QJsonObject& r) {
+  connect(runner_, &JobRunner::finished, this, [this, done](int id, const JobResult& result) {
+    const auto* r = result.get<kdw::FinetuneResult>();
+    if (!r) return;
     if (!done(id, tr("Finished: %1 epoch(s)%2")
-                      .arg(r.value("epochs_run").toInt())
-                      .arg(r.value("early_stopped").toBool() ? tr(", stopped early") : QString())))
+                      .arg(r->epochs_run)
+                      .arg(r->early_stopped ? tr(", stopped early") : QString())))
       return;
     bar_->setValue(bar_->maximum());
     // The saved teacher (labels, curves and best epoch as written to disk).
@@ -279,13 +281,8 @@ int TeacherPanel::start(bool resume) {
   bar_->setValue(0);
   bar_->show();
   clock_.invalidate();
-  job_ = runner_->submit(tr("Fine-tune teacher"), [o](kdw::JobContext& job) {
-    const kdw::FinetuneResult r = kdw::run_finetune(o, job);
-    return nlohmann::json{{"model_dir", r.model_dir.string()},
-                          {"best", r.best},
-                          {"epochs_run", r.epochs_run},
-                          {"early_stopped", r.early_stopped}};
-  });
+  job_ = runner_->submit(tr("Fine-tune teacher"),
+                         [o](kdw::JobContext& job) { return kdw::run_finetune(o, job); });
   start_->setEnabled(false);
   resume_->setEnabled(false);
   stop_->setEnabled(true);
