@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -52,6 +53,8 @@ class JobRunner : public QObject {
   QString currentName() const;
   /// Names of the queued jobs, next first (the running one excluded).
   QStringList queuedNames() const;
+  /// The queued jobs as (id, name), next first (the running one excluded).
+  QList<QPair<int, QString>> queuedJobs() const;
 
   /// How often buffered progress/metrics are delivered (default 100 ms: at most ~10 updates/s).
   void setDeliveryInterval(int ms);
@@ -64,6 +67,7 @@ class JobRunner : public QObject {
   void metrics(int id, const QJsonArray& records);
   /// `result` is the job's return value; a non-object result comes as {"value": result}.
   void finished(int id, const QJsonObject& result);
+  /// Also logged as an error (the log's Errors filter lists failed jobs).
   void failed(int id, const QString& message);
   /// `partial`: what the job finished before it stopped (kdw::CancelledWithResult::partial(), e.g.
   /// a distillation's run folder and best epoch), empty when nothing was kept.
