@@ -19,6 +19,7 @@
 #include "student/run_folder.h"
 #include "ui/common/device_setting.h"
 #include "ui/common/json_files.h"
+#include "ui/common/kept_epoch.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
@@ -27,6 +28,16 @@
 #include "ui/jobs/job_status.h"
 
 DistillPanel::~DistillPanel() = default;
+
+namespace {
+// The kept epoch on the dev and alive curves, and why it was kept (the run's config and curves).
+void markKeptEpoch(LiveChart* dev, LiveChart* alive, const QString& runDir, int kept) {
+  const QJsonObject config =
+      readJsonObjectFile(QDir(runDir).filePath(QString::fromLatin1(kdw::RunFolder::kConfig)));
+  showKeptEpoch(dev, kept, distillKeptReason(kept, config, epochScores(readMetrics(runDir))));
+  showKeptEpoch(alive, kept, QString());
+}
+}  // namespace
 
 DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
@@ -63,6 +74,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   s_acc_ = dev_->addSeries(tr("accuracy"));
   s_f1_ = dev_->addSeries(tr("macro-F1"));
   s_lasso_ = loss_->addSeries(tr("lambda x lasso"));
+  loss_->setSmoothingControl(true);
   alive_ = new LiveChart(tr("Alive ISS components"), tr("epoch"), QString(), this);
   dev_->setIntegerX(true);  // epochs: no 1.5 ticks
   alive_->setIntegerX(true);
@@ -102,6 +114,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     run_dir_ = QString::fromStdString(result.run_dir.string());
     finish(resultSummary(result.report));
     open_->setEnabled(!run_dir_.isEmpty());
+    if (!run_dir_.isEmpty()) markKeptEpoch(dev_, alive_, run_dir_, result.report.best_epoch);
   });
   connect(runner_, &JobRunner::failed, this, [this](int id, const QString& m) {
     if (id == job_) finish(tr("Failed: %1").arg(m));
@@ -118,6 +131,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     run_dir_ = QString::fromStdString(result.run_dir.string());
     result_->setText(tr("Stopped; the best model so far is kept.<br>") +
                      resultSummary(result.report));
+    markKeptEpoch(dev_, alive_, run_dir_, result.report.best_epoch);
     open_->setEnabled(true);
   });
 }
@@ -153,6 +167,7 @@ bool DistillPanel::showRun(const QString& runDir) {
   dev_->redraw();
   alive_->redraw();
   run_dir_ = QFileInfo(runDir).absoluteFilePath();
+  markKeptEpoch(dev_, alive_, run_dir_, result.value(QStringLiteral("best_epoch")).toInt());
   result_->setText(result.isEmpty()
                        ? tr("Run %1: no %2 (interrupted?)")
                              .arg(run_dir_, QString::fromLatin1(kdw::RunFolder::kResult))

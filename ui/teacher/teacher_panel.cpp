@@ -26,6 +26,7 @@
 #include "core/workspace.h"
 #include "ui/common/device_setting.h"
 #include "ui/common/json_files.h"
+#include "ui/common/kept_epoch.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
@@ -84,6 +85,7 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   auto* charts = new QHBoxLayout;
   loss_ = new LiveChart(tr("Training loss"), tr("optimizer step"), tr("loss"), this);
   loss_series_ = loss_->addSeries(tr("loss"));
+  loss_->setSmoothingControl(true);
   dev_ = new LiveChart(tr("Dev scores"), tr("epoch"), QString(), this);
   dev_->setIntegerX(true);
   acc_series_ = dev_->addSeries(tr("accuracy"));
@@ -326,7 +328,14 @@ void TeacherPanel::addRecord(const QJsonObject& r) {
     const double epoch = r.value("epoch").toDouble();
     dev_->append(acc_series_, epoch, dev.value("accuracy").toDouble());
     dev_->append(f1_series_, epoch, dev.value("macro_f1").toDouble());
-    if (r.value("best").toBool()) showDev(dev);
+    if (r.value("best").toBool()) {
+      showDev(dev);
+      // The marker follows the best epoch live; the rule is the engine's (best macro-F1).
+      const int kept = int(epoch);
+      showKeptEpoch(dev_, kept,
+                    teacherKeptReason(kept, {EpochScores{kept, dev.value("accuracy").toDouble(),
+                                                         dev.value("macro_f1").toDouble()}}));
+    }
   }
 }
 
