@@ -113,20 +113,20 @@ LiveChart::LiveChart(const QString& title, const QString& xTitle, const QString&
   view_->setContextMenuPolicy(Qt::CustomContextMenu);
   connect(view_, &QWidget::customContextMenuRequested, this, &LiveChart::showMenu);
 
-  // Under the chart: the smoothing control (hidden unless asked for) and the note.
-  smooth_row_ = new QWidget(this);
+  // The smoothing control (hidden unless asked for) sits in the chart's top-right corner, so
+  // that it takes no height from the plot; the note goes under the chart.
+  smooth_row_ = new QWidget(view_);
   smooth_on_ = new QCheckBox(tr("Smooth"), smooth_row_);
   smooth_on_->setToolTip(tr("Draw an exponential moving average of the curves"));
   smooth_weight_ = new QSlider(Qt::Horizontal, smooth_row_);
   smooth_weight_->setRange(0, 99);
   smooth_weight_->setValue(60);
   smooth_weight_->setEnabled(false);
-  smooth_weight_->setMaximumWidth(160);
+  smooth_weight_->setFixedWidth(70);
   auto* row = new QHBoxLayout(smooth_row_);
-  row->setContentsMargins(4, 0, 4, 0);
+  row->setContentsMargins(0, 0, 0, 0);
   row->addWidget(smooth_on_);
   row->addWidget(smooth_weight_);
-  row->addStretch(1);
   smooth_row_->hide();
   auto apply = [this] {
     smooth_weight_->setEnabled(smooth_on_->isChecked());
@@ -141,7 +141,6 @@ LiveChart::LiveChart(const QString& title, const QString& xTitle, const QString&
   note_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   note_->hide();
   auto* layout = qobject_cast<QVBoxLayout*>(this->layout());
-  layout->addWidget(smooth_row_);
   layout->addWidget(note_);
 
   timer_ = new QTimer(this);
@@ -240,6 +239,12 @@ void LiveChart::setSmoothing(double weight) {
 
 void LiveChart::setSmoothingControl(bool on) {
   smooth_row_->setVisible(on);
+  placeSmoothingControl();
+}
+
+void LiveChart::placeSmoothingControl() {
+  smooth_row_->adjustSize();
+  smooth_row_->move(std::max(0, view_->width() - smooth_row_->width() - 2), 2);
 }
 
 void LiveChart::setMarker(double x, const QString& label) {
@@ -332,6 +337,7 @@ void LiveChart::retick() {
 
 void LiveChart::resizeEvent(QResizeEvent* event) {
   QWidget::resizeEvent(event);
+  placeSmoothingControl();
   // The plot area follows the new size once the chart's layout ran.
   QTimer::singleShot(0, this, &LiveChart::retick);
 }

@@ -95,6 +95,7 @@ class LiveChart : public QWidget {
   /// Tick intervals and label decimals for the current ranges and size.
   void retick();
   void placeMarker();
+  void placeSmoothingControl();
   QPointF valueAt(const QPoint& viewportPos) const;
   void showMenu(const QPoint& pos);
 

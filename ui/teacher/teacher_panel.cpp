@@ -36,6 +36,16 @@
 
 TeacherPanel::~TeacherPanel() = default;
 
+namespace {
+// The rule that kept the teacher's best epoch, under its dev results.
+void appendKeptReason(QLabel* summary, int kept, const QJsonObject& dev) {
+  const EpochScores scores{kept, dev.value(QStringLiteral("accuracy")).toDouble(),
+                           dev.value(QStringLiteral("macro_f1")).toDouble()};
+  summary->setText(summary->text() + QStringLiteral("<br>") +
+                   teacherKeptReason(kept, {scores}).toHtmlEscaped());
+}
+}  // namespace
+
 TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(makeHeading(tr("Teacher: fine-tune BERT"), this));
@@ -230,6 +240,9 @@ void TeacherPanel::showFinetuned() {
   }
   const QJsonObject best = summary.value(QStringLiteral("best")).toObject();
   showDev(best.value(QStringLiteral("dev")).toObject());
+  const int kept = best.value(QStringLiteral("epoch")).toInt();
+  showKeptEpoch(dev_, kept, QString());
+  if (kept > 0) appendKeptReason(dev_summary_, kept, best.value(QStringLiteral("dev")).toObject());
   const QJsonObject options = summary.value(QStringLiteral("options")).toObject();
   status_->setText(
       tr("Fine-tuned teacher: from %1%2, best epoch %3 of %4, %5")
@@ -330,11 +343,11 @@ void TeacherPanel::addRecord(const QJsonObject& r) {
     dev_->append(f1_series_, epoch, dev.value("macro_f1").toDouble());
     if (r.value("best").toBool()) {
       showDev(dev);
-      // The marker follows the best epoch live; the rule is the engine's (best macro-F1).
+      // The marker follows the best epoch live; the rule (the engine's: best macro-F1) goes
+      // under the dev results, where it takes no height from the charts.
       const int kept = int(epoch);
-      showKeptEpoch(dev_, kept,
-                    teacherKeptReason(kept, {EpochScores{kept, dev.value("accuracy").toDouble(),
-                                                         dev.value("macro_f1").toDouble()}}));
+      showKeptEpoch(dev_, kept, QString());
+      appendKeptReason(dev_summary_, kept, dev);
     }
   }
 }
