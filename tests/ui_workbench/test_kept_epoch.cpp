@@ -1,6 +1,7 @@
 // "Say why": the kept epoch and its rule with the curves. The sentence follows the run's config
 // (sparse_tolerance, group_lasso) and curves; the Distill panel marks the kept epoch on its dev
-// curve and puts the sentence under it for a run folder whose kept epoch is not its peak.
+// and alive curves and puts the sentence under the charts for a run folder whose kept epoch is
+// not its peak.
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -75,10 +76,11 @@ class TestKeptEpoch : public QObject {
     DistillPanel panel(&runner);
     QVERIFY(panel.showRun(run));
     QCOMPARE(panel.devChart()->markerX(), 3.0);
-    QVERIFY2(panel.devChart()->note().startsWith(QStringLiteral(
+    // The sentence goes under the charts, with the run's result.
+    QVERIFY2(panel.resultText().contains(QStringLiteral(
                  "kept epoch 3 (dev accuracy 0.396): the sparsest epoch within 0.03 of the best "
                  "dev accuracy 0.425 (epoch 2)")),
-             qPrintable(panel.devChart()->note()));
+             qPrintable(panel.resultText()));
     QCOMPARE(panel.aliveChart()->markerX(), 3.0);
   }
 };

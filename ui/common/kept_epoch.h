@@ -27,5 +27,6 @@ QString distillKeptReason(int kept, const QJsonObject& config, const QVector<Epo
 /// The teacher's rule (engine/bert/finetune.cpp): the best dev macro-F1, accuracy breaking ties.
 QString teacherKeptReason(int kept, const QVector<EpochScores>& epochs);
 
-/// Marks epoch `kept` on `chart` and puts `reason` under it (kept 0 clears both).
+/// Marks epoch `kept` on `chart` and puts `reason` under it (kept 0 clears both; an empty
+/// reason leaves the chart without a note, for panels that show it elsewhere).
 void showKeptEpoch(LiveChart* chart, int kept, const QString& reason);

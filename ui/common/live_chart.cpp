@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QHorizontalBarSeries>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QMenu>
 #include <QMessageBox>
@@ -262,6 +263,8 @@ void LiveChart::setMarker(double x, const QString& label) {
     chart_->addSeries(marker_);
     marker_->attachAxis(x_axis_);
     marker_->attachAxis(y_axis_);
+    // Not in the legend: a narrow chart elides every entry once there is one more.
+    for (QLegendMarker* entry : chart_->legend()->markers(marker_)) entry->setVisible(false);
   }
   marker_->setName(label);
   marker_->show();
@@ -316,15 +319,20 @@ void LiveChart::redraw() {
 }
 
 void LiveChart::retick() {
-  // As many ticks as the plot has room for (labels ~90 px apart across, ~32 px up), at round
+  // As many ticks as the plot has room for (labels ~70 px apart across, ~32 px up), at round
   // intervals, with the decimals those need: no "1.38 / 1.38 / 1.38", no elided labels.
+  // A short chart (1024x700) drops its axis titles: QtCharts elides tick labels to "..." when
+  // labels and titles do not both fit.
+  const bool roomy = view_->height() >= 230;
+  x_axis_->setTitleVisible(roomy);
+  y_axis_->setTitleVisible(roomy);
   const QRectF plot = chart_->plotArea();
   const double width = plot.width() > 10 ? plot.width() : 400;
   const double height = plot.height() > 10 ? plot.height() : 200;
   const double xSpan = x_axis_->max() - x_axis_->min();
   const double ySpan = y_axis_->max() - y_axis_->min();
   const double xStep =
-      std::max(integer_x_ ? 1.0 : 0.0, niceStep(xSpan / std::clamp(width / 90.0, 1.0, 10.0)));
+      std::max(integer_x_ ? 1.0 : 0.0, niceStep(xSpan / std::clamp(width / 70.0, 2.0, 10.0)));
   const double yStep = niceStep(ySpan / std::clamp(height / 32.0, 1.0, 8.0));
   for (auto [axis, step] : {std::pair{x_axis_, xStep}, std::pair{y_axis_, yStep}}) {
     axis->setTickType(QValueAxis::TicksDynamic);

@@ -30,12 +30,16 @@
 DistillPanel::~DistillPanel() = default;
 
 namespace {
-// The kept epoch on the dev and alive curves, and why it was kept (the run's config and curves).
-void markKeptEpoch(LiveChart* dev, LiveChart* alive, const QString& runDir, int kept) {
+// The kept epoch marked on the dev and alive curves; returns why it was kept (from the run's
+// config and curves) for the result text under the charts (a note under each chart would take
+// height the charts lack at 1024x700).
+QString markKeptEpoch(LiveChart* dev, LiveChart* alive, const QString& runDir, int kept) {
   const QJsonObject config =
       readJsonObjectFile(QDir(runDir).filePath(QString::fromLatin1(kdw::RunFolder::kConfig)));
-  showKeptEpoch(dev, kept, distillKeptReason(kept, config, epochScores(readMetrics(runDir))));
+  showKeptEpoch(dev, kept, QString());
   showKeptEpoch(alive, kept, QString());
+  const QString why = distillKeptReason(kept, config, epochScores(readMetrics(runDir)));
+  return why.isEmpty() ? QString() : QStringLiteral("<br>") + why.toHtmlEscaped();
 }
 }  // namespace
 
@@ -114,7 +118,9 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     run_dir_ = QString::fromStdString(result.run_dir.string());
     finish(resultSummary(result.report));
     open_->setEnabled(!run_dir_.isEmpty());
-    if (!run_dir_.isEmpty()) markKeptEpoch(dev_, alive_, run_dir_, result.report.best_epoch);
+    if (!run_dir_.isEmpty())
+      result_->setText(result_->text() +
+                       markKeptEpoch(dev_, alive_, run_dir_, result.report.best_epoch));
   });
   connect(runner_, &JobRunner::failed, this, [this](int id, const QString& m) {
     if (id == job_) finish(tr("Failed: %1").arg(m));
@@ -130,8 +136,8 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     finish(QString());
     run_dir_ = QString::fromStdString(result.run_dir.string());
     result_->setText(tr("Stopped; the best model so far is kept.<br>") +
-                     resultSummary(result.report));
-    markKeptEpoch(dev_, alive_, run_dir_, result.report.best_epoch);
+                     resultSummary(result.report) +
+                     markKeptEpoch(dev_, alive_, run_dir_, result.report.best_epoch));
     open_->setEnabled(true);
   });
 }
@@ -167,11 +173,12 @@ bool DistillPanel::showRun(const QString& runDir) {
   dev_->redraw();
   alive_->redraw();
   run_dir_ = QFileInfo(runDir).absoluteFilePath();
-  markKeptEpoch(dev_, alive_, run_dir_, result.value(QStringLiteral("best_epoch")).toInt());
+  const QString why =
+      markKeptEpoch(dev_, alive_, run_dir_, result.value(QStringLiteral("best_epoch")).toInt());
   result_->setText(result.isEmpty()
                        ? tr("Run %1: no %2 (interrupted?)")
                              .arg(run_dir_, QString::fromLatin1(kdw::RunFolder::kResult))
-                       : resultSummary(result));
+                       : resultSummary(result) + why);
   open_->setEnabled(true);
   return true;
 }
