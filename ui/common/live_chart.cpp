@@ -335,6 +335,11 @@ void LiveChart::retick() {
       std::max(integer_x_ ? 1.0 : 0.0, niceStep(xSpan / std::clamp(width / 70.0, 2.0, 10.0)));
   const double yStep = niceStep(ySpan / std::clamp(height / 32.0, 1.0, 8.0));
   for (auto [axis, step] : {std::pair{x_axis_, xStep}, std::pair{y_axis_, yStep}}) {
+    // At least two labels: a round step that would leave one gets a finer round step.
+    const double span = axis->max() - axis->min();
+    const double floorStep = axis == x_axis_ && integer_x_ ? 1.0 : 0.0;
+    while (span / step < 2 && step / 2.5 > floorStep && step > 1e-12) step = niceStep(step / 2.5);
+    if (floorStep > 0) step = std::max(1.0, std::floor(step));  // epochs: 2, not 2.5
     axis->setTickType(QValueAxis::TicksDynamic);
     axis->setTickAnchor(0.0);
     axis->setTickInterval(step);

@@ -362,17 +362,15 @@ void RunsPanel::showCompareCurves() {
   setCurves(compare_chart_, compare_metric_->currentText(), metric == 2 ? tr("step") : tr("epoch"),
             curves);
   if (metric == 2) return;
-  // Each run's kept epoch drawn large on its curve, with its score: a run's "best" row is its
-  // kept epoch, which need not be its curve's peak (the sparse tolerance).
+  // Each run's kept epoch drawn large on its curve (the "kept epoch" row says why): a run's
+  // "best" row is its kept epoch, which need not be its curve's peak (the sparse tolerance).
   for (QAbstractSeries* series : compare_chart_->chart()->series()) {
     auto* line = qobject_cast<QXYSeries*>(series);
     if (!line || !kept.contains(line->name())) continue;
     const QList<QPointF> points = line->points();
     for (int p = 0; p < points.size(); ++p) {
       if (int(points[p].x()) != kept.value(line->name())) continue;
-      line->setPointLabelsFormat(tr("kept @yPoint"));
-      line->setPointConfiguration(p, {{QXYSeries::PointConfiguration::Size, 11.0},
-                                      {QXYSeries::PointConfiguration::LabelVisibility, true}});
+      line->setPointConfiguration(p, {{QXYSeries::PointConfiguration::Size, 6.0}});
     }
   }
 }
