@@ -49,8 +49,10 @@ int main(int argc, char** argv) {
   if (parser.isSet(shots)) window.resize(1280, 820);
   window.show();
   kdw::log::info("KD Workbench {} using {} threads", KDW_VERSION, used);
-  const bool hasWorkspace =
-      parser.isSet(workspace) && window.openWorkspace(parser.value(workspace));
+  // --workspace, else the previous session's workspace (not for the screenshot tour).
+  const bool hasWorkspace = parser.isSet(workspace)
+                                ? window.openWorkspace(parser.value(workspace))
+                                : !parser.isSet(shots) && window.reopenLastWorkspace();
   if (parser.isSet(shots)) {
     window.resize(1280, 820);
     runScreenshotTour(&window, parser.value(shots), hasWorkspace, [] { QApplication::exit(0); });

@@ -5,11 +5,24 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
 #include <QHorizontalBarSeries>
+#include <QLabel>
+#include <QLegendMarker>
 #include <QLineSeries>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QSaveFile>
+#include <QSlider>
+#include <QTextStream>
 #include <QTimer>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <QWheelEvent>
 
 #include <algorithm>
 #include <cmath>
@@ -62,6 +75,25 @@ QString decimalsFormat(double interval) {
   }
   return QStringLiteral("%g");
 }
+
+// The labels a value axis draws: its dynamic ticks, or its fixed tick count.
+QStringList valueAxisLabels(const QValueAxis* values) {
+  QStringList labels;
+  const QByteArray format = values->labelFormat().toLatin1();
+  if (values->tickType() == QValueAxis::TicksDynamic && values->tickInterval() > 0) {
+    const double step = values->tickInterval(), anchor = values->tickAnchor();
+    for (double v = anchor + std::ceil((values->min() - anchor) / step - 1e-9) * step;
+         v <= values->max() + step * 1e-9; v += step)
+      labels << QString::asprintf(format.constData(), std::abs(v) < step * 1e-9 ? 0.0 : v);
+  } else {
+    const int n = values->tickCount();
+    for (int i = 0; i < n; ++i)
+      labels << QString::asprintf(
+          format.constData(),
+          values->min() + (values->max() - values->min()) * i / std::max(1, n - 1));
+  }
+  return labels;
+}
 }  // namespace
 
 LiveChart::LiveChart(const QString& title, const QString& xTitle, const QString& yTitle,
@@ -77,6 +109,41 @@ LiveChart::LiveChart(const QString& title, const QString& xTitle, const QString&
   chart_->addAxis(x_axis_, Qt::AlignBottom);
   chart_->addAxis(y_axis_, Qt::AlignLeft);
   view_ = makeView(chart_, this);
+  view_->viewport()->setMouseTracking(true);
+  view_->viewport()->installEventFilter(this);
+  view_->setContextMenuPolicy(Qt::CustomContextMenu);
+  connect(view_, &QWidget::customContextMenuRequested, this, &LiveChart::showMenu);
+
+  // The smoothing control (hidden unless asked for) sits in the chart's top-right corner, so
+  // that it takes no height from the plot; the note goes under the chart.
+  smooth_row_ = new QWidget(view_);
+  smooth_on_ = new QCheckBox(tr("Smooth"), smooth_row_);
+  smooth_on_->setToolTip(tr("Draw an exponential moving average of the curves"));
+  smooth_weight_ = new QSlider(Qt::Horizontal, smooth_row_);
+  smooth_weight_->setRange(0, 99);
+  smooth_weight_->setValue(60);
+  smooth_weight_->setEnabled(false);
+  smooth_weight_->setFixedWidth(70);
+  auto* row = new QHBoxLayout(smooth_row_);
+  row->setContentsMargins(0, 0, 0, 0);
+  row->addWidget(smooth_on_);
+  row->addWidget(smooth_weight_);
+  smooth_row_->hide();
+  auto apply = [this] {
+    smooth_weight_->setEnabled(smooth_on_->isChecked());
+    smoothing_ = smooth_on_->isChecked() ? smooth_weight_->value() / 100.0 : 0.0;
+    dirty_ = true;
+    redraw();
+  };
+  connect(smooth_on_, &QCheckBox::toggled, this, apply);
+  connect(smooth_weight_, &QSlider::valueChanged, this, apply);
+  note_ = new QLabel(this);
+  note_->setWordWrap(true);
+  note_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  note_->hide();
+  auto* layout = qobject_cast<QVBoxLayout*>(this->layout());
+  layout->addWidget(note_);
+
   timer_ = new QTimer(this);
   timer_->setInterval(250);  // a few redraws per second are enough for the eye
   connect(timer_, &QTimer::timeout, this, &LiveChart::redraw);
@@ -106,8 +173,11 @@ void LiveChart::clear() {
     s.points.clear();
     s.line->clear();
   }
+  zoomed_ = false;
   x_axis_->setRange(0, 1);
   y_axis_->setRange(0, 1);
+  setMarker(std::numeric_limits<double>::quiet_NaN(), QString());
+  setNote(QString());
   dirty_ = false;
 }
 
@@ -145,14 +215,87 @@ QVector<QPointF> LiveChart::decimate(const QVector<QPointF>& points) const {
   return out;
 }
 
+QVector<QPointF> LiveChart::smoothed(const QVector<QPointF>& points) const {
+  if (smoothing_ <= 0 || points.isEmpty()) return points;
+  QVector<QPointF> out;
+  out.reserve(points.size());
+  double s = points.first().y();
+  for (const QPointF& p : points) {
+    s = smoothing_ * s + (1 - smoothing_) * p.y();
+    out.append(QPointF(p.x(), s));
+  }
+  return out;
+}
+
+void LiveChart::setSmoothing(double weight) {
+  weight = std::clamp(weight, 0.0, 0.99);
+  const QSignalBlocker a(smooth_on_), b(smooth_weight_);
+  smooth_on_->setChecked(weight > 0);
+  if (weight > 0) smooth_weight_->setValue(int(std::lround(weight * 100)));
+  smooth_weight_->setEnabled(weight > 0);
+  smoothing_ = weight;
+  dirty_ = true;
+  redraw();
+}
+
+void LiveChart::setSmoothingControl(bool on) {
+  smooth_row_->setVisible(on);
+  placeSmoothingControl();
+}
+
+void LiveChart::placeSmoothingControl() {
+  smooth_row_->adjustSize();
+  smooth_row_->move(std::max(0, view_->width() - smooth_row_->width() - 2), 2);
+}
+
+void LiveChart::setMarker(double x, const QString& label) {
+  marker_x_ = x;
+  if (!std::isfinite(x)) {
+    if (marker_) marker_->hide();
+    return;
+  }
+  if (!marker_) {
+    marker_ = new QLineSeries(chart_);
+    QPen pen(QColor(90, 90, 90));
+    pen.setStyle(Qt::DashLine);
+    pen.setWidthF(1.5);
+    marker_->setPen(pen);
+    chart_->addSeries(marker_);
+    marker_->attachAxis(x_axis_);
+    marker_->attachAxis(y_axis_);
+    // Not in the legend: a narrow chart elides every entry once there is one more.
+    for (QLegendMarker* entry : chart_->legend()->markers(marker_)) entry->setVisible(false);
+  }
+  marker_->setName(label);
+  marker_->show();
+  placeMarker();
+}
+
+void LiveChart::placeMarker() {
+  if (!marker_ || !std::isfinite(marker_x_)) return;
+  marker_->replace({QPointF(marker_x_, y_axis_->min()), QPointF(marker_x_, y_axis_->max())});
+}
+
+void LiveChart::setNote(const QString& text) {
+  note_->setText(text);
+  note_->setVisible(!text.isEmpty());
+}
+
+QString LiveChart::note() const {
+  return note_->text();
+}
+
 void LiveChart::redraw() {
   if (!dirty_) return;
   dirty_ = false;
   double x0 = std::numeric_limits<double>::max(), x1 = std::numeric_limits<double>::lowest();
   double y0 = x0, y1 = x1;
   for (Series& s : series_) {
-    if (s.points.isEmpty()) continue;
-    const QVector<QPointF> drawn = decimate(s.points);
+    if (s.points.isEmpty()) {
+      s.line->clear();
+      continue;
+    }
+    const QVector<QPointF> drawn = decimate(smoothed(s.points));
     for (const QPointF& p : drawn) {
       x0 = std::min(x0, p.x());
       x1 = std::max(x1, p.x());
@@ -161,20 +304,216 @@ void LiveChart::redraw() {
     }
     s.line->replace(QList<QPointF>(drawn.begin(), drawn.end()));
   }
-  if (x0 > x1) return;
+  if (x0 > x1 || zoomed_) return;  // a zoomed view stays where the user put it
+  if (std::isfinite(marker_x_)) {
+    x0 = std::min(x0, marker_x_);
+    x1 = std::max(x1, marker_x_);
+  }
   if (x1 - x0 < 1e-12) x1 = x0 + 1;
   // A flat curve (e.g. alive units that stay put) gets a visible range, not 128 five times.
-  const double pad = y1 > y0 ? (y1 - y0) * 0.05 : std::max(1.0, std::abs(y0) * 0.05);
+  const double pad = y1 > y0 ? (y1 - y0) * 0.05 : std::max(1e-3, std::abs(y0) * 0.05);
   x_axis_->setRange(x0, x1);
-  // Steps, epochs: round values over the exact data range.
-  roundTicks(x_axis_, x1 - x0, integer_x_ ? 1.0 : 0.0);
-  x_axis_->setLabelFormat(integer_x_ ? QStringLiteral("%.0f") : QStringLiteral("%g"));
-  // Round tick values (0.2, 0.4 ... rather than 0.0872, 0.406 ...); data that is never negative
-  // (losses, scores, counts) keeps an axis that starts at 0 or above.
+  // Data that is never negative (losses, scores, counts) keeps an axis that starts at 0 or above.
   y_axis_->setRange(y0 >= 0 ? std::max(0.0, y0 - pad) : y0 - pad, y1 + pad);
-  y_axis_->applyNiceNumbers();
-  if (y0 >= 0 && y_axis_->min() < 0) y_axis_->setMin(0);
-  roundTicks(y_axis_, y_axis_->max() - y_axis_->min());
+  retick();
+}
+
+void LiveChart::retick() {
+  // As many ticks as the plot has room for (labels ~70 px apart across, ~32 px up), at round
+  // intervals, with the decimals those need: no "1.38 / 1.38 / 1.38", no elided labels.
+  // A short chart (1024x700) drops its axis titles: QtCharts elides tick labels to "..." when
+  // labels and titles do not both fit.
+  const bool roomy = view_->height() >= 230;
+  x_axis_->setTitleVisible(roomy);
+  y_axis_->setTitleVisible(roomy);
+  const QRectF plot = chart_->plotArea();
+  const double width = plot.width() > 10 ? plot.width() : 400;
+  const double height = plot.height() > 10 ? plot.height() : 200;
+  const double xSpan = x_axis_->max() - x_axis_->min();
+  const double ySpan = y_axis_->max() - y_axis_->min();
+  const double xStep =
+      std::max(integer_x_ ? 1.0 : 0.0, niceStep(xSpan / std::clamp(width / 70.0, 2.0, 10.0)));
+  const double yStep = niceStep(ySpan / std::clamp(height / 32.0, 1.0, 8.0));
+  for (auto [axis, step] : {std::pair{x_axis_, xStep}, std::pair{y_axis_, yStep}}) {
+    // At least two labels: a round step that would leave one gets a finer round step.
+    const double span = axis->max() - axis->min();
+    const double floorStep = axis == x_axis_ && integer_x_ ? 1.0 : 0.0;
+    while (span / step < 2 && step / 2.5 > floorStep && step > 1e-12) step = niceStep(step / 2.5);
+    if (floorStep > 0) step = std::max(1.0, std::floor(step));  // epochs: 2, not 2.5
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0.0);
+    axis->setTickInterval(step);
+    axis->setLabelFormat(decimalsFormat(step));
+  }
+  placeMarker();
+}
+
+void LiveChart::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  placeSmoothingControl();
+  // The plot area follows the new size once the chart's layout ran.
+  QTimer::singleShot(0, this, &LiveChart::retick);
+}
+
+QString LiveChart::readoutAt(double x) const {
+  QStringList parts;
+  double shownX = std::numeric_limits<double>::quiet_NaN();
+  for (const Series& s : series_) {
+    const QList<QPointF> points = s.line->points();
+    if (points.isEmpty()) continue;
+    const auto nearest =
+        std::min_element(points.begin(), points.end(), [x](const QPointF& a, const QPointF& b) {
+          return std::abs(a.x() - x) < std::abs(b.x() - x);
+        });
+    if (!std::isfinite(shownX)) shownX = nearest->x();
+    parts << QStringLiteral("%1 %2").arg(s.line->name(), QString::number(nearest->y(), 'g', 4));
+  }
+  if (parts.isEmpty()) return QString();
+  const QString xName = x_axis_->titleText().isEmpty() ? QStringLiteral("x") : x_axis_->titleText();
+  parts.prepend(QStringLiteral("%1 %2").arg(xName, QString::number(shownX, 'g', 6)));
+  return parts.join(QStringLiteral(" · "));
+}
+
+QStringList LiveChart::axisLabels(Qt::Orientation orientation) const {
+  return valueAxisLabels(orientation == Qt::Horizontal ? x_axis_ : y_axis_);
+}
+
+QPair<double, double> LiveChart::xRange() const {
+  return {x_axis_->min(), x_axis_->max()};
+}
+
+QPair<double, double> LiveChart::yRange() const {
+  return {y_axis_->min(), y_axis_->max()};
+}
+
+void LiveChart::zoomBy(double factor, QPointF center) {
+  if (!(factor > 0)) return;
+  const double xa = center.x() - (center.x() - x_axis_->min()) * factor;
+  const double xb = center.x() + (x_axis_->max() - center.x()) * factor;
+  const double ya = center.y() - (center.y() - y_axis_->min()) * factor;
+  const double yb = center.y() + (y_axis_->max() - center.y()) * factor;
+  if (!(xb - xa > 1e-12) || !(yb - ya > 1e-12)) return;
+  zoomed_ = true;
+  x_axis_->setRange(xa, xb);
+  y_axis_->setRange(ya, yb);
+  retick();
+}
+
+void LiveChart::panBy(double dx, double dy) {
+  zoomed_ = true;
+  x_axis_->setRange(x_axis_->min() + dx, x_axis_->max() + dx);
+  y_axis_->setRange(y_axis_->min() + dy, y_axis_->max() + dy);
+  retick();
+}
+
+void LiveChart::resetZoom() {
+  zoomed_ = false;
+  dirty_ = true;
+  redraw();
+}
+
+QPointF LiveChart::valueAt(const QPoint& viewportPos) const {
+  return chart_->mapToValue(chart_->mapFromScene(view_->mapToScene(viewportPos)));
+}
+
+bool LiveChart::eventFilter(QObject* watched, QEvent* event) {
+  if (watched != view_->viewport()) return QWidget::eventFilter(watched, event);
+  switch (event->type()) {
+    case QEvent::Wheel: {
+      auto* wheel = static_cast<QWheelEvent*>(event);
+      const double steps = wheel->angleDelta().y() / 120.0;
+      if (steps == 0) return false;
+      zoomBy(std::pow(0.8, steps), valueAt(wheel->position().toPoint()));
+      return true;
+    }
+    case QEvent::MouseButtonPress: {
+      auto* mouse = static_cast<QMouseEvent*>(event);
+      if (mouse->button() != Qt::LeftButton) return false;
+      dragging_ = true;
+      drag_from_ = mouse->position().toPoint();
+      drag_x_ = xRange();
+      drag_y_ = yRange();
+      return true;
+    }
+    case QEvent::MouseMove: {
+      auto* mouse = static_cast<QMouseEvent*>(event);
+      const QPoint pos = mouse->position().toPoint();
+      if (dragging_ && (mouse->buttons() & Qt::LeftButton)) {
+        const QRectF plot = chart_->plotArea();
+        if (plot.width() < 1 || plot.height() < 1) return true;
+        const QPoint d = pos - drag_from_;
+        const double dx = -d.x() / plot.width() * (drag_x_.second - drag_x_.first);
+        const double dy = d.y() / plot.height() * (drag_y_.second - drag_y_.first);
+        zoomed_ = true;
+        x_axis_->setRange(drag_x_.first + dx, drag_x_.second + dx);
+        y_axis_->setRange(drag_y_.first + dy, drag_y_.second + dy);
+        retick();
+        return true;
+      }
+      const QPointF scenePos = view_->mapToScene(pos);
+      if (chart_->plotArea().contains(chart_->mapFromScene(scenePos))) {
+        hover_ = readoutAt(valueAt(pos).x());
+        QToolTip::showText(mouse->globalPosition().toPoint(), hover_, view_);
+      } else {
+        hover_.clear();
+        QToolTip::hideText();
+      }
+      return false;
+    }
+    case QEvent::MouseButtonRelease:
+      dragging_ = false;
+      return false;
+    case QEvent::MouseButtonDblClick:
+      dragging_ = false;
+      resetZoom();
+      return true;
+    case QEvent::Leave:
+      hover_.clear();
+      return false;
+    default:
+      return false;
+  }
+}
+
+bool LiveChart::exportPng(const QString& file) const {
+  return view_->grab().save(file, "PNG");
+}
+
+bool LiveChart::exportCsv(const QString& file) const {
+  QSaveFile out(file);
+  if (!out.open(QIODevice::WriteOnly | QIODevice::Text)) return false;
+  QTextStream text(&out);
+  text << "series,x,y\n";
+  for (const Series& s : series_) {
+    QString name = s.line->name();
+    name.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+    for (const QPointF& p : s.points)
+      text << '"' << name << "\"," << QString::number(p.x(), 'g', 10) << ','
+           << QString::number(p.y(), 'g', 10) << '\n';
+  }
+  text.flush();
+  return out.commit();
+}
+
+void LiveChart::showMenu(const QPoint& pos) {
+  QMenu menu(this);
+  const QString base = chart_->title().isEmpty() ? QStringLiteral("chart") : chart_->title();
+  menu.addAction(tr("Export as PNG…"), this, [this, base] {
+    const QString file = QFileDialog::getSaveFileName(this, tr("Export chart"), base + ".png",
+                                                      tr("PNG image (*.png)"));
+    if (!file.isEmpty() && !exportPng(file))
+      QMessageBox::warning(this, tr("Export chart"), tr("%1: cannot be written").arg(file));
+  });
+  menu.addAction(tr("Export as CSV…"), this, [this, base] {
+    const QString file = QFileDialog::getSaveFileName(this, tr("Export points"), base + ".csv",
+                                                      tr("CSV table (*.csv)"));
+    if (!file.isEmpty() && !exportCsv(file))
+      QMessageBox::warning(this, tr("Export points"), tr("%1: cannot be written").arg(file));
+  });
+  menu.addSeparator();
+  QAction* reset = menu.addAction(tr("Reset zoom"), this, &LiveChart::resetZoom);
+  reset->setEnabled(zoomed_);
+  menu.exec(view_->mapToGlobal(pos));
 }
 
 BarChart::BarChart(const QString& title, QWidget* parent) : QWidget(parent), chart_(new QChart) {
@@ -258,23 +597,7 @@ QStringList BarChart::axisLabels() const {
   for (QAbstractAxis* axis : chart_->axes(Qt::Horizontal)) {
     if (!axis->isVisible()) continue;
     if (auto* cats = qobject_cast<QBarCategoryAxis*>(axis)) return cats->categories();
-    if (auto* values = qobject_cast<QValueAxis*>(axis)) {
-      QStringList labels;
-      const QByteArray format = values->labelFormat().toLatin1();
-      if (values->tickType() == QValueAxis::TicksDynamic && values->tickInterval() > 0) {
-        const double step = values->tickInterval(), anchor = values->tickAnchor();
-        for (double v = anchor + std::ceil((values->min() - anchor) / step - 1e-9) * step;
-             v <= values->max() + step * 1e-9; v += step)
-          labels << QString::asprintf(format.constData(), std::abs(v) < step * 1e-9 ? 0.0 : v);
-      } else {
-        const int n = values->tickCount();
-        for (int i = 0; i < n; ++i)
-          labels << QString::asprintf(
-              format.constData(),
-              values->min() + (values->max() - values->min()) * i / std::max(1, n - 1));
-      }
-      return labels;
-    }
+    if (auto* values = qobject_cast<QValueAxis*>(axis)) return valueAxisLabels(values);
   }
   return {};
 }

@@ -18,6 +18,8 @@
 #include "student/reports.h"
 #include "student/run_folder.h"
 #include "ui/common/device_setting.h"
+#include "ui/common/json_files.h"
+#include "ui/common/kept_epoch.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
@@ -26,6 +28,20 @@
 #include "ui/jobs/job_status.h"
 
 DistillPanel::~DistillPanel() = default;
+
+namespace {
+// The kept epoch marked on the dev and alive curves; returns why it was kept (from the run's
+// config and curves) for the result text under the charts (a note under each chart would take
+// height the charts lack at 1024x700).
+QString markKeptEpoch(LiveChart* dev, LiveChart* alive, const QString& runDir, int kept) {
+  const QJsonObject config =
+      readJsonObjectFile(QDir(runDir).filePath(QString::fromLatin1(kdw::RunFolder::kConfig)));
+  showKeptEpoch(dev, kept, QString());
+  showKeptEpoch(alive, kept, QString());
+  const QString why = distillKeptReason(kept, config, epochScores(readMetrics(runDir)));
+  return why.isEmpty() ? QString() : QStringLiteral("<br>") + why.toHtmlEscaped();
+}
+}  // namespace
 
 DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
@@ -62,6 +78,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   s_acc_ = dev_->addSeries(tr("accuracy"));
   s_f1_ = dev_->addSeries(tr("macro-F1"));
   s_lasso_ = loss_->addSeries(tr("lambda x lasso"));
+  loss_->setSmoothingControl(true);
   alive_ = new LiveChart(tr("Alive ISS components"), tr("epoch"), QString(), this);
   dev_->setIntegerX(true);  // epochs: no 1.5 ticks
   alive_->setIntegerX(true);
@@ -102,6 +119,9 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     run_dir_ = QString::fromStdString(result->run_dir.string());
     finish(resultSummary(result->report));
     open_->setEnabled(!run_dir_.isEmpty());
+    if (!run_dir_.isEmpty())
+      result_->setText(result_->text() +
+                       markKeptEpoch(dev_, alive_, run_dir_, result->report.best_epoch));
   });
   connect(runner_, &JobRunner::failed, this, [this](int id, const QString& m) {
     if (id == job_) finish(tr("Failed: %1").arg(m));
@@ -117,7 +137,8 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     finish(QString());
     run_dir_ = QString::fromStdString(result->run_dir.string());
     result_->setText(tr("Stopped; the best model so far is kept.<br>") +
-                     resultSummary(result->report));
+                     resultSummary(result->report) +
+                     markKeptEpoch(dev_, alive_, run_dir_, result->report.best_epoch));
     open_->setEnabled(true);
   });
 }
@@ -150,7 +171,8 @@ bool DistillPanel::showRun(const QString& runDir) {
   alive_->redraw();
   run_dir_ = run.path;
   if (run.report)
-    result_->setText(resultSummary(*run.report));
+    result_->setText(resultSummary(*run.report) +
+                     markKeptEpoch(dev_, alive_, run_dir_, run.report->best_epoch));
   else if (!run.problem.isEmpty())
     result_->setText(tr("Run %1: %2").arg(run_dir_.toHtmlEscaped(), run.problem.toHtmlEscaped()));
   else

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/job.h"
+#include "core/log.h"
 #include "core/memory.h"
 
 // One job and the mailbox between its worker thread and the UI thread.
@@ -158,6 +159,12 @@ QString JobRunner::currentName() const {
   return current_ ? current_->name : QString();
 }
 
+QList<QPair<int, QString>> JobRunner::queuedJobs() const {
+  QList<QPair<int, QString>> jobs;
+  for (const auto& job : queue_) jobs.append({job->id, job->name});
+  return jobs;
+}
+
 QStringList JobRunner::queuedNames() const {
   QStringList names;
   for (const auto& job : queue_) names << job->name;
@@ -234,6 +241,7 @@ void JobRunner::emitOutcome(Job& job_ref) {
       Q_EMIT finished(job->id, job->result);
       break;
     case Job::Outcome::Failed:
+      kdw::log::error("{} failed: {}", job->name.toStdString(), job->error);
       Q_EMIT failed(job->id, QString::fromStdString(job->error));
       break;
     case Job::Outcome::Cancelled:

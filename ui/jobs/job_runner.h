@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 
@@ -51,6 +52,8 @@ class JobRunner : public QObject {
   QString currentName() const;
   /// Names of the queued jobs, next first (the running one excluded).
   QStringList queuedNames() const;
+  /// The queued jobs as (id, name), next first (the running one excluded).
+  QList<QPair<int, QString>> queuedJobs() const;
 
   /// How often buffered progress/metrics are delivered (default 100 ms: at most ~10 updates/s).
   void setDeliveryInterval(int ms);
@@ -63,6 +66,7 @@ class JobRunner : public QObject {
   void metrics(int id, const QJsonArray& records);
   /// `result` is the job's return value; receivers read it with result.get<T>().
   void finished(int id, const JobResult& result);
+  /// Also logged as an error (the log's Errors filter lists failed jobs).
   void failed(int id, const QString& message);
   /// `partial`: what the job finished before it stopped (kdw::CancelledWithResult's typed
   /// result, e.g. a distillation's DistillResult with its run folder and best epoch so far);

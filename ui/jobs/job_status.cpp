@@ -4,9 +4,11 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QToolButton>
 
 #include <cmath>
 
+#include "ui/jobs/job_progress.h"
 #include "ui/jobs/job_runner.h"
 
 QString formatDuration(double seconds) {
@@ -30,7 +32,9 @@ JobStatus::JobStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   bar_->setMaximumHeight(16);
   bar_->setTextVisible(true);
   eta_ = new QLabel(this);
-  queue_ = new QLabel(this);
+  queue_ = new QToolButton(this);
+  queue_->setAutoRaise(true);
+  queue_->setToolButtonStyle(Qt::ToolButtonTextOnly);
   cancel_ = new QPushButton(tr("Cancel"), this);
   cancel_->setToolTip(
       tr("Stop the running job at its next safe point; earlier results stay intact"));
@@ -44,8 +48,9 @@ JobStatus::JobStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   connect(cancel_, &QPushButton::clicked, this, [this] { runner_->cancel(runner_->currentId()); });
   connect(runner_, &JobRunner::progress, this, &JobStatus::onProgress);
   connect(runner_, &JobRunner::queueChanged, this, &JobStatus::refresh);
+  connect(queue_, &QToolButton::clicked, this, &JobStatus::listRequested);
   connect(runner_, &JobRunner::started, this, [this] {
-    stage_.clear();
+    job_clock_.start();
     bar_->setRange(0, 0);
     eta_->clear();
   });
@@ -55,17 +60,14 @@ JobStatus::JobStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
 void JobStatus::onProgress(int id, const QString& stage, qint64 done, qint64 total,
                            const QString& message) {
   if (id != runner_->currentId()) return;  // a light job beside the queue
-  if (stage != stage_) {
-    stage_ = stage;
-    stage_clock_.start();
-  }
+  if (!job_clock_.isValid()) job_clock_.start();
   name_->setText(QStringLiteral("%1: %2").arg(
       runner_->currentName(), message.isEmpty() ? stage : stage + QStringLiteral(" – ") + message));
-  if (total > 0) {
+  const double fraction = jobFraction(stage, done, total);
+  if (fraction >= 0) {
     bar_->setRange(0, 1000);
-    const double fraction = std::min(1.0, double(done) / double(total));
     bar_->setValue(int(fraction * 1000));
-    const double eta = estimateRemaining(stage_clock_.elapsed() / 1000.0, fraction);
+    const double eta = estimateRemaining(job_clock_.elapsed() / 1000.0, fraction);
     eta_->setText(eta >= 0 ? tr("ETA %1").arg(formatDuration(eta)) : QString());
   } else {
     bar_->setRange(0, 0);  // busy indicator: total unknown
@@ -83,9 +85,11 @@ void JobStatus::refresh() {
   if (!busy) name_->clear();
   const QStringList queued = runner_->queuedNames();
   // The next job by name, the rest as a count (the whole list in the tooltip).
-  queue_->setText(queued.isEmpty() ? (busy ? QString() : tr("Idle"))
+  queue_->setText(queued.isEmpty() ? (busy ? tr("Jobs") : tr("Idle"))
                   : queued.size() == 1
                       ? tr("Queued: %1").arg(queued.first())
                       : tr("Queued: %1 and %2 more").arg(queued.first()).arg(queued.size() - 1));
-  queue_->setToolTip(queued.join(QLatin1Char('\n')));
+  queue_->setToolTip(queued.isEmpty()
+                         ? tr("Show the job list")
+                         : tr("Show the job list:\n%1").arg(queued.join(QLatin1Char('\n'))));
 }

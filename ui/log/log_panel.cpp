@@ -41,6 +41,12 @@ LogPanel::LogPanel(QWidget* parent) : QWidget(parent), sink_(std::make_shared<Lo
   layout->addLayout(bar);
   layout->addWidget(view_);
 
+  // Following is the user's choice, taken from their scrolling only: comparing the scroll
+  // position before and after an append lost it whenever the range changed meanwhile (a long
+  // line adding the horizontal scroll bar, old lines dropped at the top).
+  QScrollBar* vbar = view_->verticalScrollBar();
+  connect(vbar, &QScrollBar::actionTriggered, this,
+          [this, vbar](int) { follow_ = vbar->sliderPosition() >= vbar->maximum(); });
   connect(level_, &QComboBox::currentIndexChanged, this, &LogPanel::refilter);
   connect(search_, &QLineEdit::textChanged, this, &LogPanel::refilter);
   connect(copy, &QPushButton::clicked, this, [this] {
@@ -90,12 +96,11 @@ void LogPanel::poll() {
   }
   lines_ += fresh;
   if (lines_.size() > kMaxLines) lines_.remove(0, lines_.size() - kMaxLines);
-  if (!shown.isEmpty()) {
-    QScrollBar* bar = view_->verticalScrollBar();
-    const bool atEnd = bar->value() == bar->maximum();
-    view_->appendPlainText(shown.join(QLatin1Char('\n')));
-    if (atEnd) bar->setValue(bar->maximum());
-  }
+  if (shown.isEmpty()) return;
+  QScrollBar* bar = view_->verticalScrollBar();
+  const int kept = bar->value();
+  view_->appendPlainText(shown.join(QLatin1Char('\n')));
+  bar->setValue(follow_ ? bar->maximum() : std::min(kept, bar->maximum()));
 }
 
 void LogPanel::refilter() {
@@ -104,5 +109,6 @@ void LogPanel::refilter() {
     if (accepts(line)) shown << format(line);
   }
   view_->setPlainText(shown.join(QLatin1Char('\n')));
+  follow_ = true;  // a new filter shows its latest lines
   view_->verticalScrollBar()->setValue(view_->verticalScrollBar()->maximum());
 }

@@ -1,4 +1,5 @@
 // The log panel: engine log lines (through LogBufferSink) with a level filter, search and copy.
+// It follows new lines unless the user scrolled up (and again once they scroll to the end).
 #pragma once
 
 #include <QWidget>
@@ -22,6 +23,8 @@ class LogPanel : public QWidget {
   int lineCount() const { return lines_.size(); }
   /// Text currently shown (after filter and search).
   QString visibleText() const;
+  /// Whether new lines scroll the view to the end: on unless the user scrolled up.
+  bool isFollowing() const { return follow_; }
 
  public Q_SLOTS:
   void poll();
@@ -37,5 +40,6 @@ class LogPanel : public QWidget {
   QComboBox* level_ = nullptr;
   QLineEdit* search_ = nullptr;
   QPlainTextEdit* view_ = nullptr;
+  bool follow_ = true;
   static constexpr int kMaxLines = 20000;
 };

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QHash>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QJsonObject>
@@ -35,6 +36,7 @@
 #include "compress/cut_report.h"
 #include "student/run_folder.h"
 #include "ui/common/json_files.h"
+#include "ui/common/kept_epoch.h"
 #include "ui/compress/student_source.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/runs/run_list_model.h"
@@ -350,15 +352,29 @@ void RunsPanel::showCompareCurves() {
   const int metric = compare_metric_->currentIndex();
   const int curve = metric == 2 ? 0 : metric + 1;
   QList<Curve> curves;
+  QHash<QString, int> kept;  // each run's kept epoch, by run name (its series' name)
   for (int r : compare_rows_) {
     if (r < 0 || r >= model_->rowCount()) continue;
     const RunInfo& run = model_->run(r);
     Curve c = runCurves(readMetrics(run.path))[curve];
     c.name = run.name;
     curves << c;
+    kept.insert(run.name, run.report.best_epoch);
   }
   setCurves(compare_chart_, compare_metric_->currentText(), metric == 2 ? tr("step") : tr("epoch"),
             curves);
+  if (metric == 2) return;
+  // Each run's kept epoch drawn large on its curve (the "kept epoch" row says why): a run's
+  // "best" row is its kept epoch, which need not be its curve's peak (the sparse tolerance).
+  for (QAbstractSeries* series : compare_chart_->chart()->series()) {
+    auto* line = qobject_cast<QXYSeries*>(series);
+    if (!line || !kept.contains(line->name())) continue;
+    const QList<QPointF> points = line->points();
+    for (int p = 0; p < points.size(); ++p) {
+      if (int(points[p].x()) != kept.value(line->name())) continue;
+      line->setPointConfiguration(p, {{QXYSeries::PointConfiguration::Size, 6.0}});
+    }
+  }
 }
 
 void RunsPanel::showCompare(const QList<int>& rows) {
@@ -385,6 +401,13 @@ void RunsPanel::showCompare(const QList<int>& rows) {
       row(option, [&option](const RunInfo& r) { return r.optionText(option); });
   row(tr("best dev accuracy"), [](const RunInfo& r) { return metricText(r.bestDevAccuracy()); });
   row(tr("best dev macro-F1"), [](const RunInfo& r) { return metricText(r.bestDevMacroF1()); });
+  row(tr("kept epoch"), [](const RunInfo& r) {
+    return distillKeptReason(r.report.best_epoch, r.config, epochScores(readMetrics(r.path)));
+  });
+  // The sentences are long: whole in the tooltip.
+  for (int c = 1; c < compare_table_->columnCount(); ++c)
+    if (QTableWidgetItem* item = compare_table_->item(compare_table_->rowCount() - 1, c))
+      item->setToolTip(item->text());
   row(tr("test accuracy"), [](const RunInfo& r) { return metricText(r.testAccuracy()); });
   row(tr("test macro-F1"), [](const RunInfo& r) { return metricText(r.testMacroF1()); });
   row(tr("parameters"), [](const RunInfo& r) {

@@ -28,12 +28,14 @@
 #include "ui/compress/compress_panel.h"
 #include "ui/data/data_panel.h"
 #include "ui/distill/distill_panel.h"
+#include "ui/jobs/job_list.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/jobs/job_status.h"
 #include "ui/log/log_panel.h"
 #include "ui/logits/logits_panel.h"
 #include "ui/runs/runs_panel.h"
 #include "ui/shell/demo_pipeline.h"
+#include "ui/shell/help_dialogs.h"
 #include "ui/shell/preferences_dialog.h"
 #include "ui/shell/welcome_page.h"
 #include "ui/teacher/teacher_panel.h"
@@ -117,7 +119,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   dock->setWidget(log_);
   addDockWidget(Qt::BottomDockWidgetArea, dock);
 
-  statusBar()->addPermanentWidget(new JobStatus(runner_, this), 1);
+  // The job list, a tab beside the log; the status bar's queue button brings it up.
+  jobs_ = new JobList(runner_, this);
+  auto* jobsDock = new QDockWidget(tr("Jobs"), this);
+  jobsDock->setObjectName(QStringLiteral("jobsDock"));
+  jobsDock->setWidget(jobs_);
+  addDockWidget(Qt::BottomDockWidgetArea, jobsDock);
+  tabifyDockWidget(dock, jobsDock);
+  dock->raise();
+  auto* status = new JobStatus(runner_, this);
+  statusBar()->addPermanentWidget(status, 1);
+  connect(status, &JobStatus::listRequested, this, [jobsDock] {
+    jobsDock->show();
+    jobsDock->raise();
+  });
 
   connect(sidebar_, &QListWidget::currentRowChanged, this, [this](int row) {
     if (row >= 0 && isPanelEnabled(Panel(row))) stack_->setCurrentWidget(panels_[row]);
@@ -198,7 +213,24 @@ void MainWindow::buildMenus() {
   edit->addAction(tr("&Preferences…"), QKeySequence::Preferences, this,
                   &MainWindow::editPreferences);
   QMenu* view = menuBar()->addMenu(tr("&View"));
+  // Ctrl+1 … Ctrl+6: the panels in pipeline order (a disabled one says why in the status bar).
+  for (int p = 0; p < PanelCount; ++p) {
+    QAction* go = view->addAction(tr(kPanelNames[p]), this, [this, p] {
+      if (isPanelEnabled(Panel(p)))
+        showPanel(p);
+      else
+        statusBar()->showMessage(panelNote(Panel(p)), 5000);
+    });
+    go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + p)));
+    go->setObjectName(QStringLiteral("showPanel%1").arg(p + 1));
+  }
+  view->addSeparator();
   view->addAction(findChild<QDockWidget*>(QStringLiteral("logDock"))->toggleViewAction());
+  view->addAction(findChild<QDockWidget*>(QStringLiteral("jobsDock"))->toggleViewAction());
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("KD Workbench &help"), QKeySequence::HelpContents, this,
+                  [this] { showHelp(this); });
+  help->addAction(tr("&About KD Workbench"), this, [this] { showAbout(this); });
 }
 
 bool MainWindow::isPanelEnabled(Panel panel) const {
@@ -289,6 +321,15 @@ bool MainWindow::openWorkspace(const QString& root) {
   showPanel(isPanelEnabled(Panel(next)) ? next : -1);
   kdw::log::info("workspace {}", dir.toStdString());
   return true;
+}
+
+bool MainWindow::reopenLastWorkspace() {
+  const QString last = QSettings().value(QStringLiteral("lastWorkspace")).toString();
+  if (last.isEmpty() || !QFileInfo(last).isDir()) {
+    showPanel(-1);  // gone (deleted, an unplugged disk): the welcome page, no error
+    return false;
+  }
+  return openWorkspace(last);
 }
 
 void MainWindow::rescanWorkspace() {

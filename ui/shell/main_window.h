@@ -8,6 +8,7 @@
 #include "ui/common/workspace_state.h"
 #include "ui/shell/demo_pipeline.h"
 
+class JobList;
 class JobRunner;
 class LogPanel;
 class QListWidget;
@@ -46,6 +47,9 @@ class MainWindow : public QMainWindow {
  public Q_SLOTS:
   /// Opens (and remembers) a workspace folder; returns false with a banner when it is no folder.
   bool openWorkspace(const QString& root);
+  /// Reopens the workspace of the previous session (QSettings "lastWorkspace"); when it is gone,
+  /// shows the welcome page without complaint. Returns whether a workspace was opened.
+  bool reopenLastWorkspace();
   /// Re-reads what the workspace holds and updates the panels.
   void rescanWorkspace();
   void showError(const QString& message);
@@ -75,6 +79,7 @@ class MainWindow : public QMainWindow {
   QStackedWidget* stack_ = nullptr;
   WelcomePage* welcome_ = nullptr;
   LogPanel* log_ = nullptr;
+  JobList* jobs_ = nullptr;
   QFrame* banner_ = nullptr;
   QLabel* banner_text_ = nullptr;
   QMenu* recent_menu_ = nullptr;

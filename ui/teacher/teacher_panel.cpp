@@ -26,6 +26,7 @@
 #include "core/workspace.h"
 #include "ui/common/device_setting.h"
 #include "ui/common/json_files.h"
+#include "ui/common/kept_epoch.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
@@ -34,6 +35,16 @@
 #include "ui/jobs/job_status.h"
 
 TeacherPanel::~TeacherPanel() = default;
+
+namespace {
+// The rule that kept the teacher's best epoch, under its dev results.
+void appendKeptReason(QLabel* summary, int kept, const QJsonObject& dev) {
+  const EpochScores scores{kept, dev.value(QStringLiteral("accuracy")).toDouble(),
+                           dev.value(QStringLiteral("macro_f1")).toDouble()};
+  summary->setText(summary->text() + QStringLiteral("<br>") +
+                   teacherKeptReason(kept, {scores}).toHtmlEscaped());
+}
+}  // namespace
 
 TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runner_(runner) {
   auto* layout = new QVBoxLayout(this);
@@ -84,6 +95,7 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   auto* charts = new QHBoxLayout;
   loss_ = new LiveChart(tr("Training loss"), tr("optimizer step"), tr("loss"), this);
   loss_series_ = loss_->addSeries(tr("loss"));
+  loss_->setSmoothingControl(true);
   dev_ = new LiveChart(tr("Dev scores"), tr("epoch"), QString(), this);
   dev_->setIntegerX(true);
   acc_series_ = dev_->addSeries(tr("accuracy"));
@@ -230,6 +242,9 @@ void TeacherPanel::showFinetuned() {
   }
   const QJsonObject best = summary.value(QStringLiteral("best")).toObject();
   showDev(best.value(QStringLiteral("dev")).toObject());
+  const int kept = best.value(QStringLiteral("epoch")).toInt();
+  showKeptEpoch(dev_, kept, QString());
+  if (kept > 0) appendKeptReason(dev_summary_, kept, best.value(QStringLiteral("dev")).toObject());
   const QJsonObject options = summary.value(QStringLiteral("options")).toObject();
   status_->setText(
       tr("Fine-tuned teacher: from %1%2, best epoch %3 of %4, %5")
@@ -323,7 +338,14 @@ void TeacherPanel::addRecord(const QJsonObject& r) {
     const double epoch = r.value("epoch").toDouble();
     dev_->append(acc_series_, epoch, dev.value("accuracy").toDouble());
     dev_->append(f1_series_, epoch, dev.value("macro_f1").toDouble());
-    if (r.value("best").toBool()) showDev(dev);
+    if (r.value("best").toBool()) {
+      showDev(dev);
+      // The marker follows the best epoch live; the rule (the engine's: best macro-F1) goes
+      // under the dev results, where it takes no height from the charts.
+      const int kept = int(epoch);
+      showKeptEpoch(dev_, kept, QString());
+      appendKeptReason(dev_summary_, kept, dev);
+    }
   }
 }
 
