@@ -96,8 +96,7 @@ AugmentedSplit augment_split(const RaggedSplit& train, const std::vector<std::st
       rng.next();
       words.clear();
       masked.clear();
-      for (int64_t t = train.offsets[std::size_t(i)]; t < train.offsets[std::size_t(i) + 1];
-           ++t) {
+      for (int64_t t = train.offsets[std::size_t(i)]; t < train.offsets[std::size_t(i) + 1]; ++t) {
         int32_t id = train.ids[std::size_t(t)];
         uint8_t is_mask = 0;
         const double x = rng.uniform();

@@ -21,11 +21,14 @@
 #include "core/pending_losses.h"
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
+#include "student/comparison.h"
 #include "student/distill_data.h"
 #include "student/iss.h"
+#include "student/lasso_schedule.h"
 #include "student/loss.h"
 #include "student/predict.h"
 #include "student/run_folder.h"
+#include "student/teacher_embedding.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -66,6 +69,35 @@ void check_student_fits(const DistillOptions& o, const StudentArch& arch) {
                      std::to_string(o.emb_dim) + ", num_layers " + std::to_string(o.num_layers) +
                      " and " + std::to_string(arch.vocab_size) + " vocabulary rows has " + text);
   }
+}
+
+// A fresh student, or with restore_model_path the saved one (its architecture kept: a cut model
+// trains on at its smaller shape).
+StudentModel make_student(const DistillOptions& o, int64_t vocab_rows,
+                          const std::vector<std::string>& labels) {
+  if (o.restore_model_path.empty()) {
+    const StudentArch arch = StudentArch::make(o.model_type, vocab_rows, o.emb_dim, o.hidden_size,
+                                               o.num_layers, labels, o.dropout);
+    check_student_fits(o, arch);
+    return StudentModel(arch);
+  }
+  StudentModel model = load_student(o.restore_model_path, o.model_type);
+  if (model->arch().vocab_size != vocab_rows)
+    throw file_error(o.restore_model_path, "has " + std::to_string(model->arch().vocab_size) +
+                                               " embedding rows but the data's vocabulary has " +
+                                               std::to_string(vocab_rows));
+  if (model->arch().labels != labels)
+    throw file_error(o.restore_model_path, "was trained for other labels than labels.json");
+  kdw::log::info("training on {} ({} parameters; its architecture is kept)",
+                 o.restore_model_path.string(), model->parameter_count());
+  return model;
+}
+
+void init_embedding_from_teacher(StudentModelImpl& model, const fs::path& data_dir) {
+  const at::Tensor emb = teacher_embeddings_for(data_dir, model.arch().emb_dim);
+  torch::NoGradGuard no_grad;
+  model.param("embedding.weight").copy_(emb);
+  kdw::log::info("word embeddings initialised from the teacher's WordPiece embeddings");
 }
 
 // The workspace root for <root>/files/data, the parent folder for a flat ./data.
@@ -145,14 +177,14 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   // Shared: other distillations may run beside this one, but no stage changes under it.
   const WorkspaceLock lock(lock_root(o.data_path), "distill", WorkspaceLock::Mode::kShared);
   job.progress("read", 0, 0, "reading tokens and logits");
-  const DistillData data = read_distill_data(o.data_path, true);
+  DistillData data = read_distill_data(o.data_path, true);
   job.throw_if_cancelled();
+  const int64_t original_rows = data.splits[0].size();
+  const int64_t augmented_rows = o.augmented ? append_augmented(data) : 0;
 
-  const StudentArch arch = StudentArch::make(o.model_type, data.vocab_rows, o.emb_dim,
-                                             o.hidden_size, o.num_layers, data.labels, o.dropout);
-  check_student_fits(o, arch);
   torch::manual_seed(o.seed);
-  StudentModel model(arch);
+  StudentModel model = make_student(o, data.vocab_rows, data.labels);
+  if (o.emb_from_teacher) init_embedding_from_teacher(*model, data.data_dir);
   model->to(device);
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));
 
@@ -164,6 +196,8 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   nlohmann::json config = o.to_json();
   config["data_dir"] = data.data_dir.string();
   config["arch"] = model->arch().to_json();
+  config["train_samples"] = original_rows;
+  config["augmented_samples"] = augmented_rows;
   write_file_atomic(run.config_file(), config.dump(2));
   MetricsLog log(run.metrics_file(), job);
   kdw::log::info("distilling into {} ({} parameters), run folder {}",
@@ -183,6 +217,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   try {
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
       model->train();
+      const double lasso_w = lasso_weight(o.group_lasso, o.lasso_warmup, o.lasso_ramp, epoch);
       const auto batches =
           bucketed_batches(train_lengths, o.batch_size, true, o.seed + uint64_t(epoch));
       const std::string stage = "epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs);
@@ -207,9 +242,9 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
                                         o.temperature, o.distill_loss);
         at::Tensor total = loss.total;
         at::Tensor lasso;
-        if (o.group_lasso > 0) {
+        if (lasso_w > 0) {
           lasso = group_lasso_penalty(*model);
-          total = total + o.group_lasso * lasso;
+          total = total + lasso_w * lasso;
         }
         // On the CPU checked before the step: a NaN gradient would make every weight NaN. On a
         // GPU at each log line, and the weights are checked at the end of every epoch.
@@ -242,7 +277,9 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
       // The last step's update can overflow even when its loss was finite.
       if (!all_finite(*model))
         throw Diverged{"weights not finite after epoch " + std::to_string(epoch)};
-      if (o.iss_threshold > 0) apply_iss_threshold(*model, o.iss_threshold);
+      // The warm-up trains dense: no component is cut before the lasso starts.
+      if (o.iss_threshold > 0 && epoch > o.lasso_warmup)
+        apply_iss_threshold(*model, o.iss_threshold);
       job.progress(stage, int64_t(batches.size()), int64_t(batches.size()), "dev evaluation");
       const ClassificationMetrics dev =
           evaluate_split(*model, data.splits[1], o.batch_size, device);
@@ -255,6 +292,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
                  {"epoch", epoch},
                  {"dev", dev_scores},
                  {"alive", alive},
+                 {"lasso_weight", lasso_w},
                  {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
       kdw::log::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy,
                      dev.macro_f1);
@@ -315,6 +353,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
                      best_epoch, best_dev->accuracy, test.accuracy, test.macro_f1);
     }
   }
+  add_comparison(rep, data.data_dir, r.run_dir, o);
   write_file_atomic(run.result_file(), nlohmann::json(rep).dump(2));
   // A cancelled run hands back what it finished: its folder and the best epoch so far.
   if (stopped) throw CancelledWithResult(nlohmann::json(r));

@@ -28,8 +28,8 @@ class TestAugment : public QObject {
   void endingClasses() {
     QCOMPARE(kdw::ending_class("читает"), std::string("ает"));
     QCOMPARE(kdw::ending_class("дома"), std::string("ма"));  // 4 code points: last 2
-    QCOMPARE(kdw::ending_class("он"), std::string());         // too short
-    QCOMPARE(kdw::ending_class("mp3s"), std::string());       // holds a digit
+    QCOMPARE(kdw::ending_class("он"), std::string());        // too short
+    QCOMPARE(kdw::ending_class("mp3s"), std::string());      // holds a digit
     QCOMPARE(kdw::ending_class("<unk>"), std::string());
     QCOMPARE(kdw::ending_class("hello"), std::string("llo"));
   }
