@@ -12,25 +12,27 @@
 # <workspace>/study.md. Needs only the kdw CLI, bash and awk (no python, no network).
 #
 #   scripts/distill-study.sh [-j N] [--quick] [--seeds "1 2 3"] [--augment K]
-#                            [--kdw PATH] [--workspace DIR]
+#                            [--kdw PATH] [--workspace DIR] [--table]
 # --quick: a tiny setting (1 teacher epoch, 1-epoch students of 32 units) to check the script.
+# --table: only print the table of a study already run in --workspace.
 # The logits are computed once, with --augment: the teacher's logits of the original samples do
 # not depend on the copies, so the non-augmented students read the same files with
 # --augmented=false.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-jobs_max=2 quick=0 seeds="1 2 3" augment=4
+jobs_max=2 quick=0 seeds="1 2 3" augment=4 table_only=0
 kdw=build/app/kdw/kdw root=study-workspace
 while [ $# -gt 0 ]; do
   case $1 in
     -j) jobs_max=$2; shift 2 ;;
     --quick) quick=1; shift ;;
+    --table) table_only=1; shift ;;
     --seeds) seeds=$2; shift 2 ;;
     --augment) augment=$2; shift 2 ;;
     --kdw) kdw=$2; shift 2 ;;
     --workspace) root=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "distill-study.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -70,6 +72,7 @@ drain() {
 # The one run folder under $1 (each student has its own --output_dir).
 run_in() { find "$1" -mindepth 1 -maxdepth 1 -type d -name '[0-9]*' | sort | tail -n 1; }
 
+if [ "$table_only" = 0 ]; then
 log "1. data: one prepare, copied into a workspace per seed"
 "$kdw" prepare --input resources/demo/fortunes_ru.csv --workspace "$root/base" \
   --bert_vocab resources/demo/bert/vocab.txt --threads 1 >"$root/prepare.log" 2>&1
@@ -119,6 +122,7 @@ for s in $seeds; do
   done
 done
 drain
+fi
 
 # --- the table -------------------------------------------------------------------------------
 # One line per file: "dev test lstm_params" read from a result.json (pretty-printed JSON,
@@ -128,7 +132,7 @@ scores() {
     match($0, /"dev":\{"accuracy":[^,}]*/); dev = substr($0, RSTART + 18, RLENGTH - 18)
     match($0, /"test":\{"accuracy":[^,}]*/); test = substr($0, RSTART + 19, RLENGTH - 19)
     match($0, /"emb_dim":[0-9]*/); emb = substr($0, RSTART + 10, RLENGTH - 10)
-    match($0, /"hidden":\[\[[0-9,\[\]]*\]\]/); h = substr($0, RSTART + 10, RLENGTH - 12)
+    match($0, /"hidden":\[\[[0-9,\[\]]*\]\]/); h = substr($0, RSTART + 11, RLENGTH - 13)
     n = split(h, layer, /\],\[/); input = emb; params = 0
     for (l = 1; l <= n; ++l) {
       split(layer[l], u, ","); params += 4 * u[1] * (input + u[1] + 2)
@@ -138,6 +142,12 @@ scores() {
     match($0, /"teacher_dev_accuracy":[^,}]*/); tdev = substr($0, RSTART + 23, RLENGTH - 23)
     match($0, /"teacher_test_accuracy":[^,}]*/); ttest = substr($0, RSTART + 24, RLENGTH - 24)
     print dev, test, params, tdev, ttest }'
+}
+# The best dev accuracy of any epoch of a run (metrics.jsonl; the kept epoch may be a sparser one).
+best_dev() {
+  grep '"kind":"epoch"' "$1" | awk '{
+    match($0, /"dev":\{"accuracy":[^,}]*/); d = substr($0, RSTART + 18, RLENGTH - 18) + 0
+    if (d > best) best = d } END { print best }'
 }
 # mean ± sample standard deviation of column $1 of stdin, with $2 decimals
 stat() {
@@ -163,6 +173,15 @@ table=$root/study.md
     share=$(awk '{ s += $1 / $4 } END { printf "%.0f", 100 * s / NR }' "$root/$v.tsv")
     printf '| %s | %s | %s | %s | %s |\n' "$name" "$(stat 1 3 <"$root/$v.tsv")" \
       "$(stat 2 3 <"$root/$v.tsv")" "$(stat 3 0 <"$root/$v.tsv")" "$share"
+    if [ "$v" = augmented ]; then  # what the cut is measured against
+      for s in $seeds; do
+        echo "$(best_dev "$(run_in "$root/seed$s/runs/$v")/metrics.jsonl") $(cut -d' ' -f4 \
+          <<<"$(scores "$(run_in "$root/seed$s/runs/$v")/result.json")")"
+      done >"$root/dense.tsv"
+      share=$(awk '{ s += $1 / $2 } END { printf "%.0f", 100 * s / NR }' "$root/dense.tsv")
+      printf '| … its best dev epoch (any epoch, dense) | %s | – | – | %s |\n' \
+        "$(stat 1 3 <"$root/dense.tsv")" "$share"
+    fi
   done
   echo
   echo "Seeds: $seeds; $([ "$quick" = 1 ] && echo "quick setting" || echo "full setting"); $(date -u +%Y-%m-%d)."

@@ -32,7 +32,8 @@ int run_distill(int argc, char** argv) {
   CommonOptions common;
   ArgParser parser("distill",
                    "Distil the teacher's logits into a stack_LSTM / stack_biLSTM student (or, with "
-                   "--restore_model_path, evaluate a saved student on dev and test)");
+                   "--restore_model_path alone, evaluate a saved student on dev and test; with "
+                   "--epochs too, train it on)");
   // The options come from the engine's table (student/distill_options.cpp).
   parser.add_table(distill_option_table(), o);
   add_common_options(parser, common);

@@ -60,7 +60,8 @@ const OptionTable<DistillOptions>& distill_option_table() {
                    "random seed (runs on the CPU are deterministic)")
           .choice("device", &O::device, "cpu", {"cpu", "cuda"}, "Device", "where to train", cli)
           .flag("augmented", &O::augmented, true, "Augmented transfer set",
-                "train also on the augmented copies when `kdw logits --augment` made them")
+                "train also on the augmented copies `kdw logits --augment` made (=false: originals "
+                "only)")
           .flag("emb_from_teacher", &O::emb_from_teacher, false, "Embeddings from teacher",
                 "initialise word embeddings from the teacher's WordPiece embeddings")
           .path("restore_model_path", &O::restore_model_path, "Start from model",
