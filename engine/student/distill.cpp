@@ -64,6 +64,9 @@ void check_student_fits(const DistillOptions& o, const StudentArch& arch) {
 // trains on at its smaller shape).
 StudentModel make_student(const DistillOptions& o, int64_t vocab_rows,
                           const std::vector<std::string>& labels) {
+  if (o.emb_from_teacher && !o.restore_model_path.empty())
+    throw UsageError(
+        "emb_from_teacher would overwrite the restored model's trained embeddings; leave one out");
   if (o.restore_model_path.empty()) {
     const StudentArch arch = StudentArch::make(o.model_type, vocab_rows, o.emb_dim, o.hidden_size,
                                                o.num_layers, labels, o.dropout);

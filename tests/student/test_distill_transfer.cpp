@@ -163,6 +163,10 @@ class TestDistillTransfer : public QObject {
     QCOMPARE(trained->parameter_count(), cut->parameter_count());
     QVERIFY(
         !at::equal(trained->param("layers.0.fwd.weight_ih"), cut->param("layers.0.fwd.weight_ih")));
+    // Fresh teacher embeddings would undo the restored model's training: refused.
+    o.emb_from_teacher = true;
+    QVERIFY_THROWS_EXCEPTION(kdw::UsageError, kdw::run_distill(o, job));
+    o.emb_from_teacher = false;
     // A model for another vocabulary is refused, naming its file.
     arch.vocab_size = 30;
     kdw::save_student(kdw::StudentModel(arch), cut_file);
