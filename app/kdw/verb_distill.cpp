@@ -1,5 +1,6 @@
 // kdw distill: trains a student on the teacher's logits (engine/student/distill.h), or with
-// --restore_model_path evaluates a saved (full or cut) student on dev and test.
+// --restore_model_path evaluates a saved (full or cut) student on dev and test; with --epochs it
+// trains that student on instead, keeping its architecture.
 #include <iostream>
 
 #include "common_options.h"
@@ -28,21 +29,21 @@ void print_run(const DistillResult& r) {
 
 int run_distill(int argc, char** argv) {
   DistillOptions o;
-  std::string restore;
   CommonOptions common;
   ArgParser parser("distill",
                    "Distil the teacher's logits into a stack_LSTM / stack_biLSTM student (or, with "
-                   "--restore_model_path, evaluate a saved student on dev and test)");
+                   "--restore_model_path alone, evaluate a saved student on dev and test; with "
+                   "--epochs too, train it on)");
   // The options come from the engine's table (student/distill_options.cpp).
   parser.add_table(distill_option_table(), o);
-  parser.add_path("restore_model_path", &restore,
-                  "evaluate this saved student instead of training");
   add_common_options(parser, common);
   if (!parser.parse(argc, argv)) return 0;
   apply_common_options(common);
   ConsoleJob console;
 
-  if (!restore.empty()) {
+  // --restore_model_path alone evaluates (the original scripts' use); with --epochs it trains on.
+  if (!o.restore_model_path.empty() && !parser.was_set("epochs")) {
+    const std::string restore = o.restore_model_path.string();
     EvaluateOptions e;
     e.data_path = o.data_path;
     e.model_file = restore;

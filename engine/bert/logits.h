@@ -25,6 +25,11 @@ struct LogitsOptions {
   /// faster on CPUs with AVX-512 BF16; logits differ by a few thousandths, see docs/speed.md).
   std::string precision;
   bool force;  ///< recompute even when the inputs are unchanged
+  /// > 0: also K augmented copies of each training sample (data/augment.h), stored as
+  /// logits/train_aug*.npy (docs/formats.md). Dev and test are never augmented.
+  int64_t augment;
+  double augment_mask, augment_replace, augment_ngram;
+  uint64_t augment_seed;
 };
 
 struct LogitsResult {

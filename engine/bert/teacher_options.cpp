@@ -60,7 +60,20 @@ const OptionTable<LogitsOptions>& logits_option_table() {
                   "bfloat16: teacher weights and products in bf16 (faster, logits within ~0.01)",
                   all)
           .flag("force", &O::force, false, "Recompute",
-                "recompute even when model and data are unchanged");
+                "recompute even when model and data are unchanged")
+          // Only the copy count on the Logits panel; the paper's probabilities rarely change.
+          .integer("augment", &O::augment, 0, 0, 1000, "Augmented copies",
+                   "K augmented copies of each train sample, labelled by the teacher (0: none)")
+          .number("augment_mask", &O::augment_mask, 0.1, Interval::closed(0, 1), 2,
+                  "Mask probability", "augmentation: chance that a word is masked", cli)
+          .number("augment_replace", &O::augment_replace, 0.1, Interval::closed(0, 1), 2,
+                  "Replace probability",
+                  "augmentation: chance that a word becomes a word of the same ending class", cli)
+          .number("augment_ngram", &O::augment_ngram, 0.25, Interval::closed(0, 1), 2,
+                  "N-gram probability", "augmentation: chance that a copy keeps only an n-gram",
+                  cli)
+          .integer("augment_seed", &O::augment_seed, 1, 0, std::numeric_limits<int64_t>::max(),
+                   "Augmentation seed", "random seed of the augmented copies", cli);
   return table;
 }
 

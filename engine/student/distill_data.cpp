@@ -88,7 +88,68 @@ void check_logits_summary(const DistillData& d, const fs::path& summary_file) {
   }
 }
 
+// logits/train_aug*.npy: each copy must map back to a train sample (label and input row equal to
+// its source's), hold known word ids and one row of finite logits.
+void read_augmented(DistillData& d, const fs::path& logits_dir) {
+  const fs::path file = logits_dir / "train_aug.npy";
+  if (!fs::exists(file)) return;
+  // The copies were made from these word ids: another vocabulary would give them other words.
+  const fs::path summary_file = logits_dir / "logits.json";
+  if (fs::exists(summary_file)) {
+    const auto hashes = read_json_file(summary_file)
+                            .value("inputs", nlohmann::json::object())
+                            .value("augment", nlohmann::json::object());
+    if (hashes.contains("vocab") &&
+        hashes["vocab"] != file_hash(d.data_dir / "tokens" / "vocab.txt"))
+      throw file_error(file, "was made with another tokens/vocab.txt; recompute the logits");
+  }
+  const RaggedSplit& train = d.splits[0];
+  const auto num_labels = static_cast<int64_t>(d.labels.size());
+  RaggedSplit aug = read_ragged_split(logits_dir, "train_aug");
+  check_split(logits_dir, "train_aug", aug, d.vocab_rows, "tokens/vocab.txt", num_labels);
+  const fs::path source_file = logits_dir / "train_aug_source.npy";
+  const auto source = read_npy(source_file, NpyType::kInt64, 1).values<int64_t>();
+  if (int64_t(source.size()) != aug.size())
+    throw file_error(source_file, "holds " + std::to_string(source.size()) + " rows but " +
+                                      "train_aug_labels.npy holds " + std::to_string(aug.size()));
+  for (std::size_t j = 0; j < source.size(); ++j) {
+    const int64_t i = source[j];
+    if (i < 0 || i >= train.size() || aug.labels[j] != train.labels[std::size_t(i)] ||
+        aug.rows[j] != train.rows[std::size_t(i)])
+      throw file_error(source_file, "copy " + std::to_string(j) +
+                                        " does not map back to its train sample (the data "
+                                        "changed since); recompute the logits");
+  }
+  const NpyArray a = read_npy(file, NpyType::kFloat32, 2);
+  if (a.shape[0] != aug.size() || a.shape[1] != num_labels)
+    throw file_error(file, "holds " + std::to_string(a.shape[0]) + " x " +
+                               std::to_string(a.shape[1]) + " logits, expected " +
+                               std::to_string(aug.size()) + " x " + std::to_string(num_labels));
+  d.augmented_logits =
+      at::from_blob(const_cast<char*>(a.bytes.data()), a.shape, at::kFloat).clone();
+  if (!at::isfinite(d.augmented_logits).all().item<bool>())
+    throw file_error(file, "holds NaN or infinite values");
+  d.augmented = std::move(aug);
+  d.augmented_source = source;
+}
+
 }  // namespace
+
+int64_t append_augmented(DistillData& d) {
+  const int64_t n = d.augmented.size();
+  if (n == 0) return 0;
+  RaggedSplit& train = d.splits[0];
+  const auto base = static_cast<int64_t>(train.ids.size());
+  train.ids.insert(train.ids.end(), d.augmented.ids.begin(), d.augmented.ids.end());
+  for (int64_t i = 1; i <= n; ++i) train.offsets.push_back(base + d.augmented.offsets[i]);
+  train.labels.insert(train.labels.end(), d.augmented.labels.begin(), d.augmented.labels.end());
+  train.rows.insert(train.rows.end(), d.augmented.rows.begin(), d.augmented.rows.end());
+  d.logits[0] = at::cat({d.logits[0], d.augmented_logits});
+  d.augmented = RaggedSplit();
+  d.augmented_source.clear();
+  d.augmented_logits = at::Tensor();
+  return n;
+}
 
 DistillData read_distill_data(const fs::path& data_path, bool with_logits, int64_t max_vocab_rows) {
   DistillData d;
@@ -131,6 +192,7 @@ DistillData read_distill_data(const fs::path& data_path, bool with_logits, int64
   }
   const fs::path summary_file = logits_dir / "logits.json";
   if (fs::exists(summary_file)) check_logits_summary(d, summary_file);
+  read_augmented(d, logits_dir);
   return d;
 }
 

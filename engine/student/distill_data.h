@@ -20,7 +20,17 @@ struct DistillData {
   int64_t vocab_rows = 0;             ///< lines of tokens/vocab.txt = embedding rows
   std::array<RaggedSplit, 3> splits;  ///< train, dev, test
   std::array<at::Tensor, 3> logits;   ///< float32 [N, C]; undefined when not loaded
+  /// The augmented copies of the train split (logits/train_aug*.npy, `kdw logits --augment`),
+  /// empty when absent: student word ids, the index in train of each copy's source sample, and
+  /// the teacher's logits of each copy.
+  RaggedSplit augmented;
+  std::vector<int64_t> augmented_source;
+  at::Tensor augmented_logits;
 };
+
+/// Appends the augmented copies to the train split and its logits (after the originals, so
+/// original sample i stays row i); the copies are then cleared. Returns how many were added.
+int64_t append_augmented(DistillData& data);
 
 /// Lines of a vocabulary file (line i = index i).
 int64_t count_vocab_rows(const std::filesystem::path& vocab_file);

@@ -43,6 +43,10 @@ const OptionTable<DistillOptions>& distill_option_table() {
                   "teacher term: MSE on logits or Hinton's KL")
           .number("group_lasso", &O::group_lasso, 0.0, Interval::non_negative(), 6, "Group lasso",
                   "weight of the ISS group lasso penalty (0: off)")
+          .integer("lasso_warmup", &O::lasso_warmup, 0, 0, 100000, "Lasso warm-up epochs",
+                   "epochs trained without group lasso or ISS threshold first")
+          .integer("lasso_ramp", &O::lasso_ramp, 0, 0, 100000, "Lasso ramp epochs",
+                   "epochs over which the lasso weight then rises linearly to group_lasso")
           .number("iss_threshold", &O::iss_threshold, 0.0, Interval::non_negative(), 6,
                   "ISS threshold",
                   "after each epoch zero ISS components whose norm is below this (0: off)")
@@ -55,6 +59,14 @@ const OptionTable<DistillOptions>& distill_option_table() {
           .integer("seed", &O::seed, 42, 0, kMaxI64, "Seed",
                    "random seed (runs on the CPU are deterministic)")
           .choice("device", &O::device, "cpu", {"cpu", "cuda"}, "Device", "where to train", cli)
+          .flag("augmented", &O::augmented, true, "Augmented transfer set",
+                "train also on the augmented copies `kdw logits --augment` made (=false: originals "
+                "only)")
+          .flag("emb_from_teacher", &O::emb_from_teacher, false, "Embeddings from teacher",
+                "initialise word embeddings from the teacher's WordPiece embeddings")
+          .path("restore_model_path", &O::restore_model_path, "Start from model",
+                "with --epochs: train on this saved (e.g. cut) student, keeping its shape; "
+                "without: evaluate it on dev and test")
           .path("output_dir", &O::output_dir, "Output folder",
                 "parent of the run folder (default: the workspace root)")
           .integer("log_every", &O::log_every, 10, 1, kMaxI64, "Log every",

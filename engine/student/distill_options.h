@@ -41,6 +41,10 @@ struct DistillOptions {
   double temperature;
   std::string distill_loss;  ///< "mse" or "kl"
   double group_lasso;
+  /// Epochs trained dense (no group lasso, no ISS threshold) before the lasso starts, then epochs
+  /// over which its weight rises linearly to group_lasso (lasso_schedule.h).
+  int lasso_warmup;
+  int lasso_ramp;
   double iss_threshold;
   /// 0: keep the epoch with the best dev accuracy. > 0: keep the sparsest epoch (fewest non-zero
   /// ISS components) whose dev accuracy is within this much of the best seen, so that training
@@ -51,6 +55,13 @@ struct DistillOptions {
   std::string device;
   /// Where the run folder goes; empty: the workspace root, or "." for a flat ./data.
   std::filesystem::path output_dir;
+  /// Train also on the augmented copies (logits/train_aug*.npy) when the logits hold them.
+  bool augmented;
+  /// Initialise the word embeddings from the teacher's WordPiece embeddings (teacher_embedding.h).
+  bool emb_from_teacher;
+  /// Non-empty: start from this saved (full or cut) student and keep its architecture
+  /// (hidden_size, num_layers, emb_dim, dropout are then the model's).
+  std::filesystem::path restore_model_path;
   /// Steps between "step" metric records.
   int64_t log_every;
 

@@ -50,6 +50,9 @@ void to_json(nlohmann::json& j, const DistillReport& r) {
   if (r.dev) j["dev"] = *r.dev;
   if (r.test) j["test"] = *r.test;
   if (!r.test_detail.is_null()) j["test_detail"] = r.test_detail;
+  if (r.teacher_dev_accuracy) j["teacher_dev_accuracy"] = *r.teacher_dev_accuracy;
+  if (r.teacher_test_accuracy) j["teacher_test_accuracy"] = *r.teacher_test_accuracy;
+  if (!r.baseline.is_null()) j["baseline"] = r.baseline;
 }
 
 void from_json(const nlohmann::json& j, DistillReport& r) {
@@ -66,6 +69,10 @@ void from_json(const nlohmann::json& j, DistillReport& r) {
   read_optional(j, "bytes", r.bytes);
   if (j.contains("test") && !j.at("test").is_null()) r.test = j.at("test").get<SplitScores>();
   if (j.contains("test_detail")) r.test_detail = j.at("test_detail");
+  for (auto [key, field] : {std::pair{"teacher_dev_accuracy", &r.teacher_dev_accuracy},
+                            std::pair{"teacher_test_accuracy", &r.teacher_test_accuracy}})
+    if (j.contains(key) && !j.at(key).is_null()) *field = j.at(key).get<double>();
+  if (j.contains("baseline")) r.baseline = j.at("baseline");
 }
 
 void to_json(nlohmann::json& j, const DistillResult& r) {

@@ -48,6 +48,11 @@ struct DistillReport {
   int64_t bytes = 0;
   std::optional<SplitScores> test;  ///< only for a run that ran to its end
   nlohmann::json test_detail;       ///< ClassificationMetrics::to_json of test, or null
+  /// The teacher's accuracy on the same dev/test samples (logits.json), when known.
+  std::optional<double> teacher_dev_accuracy, teacher_test_accuracy;
+  /// The newest label-only run (alpha 1) of the same model type beside this one:
+  /// {"run", "dev_accuracy", "test_accuracy"}; null when there is none or this run is one.
+  nlohmann::json baseline;
 };
 
 /// What run_distill hands back (also when cancelled): the run folder, its model, its report.
