@@ -11,17 +11,18 @@
 # (mean ± sample standard deviation over the seeds) is printed and written to
 # <workspace>/study.md. Needs only the kdw CLI, bash and awk (no python, no network).
 #
-#   scripts/distill-study.sh [-j N] [--quick] [--seeds "1 2 3"] [--augment K]
+#   scripts/distill-study.sh [-j N] [--quick] [--seeds "1 2 3"] [--augment K] [--device cpu|cuda]
 #                            [--kdw PATH] [--workspace DIR] [--table]
 # --quick: a tiny setting (1 teacher epoch, 1-epoch students of 32 units) to check the script.
 # --table: only print the table of a study already run in --workspace.
+# --device: where the teachers and students run (default: the CPU; a GPU runs the jobs side by side).
 # The logits are computed once, with --augment: the teacher's logits of the original samples do
 # not depend on the copies, so the non-augmented students read the same files with
 # --augmented=false.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-jobs_max=2 quick=0 seeds="1 2 3" augment=4 table_only=0
+jobs_max=2 quick=0 seeds="1 2 3" augment=4 table_only=0 dev=()
 kdw=build/app/kdw/kdw root=study-workspace
 while [ $# -gt 0 ]; do
   case $1 in
@@ -30,9 +31,10 @@ while [ $# -gt 0 ]; do
     --table) table_only=1; shift ;;
     --seeds) seeds=$2; shift 2 ;;
     --augment) augment=$2; shift 2 ;;
+    --device) dev=(--device "$2"); shift 2 ;;
     --kdw) kdw=$2; shift 2 ;;
     --workspace) root=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "distill-study.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -80,8 +82,8 @@ log "1. data: one prepare, copied into a workspace per seed"
 teacher_job() {  # seed: fine-tune the teacher, then its logits with augmented copies
   local ws=$root/seed$1
   "$kdw" finetune --workspace "$ws" --bert_path "$ws/files/bert/demo_bert" --seed "$1" \
-    "${teacher[@]}" --threads 1
-  "$kdw" logits --workspace "$ws" --augment "$augment" --augment_seed "$1" --threads 1
+    "${teacher[@]}" --threads 1 "${dev[@]}"
+  "$kdw" logits --workspace "$ws" --augment "$augment" --augment_seed "$1" --threads 1 "${dev[@]}"
 }
 log "2. teachers and logits (seeds $seeds, $jobs_max in parallel)"
 for s in $seeds; do
@@ -99,19 +101,19 @@ student_job() {  # seed variant
   mkdir -p "$out"
   case $2 in
     label) "$kdw" distill --data_path "$ws" --model_type stack_biLSTM --seed "$1" \
-             "${student[@]}" --alpha 1 --augmented=false --output_dir "$out" --threads 1 ;;
+             "${student[@]}" --alpha 1 --augmented=false --output_dir "$out" --threads 1 "${dev[@]}" ;;
     distilled) "$kdw" distill --data_path "$ws" --model_type stack_biLSTM --seed "$1" \
-             "${student[@]}" --augmented=false --output_dir "$out" --threads 1 ;;
+             "${student[@]}" --augmented=false --output_dir "$out" --threads 1 "${dev[@]}" ;;
     augmented)
       "$kdw" distill --data_path "$ws" --model_type stack_biLSTM --seed "$1" \
-        "${student[@]}" --augmented=true --output_dir "$out" --threads 1
+        "${student[@]}" --augmented=true --output_dir "$out" --threads 1 "${dev[@]}"
       local run cut_out=$root/seed$1/runs/cut
       run=$(run_in "$out")
-      "$kdw" compress --restore_path "$run" --cut_model --data_path "$ws" --threads 1
+      "$kdw" compress --restore_path "$run" --cut_model --data_path "$ws" --threads 1 "${dev[@]}"
       mkdir -p "$cut_out"
       "$kdw" distill --data_path "$ws" --model_type stack_biLSTM --seed "$1" "${train_on[@]}" \
         --restore_model_path "$run/cut_model_distill_stack_biLSTM.pt" --augmented=true \
-        --output_dir "$cut_out" --threads 1 ;;
+        --output_dir "$cut_out" --threads 1 "${dev[@]}" ;;
   esac
 }
 log "3. students: label-only, distilled, augmented (+ cut and trained on)"
