@@ -15,6 +15,7 @@
 #include "core/batching.h"
 #include "core/device.h"
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/option_checks.h"
@@ -164,6 +165,9 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   nlohmann::json config = o.to_json();
   config["data_dir"] = data.data_dir.string();
   config["arch"] = model->arch().to_json();
+  // Which logits the student learnt from: the GUI marks the run stale once they are recomputed.
+  if (fs::exists(data.data_dir / "logits" / "logits.json"))
+    config["logits_hash"] = file_hash(data.data_dir / "logits" / "logits.json");
   write_file_atomic(run.config_file(), config.dump(2));
   MetricsLog log(run.metrics_file(), job);
   kdw::log::info("distilling into {} ({} parameters), run folder {}",
