@@ -23,6 +23,7 @@
 #include "compress/cut_report.h"
 #include "student/run_folder.h"
 #include "ui/common/human_units.h"
+#include "ui/common/replace_question.h"
 #include "ui/common/run_info.h"
 #include "ui/compress/component_strip.h"
 #include "ui/compress/heatmap_view.h"
@@ -314,6 +315,16 @@ QString CompressPanel::cutModelFile() const {
 
 int CompressPanel::cutAndEvaluate() {
   if (!student_ || !jobs_) return 0;
+  // The run's previous cut model and its report: ask before replacing them (or keep them aside).
+  QString error;
+  if (!confirmReplace(this, tr("the cut model"),
+                      {cutModelFile(),
+                       QDir(run_dir_).filePath(QString::fromLatin1(kdw::RunFolder::kCutReport))},
+                      &error)) {
+    status_->setText(error.isEmpty() ? tr("Not cut; the previous cut model is unchanged.")
+                                     : tr("Not cut: %1").arg(error));
+    return 0;
+  }
   CutRequest request;
   request.model_file = student_->model_file;
   request.removed = removedUnits(selection_, student_->sizes);
