@@ -125,6 +125,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   connect(runner_, &JobRunner::failed, this,
           [this](int, const QString& message) { showError(message); });
   connect(runner_, &JobRunner::started, banner_, &QWidget::hide);
+  // A table read after a bad file: the bad file's error no longer applies (reads are light
+  // jobs, which do not emit started).
+  connect(data_, &DataPanel::tableLoaded, banner_, &QWidget::hide);
   // Any finished job may have added files (prepared data, logits, runs).
   connect(runner_, &JobRunner::finished, this, &MainWindow::rescanWorkspace);
   connect(welcome_, &WelcomePage::openDemo, this, &MainWindow::openDemoWorkspace);
