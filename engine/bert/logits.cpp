@@ -273,6 +273,10 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
                             {"splits", splits},
                             {"augment", augment},
                             {"inputs", inputs}};
+  // Which fine-tune these logits came from: finetune.json is rewritten with each new best model,
+  // so the GUI marks the logits stale once its hash differs (docs/formats.md).
+  if (fs::exists(model_dir / "finetune.json"))
+    summary["teacher_notes_hash"] = file_hash(model_dir / "finetune.json");
   write_file_atomic(out.staging() / "logits.json", summary.dump(2));
   job.throw_if_cancelled();
   out.commit();

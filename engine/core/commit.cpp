@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <ctime>
 #include <regex>
 #include <system_error>
 
@@ -239,6 +240,29 @@ void remove_dir_atomic(const fs::path& dir) {
   rename_or_throw(dir, old);
   fault_point();
   remove_tree(old, ec);
+}
+
+fs::path keep_aside(const fs::path& target) {
+  if (!present(target)) throw file_error(target, "nothing to keep: no such file or folder");
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  // A file keeps its extension ("model_cut-kept-20261126-183000.pt"), so it still opens as one.
+  const bool folder = fs::is_directory(target);
+  const std::string ext = folder ? std::string() : target.extension().string();
+  const std::string base = (folder ? target.filename() : target.stem()).string() + "-kept-" + stamp;
+  fs::path kept = target.parent_path() / (base + ext);
+  for (int n = 2; present(kept); ++n)
+    kept = target.parent_path() / (base + "-" + std::to_string(n) + ext);
+  std::error_code ec;
+  fs::rename(target, kept, ec);
+  if (ec)
+    throw file_error(target, "cannot rename to " + kept.filename().string() + ": " + ec.message());
+  sync_dir(target.parent_path());
+  log::info("kept {} as {}", target.string(), kept.string());
+  return kept;
 }
 
 }  // namespace kdw

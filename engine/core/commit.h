@@ -57,6 +57,12 @@ void recover_commits(const std::filesystem::path& dir);
 /// "<dir>.old-<pid>" that recover_commits() removes later.
 void remove_dir_atomic(const std::filesystem::path& dir);
 
+/// Moves `target` (a file or folder) aside to "<name>-kept-<YYYYMMDD-HHMMSS>" next to it ("-2",
+/// "-3"... added when taken) with one rename, so that a new output can take its place while the
+/// old one is kept, never deleted; returns the new path. The name does not end in ".old-<pid>"
+/// or ".tmp-<pid>", so recover_commits() leaves it alone. Throws kdw::Error naming the target.
+std::filesystem::path keep_aside(const std::filesystem::path& target);
+
 /// True for a process that exists (ours included).
 bool process_alive(long pid);
 

@@ -10,6 +10,8 @@
 #include "core/log.h"
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
+#include "data/file_kind.h"
+#include "data/nul_rows.h"
 #include "data/prepare_options.h"
 #include "data/prepare_rows.h"
 #include "data/prepare_summary.h"
@@ -65,6 +67,7 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
 
   Counts counts;
   Table table = read_table(o.input, o.format, o.encoding, job);
+  check_label_column(table, o.input);
   const int text_col = column_index(table, o.text_column, o.input);
   const int label_col = column_index(table, o.label_column, o.input);
   counts.rows_read = static_cast<int64_t>(table.rows.size());

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/printable.h"
 #include "data/encoding.h"
+#include "data/file_kind.h"
 #include "data/nul_rows.h"
 
 namespace fs = std::filesystem;
@@ -377,6 +378,7 @@ Table read_table(const fs::path& path, TableFormat format, TextEncoding encoding
   Table table;
   std::string text = read_bytes(path);
   if (text.empty()) throw file_error(path, "empty file");
+  check_text_table(text, path);  // an image or archive: say so, not "invalid UTF-8"
   const std::vector<int64_t> nul_lines = strip_nul_bytes(text, path);
   decode(text, encoding, path, table);
   job.throw_if_cancelled();

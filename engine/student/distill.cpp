@@ -8,6 +8,7 @@
 #include "core/atomic_output.h"
 #include "core/device.h"
 #include "core/error.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/memory.h"
 #include "core/workspace.h"
@@ -139,6 +140,9 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   config["arch"] = model->arch().to_json();
   config["train_samples"] = original_rows;
   config["augmented_samples"] = augmented_rows;
+  // Which logits the student learnt from: the GUI marks the run stale once they are recomputed.
+  if (fs::exists(data.data_dir / "logits" / "logits.json"))
+    config["logits_hash"] = file_hash(data.data_dir / "logits" / "logits.json");
   write_file_atomic(run.config_file(), config.dump(2));
   MetricsLog log(run.metrics_file(), job);
   kdw::log::info("distilling into {} ({} parameters), run folder {}",

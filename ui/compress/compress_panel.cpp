@@ -34,6 +34,7 @@
 #include "ui/common/form_settings.h"
 #include "ui/common/human_units.h"
 #include "ui/common/option_form.h"
+#include "ui/common/replace_question.h"
 #include "ui/common/run_info.h"
 #include "ui/compress/component_strip.h"
 #include "ui/compress/heatmap_view.h"
@@ -501,8 +502,18 @@ QString CompressPanel::cutModelFile() const {
       run.cut_model_file(kdw::parse_student_type(student_->model_type)).string());
 }
 
-int CompressPanel::cutAndEvaluate() {
+int CompressPanel::cutAndEvaluate(bool askFirst) {
   if (!student_ || !jobs_) return 0;
+  // The run's previous cut model and its report: ask before replacing them (or keep them aside).
+  QString error;
+  if (askFirst && !confirmReplace(this, tr("the cut model"),
+                                  {cutModelFile(), QDir(run_dir_).filePath(QString::fromLatin1(
+                                                       kdw::RunFolder::kCutReport))},
+                                  &error)) {
+    status_->setText(error.isEmpty() ? tr("Not cut; the previous cut model is unchanged.")
+                                     : tr("Not cut: %1").arg(error));
+    return 0;
+  }
   CutRequest request;
   try {
     options_->applyTo(kdw::compress_option_table(), request.options);

@@ -71,7 +71,9 @@ class CompressPanel : public QWidget {
   QString summary() const;
   QString statusText() const;
   /// Submits the cut job; returns its id (0 when nothing is loaded).
-  int cutAndEvaluate();
+  /// With `askFirst`, a previous cut model of the run is replaced only once the user agreed
+  /// (confirmReplace); the screenshot tour, a script, replaces it without asking.
+  int cutAndEvaluate(bool askFirst = true);
   /// Submits the export of the run's cut model into `dir`/cut_export (the Export… button asks
   /// for `dir`); returns the job id, 0 when no run is open.
   int exportCutTo(const QString& dir);

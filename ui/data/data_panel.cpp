@@ -25,7 +25,9 @@
 
 #include <iterator>
 
+#include "core/error.h"
 #include "core/workspace.h"
+#include "data/file_kind.h"
 #include "data/prepare.h"
 #include "data/prepare_options.h"
 #include "data/table.h"
@@ -246,6 +248,7 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
     }
   });
   auto stopped = [this](int id, const QString& text) {
+    if (id == load_job_) table_info_->setText(text);  // the preview was cleared at loadFile
     if (id == prepare_job_ || id == load_job_) {
       prepare_job_ = load_job_ = 0;
       prepare_after_load_ = false;
@@ -264,6 +267,13 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
 }
 
 void DataPanel::setWorkspace(const QString& root) {
+  if (root != workspace_ && load_job_ == 0 && prepare_job_ == 0) {
+    // Another workspace: the previous one's input file is not this one's.
+    file_.clear();
+    path_->clear();
+    clearPreview();
+    result_->clear();
+  }
   workspace_ = root;
   const QString current = bert_vocab_->currentText();
   bert_vocab_->clear();
@@ -332,6 +342,14 @@ QString DataPanel::textColumn() const {
 
 QString DataPanel::labelColumn() const {
   return label_col_ ? label_col_->currentText() : QString();
+}
+
+QString DataPanel::tableInfo() const {
+  return table_info_->text();
+}
+
+QString DataPanel::resultText() const {
+  return result_->text();
 }
 
 QString DataPanel::preparedCell(int row, int column) const {
@@ -452,14 +470,26 @@ void DataPanel::browse() {
   if (!file.isEmpty()) loadFile(file);
 }
 
+void DataPanel::clearPreview() {
+  model_->setTable(nullptr);
+  const QSignalBlocker b1(text_col_), b2(label_col_);
+  text_col_->clear();
+  label_col_->clear();
+  table_info_->setText(tr("No file loaded."));
+  classes_->clear();
+  lengths_->clear();
+}
+
 void DataPanel::setBusy(bool busy) {
-  prepare_->setEnabled(!busy && model_->table() != nullptr && !workspace_.isEmpty());
+  prepare_->setEnabled(!busy && model_->table() != nullptr && !workspace_.isEmpty() &&
+                       label_col_->currentIndex() >= 0);
   cancel_->setEnabled(busy);
 }
 
 void DataPanel::loadFile(const QString& file) {
   file_ = file;
   path_->setText(file);
+  clearPreview();  // the previous file's rows must never show under this file's name
   const std::filesystem::path path = file.toStdString();
   const kdw::TableFormat format = kdw::parse_table_format(format_->currentText().toStdString());
   const kdw::TextEncoding encoding =
@@ -508,6 +538,8 @@ void DataPanel::onLoaded(std::shared_ptr<kdw::Table> table) {
        {want_label_col_, QStringLiteral("label"), QStringLiteral("class"),
         QStringLiteral("category")},
        1);
+  // Never the text as its own label: with one column there is no label to pick.
+  if (label_col_->currentIndex() == text_col_->currentIndex()) label_col_->setCurrentIndex(-1);
   want_text_col_.clear();
   want_label_col_.clear();
   fitColumns();
@@ -524,6 +556,12 @@ void DataPanel::onLoaded(std::shared_ptr<kdw::Table> table) {
                                           .arg(QString::fromStdString(table->skipped[0].reason))));
   setBusy(false);
   result_->clear();
+  try {
+    kdw::check_label_column(*table, file_.toStdString());
+  } catch (const kdw::Error& e) {
+    result_->setText(QString::fromUtf8(e.what()));
+    prepare_after_load_ = false;
+  }
   updateStats();
   Q_EMIT tableLoaded();
   if (prepare_after_load_) {
@@ -542,7 +580,7 @@ void DataPanel::updateStats() {
 }
 
 int DataPanel::prepare() {
-  if (!model_->table() || workspace_.isEmpty()) return 0;
+  if (!model_->table() || workspace_.isEmpty() || label_col_->currentIndex() < 0) return 0;
   kdw::PrepareOptions o;
   try {
     options_->applyTo(kdw::prepare_option_table(), o);

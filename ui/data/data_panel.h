@@ -51,6 +51,10 @@ class DataPanel : public QWidget {
   bool showingPrepared() const;
   QString textColumn() const;
   QString labelColumn() const;
+  /// The line under the preview (rows and columns, or why the file could not be read).
+  QString tableInfo() const;
+  /// The line under the Prepare button (progress, result, or why the table cannot be prepared).
+  QString resultText() const;
   /// Loads `file` in the background (fills the preview, the column pickers and the charts).
   void loadFile(const QString& file);
   /// Loads `csv` and prepares it with the form's options (the demo workspace).
@@ -78,6 +82,8 @@ class DataPanel : public QWidget {
   void fitColumns();
   void updateStats();
   void setBusy(bool busy);
+  /// Empties the preview, the column pickers and the charts.
+  void clearPreview();
 
   JobRunner* runner_;
   QString workspace_;

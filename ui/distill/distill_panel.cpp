@@ -24,6 +24,7 @@
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
 #include "ui/common/run_info.h"
+#include "ui/common/staleness.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/jobs/job_status.h"
 
@@ -96,6 +97,21 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   results->addWidget(result_, 1);
   results->addWidget(open_);
   layout->addLayout(results);
+  // A student trained on logits computed again since: said, with the one click that redoes it.
+  stale_ = new QLabel(this);
+  stale_->setObjectName(QStringLiteral("staleNote"));
+  stale_->setWordWrap(true);
+  stale_->setStyleSheet(QStringLiteral("color: #a04000; font-weight: bold;"));
+  redo_ = new QPushButton(tr("Redo with these settings"), this);
+  redo_->setObjectName(QStringLiteral("redoRun"));
+  redo_->setToolTip(tr("Train this run's student again, on the current logits"));
+  auto* staleRow = new QHBoxLayout;
+  staleRow->addWidget(stale_, 1);
+  staleRow->addWidget(redo_);
+  layout->addLayout(staleRow);
+  stale_->hide();
+  redo_->hide();
+  connect(redo_, &QPushButton::clicked, this, &DistillPanel::redo);
 
   connect(start_, &QPushButton::clicked, this, &DistillPanel::start);
   connect(stop_, &QPushButton::clicked, this, [this] { runner_->cancel(job_); });
@@ -157,6 +173,7 @@ void DistillPanel::setWorkspace(const QString& root) {
     result_->setText(tr("No run yet."));
     open_->setEnabled(false);
   }
+  updateStale();  // the logits may have been computed again since the run was shown
 }
 
 bool DistillPanel::showRun(const QString& runDir) {
@@ -179,7 +196,27 @@ bool DistillPanel::showRun(const QString& runDir) {
     result_->setText(tr("Run %1: no %2 (interrupted?)")
                          .arg(run_dir_, QString::fromLatin1(kdw::RunFolder::kResult)));
   open_->setEnabled(true);
+  updateStale();
   return true;
+}
+
+void DistillPanel::updateStale() {
+  const QString reason = job_ == 0 && !run_dir_.isEmpty() ? runStaleReason(run_dir_) : QString();
+  stale_->setText(reason);
+  stale_->setVisible(!reason.isEmpty());
+  redo_->setVisible(!reason.isEmpty());
+}
+
+QString DistillPanel::staleText() const {
+  return stale_->isHidden() ? QString() : stale_->text();
+}
+
+// The shown run's options go into the form, and a new run starts with them (the stale run stays).
+void DistillPanel::redo() {
+  if (run_dir_.isEmpty() || job_ != 0) return;
+  options_->setValues(
+      readJsonObjectFile(QDir(run_dir_).filePath(QString::fromLatin1(kdw::RunFolder::kConfig))));
+  start();
 }
 
 QString DistillPanel::resultSummary(const kdw::DistillReport& r) const {
@@ -240,6 +277,8 @@ void DistillPanel::start() {
   start_->setEnabled(false);
   stop_->setEnabled(true);
   open_->setEnabled(false);
+  stale_->hide();
+  redo_->hide();
   bar_->setRange(0, 0);
   bar_->show();
   run_dir_.clear();

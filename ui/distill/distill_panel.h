@@ -47,6 +47,10 @@ class DistillPanel : public QWidget {
   QString resultText() const;
   QPushButton* openButton() const { return open_; }
   QString statusText() const;
+  /// The stale note of the shown run (empty when its logits are still the workspace's).
+  QString staleText() const;
+  /// Starts a new run with the shown run's options (the stale note's Redo button).
+  void redo();
 
  Q_SIGNALS:
   void openInCompress(const QString& runDir);
@@ -56,6 +60,7 @@ class DistillPanel : public QWidget {
   void onMetrics(int id, const QJsonArray& records);
   void addRecord(const QJsonObject& record);
   void clearCharts();
+  void updateStale();
   void finish(const QString& text);
   /// result.json's content (read through kdw::DistillReport's mapping) / the typed report.
   QString resultSummary(const kdw::DistillReport& report) const;
@@ -75,6 +80,8 @@ class DistillPanel : public QWidget {
   QProgressBar* bar_ = nullptr;
   QLabel* status_ = nullptr;
   QLabel* result_ = nullptr;
+  QLabel* stale_ = nullptr;
+  QPushButton* redo_ = nullptr;
   LiveChart* loss_ = nullptr;
   LiveChart* dev_ = nullptr;
   LiveChart* alive_ = nullptr;

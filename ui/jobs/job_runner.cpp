@@ -231,6 +231,7 @@ void JobRunner::onWorkerDone() {
   emitOutcome(*job);
   Q_EMIT queueChanged();
   startNext();
+  if (!current_) Q_EMIT idle();
 }
 
 void JobRunner::emitOutcome(Job& job_ref) {

@@ -50,6 +50,8 @@ class JobRunner : public QObject {
   /// Id of the running job, 0 when idle.
   int currentId() const;
   QString currentName() const;
+  /// Number of queued jobs (the running one excluded).
+  int queuedCount() const { return int(queue_.size()); }
   /// Names of the queued jobs, next first (the running one excluded).
   QStringList queuedNames() const;
   /// The queued jobs as (id, name), next first (the running one excluded).
@@ -74,6 +76,9 @@ class JobRunner : public QObject {
   void cancelled(int id, const JobResult& partial);
   /// The queue or the running job changed (for the status bar).
   void queueChanged();
+  /// The last queued job ended: nothing runs or waits (light jobs aside). Lets the window quit
+  /// or switch workspaces once cancelled jobs have stopped, without waiting on the UI thread.
+  void idle();
 
  private:
   struct Job;

@@ -21,6 +21,8 @@
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
+#include "ui/common/replace_question.h"
+#include "ui/common/staleness.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/logits/logits_stats.h"
 
@@ -60,6 +62,20 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
   status_ = new QLabel(this);
   status_->setWordWrap(true);
   layout->addWidget(status_);
+  // Logits older than the teacher: said in words, with the one click that redoes them.
+  stale_ = new QLabel(this);
+  stale_->setObjectName(QStringLiteral("staleNote"));
+  stale_->setWordWrap(true);
+  stale_->setStyleSheet(QStringLiteral("color: #a04000; font-weight: bold;"));
+  redo_ = new QPushButton(tr("Redo"), this);
+  redo_->setObjectName(QStringLiteral("redoLogits"));
+  redo_->setToolTip(tr("Compute the logits again from the current teacher"));
+  auto* staleRow = new QHBoxLayout;
+  staleRow->addWidget(stale_, 1);
+  staleRow->addWidget(redo_);
+  layout->addLayout(staleRow);
+  stale_->hide();
+  redo_->hide();
   splits_ = new QTableWidget(0, 4, this);
   splits_->setHorizontalHeaderLabels(
       {tr("Split"), tr("Samples"), tr("Teacher accuracy"), tr("Macro-F1")});
@@ -79,13 +95,16 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
   charts->addWidget(values_);
   layout->addLayout(charts, 1);
 
-  connect(run_, &QPushButton::clicked, this, &LogitsPanel::start);
+  connect(run_, &QPushButton::clicked, this, [this] { start(); });
+  // Redo replaces logits already known to be stale: no question.
+  connect(redo_, &QPushButton::clicked, this, [this] { start(false); });
   connect(stop_, &QPushButton::clicked, this, [this] { runner_->cancel(job_); });
   auto done = [this](int id) {
     if (id != job_) return;
     job_ = 0;
     run_->setEnabled(true);
     stop_->setEnabled(false);
+    updateStale();
   };
   connect(runner_, &JobRunner::finished, this, [this, done](int id, const JobResult& result) {
     if (id != job_) return;
@@ -123,6 +142,22 @@ void LogitsPanel::refresh() {
   const QFileInfo info(QString::fromStdString((ws.logits_dir() / "logits.json").string()));
   const qint64 stamp = info.exists() ? info.lastModified().toMSecsSinceEpoch() : 0;
   if (stamp != logits_stamp_) reload();
+  updateStale();  // the teacher may have changed while the logits did not
+}
+
+void LogitsPanel::updateStale() {
+  const QString reason = job_ == 0 ? logitsStaleReason(workspace_) : QString();
+  stale_->setText(reason);
+  stale_->setVisible(!reason.isEmpty());
+  redo_->setVisible(!reason.isEmpty());
+}
+
+QString LogitsPanel::staleText() const {
+  return stale_->isHidden() ? QString() : stale_->text();
+}
+
+void LogitsPanel::redo() {
+  redo_->click();
 }
 
 void LogitsPanel::followJob(int id) {
@@ -144,7 +179,7 @@ std::vector<FormField> LogitsPanel::formFields() const {
   return options_->fields();
 }
 
-int LogitsPanel::start() {
+int LogitsPanel::start(bool askFirst) {
   if (job_ != 0 || workspace_.isEmpty()) return 0;
   kdw::LogitsOptions options;
   try {
@@ -155,10 +190,20 @@ int LogitsPanel::start() {
   }
   options.device = jobDevice();
   options.workspace = workspace_.toStdString();
+  const kdw::Workspace ws{options.workspace};
+  const QString dir = QString::fromStdString(ws.logits_dir().string());
+  QString error;
+  if (askFirst && QFileInfo::exists(dir + QStringLiteral("/logits.json")) &&
+      !confirmReplace(this, tr("the stored logits"), {dir}, &error)) {
+    status_->setText(error.isEmpty() ? tr("Not started; the stored logits are unchanged.")
+                                     : tr("Not started: %1").arg(error));
+    return 0;
+  }
   job_ = runner_->submit(tr("Teacher logits"),
                          [options](kdw::JobContext& job) { return kdw::run_logits(options, job); });
   run_->setEnabled(false);
   stop_->setEnabled(true);
+  updateStale();
   status_->setText(tr("Waiting for the job queue…"));
   return job_;
 }
@@ -204,9 +249,11 @@ void LogitsPanel::reload() {
                                       [dir](kdw::JobContext&) { return logitsHistograms(dir); });
   auto conn = std::make_shared<QMetaObject::Connection>();
   *conn = connect(runner_, &JobRunner::finished, this,
-                  [this, id, conn](int done, const JobResult& result) {
+                  [this, id, conn, root = workspace_](int done, const JobResult& result) {
                     if (done != id) return;
                     disconnect(*conn);
+                    // Read for a workspace no longer open: not this one's statistics.
+                    if (root != workspace_) return;
                     const auto* h = result.get<LogitsHistograms>();
                     if (!h) return;
                     QVector<double> conf, vals;

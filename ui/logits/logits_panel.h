@@ -32,8 +32,13 @@ class LogitsPanel : public QWidget {
   void refresh();
   /// Shows the progress of a logits job submitted elsewhere (the demo pipeline).
   void followJob(int id);
-  /// Starts extraction with the panel's options (also the button); returns the job id.
-  int start();
+  /// Starts extraction with the panel's options (also the button); returns the job id. With
+  /// `askFirst`, stored logits are replaced only once the user agreed (confirmReplace).
+  int start(bool askFirst = true);
+  /// The stale note shown (empty when the logits are up to date with the teacher).
+  QString staleText() const;
+  /// The stale note's Redo button: queues the logits again, replacing the stale ones.
+  void redo();
   void loadSettings(QSettings& settings);
   void saveSettings(QSettings& settings) const;
 
@@ -44,6 +49,7 @@ class LogitsPanel : public QWidget {
   QCheckBox* forceBox() const { return force_; }
 
  private:
+  void updateStale();
   std::vector<FormField> formFields() const;
   JobRunner* runner_;
   QString workspace_;
@@ -56,6 +62,8 @@ class LogitsPanel : public QWidget {
   QComboBox* precision_ = nullptr;
   qint64 logits_stamp_ = -1;  ///< logits.json's mtime when it was shown
   QLabel* status_ = nullptr;
+  QLabel* stale_ = nullptr;
+  QPushButton* redo_ = nullptr;
   QTableWidget* splits_ = nullptr;
   BarChart* confidence_ = nullptr;
   BarChart* values_ = nullptr;

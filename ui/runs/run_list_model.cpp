@@ -1,8 +1,13 @@
 #include "ui/runs/run_list_model.h"
 
+#include <QApplication>
+#include <QColor>
+#include <QStyle>
+
 #include <cmath>
 
 #include "ui/common/human_units.h"
+#include "ui/common/staleness.h"
 
 RunListModel::RunListModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -14,6 +19,8 @@ void RunListModel::setRoot(const QString& root) {
 void RunListModel::reload() {
   beginResetModel();
   runs_ = scanRuns(root_);
+  stale_.clear();
+  for (const RunInfo& r : runs_) stale_ << runStaleReason(r.path);
   endResetModel();
 }
 
@@ -31,7 +38,14 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
   auto metric = [](double v) -> QVariant {
     return std::isnan(v) ? QVariant(QStringLiteral("–")) : QVariant(QString::number(v, 'f', 4));
   };
-  if (role == Qt::ToolTipRole) return r.problem.isEmpty() ? r.path : r.problem;
+  const QString stale = stale_.value(index.row());
+  if (role == Qt::ToolTipRole)
+    return r.problem.isEmpty() ? (stale.isEmpty() ? r.path : stale + QLatin1Char('\n') + r.path)
+                               : r.problem;
+  // A stale student is marked on its name; the Distill panel redoes it in one click.
+  if (role == Qt::DecorationRole && index.column() == Name && !stale.isEmpty())
+    return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+  if (role == Qt::ForegroundRole && !stale.isEmpty()) return QColor(0xa0, 0x40, 0x00);
   if (role == Qt::TextAlignmentRole && index.column() >= DevAcc)
     return int(Qt::AlignRight | Qt::AlignVCenter);
   if (role != Qt::DisplayRole) return {};

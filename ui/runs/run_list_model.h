@@ -3,6 +3,7 @@
 
 #include <QAbstractTableModel>
 #include <QList>
+#include <QStringList>
 
 #include "ui/common/run_info.h"
 
@@ -19,6 +20,8 @@ class RunListModel : public QAbstractTableModel {
   const QString& root() const { return root_; }
   const RunInfo& run(int row) const { return runs_.at(row); }
   const QList<RunInfo>& runs() const { return runs_; }
+  /// Why the run's student is stale (ui/common/staleness.h), empty when it is not.
+  QString staleReason(int row) const { return stale_.value(row); }
 
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
@@ -28,4 +31,5 @@ class RunListModel : public QAbstractTableModel {
  private:
   QString root_;
   QList<RunInfo> runs_;
+  QStringList stale_;  ///< per run, read with the runs
 };

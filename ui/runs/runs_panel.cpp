@@ -256,6 +256,7 @@ RunsPanel::RunsPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent), jobs_(
 }
 
 void RunsPanel::setWorkspace(const QString& root) {
+  if (root != root_) clearViews();  // the old workspace's runs must not stay in the tabs
   root_ = root;
   model_->setRoot(root);
   status_->setText(tr("%n run(s) in %1", nullptr, model_->rowCount()).arg(root));
@@ -345,6 +346,22 @@ void RunsPanel::showRun(const RunInfo& run) {
         new QLabel(tr("No weight pictures in this run (kdw compress --show_weight writes them)."),
                    images_box_));
   images_layout_->addStretch(1);
+}
+
+void RunsPanel::clearViews() {
+  config_table_->setRowCount(0);
+  result_table_->setRowCount(0);
+  setCurves(loss_chart_, tr("Training loss"), tr("step"), {});
+  setCurves(dev_chart_, tr("Dev scores"), tr("epoch"), {});
+  while (QLayoutItem* item = images_layout_->takeAt(0)) {
+    delete item->widget();
+    delete item;
+  }
+  compare_rows_.clear();
+  compare_table_->clear();
+  compare_table_->setRowCount(0);
+  compare_table_->setColumnCount(0);
+  setCurves(compare_chart_, compare_metric_->currentText(), tr("epoch"), {});
 }
 
 void RunsPanel::showCompareCurves() {

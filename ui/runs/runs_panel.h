@@ -37,6 +37,8 @@ class RunsPanel : public QWidget {
   /// Selects the given rows (by index) and updates the detail / compare views.
   void selectRows(const QList<int>& rows);
   QStringList selectedPaths() const;
+  QTableWidget* resultTable() const { return result_table_; }
+  QTableWidget* compareTable() const { return compare_table_; }
 
  Q_SIGNALS:
   void openInCompress(const QString& runDir);
@@ -46,6 +48,8 @@ class RunsPanel : public QWidget {
   void showRun(const RunInfo& run);
   void showCompare(const QList<int>& rows);
   void showCompareCurves();
+  /// Empties the run, result and compare views (another workspace was opened).
+  void clearViews();
   void evaluateSelected();
   void deleteSelected();
   QList<int> selectedRows() const;

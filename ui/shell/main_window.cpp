@@ -25,6 +25,7 @@
 #include "ui/common/device_setting.h"
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
+#include "ui/common/replace_question.h"
 #include "ui/compress/compress_panel.h"
 #include "ui/data/data_panel.h"
 #include "ui/distill/distill_panel.h"
@@ -140,6 +141,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   connect(runner_, &JobRunner::failed, this,
           [this](int, const QString& message) { showError(message); });
   connect(runner_, &JobRunner::started, banner_, &QWidget::hide);
+  // A table read after a bad file: the bad file's error no longer applies (reads are light
+  // jobs, which do not emit started).
+  connect(data_, &DataPanel::tableLoaded, banner_, &QWidget::hide);
   // Any finished job may have added files (prepared data, logits, runs).
   connect(runner_, &JobRunner::finished, this, &MainWindow::rescanWorkspace);
   connect(welcome_, &WelcomePage::openDemo, this, &MainWindow::openDemoWorkspace);
@@ -295,6 +299,10 @@ bool MainWindow::openWorkspace(const QString& root) {
     showError(tr("%1: not a folder").arg(dir));
     return false;
   }
+  // A job of the open workspace runs: ask, cancel it, and open `dir` once it has stopped.
+  if (state_.valid && dir != state_.root &&
+      stopJobsThen(tr("open another workspace"), [this, dir] { openWorkspace(dir); }))
+    return false;
   state_ = scanWorkspace(dir);
   QSettings settings;
   QStringList recent = settings.value(QStringLiteral("recentWorkspaces")).toStringList();
@@ -452,7 +460,32 @@ void MainWindow::editPreferences() {
   kdw::log::info("using {} threads", applySavedThreadCount());
 }
 
+bool MainWindow::stopJobsThen(const QString& action, const std::function<void()>& then) {
+  if (!runner_->isBusy()) return false;
+  if (stopping_) return true;  // already cancelling: `then` of the first request follows
+  if (!confirmStopJobs(this, action, runner_->currentName(), runner_->queuedCount())) return true;
+  stopping_ = true;
+  statusBar()->showMessage(tr("Cancelling %1…").arg(runner_->currentName()));
+  // Queued: `then` runs from the event loop after the runner has finished its bookkeeping.
+  connect(
+      runner_, &JobRunner::idle, this,
+      [this, then] {
+        stopping_ = false;
+        statusBar()->clearMessage();
+        then();
+      },
+      Qt::ConnectionType(Qt::QueuedConnection | Qt::SingleShotConnection));
+  runner_->cancelAll();
+  return true;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  // Quitting while a job runs: ask, cancel it, and close once it has stopped (the UI thread
+  // never waits on the job).
+  if (stopJobsThen(tr("quit"), [this] { close(); })) {
+    event->ignore();
+    return;
+  }
   QSettings settings;
   settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
   settings.setValue(QStringLiteral("window/state"), saveState());

@@ -5,6 +5,8 @@
 #include <QHash>
 #include <QMainWindow>
 
+#include <functional>
+
 #include "ui/common/workspace_state.h"
 #include "ui/shell/demo_pipeline.h"
 
@@ -72,6 +74,10 @@ class MainWindow : public QMainWindow {
   void chooseWorkspace();
   void updateRecent();
   void editPreferences();
+  /// When a job runs: asks whether `action` may cancel it; if so cancels every job and calls
+  /// `then` once they have stopped. Returns false when no job runs (go on now), true otherwise
+  /// (the caller stops here: `then` follows, or the user chose to keep working).
+  bool stopJobsThen(const QString& action, const std::function<void()>& then);
 
   JobRunner* runner_ = nullptr;
   WorkspaceState state_;
@@ -93,4 +99,5 @@ class MainWindow : public QMainWindow {
   DemoPipeline* demo_ = nullptr;
   QHash<int, int> demo_panels_;  ///< demo job id -> the panel that shows it
   int demo_panel_ = -1;          ///< panel shown for the previous demo step
+  bool stopping_ = false;        ///< jobs are being cancelled to quit or switch workspaces
 };

@@ -132,7 +132,7 @@ void runScreenshotTour(MainWindow* window, const QString& dir, bool hasWorkspace
                         window->showPanel(MainWindow::Compress);
                         if (!compress) return;
                         stageCompress(compress);
-                        compress->cutAndEvaluate();
+                        compress->cutAndEvaluate(false);  // a script: no question
                       },
                       [compress, idle] {
                         return compress && idle() && compress->resultsTable()->rowCount() > 0;

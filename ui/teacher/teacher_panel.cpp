@@ -30,6 +30,7 @@
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
 #include "ui/common/panel_util.h"
+#include "ui/common/replace_question.h"
 #include "ui/common/workspace_state.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/jobs/job_status.h"
@@ -131,9 +132,9 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     if (id != job_) return false;
     job_ = 0;
     bar_->hide();
-    resume_->setEnabled(true);
     stop_->setEnabled(false);
     start_->setEnabled(folder_->count() > 0);
+    updateResume();
     status_->setText(text);
     return true;
   };
@@ -166,6 +167,7 @@ void TeacherPanel::setWorkspace(const QString& root) {
     confusion_->setColumnCount(0);
     fitTableHeight();
     dev_summary_->setText(tr("No fine-tuning run yet."));
+    status_->clear();  // the previous workspace's teacher ("best epoch 5 of 12") is not this one's
   }
   refresh();
 }
@@ -187,6 +189,7 @@ void TeacherPanel::refresh() {
   if (state.pretrained.isEmpty())
     folder_info_->setText(tr("No pretrained BERT folder under %1/files/bert/.").arg(workspace_));
   start_->setEnabled(job_ == 0 && !state.pretrained.isEmpty());
+  updateResume();
   if (job_ == 0) showFinetuned();
 }
 
@@ -209,6 +212,22 @@ void TeacherPanel::followJob(int id, const QJsonObject& options) {
   status_->setText(tr("Waiting for the job queue…"));
 }
 
+// Resume continues an unfinished fine-tune: only when this workspace holds its checkpoint.
+void TeacherPanel::updateResume() {
+  const kdw::Workspace ws{workspace_.toStdString()};
+  resume_->setEnabled(
+      job_ == 0 && !workspace_.isEmpty() &&
+      std::filesystem::is_directory(kdw::finetune_checkpoint_dir(ws.finetune_dir())));
+}
+
+QString TeacherPanel::statusText() const {
+  return status_->text();
+}
+
+bool TeacherPanel::canResume() const {
+  return resume_->isEnabled();
+}
+
 QString TeacherPanel::devSummary() const {
   return dev_summary_ ? dev_summary_->text() : QString();
 }
@@ -228,6 +247,7 @@ void TeacherPanel::showFinetuned() {
   confusion_->setColumnCount(0);
   if (!info.exists()) {
     dev_summary_->setText(tr("No fine-tuned teacher in this workspace yet."));
+    status_->setText(tr("No fine-tuned teacher yet."));
     return;
   }
   const QJsonObject summary = readJsonObjectFile(info.filePath());
@@ -290,6 +310,15 @@ int TeacherPanel::start(bool resume) {
   o.bert_path = ws.bert_dir() / folder_->currentText().toStdString();
   o.resume = resume;
   if (!resume) {
+    // A fresh fine-tune replaces the teacher in rubert_finetune/: ask first (or keep it aside).
+    const QString model = QString::fromStdString(ws.finetune_dir().string());
+    QString error;
+    if (QFileInfo::exists(model + QStringLiteral("/config.json")) &&
+        !confirmReplace(this, tr("the fine-tuned teacher"), {model}, &error)) {
+      status_->setText(error.isEmpty() ? tr("Not started; the fine-tuned teacher is unchanged.")
+                                       : tr("Not started: %1").arg(error));
+      return 0;
+    }
     loss_->clear();
     dev_->clear();
   }

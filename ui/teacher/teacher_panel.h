@@ -43,6 +43,9 @@ class TeacherPanel : public QWidget {
   LiveChart* devChart() const { return dev_; }
   QTableWidget* resultsTable() const { return confusion_; }
   QString devSummary() const;
+  /// The line under the buttons (job state, or the saved teacher and its best epoch).
+  QString statusText() const;
+  bool canResume() const;
 
  private:
   std::vector<FormField> formFields() const;
@@ -52,6 +55,7 @@ class TeacherPanel : public QWidget {
   void showDev(const QJsonObject& dev);
   void showFinetuned();
   void fitTableHeight();
+  void updateResume();
   void onProgress(int id, const QString& stage, qint64 done, qint64 total, const QString& msg);
 
   JobRunner* runner_;
