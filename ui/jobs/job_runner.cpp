@@ -15,6 +15,7 @@
 struct JobRunner::Job {
   int id = 0;
   QString name;
+  QString kind;  // see submit(name, fn, kind)
   JobFn fn;
   kdw::JobContext context;
   QThread* thread = nullptr;  // a child of the runner; deleteLater when done
@@ -89,9 +90,14 @@ JobRunner::~JobRunner() {
 }
 
 int JobRunner::submit(const QString& name, JobFn fn) {
+  return submit(name, std::move(fn), QString());
+}
+
+int JobRunner::submit(const QString& name, JobFn fn, const QString& kind) {
   auto job = std::make_shared<Job>();
   job->id = next_id_++;
   job->name = name;
+  job->kind = kind;
   job->fn = std::move(fn);
   queue_.append(job);
   Q_EMIT queueChanged();
@@ -156,6 +162,10 @@ int JobRunner::currentId() const {
 }
 QString JobRunner::currentName() const {
   return current_ ? current_->name : QString();
+}
+
+QString JobRunner::currentKind() const {
+  return current_ ? current_->kind : QString();
 }
 
 QStringList JobRunner::queuedNames() const {

@@ -138,19 +138,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   });
 
   demo_ = new DemoPipeline(runner_, this);
-  // The demo follows its steps through the panels, unless the user went elsewhere meanwhile.
-  // The students are not followed live (the Distill panel plots only the jobs it started; it
-  // shows each finished run), the Runs panel is shown when the demo is done.
+  // The demo follows its steps through the panels, unless the user went elsewhere meanwhile
+  // (the Distill panel follows every distillation itself); the Runs panel is shown when the
+  // demo is done.
   connect(runner_, &JobRunner::started, this, [this](int id, const QString&) {
     const int panel = demo_panels_.value(id, -2);
-    if (panel == -2 || panel == Distill) return;
+    if (panel == -2) return;
     const int current = currentPanel();
     if ((current == demo_panel_ || current == -1) && isPanelEnabled(Panel(panel))) showPanel(panel);
     demo_panel_ = panel;
-  });
-  connect(runner_, &JobRunner::finished, this, [this](int id, const QJsonObject& result) {
-    if (demo_panels_.value(id, -1) == Distill && result.contains(QStringLiteral("run_dir")))
-      distill_->showRun(result.value(QStringLiteral("run_dir")).toString());
   });
   connect(demo_, &DemoPipeline::done, this, [this](bool ok) {
     demo_panels_.clear();
