@@ -347,8 +347,10 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
     return {};
   }
   if (!openWorkspace(dir)) return {};
+  QStringList skipped;
   const QList<DemoStep> steps =
-      demo_->start(DemoPipeline::plan(state_.root, resources, settings, state_));
+      demo_->start(DemoPipeline::plan(state_.root, resources, settings, state_, &skipped));
+  for (const QString& line : skipped) kdw::log::info("demo: {}", line.toStdString());
   QList<int> ids;
   demo_panels_.clear();
   demo_panel_ = currentPanel();
