@@ -54,6 +54,13 @@ T* field(DistillPanel& panel, const char* name) {
   return w;
 }
 
+// A button by its text.
+QPushButton* button(QWidget& panel, const char* text) {
+  for (QPushButton* b : panel.findChildren<QPushButton*>())
+    if (b->text() == QLatin1String(text)) return b;
+  qFatal("no button %s", text);
+}
+
 }  // namespace
 
 class TestUiDistill : public QObject {
@@ -161,8 +168,8 @@ class TestUiDistill : public QObject {
     connect(&runner, &JobRunner::metrics, this, [&](int id, const QJsonArray&) {
       if (id != job || seen) return;  // the panel has handled this delivery already
       seen = true;
-      startOff = !panel.startButton()->isEnabled();
-      stopOn = panel.stopButton()->isEnabled();
+      startOff = !button(panel, "Start")->isEnabled();
+      stopOn = button(panel, "Stop")->isEnabled();
       points = panel.lossChart()->pointCount(0);
       liveRunDir = panel.lastRunDir();
       hidden = field<QSpinBox>(panel, "hidden_size")->value();
@@ -173,8 +180,8 @@ class TestUiDistill : public QObject {
         [o](kdw::JobContext& ctx) { return nlohmann::json(kdw::run_distill(o, ctx)); },
         QString::fromLatin1(JobRunner::kDistillKind));
     QCOMPARE(panel.jobId(), job);
-    QVERIFY(!panel.startButton()->isEnabled());
-    QVERIFY(panel.stopButton()->isEnabled());
+    QVERIFY(!button(panel, "Start")->isEnabled());
+    QVERIFY(button(panel, "Stop")->isEnabled());
     QVERIFY(panel.resultText() != QStringLiteral("No run yet."));
     QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 60000);
     QVERIFY(seen);
@@ -187,8 +194,8 @@ class TestUiDistill : public QObject {
     QCOMPARE(liveRunDir, QFileInfo(runDir).absoluteFilePath());
     // Ended: the panel shows the finished run and is free again.
     QCOMPARE(panel.jobId(), 0);
-    QVERIFY(panel.startButton()->isEnabled());
-    QVERIFY(!panel.stopButton()->isEnabled());
+    QVERIFY(button(panel, "Start")->isEnabled());
+    QVERIFY(!button(panel, "Stop")->isEnabled());
     QVERIFY(panel.resultText().contains(QDir(runDir).dirName()));
     QCOMPARE(panel.lossChart()->pointCount(0), countRecords(runDir, QStringLiteral("step")));
   }
