@@ -47,6 +47,13 @@ QString makeResources(const QString& root, int rows) {
   return root;
 }
 
+// Writes `content` to `path`, making its folder.
+bool touch(const QString& path, const QByteArray& content = {}) {
+  QDir().mkpath(QFileInfo(path).absolutePath());
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
+}
+
 // The value after `flag` in `text` (first occurrence after `from`).
 QString flagValue(const QString& text, const QString& flag, qsizetype from = 0) {
   const QRegularExpression re(QRegularExpression::escape(flag) + QStringLiteral("\\s+(\\S+)"));
@@ -145,20 +152,71 @@ class TestDemoPipeline : public QObject {
 
     state.hasTokens = state.hasBertData = true;
     QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).first().kind, DemoStep::CopyBert);
-    QVERIFY(QDir().mkpath(dir.filePath("files/bert/demo_bert")));
-    QFile config(dir.filePath("files/bert/demo_bert/config.json"));
-    QVERIFY(config.open(QIODevice::WriteOnly));
-    config.close();
+    QVERIFY(touch(dir.filePath("files/bert/demo_bert/config.json")));
+    QVERIFY(touch(dir.filePath("files/bert/demo_bert/vocab.txt")));
     QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).first().kind, DemoStep::Finetune);
     state.hasTeacher = true;
     QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 5);  // logits, 2 x (+cut)
     state.hasLogits = true;
     QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 4);
+    // A count of run folders says nothing about the students: no folder holds one.
     state.runs = 2;
-    QVERIFY(DemoPipeline::plan(dir.path(), "/res", s, state).isEmpty());
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 4);
     // A new prepare invalidates everything after it.
     state.hasTokens = false;
     QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 8);
+  }
+
+  // After a cancel, the plan is made from what the workspace holds: a finished student without
+  // its cut gets only the cut (in its folder), a stopped student is distilled anew, a fine-tune
+  // that left a checkpoint is resumed; each skipped step is named with the reason.
+  void planResumesExactlyTheMissingSteps() {
+    QTemporaryDir dir;
+    const DemoSettings s;
+    for (const char* f : {"files/data/tokens/train_ids.npy", "files/data/bert_data/train_ids.npy",
+                          "files/bert/demo_bert/config.json", "files/bert/demo_bert/vocab.txt",
+                          "files/bert/rubert_finetune/config.json", "files/data/logits/train.npy"})
+      QVERIFY(touch(dir.filePath(f)));
+    // The first student finished, its cut never ran; the second was stopped after epoch 1.
+    const QString done = dir.filePath("2026-11-26___10-00-00");
+    QVERIFY(touch(done + "/model_distill_stack_biLSTM.pt"));
+    QVERIFY(touch(done + "/result.json",
+                  R"({"model_type": "stack_biLSTM", "best_epoch": 12, "epochs_done": 12})"));
+    const QString stopped = dir.filePath("2026-11-26___10-05-00");
+    QVERIFY(touch(stopped + "/model_distill_stack_LSTM.pt"));
+    QVERIFY(touch(stopped + "/result.json", R"({"model_type": "stack_LSTM", "best_epoch": 1,
+                                                 "epochs_done": 1, "stopped": true})"));
+    QStringList skipped;
+    QList<DemoStep> steps =
+        DemoPipeline::plan(dir.path(), "/res", s, scanWorkspace(dir.path()), &skipped);
+    QCOMPARE(steps.size(), 3);
+    QCOMPARE(steps[0].name, QStringLiteral("Demo: cut stack_biLSTM"));
+    QVERIFY2(steps[0].command.contains("--restore_path " + done + " "),
+             qPrintable(steps[0].command));
+    QCOMPARE(steps[1].name, QStringLiteral("Demo: distil stack_LSTM"));
+    QCOMPARE(steps[2].name, QStringLiteral("Demo: cut stack_LSTM"));
+    QCOMPARE(skipped.size(), 5);
+    QVERIFY(skipped[0].startsWith("Demo: prepare data: skipped, "));
+    QVERIFY(skipped[3].startsWith("Demo: teacher logits: skipped, "));
+    QCOMPARE(skipped[4], QStringLiteral("Demo: distil stack_biLSTM: skipped, %1 holds its model "
+                                        "and the result of a finished run")
+                             .arg(done));
+
+    // With both cuts there, nothing is left; a fine-tune's checkpoint makes it resume, and all
+    // that follows it runs again.
+    QVERIFY(touch(done + "/cut_model_distill_stack_biLSTM.pt"));
+    QVERIFY(touch(stopped + "/result.json",
+                  R"({"model_type": "stack_LSTM", "best_epoch": 12, "epochs_done": 12})"));
+    QVERIFY(touch(stopped + "/cut_model_distill_stack_LSTM.pt"));
+    skipped.clear();
+    QVERIFY(
+        DemoPipeline::plan(dir.path(), "/res", s, scanWorkspace(dir.path()), &skipped).isEmpty());
+    QCOMPARE(skipped.size(), 8);
+    QVERIFY(touch(dir.filePath("files/bert/rubert_finetune.checkpoint/state.json")));
+    steps = DemoPipeline::plan(dir.path(), "/res", s, scanWorkspace(dir.path()));
+    QCOMPARE(steps.size(), 6);
+    QCOMPARE(steps[0].kind, DemoStep::Finetune);
+    QVERIFY(steps[0].command.endsWith(" --resume"));
   }
 
   void failedStepCancelsTheRest() {
@@ -267,6 +325,12 @@ class TestDemoPipeline : public QObject {
     QVERIFY(!window.runner()->isBusy());
     QVERIFY(!window.workspace().hasTeacher);
     QTRY_COMPARE_WITH_TIMEOUT(data->model()->rowCount(), 80, 20000);  // the input, previewed
+    // Reopened after the cancel: the prepared data stays, the rest is queued.
+    const QList<int> again = window.runDemoPipeline(dir.path(), res.path());
+    QCOMPARE(again.size(), 7);
+    QCOMPARE(window.runner()->currentName(), QStringLiteral("Demo: teacher configuration"));
+    window.runner()->cancelAll();
+    QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 30000);
   }
 };
 

@@ -21,6 +21,7 @@
 
 #include "../student/synthetic_data.h"
 #include "student/reports.h"
+#include "student/distill.h"
 #include "student/student_model.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/run_info.h"
@@ -52,6 +53,13 @@ T* field(DistillPanel& panel, const char* name) {
   T* w = panel.findChild<T*>(QLatin1String(name));
   if (!w) qFatal("no form field %s", name);
   return w;
+}
+
+// A button by its text.
+QPushButton* button(QWidget& panel, const char* text) {
+  for (QPushButton* b : panel.findChildren<QPushButton*>())
+    if (b->text() == QLatin1String(text)) return b;
+  qFatal("no button %s", text);
 }
 
 }  // namespace
@@ -139,6 +147,90 @@ class TestUiDistill : public QObject {
     QTest::mouseClick(panel.openButton(), Qt::LeftButton);
     QCOMPARE(open.size(), 1);
     QCOMPARE(open[0][0].toString(), run_);
+  }
+
+  // A distillation queued by someone else (the demo pipeline, the Runs browser) shows in the
+  // panel while it trains: its curves, its run folder, its settings; Start off, Stop on.
+  void followsDistillationQueuedElsewhere() {
+    QTemporaryDir other;
+    kdw::testing::write_synthetic_data(
+        std::filesystem::path(other.path().toStdString()) / "files" / "data", 32, 8, 8);
+    JobRunner runner;
+    runner.setDeliveryInterval(20);
+    DistillPanel panel(&runner);
+    panel.setWorkspace(other.path());
+    field<QSpinBox>(panel, "hidden_size")->setValue(30);  // the form's own value
+    kdw::DistillOptions o;
+    o.data_path = other.path().toStdString();
+    kdw::distill_option_table().set(o, "model_type", std::string("stack_LSTM"));
+    o.hidden_size = 7;
+    o.emb_dim = 5;
+    o.batch_size = 8;
+    o.epochs = 1;
+    o.log_every = 1;
+    int job = 0;
+    bool seen = false, startOff = false, stopOn = false;
+    int points = 0, hidden = 0;
+    QString liveRunDir;
+    connect(&runner, &JobRunner::metrics, this, [&](int id, const QJsonArray&) {
+      if (id != job || seen) return;  // the panel has handled this delivery already
+      seen = true;
+      startOff = !button(panel, "Start")->isEnabled();
+      stopOn = button(panel, "Stop")->isEnabled();
+      points = panel.lossChart()->pointCount(0);
+      liveRunDir = panel.lastRunDir();
+      hidden = field<QSpinBox>(panel, "hidden_size")->value();
+    });
+    QSignalSpy finished(&runner, &JobRunner::finished);
+    job = runner.submit(
+        QStringLiteral("Demo: distil stack_LSTM"),
+        [o](kdw::JobContext& ctx) { return kdw::run_distill(o, ctx); },
+        QString::fromLatin1(JobRunner::kDistillKind));
+    QCOMPARE(panel.jobId(), job);
+    QVERIFY(!button(panel, "Start")->isEnabled());
+    QVERIFY(button(panel, "Stop")->isEnabled());
+    QVERIFY(panel.resultText() != QStringLiteral("No run yet."));
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 60000);
+    QVERIFY(seen);
+    QVERIFY(startOff);
+    QVERIFY(stopOn);
+    QVERIFY(points > 0);
+    QCOMPARE(hidden, 7);  // the job's settings, read from its config.json
+    const QString runDir = finished[0][1].toJsonObject().value("run_dir").toString();
+    QVERIFY(!runDir.isEmpty());
+    QCOMPARE(liveRunDir, QFileInfo(runDir).absoluteFilePath());
+    // Ended: the panel shows the finished run and is free again.
+    QCOMPARE(panel.jobId(), 0);
+    QVERIFY(button(panel, "Start")->isEnabled());
+    QVERIFY(!button(panel, "Stop")->isEnabled());
+    QVERIFY(panel.resultText().contains(QDir(runDir).dirName()));
+    QCOMPARE(panel.lossChart()->pointCount(0), countRecords(runDir, QStringLiteral("step")));
+  }
+
+  // An earlier run picked in the run list: its curves and results, and its settings in the form.
+  void pickerOpensEarlierRunWithItsSettings() {
+    QVERIFY(!run_.isEmpty());
+    JobRunner runner;
+    DistillPanel panel(&runner);
+    panel.setWorkspace(ws_.path());
+    field<QSpinBox>(panel, "hidden_size")->setValue(40);
+    field<QSpinBox>(panel, "epochs")->setValue(3);
+    field<QComboBox>(panel, "model_type")->setCurrentText(QStringLiteral("stack_biLSTM"));
+    auto* picker = panel.findChild<QComboBox*>(QStringLiteral("runPicker"));
+    QVERIFY(picker);
+    QVERIFY(picker->isEnabled());
+    const int index = picker->findData(run_);
+    QVERIFY(index >= 0);
+    picker->setCurrentIndex(index);
+    Q_EMIT picker->activated(index);  // as a user's pick
+    QCOMPARE(panel.lastRunDir(), run_);
+    QVERIFY(panel.resultText().contains(QDir(run_).dirName()));
+    QCOMPARE(panel.devChart()->pointCount(0), 2);
+    QCOMPARE(field<QSpinBox>(panel, "hidden_size")->value(), 6);
+    QCOMPARE(field<QSpinBox>(panel, "num_layers")->value(), 2);
+    QCOMPARE(field<QSpinBox>(panel, "epochs")->value(), 2);
+    QCOMPARE(field<QComboBox>(panel, "model_type")->currentText(), QStringLiteral("stack_LSTM"));
+    QCOMPARE(field<QDoubleSpinBox>(panel, "group_lasso")->value(), 0.001);
   }
 
   void stopKeepsTheRun() {

@@ -1,5 +1,6 @@
 #include "ui/distill/distill_panel.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -12,8 +13,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
+#include "core/workspace.h"
 #include "student/distill.h"
 #include "student/reports.h"
 #include "student/run_folder.h"
@@ -94,7 +97,14 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   open_ = new QPushButton(tr("Open in Compress"), this);
   open_->setEnabled(false);
+  // Any earlier run of the workspace: its curves, results and settings.
+  runs_ = new QComboBox(this);
+  runs_->setObjectName(QStringLiteral("runPicker"));
+  runs_->setToolTip(tr("Open an earlier run: its curves, results and settings (in the form)"));
+  runs_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   results->addWidget(result_, 1);
+  results->addWidget(new QLabel(tr("Run:"), this));
+  results->addWidget(runs_);
   results->addWidget(open_);
   layout->addLayout(results);
   // A student trained on logits computed again since: said, with the one click that redoes it.
@@ -116,6 +126,15 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   connect(start_, &QPushButton::clicked, this, &DistillPanel::start);
   connect(stop_, &QPushButton::clicked, this, [this] { runner_->cancel(job_); });
   connect(open_, &QPushButton::clicked, this, [this] { Q_EMIT openInCompress(run_dir_); });
+  connect(runs_, &QComboBox::activated, this,
+          [this](int index) { openRun(runs_->itemData(index).toString()); });
+  // A distillation queued elsewhere (the demo, the Runs browser) is shown here as it trains.
+  connect(runner_, &JobRunner::started, this, [this](int id, const QString&) {
+    if (job_ == 0 && runner_->currentKind() == QLatin1String(JobRunner::kDistillKind))
+      followJob(id);
+    else if (id == job_)
+      runs_before_ = runFolderNames(runParent());
+  });
   connect(runner_, &JobRunner::metrics, this, &DistillPanel::onMetrics);
   connect(runner_, &JobRunner::progress, this,
           [this](int id, const QString& stage, qint64 d, qint64 t, const QString& msg) {
@@ -162,6 +181,8 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
 void DistillPanel::setWorkspace(const QString& root) {
   const bool changed = root != workspace_;
   workspace_ = root;
+  if (job_ == 0 && runner_->currentKind() == QLatin1String(JobRunner::kDistillKind))
+    followJob(runner_->currentId());  // one that started before this panel saw the workspace
   if (job_ != 0) return;
   // Show the newest run of the workspace (or nothing when it has none).
   const QString latest = latestRunDir(root);
@@ -174,6 +195,7 @@ void DistillPanel::setWorkspace(const QString& root) {
     open_->setEnabled(false);
   }
   updateStale();  // the logits may have been computed again since the run was shown
+  refreshRuns();
 }
 
 bool DistillPanel::showRun(const QString& runDir) {
@@ -272,11 +294,17 @@ void DistillPanel::start() {
   clearCharts();
   lambda_ = o.group_lasso;
   samples_per_s_ = 0;
-  job_ = runner_->submit(tr("Distill %1").arg(type),
-                         [o](kdw::JobContext& job) { return kdw::run_distill(o, job); });
+  following_ = false;
+  job_ = -1;  // its own job: not one to follow when submit() starts it at once
+  job_ = runner_->submit(
+      tr("Distill %1").arg(type),
+      [o](kdw::JobContext& job) { return kdw::run_distill(o, job); },
+      QString::fromLatin1(JobRunner::kDistillKind));
+  if (runner_->currentId() == job_) runs_before_ = runFolderNames(runParent());
   start_->setEnabled(false);
   stop_->setEnabled(true);
   open_->setEnabled(false);
+  runs_->setEnabled(false);  // the charts belong to the job until it ends
   stale_->hide();
   redo_->hide();
   bar_->setRange(0, 0);
@@ -290,15 +318,101 @@ void DistillPanel::start() {
 
 void DistillPanel::finish(const QString& text) {
   job_ = 0;
+  following_ = false;
   start_->setEnabled(true);
   stop_->setEnabled(false);
+  runs_->setEnabled(true);
   bar_->hide();
   result_->setText(text);
   status_->clear();
+  refreshRuns();
+}
+
+void DistillPanel::followJob(int id) {
+  if (id == 0 || id == job_) return;
+  job_ = id;
+  following_ = true;
+  runs_before_ = runFolderNames(runParent());
+  clearCharts();
+  lambda_ = 0;
+  samples_per_s_ = 0;
+  run_dir_.clear();
+  start_->setEnabled(false);
+  stop_->setEnabled(true);
+  open_->setEnabled(false);
+  runs_->setEnabled(false);
+  bar_->setRange(0, 0);
+  bar_->show();
+  result_->setText(tr("Training: %1 (queued elsewhere); the results show here when the run ends.")
+                       .arg(runner_->currentName().toHtmlEscaped()));
+  status_->clear();
+}
+
+QString DistillPanel::runParent() const {
+  // A job queued elsewhere writes where kdw distill does by default: the workspace root.
+  return !following_ && !output_dir_.isEmpty() ? output_dir_ : workspace_;
+}
+
+QStringList DistillPanel::runFolderNames(const QString& parent) {
+  QStringList names;
+  if (parent.isEmpty()) return names;
+  for (const QString& name : QDir(parent).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+    if (kdw::is_run_folder_name(name.toStdString())) names << name;
+  return names;
+}
+
+void DistillPanel::findRunFolder() {
+  // The job makes its run folder before its first metric record: the one folder with a
+  // config.json that was not there when the job started (the newest, should there be several).
+  const QDir dir(runParent());
+  const QStringList names = runFolderNames(runParent());
+  for (auto it = names.crbegin(); it != names.crend(); ++it) {
+    if (runs_before_.contains(*it)) continue;
+    const QString run = dir.absoluteFilePath(*it);
+    const QJsonObject config =
+        readJsonObjectFile(QDir(run).filePath(QString::fromLatin1(kdw::RunFolder::kConfig)));
+    if (config.isEmpty()) continue;
+    run_dir_ = run;
+    if (following_) {
+      lambda_ = config.value(QStringLiteral("group_lasso")).toDouble();
+      try {
+        options_->show(kdw::distill_option_table(),
+                       kdw::distill_options_from_json(fromQJson(config)));
+      } catch (const std::exception&) {
+        // A config the table cannot read leaves the form as it was; the curves still show.
+      }
+    }
+    result_->setText(result_->text() +
+                     QStringLiteral("<br><small>%1</small>").arg(run_dir_.toHtmlEscaped()));
+    return;
+  }
+}
+
+void DistillPanel::refreshRuns() {
+  const QSignalBlocker block(runs_);
+  runs_->clear();
+  const QList<RunInfo> runs = scanRuns(workspace_);
+  for (auto it = runs.crbegin(); it != runs.crend(); ++it) {  // newest first
+    QString text = it->name;
+    if (!it->modelType.isEmpty()) text += QStringLiteral(" · ") + it->modelType;
+    runs_->addItem(text, it->path);
+  }
+  const int current = runs_->findData(QFileInfo(run_dir_).absoluteFilePath());
+  if (current >= 0) runs_->setCurrentIndex(current);
+  runs_->setEnabled(job_ == 0 && runs_->count() > 0);
+}
+
+bool DistillPanel::openRun(const QString& runDir) {
+  if (job_ != 0 || !showRun(runDir)) return false;
+  const RunInfo info = readRunInfo(run_dir_);
+  if (info.options) options_->show(kdw::distill_option_table(), *info.options);
+  refreshRuns();
+  return true;
 }
 
 void DistillPanel::onMetrics(int id, const QJsonArray& records) {
   if (id != job_) return;
+  if (run_dir_.isEmpty()) findRunFolder();
   for (const auto& value : records) addRecord(value.toObject());
 }
 

@@ -18,6 +18,7 @@ class JobRunner;
 class LiveChart;
 class QLabel;
 class QProgressBar;
+class QComboBox;
 class QPushButton;
 class QSettings;
 
@@ -39,6 +40,13 @@ class DistillPanel : public QWidget {
   /// Shows a finished run's curves (metrics.jsonl) and results (result.json); false when the
   /// folder holds neither. Called by setWorkspace() for the newest run when no job is running.
   bool showRun(const QString& runDir);
+  /// Shows an earlier run (as showRun) and puts its settings (config.json) in the form, so that
+  /// it can be rerun or varied; also what picking it in the run list does. False as showRun.
+  bool openRun(const QString& runDir);
+  /// Follows a distillation job that someone else queued (the demo, the Runs browser): its live
+  /// curves, its run folder and Stop. Called for every job of kind JobRunner::kDistillKind
+  /// that starts while the panel has none of its own.
+  void followJob(int id);
 
   // For tests and screenshots.
   LiveChart* lossChart() const { return loss_; }
@@ -46,6 +54,11 @@ class DistillPanel : public QWidget {
   LiveChart* aliveChart() const { return alive_; }
   QString resultText() const;
   QPushButton* openButton() const { return open_; }
+  QPushButton* startButton() const { return start_; }
+  QPushButton* stopButton() const { return stop_; }
+  /// The workspace's runs, newest first (item data: the folder path).
+  QComboBox* runPicker() const { return runs_; }
+  const OptionForm& optionForm() const { return *options_; }
   QString statusText() const;
   /// The stale note of the shown run (empty when its logits are still the workspace's).
   QString staleText() const;
@@ -62,6 +75,14 @@ class DistillPanel : public QWidget {
   void clearCharts();
   void updateStale();
   void finish(const QString& text);
+  /// The run list from the workspace's run folders, with run_dir_ current.
+  void refreshRuns();
+  /// Once the running job has made its run folder: remembers it (and, for a followed job, shows
+  /// its settings in the form and takes its lasso strength for the curves).
+  void findRunFolder();
+  /// Where the running job makes its run folder, and the run folders there.
+  QString runParent() const;
+  static QStringList runFolderNames(const QString& parent);
   /// result.json's content (read through kdw::DistillReport's mapping) / the typed report.
   QString resultSummary(const kdw::DistillReport& report) const;
 
@@ -70,6 +91,8 @@ class DistillPanel : public QWidget {
   QString output_dir_;
   QString run_dir_;
   int job_ = 0;
+  bool following_ = false;   ///< job_ was queued by someone else
+  QStringList runs_before_;  ///< run folder names when job_ started (see findRunFolder)
   double samples_per_s_ = 0;
   double lambda_ = 0;  ///< the group lasso strength of the run on the charts
   /// The student and training options, made from kdw::distill_option_table().
@@ -77,6 +100,7 @@ class DistillPanel : public QWidget {
   QPushButton* start_ = nullptr;
   QPushButton* stop_ = nullptr;
   QPushButton* open_ = nullptr;
+  QComboBox* runs_ = nullptr;
   QProgressBar* bar_ = nullptr;
   QLabel* status_ = nullptr;
   QLabel* result_ = nullptr;

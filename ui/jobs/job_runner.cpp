@@ -16,6 +16,7 @@
 struct JobRunner::Job {
   int id = 0;
   QString name;
+  QString kind;  // see submit(name, fn, kind)
   JobFn fn;
   kdw::JobContext context;
   QThread* thread = nullptr;  // a child of the runner; deleteLater when done
@@ -90,9 +91,14 @@ JobRunner::~JobRunner() {
 }
 
 int JobRunner::submit(const QString& name, JobFn fn) {
+  return submit(name, std::move(fn), QString());
+}
+
+int JobRunner::submit(const QString& name, JobFn fn, const QString& kind) {
   auto job = std::make_shared<Job>();
   job->id = next_id_++;
   job->name = name;
+  job->kind = kind;
   job->fn = std::move(fn);
   queue_.append(job);
   Q_EMIT queueChanged();
@@ -163,6 +169,10 @@ QList<QPair<int, QString>> JobRunner::queuedJobs() const {
   QList<QPair<int, QString>> jobs;
   for (const auto& job : queue_) jobs.append({job->id, job->name});
   return jobs;
+}
+
+QString JobRunner::currentKind() const {
+  return current_ ? current_->kind : QString();
 }
 
 QStringList JobRunner::queuedNames() const {

@@ -36,6 +36,11 @@ class JobRunner : public QObject {
 
   /// Queues a job; returns its id (> 0). It starts when the jobs before it are done.
   int submit(const QString& name, JobFn fn);
+  /// Same, tagged with a kind (e.g. kDistillKind) so that a panel can follow the jobs of its
+  /// kind whoever queued them (the demo pipeline, another panel).
+  int submit(const QString& name, JobFn fn, const QString& kind);
+  /// The kind of a distillation job (kdw::run_distill; its result is a kdw::DistillResult).
+  static constexpr const char* kDistillKind = "distill";
   /// Starts a light job (reading a file for a preview, statistics for a chart) at once on its
   /// own thread, beside the queue, so that views need not wait for a long training job. Same
   /// signals as queued jobs (not `started`); it is not shown in the queue.
@@ -52,6 +57,8 @@ class JobRunner : public QObject {
   QString currentName() const;
   /// Number of queued jobs (the running one excluded).
   int queuedCount() const { return int(queue_.size()); }
+  /// Kind of the running job (see submit), empty when idle or untagged.
+  QString currentKind() const;
   /// Names of the queued jobs, next first (the running one excluded).
   QStringList queuedNames() const;
   /// The queued jobs as (id, name), next first (the running one excluded).

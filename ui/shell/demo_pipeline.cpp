@@ -15,12 +15,36 @@
 #include "core/workspace.h"
 #include "data/prepare.h"
 #include "student/distill.h"
+#include "student/run_folder.h"
 #include "ui/common/device_setting.h"
+#include "ui/common/run_info.h"
 #include "ui/common/workspace_state.h"
 
 namespace {
 QString flags(const kdw::OptionArgs& args) {
   return QString::fromStdString(kdw::option_flags(args));
+}
+
+bool present(const std::filesystem::path& p) {
+  std::error_code ec;
+  return std::filesystem::exists(p, ec);
+}
+
+QString qpath(const std::filesystem::path& p) {
+  return QString::fromStdString(p.string());
+}
+
+// The newest run folder of `workspace` where a student of `type` finished (its model and a
+// result.json that says neither stopped nor failed); empty when there is none.
+QString finishedRun(const QString& workspace, kdw::StudentType type) {
+  const QList<RunInfo> runs = scanRuns(workspace);
+  for (auto it = runs.crbegin(); it != runs.crend(); ++it) {
+    const kdw::DistillReport& r = it->report;
+    if (r.model_type == kdw::student_type_name(type) && r.best_epoch > 0 && !r.stopped &&
+        r.failed.empty() && present(kdw::RunFolder(it->path.toStdString()).model_file(type)))
+      return it->path;
+  }
+  return {};
 }
 }  // namespace
 
@@ -33,7 +57,8 @@ DemoPipeline::DemoPipeline(JobRunner* runner, QObject* parent) : QObject(parent)
 }
 
 QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& resources,
-                                   const DemoSettings& s, const WorkspaceState& state) {
+                                   const DemoSettings& s, const WorkspaceState& state,
+                                   QStringList* skipped) {
   QList<DemoStep> steps;
   const kdw::Workspace ws{std::filesystem::path(workspace.toStdString())};
   const std::filesystem::path res = resources.toStdString();
@@ -85,6 +110,44 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                 QStringLiteral("kdw logits --workspace %1").arg(wsArg),
                 [logits](kdw::JobContext& job) { return kdw::run_logits(logits, job); }});
 
+  // The chain before the students: from the first step whose output is missing, every later
+  // step runs (each reads what the one before wrote).
+  const std::filesystem::path checkpoint = kdw::finetune_checkpoint_dir(ws.finetune_dir());
+  const bool teacherCut = present(checkpoint);  // a fine-tune stopped between epochs
+  const bool done[4] = {state.hasTokens && state.hasBertData,
+                        present(bertDir / "config.json") && present(bertDir / "vocab.txt"),
+                        state.hasTeacher && !teacherCut, state.hasLogits};
+  const QString why[4] = {
+      QObject::tr("%1 and %2 hold the prepared data")
+          .arg(qpath(ws.tokens_dir()), qpath(ws.bert_data_dir())),
+      QObject::tr("%1 holds config.json and vocab.txt").arg(qpath(bertDir)),
+      QObject::tr("%1 holds the fine-tuned teacher (no checkpoint of an unfinished run)")
+          .arg(qpath(ws.finetune_dir())),
+      QObject::tr("%1 holds the logits").arg(qpath(ws.logits_dir()))};
+  QList<DemoStep> todo;
+  bool redo = false;
+  for (int i = 0; i < 4; ++i) {
+    if (redo || !done[i]) {
+      redo = true;
+      todo.append(steps[i]);
+    } else if (skipped) {
+      *skipped << QObject::tr("%1: skipped, %2").arg(steps[i].name, why[i]);
+    }
+  }
+  // A fine-tune that a cancel left with a checkpoint goes on from it (kdw finetune --resume).
+  if (!todo.isEmpty() && todo.first().kind == DemoStep::Finetune && teacherCut) {
+    kdw::FinetuneOptions resumed = finetune;
+    resumed.resume = true;
+    todo.first().command += QStringLiteral(" --resume");
+    todo.first().fn = [resumed](kdw::JobContext& job) {
+      const kdw::FinetuneResult r = kdw::run_finetune(resumed, job);
+      return nlohmann::json{{"model_dir", r.model_dir.string()},
+                            {"best", r.best},
+                            {"epochs_run", r.epochs_run},
+                            {"early_stopped", r.early_stopped}};
+    };
+  }
+
   for (const std::string& name : s.student_types) {
     const QString type = QString::fromStdString(name);
     auto runDir = std::make_shared<std::filesystem::path>();
@@ -93,52 +156,59 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
     o.data_path = ws.root;
     kdw::apply_option_args(kdw::distill_option_table(), s.student, o);
     kdw::distill_option_table().set(o, "model_type", name);
-    steps.append({DemoStep::Distill, QObject::tr("Demo: distil %1").arg(type),
-                  QStringLiteral("kdw distill --data_path %1 --model_type %2 %3")
-                      .arg(wsArg, type, flags(s.student)),
-                  [o, runDir](kdw::JobContext& job) {
-                    kdw::DistillResult r = kdw::run_distill(o, job);
-                    *runDir = r.run_dir;
-                    return r;
-                  }});
+    const DemoStep distil{DemoStep::Distill, QObject::tr("Demo: distil %1").arg(type),
+                          QStringLiteral("kdw distill --data_path %1 --model_type %2 %3")
+                              .arg(wsArg, type, flags(s.student)),
+                          [o, runDir](kdw::JobContext& job) {
+                            kdw::DistillResult r = kdw::run_distill(o, job);
+                            *runDir = r.run_dir;
+                            return r;
+                          }};
     kdw::CompressOptions c;
     kdw::apply_option_args(kdw::compress_option_table(), s.cut, c);
     c.device = jobDevice();
     c.model_type = o.model_type;
     c.data_path = ws.root;
-    // The run folder is known once the student's job has run (the queue runs them in order).
-    steps.append({DemoStep::Compress, QObject::tr("Demo: cut %1").arg(type),
-                  QStringLiteral("kdw compress --restore_path RUN %1 --data_path %2")
-                      .arg(flags(s.cut), wsArg),
-                  [c, runDir](kdw::JobContext& job) {
-                    if (runDir->empty()) throw kdw::Error("the student's run folder is unknown");
-                    kdw::CompressOptions options = c;
-                    options.run_dir = *runDir;
-                    return kdw::compress_run(options, job);
-                  }});
+    // The run folder is known once the student's job has run (the queue runs them in order),
+    // or is the folder of the student that finished before.
+    DemoStep cut{DemoStep::Compress, QObject::tr("Demo: cut %1").arg(type),
+                 QStringLiteral("kdw compress --restore_path RUN %1 --data_path %2")
+                     .arg(flags(s.cut), wsArg),
+                 [c, runDir](kdw::JobContext& job) {
+                   if (runDir->empty()) throw kdw::Error("the student's run folder is unknown");
+                   kdw::CompressOptions options = c;
+                   options.run_dir = *runDir;
+                   return kdw::compress_run(options, job);
+                 }};
+    const QString run = redo ? QString() : finishedRun(workspace, o.model_type);
+    if (run.isEmpty()) {
+      todo << distil << cut;
+      continue;
+    }
+    const kdw::RunFolder folder(run.toStdString());
+    if (skipped)
+      *skipped << QObject::tr("%1: skipped, %2 holds its model and the result of a finished run")
+                      .arg(distil.name, run);
+    if (present(folder.cut_model_file(o.model_type))) {
+      if (skipped)
+        *skipped << QObject::tr("%1: skipped, %2 holds the cut model")
+                        .arg(cut.name, qpath(folder.cut_model_file(o.model_type)));
+      continue;
+    }
+    *runDir = folder.dir();
+    cut.command.replace(QStringLiteral(" RUN "), QLatin1Char(' ') + run + QLatin1Char(' '));
+    todo << cut;
   }
-
-  // Start at the first step whose output is missing; everything after it depends on it.
-  const bool haveBert =
-      QFileInfo::exists(QString::fromStdString((bertDir / "config.json").string()));
-  int first = steps.size();
-  if (!state.hasTokens || !state.hasBertData)
-    first = 0;
-  else if (!haveBert)
-    first = 1;
-  else if (!state.hasTeacher)
-    first = 2;
-  else if (!state.hasLogits)
-    first = 3;
-  else if (state.runs == 0)
-    first = 4;
-  steps = steps.mid(first);
-  return steps;
+  return todo;
 }
 
 QList<DemoStep> DemoPipeline::start(QList<DemoStep> steps) {
   for (DemoStep& step : steps) {
-    step.job = runner_->submit(step.name, step.fn);
+    // Distillations are tagged so that the Distill panel shows them as they train.
+    step.job =
+        step.kind == DemoStep::Distill
+            ? runner_->submit(step.name, step.fn, QString::fromLatin1(JobRunner::kDistillKind))
+            : runner_->submit(step.name, step.fn);
     pending_.append(step.job);
   }
   return steps;

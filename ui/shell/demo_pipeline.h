@@ -32,11 +32,16 @@ class DemoPipeline : public QObject {
  public:
   explicit DemoPipeline(JobRunner* runner, QObject* parent = nullptr);
 
-  /// The steps still to do for `workspace`: everything from the first step whose output is
-  /// missing in `state` (all steps for a fresh workspace, none for a finished demo). Each
-  /// student is followed by its compression (heatmaps, cut model, evaluation) in its run folder.
+  /// The steps still to do for `workspace`, each decided from the outputs it leaves there (all
+  /// steps for a fresh workspace, none for a finished demo). Prepare, teacher files, fine-tune
+  /// and logits form a chain: from the first one missing, all later steps run. The fine-tune
+  /// is done when its model is there without a checkpoint (one left by a cancel is resumed).
+  /// Each student is done when a run folder of its type holds its model and a result.json of
+  /// a finished run; its cut (heatmaps, cut model, evaluation) when that folder holds the cut
+  /// model. `skipped`, when given, gets one line per skipped step: its name and why.
   static QList<DemoStep> plan(const QString& workspace, const QString& resources,
-                              const DemoSettings& settings, const WorkspaceState& state);
+                              const DemoSettings& settings, const WorkspaceState& state,
+                              QStringList* skipped = nullptr);
 
   /// Submits `steps` in order; when one fails or is cancelled, the later ones are cancelled.
   /// Returns the steps with their job ids.

@@ -158,20 +158,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   });
 
   demo_ = new DemoPipeline(runner_, this);
-  // The demo follows its steps through the panels, unless the user went elsewhere meanwhile.
-  // The students are not followed live (the Distill panel plots only the jobs it started; it
-  // shows each finished run), the Runs panel is shown when the demo is done.
+  // The demo follows its steps through the panels, unless the user went elsewhere meanwhile
+  // (the Distill panel follows every distillation itself); the Runs panel is shown when the
+  // demo is done.
   connect(runner_, &JobRunner::started, this, [this](int id, const QString&) {
     const int panel = demo_panels_.value(id, -2);
-    if (panel == -2 || panel == Distill) return;
+    if (panel == -2) return;
     const int current = currentPanel();
     if ((current == demo_panel_ || current == -1) && isPanelEnabled(Panel(panel))) showPanel(panel);
     demo_panel_ = panel;
-  });
-  connect(runner_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
-    const auto* run = result.get<kdw::DistillResult>();
-    if (demo_panels_.value(id, -1) == Distill && run)
-      distill_->showRun(QString::fromStdString(run->run_dir.string()));
   });
   connect(demo_, &DemoPipeline::done, this, [this](bool ok) {
     demo_panels_.clear();
@@ -403,8 +398,10 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
     return {};
   }
   if (!openWorkspace(dir)) return {};
+  QStringList skipped;
   const QList<DemoStep> steps =
-      demo_->start(DemoPipeline::plan(state_.root, resources, settings, state_));
+      demo_->start(DemoPipeline::plan(state_.root, resources, settings, state_, &skipped));
+  for (const QString& line : skipped) kdw::log::info("demo: {}", line.toStdString());
   QList<int> ids;
   demo_panels_.clear();
   demo_panel_ = currentPanel();
