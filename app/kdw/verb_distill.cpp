@@ -4,6 +4,8 @@
 
 #include "common_options.h"
 #include "core/error.h"
+#include "dist/dist_context.h"
+#include "dist_cli.h"
 #include "student/distill.h"
 #include "verbs.h"
 
@@ -38,8 +40,11 @@ int run_distill(int argc, char** argv) {
   parser.add_path("restore_model_path", &restore,
                   "evaluate this saved student instead of training");
   add_common_options(parser, common);
+  DistOptions dist;
+  add_dist_options(parser, dist);
   if (!parser.parse(argc, argv)) return 0;
   apply_common_options(common);
+  if (const auto launched = start_dist(dist, argc, argv)) return *launched;
   ConsoleJob console;
 
   if (!restore.empty()) {
@@ -59,13 +64,16 @@ int run_distill(int argc, char** argv) {
               << "json: " << nlohmann::json(r).dump() << "\n";
     return 0;
   }
+  const bool writer = dist::context().is_writer();  // the other ranks of a job write nothing
   try {
-    print_run(run_distill(o, console.context()));
+    const DistillResult r = run_distill(o, console.context());
+    if (writer) print_run(r);
   } catch (const CancelledWithResult& c) {
     // Say where the best model so far is before exiting as cancelled.
-    print_run(c.partial().get<DistillResult>());
+    if (writer) print_run(c.partial().get<DistillResult>());
     throw;
   }
+  finish_dist();
   return 0;
 }
 

@@ -21,7 +21,9 @@
 #include "core/pending_losses.h"
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
+#include "dist/dist_context.h"
 #include "student/distill_data.h"
+#include "student/distill_fingerprint.h"
 #include "student/iss.h"
 #include "student/loss.h"
 #include "student/predict.h"
@@ -143,7 +145,10 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   const at::Device device = parse_student_device(o.device);
   const auto start_time = std::chrono::system_clock::now();
   // Shared: other distillations may run beside this one, but no stage changes under it.
-  const WorkspaceLock lock(lock_root(o.data_path), "distill", WorkspaceLock::Mode::kShared);
+  // In a distributed job rank 0 holds it for the job.
+  std::optional<WorkspaceLock> lock;
+  if (dist::context().is_writer())
+    lock.emplace(lock_root(o.data_path), "distill", WorkspaceLock::Mode::kShared);
   job.progress("read", 0, 0, "reading tokens and logits");
   const DistillData data = read_distill_data(o.data_path, true);
   job.throw_if_cancelled();
@@ -151,21 +156,28 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   const StudentArch arch = StudentArch::make(o.model_type, data.vocab_rows, o.emb_dim,
                                              o.hidden_size, o.num_layers, data.labels, o.dropout);
   check_student_fits(o, arch);
+  dist::DistContext& dist = dist::context();  // a single process unless the CLI joined a job
+  dist.agree("options and data", distill_fingerprint(o, data));
   torch::manual_seed(o.seed);
   StudentModel model(arch);
   model->to(device);
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));
 
   DistillResult r;
-  r.run_dir = create_run_folder(
-      o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir, start_time);
+  std::optional<MetricsLog> log;  // only rank 0 of a distributed job writes a run folder
+  if (dist.is_writer()) {
+    r.run_dir = create_run_folder(
+        o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir, start_time);
+  }
   const RunFolder run(r.run_dir);
   r.model_file = run.model_file(o.model_type);
-  nlohmann::json config = o.to_json();
-  config["data_dir"] = data.data_dir.string();
-  config["arch"] = model->arch().to_json();
-  write_file_atomic(run.config_file(), config.dump(2));
-  MetricsLog log(run.metrics_file(), job);
+  if (dist.is_writer()) {
+    nlohmann::json config = o.to_json();
+    config["data_dir"] = data.data_dir.string();
+    config["arch"] = model->arch().to_json();
+    write_file_atomic(run.config_file(), config.dump(2));
+    log.emplace(run.metrics_file(), job);
+  }
   kdw::log::info("distilling into {} ({} parameters), run folder {}",
                  student_type_name(o.model_type), model->parameter_count(), r.run_dir.string());
 
@@ -197,15 +209,18 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
                            " (epoch " + std::to_string(epoch) + ")"};
       };
       for (std::size_t bi = 0; bi < batches.size(); ++bi) {
-        job.throw_if_cancelled();
-        const Batch b = make_batch(train, batches[bi]);
+        if (!dist.distributed()) job.throw_if_cancelled();  // else all ranks stop together
+        // This rank's shard of the global batch (all of it in a single process).
+        const dist::Shard shard = dist.shard(batches[bi]);
+        const Batch b = make_batch(train, shard.index);
         const at::Tensor teacher =
             teacher_train.index_select(0, to_device(at::tensor(b.index, at::kLong), device));
         const at::Tensor logits =
             model->forward(to_device(b.ids, device), to_device(b.lengths, device));
         DistillLoss loss = distill_loss(logits, teacher, to_device(b.labels, device), o.alpha,
                                         o.temperature, o.distill_loss);
-        at::Tensor total = loss.total;
+        // Scaled so that the mean of the ranks' gradients is the global batch's gradient.
+        at::Tensor total = shard.weight == 1 ? loss.total : loss.total * shard.weight;
         at::Tensor lasso;
         if (o.group_lasso > 0) {
           lasso = group_lasso_penalty(*model);
@@ -217,22 +232,24 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
         if (!pending.deferring()) check_losses();
         optimizer.zero_grad();
         total.backward();
+        if (dist.average_gradients(model->parameters(), job.cancel_requested())) throw Cancelled();
         if (o.max_grad_norm > 0) clip_grad_norm(model->parameters(), o.max_grad_norm);
         optimizer.step();
         ++step;
-        epoch_samples += b.ids.size(0);
-        window_samples += b.ids.size(0);
+        epoch_samples += int64_t(batches[bi].size());  // the global batch's samples
+        window_samples += int64_t(batches[bi].size());
         if (step % o.log_every == 0 || bi + 1 == batches.size()) {
           check_losses();
           const double secs = std::chrono::duration<double>(Clock::now() - window_start).count();
-          log.write({{"kind", "step"},
-                     {"step", step},
-                     {"epoch", epoch},
-                     {"loss", total.item<double>()},
-                     {"ce", loss.ce.item<double>()},
-                     {"distill", loss.distill.item<double>()},
-                     {"lasso", lasso.defined() ? lasso.item<double>() : 0.0},
-                     {"samples_per_s", secs > 0 ? double(window_samples) / secs : 0.0}});
+          if (log)
+            log->write({{"kind", "step"},
+                        {"step", step},
+                        {"epoch", epoch},
+                        {"loss", total.item<double>()},
+                        {"ce", loss.ce.item<double>()},
+                        {"distill", loss.distill.item<double>()},
+                        {"lasso", lasso.defined() ? lasso.item<double>() : 0.0},
+                        {"samples_per_s", secs > 0 ? double(window_samples) / secs : 0.0}});
           window_start = Clock::now();
           window_samples = 0;
         }
@@ -243,6 +260,10 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
       if (!all_finite(*model))
         throw Diverged{"weights not finite after epoch " + std::to_string(epoch)};
       if (o.iss_threshold > 0) apply_iss_threshold(*model, o.iss_threshold);
+      if (!dist.is_writer()) {  // rank 0 evaluates and keeps the best epoch
+        epochs_done = epoch;
+        continue;
+      }
       job.progress(stage, int64_t(batches.size()), int64_t(batches.size()), "dev evaluation");
       const ClassificationMetrics dev =
           evaluate_split(*model, data.splits[1], o.batch_size, device);
@@ -251,11 +272,11 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
       int64_t alive_total = 0;
       for (const auto& layer : alive)
         for (const int64_t n : layer) alive_total += n;
-      log.write({{"kind", "epoch"},
-                 {"epoch", epoch},
-                 {"dev", dev_scores},
-                 {"alive", alive},
-                 {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
+      log->write({{"kind", "epoch"},
+                  {"epoch", epoch},
+                  {"dev", dev_scores},
+                  {"alive", alive},
+                  {"samples_per_s", epoch_secs > 0 ? double(epoch_samples) / epoch_secs : 0.0}});
       kdw::log::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}", epoch, dev.accuracy,
                      dev.macro_f1);
       top_accuracy = std::max(top_accuracy, dev.accuracy);
@@ -315,7 +336,7 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
                      best_epoch, best_dev->accuracy, test.accuracy, test.macro_f1);
     }
   }
-  write_file_atomic(run.result_file(), nlohmann::json(rep).dump(2));
+  if (dist.is_writer()) write_file_atomic(run.result_file(), nlohmann::json(rep).dump(2));
   // A cancelled run hands back what it finished: its folder and the best epoch so far.
   if (stopped) throw CancelledWithResult(nlohmann::json(r));
   if (!failure.empty())
