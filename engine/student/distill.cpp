@@ -14,6 +14,7 @@
 #include "core/atomic_output.h"
 #include "core/batching.h"
 #include "core/device.h"
+#include "core/dropout.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/memory.h"
@@ -112,6 +113,17 @@ void apply_iss_threshold(StudentModelImpl& model, double threshold) {
 struct Diverged {
   std::string what;
 };
+
+int64_t longest(const std::vector<int64_t>& lengths, const std::vector<int64_t>& index) {
+  int64_t most = 1;
+  for (const int64_t i : index) most = std::max(most, lengths[static_cast<std::size_t>(i)]);
+  return most;
+}
+
+// ids [B, T] right-padded with 0 to [B, length].
+at::Tensor pad_to(const at::Tensor& ids, int64_t length) {
+  return length > ids.size(1) ? at::constant_pad_nd(ids, {0, length - ids.size(1)}, 0) : ids;
+}
 
 bool all_finite(const StudentModelImpl& model) {
   torch::NoGradGuard no_grad;
@@ -212,7 +224,11 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
         if (!dist.distributed()) job.throw_if_cancelled();  // else all ranks stop together
         // This rank's shard of the global batch (all of it in a single process).
         const dist::Shard shard = dist.shard(batches[bi]);
-        const Batch b = make_batch(train, shard.index);
+        Batch b = make_batch(train, shard.index);
+        // Padded to the global batch's length and masked as its rows: the dropout of a shard's
+        // sample is the one it has in a single process.
+        if (dist.distributed()) b.ids = pad_to(b.ids, longest(train_lengths, batches[bi]));
+        const DropoutRowOffset dropout_rows(shard.first_row);
         const at::Tensor teacher =
             teacher_train.index_select(0, to_device(at::tensor(b.index, at::kLong), device));
         const at::Tensor logits =

@@ -102,28 +102,26 @@ QStringList lines(const QString& text) {
   return text.split('\n', Qt::SkipEmptyParts).filter(QRegularExpression("^kdw: "));
 }
 
+// Two layers with dropout: between the layers on [B, T, H] and before the classifier.
 QStringList distill_args(const QString& data, const QString& out) {
-  return {"distill",
-          "--data_path",
-          data,
-          "--model_type",
-          "stack_biLSTM",
-          "--hidden_size",
-          "6",
-          "--emb_dim",
-          "5",
-          "--epochs",
-          "2",
-          "--batch_size",
-          "7",
-          "--lr",
-          "0.01",
-          "--dropout",
-          "0",
-          "--threads",
-          "1",
-          "--output_dir",
-          out};
+  return QStringList{"distill", "--data_path", data, "--model_type", "stack_biLSTM"}
+         << "--hidden_size"
+         << "6"
+         << "--emb_dim"
+         << "5"
+         << "--num_layers"
+         << "2"
+         << "--epochs"
+         << "2"
+         << "--batch_size"
+         << "7"
+         << "--lr"
+         << "0.01"
+         << "--dropout"
+         << "0.3"
+         << "--threads"
+         << "1"
+         << "--output_dir" << out;
 }
 
 fs::path only_run_folder(const QString& out) {
