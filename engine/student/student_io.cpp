@@ -52,7 +52,7 @@ StudentModel read_student(const fs::path& path, std::optional<StudentType> expec
   }
   if (expected && *expected != arch.type)
     throw file_error(path, "holds a " + student_type_name(arch.type) +
-                               " model, --model_type says " + student_type_name(*expected));
+                               " model, model_type says " + student_type_name(*expected));
   // The metadata's sizes are held against the tensors the file really holds before the model is
   // built: a few-KB file whose metadata claims a huge vocabulary allocates nothing.
   const auto shapes = arch.parameter_shapes();
