@@ -67,8 +67,7 @@ nlohmann::json save_optimizer_state(const fs::path& file,
 
 // Refuses a tensor file whose bytes are not those the checkpoint was saved with.
 void check_hash(const fs::path& file, const nlohmann::json& hashes, const fs::path& state_file) {
-  if (!fs::exists(file))
-    throw file_error(file, "missing from the checkpoint; turn resume off");
+  if (!fs::exists(file)) throw file_error(file, "missing from the checkpoint; turn resume off");
   const auto it = hashes.find(file.filename().string());
   if (it == hashes.end() || !it->is_string())
     throw file_error(state_file,
@@ -194,10 +193,9 @@ RunState load_checkpoint(const fs::path& dir, BertForSequenceClassification& mod
   try {
     const auto json = read_json_file(state_file, "damaged checkpoint state");
     if (json.at("identity") != identity)
-      throw file_error(
-          state_file,
-          "the checkpoint belongs to a run with other data or settings (model, "
-          "labels, batch_size, grad_accum, seed or max_seq_len); turn resume off");
+      throw file_error(state_file,
+                       "the checkpoint belongs to a run with other data or settings (model, "
+                       "labels, batch_size, grad_accum, seed or max_seq_len); turn resume off");
     state.epoch = json.at("epoch").get<int>();
     state.next_batch = json.at("next_batch").get<int64_t>();
     state.step = json.at("step").get<int64_t>();
