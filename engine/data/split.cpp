@@ -9,7 +9,7 @@ namespace kdw {
 
 SplitRatios parse_split(const std::string& text) {
   const std::string usage =
-      "--split '" + text + "': expected three non-negative integers summing to 100, e.g. 60:20:20";
+      "split '" + text + "': expected three non-negative integers summing to 100, e.g. 60:20:20";
   int values[3] = {0, 0, 0};
   std::size_t pos = 0;
   for (int k = 0; k < 3; ++k) {

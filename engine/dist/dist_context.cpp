@@ -98,7 +98,7 @@ struct DistContext::Group {
         if (missing.empty()) break;
         if (Clock::now() > deadline)
           throw Error(rank_list(missing) + " did not " + what + " at " + where + " within " +
-                      seconds_text(timeout) + " (--dist_timeout)");
+                      seconds_text(timeout) + " (dist_timeout)");
         std::this_thread::sleep_for(milliseconds(20));
       }
     } catch (const Error&) {

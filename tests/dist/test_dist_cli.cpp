@@ -311,7 +311,7 @@ class TestDistCli : public QObject {
     QCOMPARE(alone0[0].code, 1);
     QCOMPARE(lines(alone0[0].err).size(), 1);
     QVERIFY2(alone0[0].err.startsWith("kdw: rank 1 did not join at 127.0.0.1:") &&
-                 alone0[0].err.contains(" within 1 s (--dist_timeout)"),
+                 alone0[0].err.contains(" within 1 s (dist_timeout)"),
              qPrintable(alone0[0].err));
     const auto alone1 = run_ranks({args}, 2, {1});
     QCOMPARE(alone1[0].code, 1);
