@@ -284,6 +284,15 @@ class TestDistCli : public QObject {
     QCOMPARE(r.code, 1);
     QCOMPARE(lines(r.err).size(), 1);
     QVERIFY2(r.err.contains("RANK=2 is out of range for WORLD_SIZE=2"), qPrintable(r.err));
+    // finetune is not data parallel yet: it refuses rather than train once per rank.
+    env.insert("RANK", "1");
+    env.insert("MASTER_ADDR", "127.0.0.1");
+    env.insert("MASTER_PORT", "29500");
+    r = run_kdw({"finetune", "--workspace", "nowhere", "--bert_path", "nowhere"}, env);
+    QCOMPARE(r.code, 1);
+    QCOMPARE(lines(r.err),
+             QStringList{"kdw: finetune does not run distributed yet: start it as one "
+                         "process (WORLD_SIZE is 2)"});
   }
 
   // Ranks started with other options: every rank stops with the same one line.
