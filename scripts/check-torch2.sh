@@ -25,7 +25,7 @@ chroot "$root" env DEBIAN_FRONTEND=noninteractive KDW_JOBS="$jobs" bash -euo pip
   apt-get update -q
   apt-get install -y -q --no-install-recommends cmake ninja-build g++ pkg-config libtorch-dev \
     libspdlog-dev nlohmann-json3-dev libutf8proc-dev zlib1g-dev libsentencepiece-dev \
-    qt6-base-dev libqt6test6 python3 python3-numpy libopenblas0-openmp
+    qt6-base-dev libqt6test6 python3 python3-numpy libopenblas0-openmp libgloo-dev
   dpkg-query -W -f "\${Package} \${Version}\n" libtorch-dev libspdlog-dev libfmt-dev g++
   cd /src/kdw
   cmake -S . -B /root/build -G Ninja -DCMAKE_BUILD_TYPE=Release -DKDW_BUILD_GUI=OFF \

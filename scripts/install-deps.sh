@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config ccache
   libtorch-dev libopenblas0-openmp      # OpenBLAS: LibTorch is ~20x slower on the reference BLAS
+  libgloo-dev                            # Gloo headers: LibTorch c10d multi-process jobs (engine/dist)
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libqt6test6 libqt6svg6
   libsentencepiece-dev libspdlog-dev nlohmann-json3-dev libutf8proc-dev zlib1g-dev
   libbenchmark-dev

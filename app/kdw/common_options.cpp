@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "core/threads.h"
+#include "dist/dist_context.h"
 
 namespace kdw::cli {
 namespace {
@@ -45,22 +46,26 @@ ConsoleJob::ConsoleJob() {
   auto last = std::make_shared<std::chrono::steady_clock::time_point>();
   auto last_stage = std::make_shared<std::string>();
   const bool tty = isatty(STDERR_FILENO);
-  job_.set_progress_sink([last, last_stage, tty](const ProgressEvent& e) {
-    const auto now = std::chrono::steady_clock::now();
-    const bool finished = e.total > 0 && e.done >= e.total;
-    if (e.stage == *last_stage && !finished && now - *last < std::chrono::milliseconds(500)) return;
-    *last = now;
-    *last_stage = e.stage;
-    std::string line = e.stage;
-    if (e.total > 0)
-      line += " " + std::to_string(e.done) + "/" + std::to_string(e.total) + " (" +
-              std::to_string(static_cast<int>(100 * e.fraction())) + "%)";
-    else if (e.done > 0)
-      line += " " + std::to_string(e.done);
-    if (!e.message.empty()) line += "  " + e.message;
-    std::fprintf(stderr, tty ? "\r\033[K%s%s" : "%s%s", line.c_str(), tty && !finished ? "" : "\n");
-    std::fflush(stderr);
-  });
+  // In a distributed job rank 0 shows the one progress line.
+  if (dist::context().is_writer())
+    job_.set_progress_sink([last, last_stage, tty](const ProgressEvent& e) {
+      const auto now = std::chrono::steady_clock::now();
+      const bool finished = e.total > 0 && e.done >= e.total;
+      if (e.stage == *last_stage && !finished && now - *last < std::chrono::milliseconds(500))
+        return;
+      *last = now;
+      *last_stage = e.stage;
+      std::string line = e.stage;
+      if (e.total > 0)
+        line += " " + std::to_string(e.done) + "/" + std::to_string(e.total) + " (" +
+                std::to_string(static_cast<int>(100 * e.fraction())) + "%)";
+      else if (e.done > 0)
+        line += " " + std::to_string(e.done);
+      if (!e.message.empty()) line += "  " + e.message;
+      std::fprintf(stderr, tty ? "\r\033[K%s%s" : "%s%s", line.c_str(),
+                   tty && !finished ? "" : "\n");
+      std::fflush(stderr);
+    });
   g_interrupts = 0;
   g_active_job = &job_;
   std::signal(SIGINT, on_interrupt);

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/memory.h"
 #include "core/printable.h"
+#include "dist/dist_context.h"
 #include "verbs.h"
 
 namespace {
@@ -63,15 +64,18 @@ int main(int argc, char** argv) {
     try {
       return v.run(argc - 1, argv + 1);
     } catch (const kdw::UsageError& e) {
+      kdw::dist::context().abort(e.what());  // the other ranks of a job stop with it
       std::cerr << "kdw: " << kdw::printable(e.what(), 4096) << "\n";
       return 2;
     } catch (const kdw::Cancelled&) {
       std::cerr << "kdw: cancelled; earlier outputs are left as they were\n";
       return 130;
     } catch (const kdw::Error& e) {
+      kdw::dist::context().abort(e.what());
       std::cerr << "kdw: " << kdw::printable(e.what(), 4096) << "\n";
       return 1;
     } catch (const std::exception& e) {
+      kdw::dist::context().abort(e.what());
       std::cerr << "kdw: internal error: " << kdw::printable(e.what(), 4096) << "\n";
       return 3;
     }

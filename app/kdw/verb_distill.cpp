@@ -5,6 +5,8 @@
 
 #include "common_options.h"
 #include "core/error.h"
+#include "dist/dist_context.h"
+#include "dist_cli.h"
 #include "student/distill.h"
 #include "verbs.h"
 
@@ -37,8 +39,11 @@ int run_distill(int argc, char** argv) {
   // The options come from the engine's table (student/distill_options.cpp).
   parser.add_table(distill_option_table(), o);
   add_common_options(parser, common);
+  DistOptions dist;
+  add_dist_options(parser, dist);
   if (!parser.parse(argc, argv)) return 0;
   apply_common_options(common);
+  if (const auto launched = start_dist(dist, argc, argv)) return *launched;
   ConsoleJob console;
 
   // --restore_model_path alone evaluates (the original scripts' use); with --epochs it trains on.
@@ -60,13 +65,16 @@ int run_distill(int argc, char** argv) {
               << "json: " << nlohmann::json(r).dump() << "\n";
     return 0;
   }
+  const bool writer = dist::context().is_writer();  // the other ranks of a job write nothing
   try {
-    print_run(run_distill(o, console.context()));
+    const DistillResult r = run_distill(o, console.context());
+    if (writer) print_run(r);
   } catch (const CancelledWithResult& c) {
     // Say where the best model so far is before exiting as cancelled.
-    print_run(c.partial<DistillResult>());
+    if (writer) print_run(c.partial<DistillResult>());
     throw;
   }
+  finish_dist();
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "bert/teacher_options.h"
 #include "common_options.h"
 #include "core/error.h"
+#include "dist/dist_env.h"
 #include "verbs.h"
 
 namespace kdw::cli {
@@ -20,6 +21,10 @@ int run_finetune(int argc, char** argv) {
   add_common_options(parser, common);
   if (!parser.parse(argc, argv)) return 0;
   apply_common_options(common);
+  // Not data parallel yet (docs/distributed.md): every rank would train and write on its own.
+  if (const auto env = dist::read_dist_env(); env && env->world > 1)
+    throw Error("finetune does not run distributed yet: start it as one process (WORLD_SIZE is " +
+                std::to_string(env->world) + ")");
 
   ConsoleJob console;
   const FinetuneResult result = run_finetune(o, console.context());

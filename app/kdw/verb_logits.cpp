@@ -5,6 +5,8 @@
 #include "bert/logits.h"
 #include "bert/teacher_options.h"
 #include "common_options.h"
+#include "dist/dist_context.h"
+#include "dist_cli.h"
 #include "verbs.h"
 
 namespace kdw::cli {
@@ -18,11 +20,16 @@ int run_logits(int argc, char** argv) {
   // The options come from the engine's table (bert/teacher_options.cpp).
   parser.add_table(logits_option_table(), o);
   add_common_options(parser, common);
+  DistOptions dist;
+  add_dist_options(parser, dist);
   if (!parser.parse(argc, argv)) return 0;
   apply_common_options(common);
+  if (const auto launched = start_dist(dist, argc, argv)) return *launched;
 
   ConsoleJob console;
   const LogitsResult result = run_logits(o, console.context());
+  finish_dist();
+  if (!dist::context().is_writer()) return 0;  // rank 0 reports for the job
   std::cout << (result.skipped ? "unchanged: " : "written: ") << o.workspace.string()
             << "/files/data/logits\n";
   for (const auto& [split, entry] : result.summary.at("splits").items())

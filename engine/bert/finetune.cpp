@@ -65,7 +65,7 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   TeacherData data = read_teacher_data(ws, info.config.vocab_size);
   check_bert_data_vocab(ws, data.prepare, info.vocab_file);
   if (o.max_seq_len > info.config.max_position_embeddings)
-    throw UsageError("--max_seq_len " + std::to_string(o.max_seq_len) + " exceeds the model's " +
+    throw UsageError("max_seq_len " + std::to_string(o.max_seq_len) + " exceeds the model's " +
                      std::to_string(info.config.max_position_embeddings) +
                      " positions (max_position_embeddings)");
   const RaggedSplit& train = data.splits[0];

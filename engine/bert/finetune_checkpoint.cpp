@@ -67,16 +67,15 @@ nlohmann::json save_optimizer_state(const fs::path& file,
 
 // Refuses a tensor file whose bytes are not those the checkpoint was saved with.
 void check_hash(const fs::path& file, const nlohmann::json& hashes, const fs::path& state_file) {
-  if (!fs::exists(file))
-    throw file_error(file, "missing from the checkpoint; run without --resume");
+  if (!fs::exists(file)) throw file_error(file, "missing from the checkpoint; turn resume off");
   const auto it = hashes.find(file.filename().string());
   if (it == hashes.end() || !it->is_string())
     throw file_error(state_file,
                      "damaged checkpoint state: no hash of " + file.filename().string());
   if (it->get<std::string>() != file_hash(file))
     throw file_error(file,
-                     "damaged checkpoint file (its bytes differ from those saved); run "
-                     "without --resume to start over");
+                     "damaged checkpoint file (its bytes differ from those saved); turn "
+                     "resume off to start over");
 }
 
 void load_optimizer_state(const fs::path& dir, const nlohmann::json& saved,
@@ -88,7 +87,7 @@ void load_optimizer_state(const fs::path& dir, const nlohmann::json& saved,
   std::vector<nlohmann::json> groups;
   try {
     if (saved.at("format") != kOptimizerFormat)
-      throw file_error(state_file, "unknown optimizer state format; run without --resume");
+      throw file_error(state_file, "unknown optimizer state format; turn resume off");
     steps = saved.at("steps").get<std::map<std::string, int64_t>>();
     groups = saved.at("groups").get<std::vector<nlohmann::json>>();
     if (groups.size() != optimizer.param_groups().size())
@@ -182,22 +181,21 @@ RunState load_checkpoint(const fs::path& dir, BertForSequenceClassification& mod
                          const at::Device& device) {
   const fs::path state_file = dir / "state.json";
   if (!fs::exists(state_file))
-    throw file_error(dir, "no checkpoint to resume from; run without --resume");
+    throw file_error(dir, "no checkpoint to resume from; turn resume off");
   // Checkpoints of earlier versions kept the optimizer as a TorchScript archive. It is never
   // opened: loading one runs whatever code the file carries.
   if (fs::exists(dir / "optimizer.pt") && !fs::exists(dir / "optimizer.safetensors"))
     throw file_error(dir / "optimizer.pt",
                      "checkpoint of an earlier kdw, not read (a TorchScript archive can run "
-                     "code); run without --resume to start over");
+                     "code); turn resume off to start over");
   RunState state;
   nlohmann::json optimizer_state, hashes;
   try {
     const auto json = read_json_file(state_file, "damaged checkpoint state");
     if (json.at("identity") != identity)
-      throw file_error(
-          state_file,
-          "the checkpoint belongs to a run with other data or settings (model, "
-          "labels, batch_size, grad_accum, seed or max_seq_len); run without --resume");
+      throw file_error(state_file,
+                       "the checkpoint belongs to a run with other data or settings (model, "
+                       "labels, batch_size, grad_accum, seed or max_seq_len); turn resume off");
     state.epoch = json.at("epoch").get<int>();
     state.next_batch = json.at("next_batch").get<int64_t>();
     state.step = json.at("step").get<int64_t>();

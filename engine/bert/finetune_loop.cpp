@@ -68,7 +68,7 @@ FinetuneEpochs finetune_epochs(const FinetuneLoop& run, RunState& state,
       for (const PendingLosses::Loss& l : pending.take()) {
         if (!std::isfinite(l.value))
           throw Error("fine-tuning diverged (loss " + std::to_string(l.value) + " at step " +
-                      std::to_string(l.step) + "); lower --lr");
+                      std::to_string(l.step) + "); lower lr");
         epoch_loss += l.value * l.weight;
         epoch_batches += static_cast<int64_t>(l.weight);
         window_loss += l.value;

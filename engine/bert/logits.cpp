@@ -1,6 +1,7 @@
 #include "bert/logits.h"
 
 #include <cmath>
+#include <optional>
 
 #include <ATen/ATen.h>
 
@@ -15,6 +16,7 @@
 #include "core/metrics.h"
 #include "core/workspace_lock.h"
 #include "data/augment.h"
+#include "dist/dist_context.h"
 #include "formats/npy.h"
 #include "tokenize/wordpiece.h"
 
@@ -181,7 +183,10 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
   if (o.augment > 0 && o.augment_mask + o.augment_replace > 1)
     throw UsageError("augment_mask + augment_replace must not exceed 1");
   const Workspace ws{o.workspace};
-  const WorkspaceLock lock(ws.root, "logits");
+  dist::DistContext& dist = dist::context();
+  // In a distributed job only rank 0 writes (and locks) the workspace.
+  std::optional<WorkspaceLock> lock;
+  if (dist.is_writer()) lock.emplace(ws.root, "logits");
   const fs::path model_dir = o.model.empty() ? ws.finetune_dir() : o.model;
   const at::Device device = parse_device(o.device);
   const at::ScalarType matmul_dtype = parse_precision(o.precision);
@@ -195,8 +200,10 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
 
   nlohmann::json inputs = input_hashes(ws, info, o.precision);
   if (o.augment > 0) inputs["augment"] = augment_inputs(ws, o);
+  dist.agree("model and data", content_hash(inputs.dump()));
   const fs::path summary_file = ws.logits_dir() / "logits.json";
-  if (!o.force && fs::exists(summary_file)) {
+  // Rank 0 decides whether the stored logits hold; the others follow (below).
+  if (dist.is_writer() && !o.force && fs::exists(summary_file)) {
     try {
       auto previous = read_json_file(summary_file);
       if (previous.value("inputs", nlohmann::json()) == inputs) {
@@ -206,6 +213,7 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
           log::info(
               "logits are up to date with the model and bert_data; skipped (--force "
               "recomputes)");
+          dist.share_decision(true);
           return {previous, true};
         }
         log::warn("stored logits are damaged ({}); computing them again", problem);
@@ -217,6 +225,9 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
     }
   }
 
+  // Rank 0 gets here when the logits must be computed; the others learn whether it reused them.
+  if (dist.share_decision(false)) return {{}, true};
+
   LoadedBert loaded = load_bert(model_dir, data.labels);  // errors when the head does not fit
   BertForSequenceClassification model = loaded.model;
   model->to(device);
@@ -224,13 +235,19 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
   const int64_t max_seq_len = model_max_seq_len(model_dir, info.config);
   const auto classes = static_cast<int64_t>(data.labels.size());
 
-  AtomicDirectory out(ws.logits_dir());
+  std::optional<AtomicDirectory> out_dir;
+  if (dist.is_writer()) out_dir.emplace(ws.logits_dir());
   nlohmann::json splits = nlohmann::json::object();
   for (int s = 0; s < 3; ++s) {
     const RaggedSplit& split = data.splits[s];
     const std::string name = kSplitNames[s];
-    const at::Tensor logits =
-        predict_split(model, split, max_seq_len, o.batch_size, device, job, "logits " + name);
+    // Each rank a contiguous range of the samples; rank 0 gathers them back in sample order.
+    const auto [begin, end] = dist.range(split.size());
+    const at::Tensor logits = dist.gather_rows(
+        predict_split(model, dist.distributed() ? slice_split(split, begin, end) : split,
+                      max_seq_len, o.batch_size, device, job, "logits " + name));
+    if (!dist.is_writer()) continue;
+    AtomicDirectory& out = *out_dir;
     write_npy_tensor(out.staging() / (name + ".npy"), logits);
     nlohmann::json entry = {{"samples", split.size()}, {"file", name + ".npy"}};
     if (split.size() > 0) {
@@ -243,6 +260,9 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
     }
     splits[name] = entry;
   }
+  if (!dist.is_writer()) return {{}, false};
+  AtomicDirectory& out = *out_dir;
+  // The augmented copies: rank 0 alone (they are not sharded yet).
   nlohmann::json augment = nullptr;
   if (o.augment > 0) {
     job.progress("augment", 0, 0, "augmenting the train split");

@@ -45,7 +45,7 @@ TeacherData read_teacher_data(const Workspace& ws, int64_t vocab_size) {
       fs::exists(ws.prepare_file()) ? parse_json_file(ws.prepare_file()) : nlohmann::json::object();
   const fs::path dir = ws.bert_data_dir();
   if (!fs::is_directory(dir))
-    throw file_error(dir, "missing; run `kdw prepare` with --bert_vocab first");
+    throw file_error(dir, "missing; prepare the data with a bert_vocab first");
   const auto num_labels = static_cast<int64_t>(data.labels.size());
   for (int s = 0; s < 3; ++s) {
     RaggedSplit& split = data.splits[s];
@@ -74,8 +74,8 @@ void check_bert_data_vocab(const Workspace& ws, const nlohmann::json& prepare,
     bert = &prepare["bert"];
   if (!bert || !bert->contains("vocab_hash") || !(*bert)["vocab_hash"].is_string())
     throw file_error(file,
-                     "does not record the BERT vocabulary (bert.vocab_hash); run `kdw "
-                     "prepare` with --bert_vocab");
+                     "does not record the BERT vocabulary (bert.vocab_hash); prepare the data "
+                     "with a bert_vocab");
   const std::string expected = (*bert)["vocab_hash"].get<std::string>();
   const std::string actual = file_hash(vocab_file);
   if (expected != actual) {
@@ -84,7 +84,7 @@ void check_bert_data_vocab(const Workspace& ws, const nlohmann::json& prepare,
                            : std::string("another vocabulary");
     throw file_error(file, "bert_data was made with " + used + " (hash " + expected +
                                "), not with the model's " + vocab_file.string() + " (hash " +
-                               actual + "); run `kdw prepare` again with --bert_vocab " +
+                               actual + "); prepare the data again with bert_vocab " +
                                vocab_file.string());
   }
 }

@@ -31,8 +31,8 @@ namespace kdw {
 namespace {
 
 void validate(const PrepareOptions& o) {
-  if (o.input.empty()) throw UsageError("no input file given (--input)");
-  if (o.workspace.empty()) throw UsageError("no workspace folder given (--workspace)");
+  if (o.input.empty()) throw UsageError("no input file given (input is empty)");
+  if (o.workspace.empty()) throw UsageError("no workspace folder given (workspace is empty)");
   const SplitRatios& r = o.split;
   if (r.train < 0 || r.dev < 0 || r.test < 0 || r.train + r.dev + r.test != 100) {
     throw UsageError("split ratios " + std::to_string(r.train) + ":" + std::to_string(r.dev) + ":" +

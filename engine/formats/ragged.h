@@ -28,6 +28,9 @@ struct RaggedSplit {
   void add(const std::vector<int32_t>& sample_ids, int64_t label, int64_t row);
 };
 
+/// Samples [begin, end) of `split` as a split of their own (a rank's shard).
+RaggedSplit slice_split(const RaggedSplit& split, int64_t begin, int64_t end);
+
 /// Writes the four arrays of `split` into `dir` (each file atomically).
 void write_ragged_split(const std::filesystem::path& dir, const std::string& split,
                         const RaggedSplit& data);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include <torch/optim/adam.h>
 
@@ -14,7 +15,9 @@
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
 #include "student/comparison.h"
+#include "dist/dist_context.h"
 #include "student/distill_data.h"
+#include "student/distill_fingerprint.h"
 #include "student/distill_loop.h"
 #include "student/distill_report.h"
 #include "student/predict.h"
@@ -117,13 +120,18 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   const at::Device device = parse_student_device(o.device);
   const auto start_time = std::chrono::system_clock::now();
   // Shared: other distillations may run beside this one, but no stage changes under it.
-  const WorkspaceLock lock(lock_root(o.data_path), "distill", WorkspaceLock::Mode::kShared);
+  // In a distributed job rank 0 holds it for the job.
+  dist::DistContext& dist = dist::context();  // a single process unless the CLI joined a job
+  std::optional<WorkspaceLock> lock;
+  if (dist.is_writer())
+    lock.emplace(lock_root(o.data_path), "distill", WorkspaceLock::Mode::kShared);
   job.progress("read", 0, 0, "reading tokens and logits");
   DistillData data = read_distill_data(o.data_path, true);
   job.throw_if_cancelled();
   const int64_t original_rows = data.splits[0].size();
   const int64_t augmented_rows = o.augmented ? append_augmented(data) : 0;
 
+  dist.agree("options and data", distill_fingerprint(o, data));
   torch::manual_seed(o.seed);
   StudentModel model = make_student(o, data.vocab_rows, data.labels);
   if (o.emb_from_teacher) init_embedding_from_teacher(*model, data.data_dir);
@@ -131,28 +139,35 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(o.lr));
 
   DistillResult r;
-  r.run_dir = create_run_folder(
-      o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir, start_time);
+  // Only rank 0 of a distributed job writes a run folder; the others log to no file.
+  if (dist.is_writer()) {
+    r.run_dir = create_run_folder(
+        o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir, start_time);
+  }
   const RunFolder run(r.run_dir);
   r.model_file = run.model_file(o.model_type);
-  nlohmann::json config = o.to_json();
-  config["data_dir"] = data.data_dir.string();
-  config["arch"] = model->arch().to_json();
-  config["train_samples"] = original_rows;
-  config["augmented_samples"] = augmented_rows;
-  // Which logits the student learnt from: the GUI marks the run stale once they are recomputed.
-  if (fs::exists(data.data_dir / "logits" / "logits.json"))
-    config["logits_hash"] = file_hash(data.data_dir / "logits" / "logits.json");
-  write_file_atomic(run.config_file(), config.dump(2));
-  MetricsLog log(run.metrics_file(), job);
+  if (dist.is_writer()) {
+    nlohmann::json config = o.to_json();
+    config["data_dir"] = data.data_dir.string();
+    config["arch"] = model->arch().to_json();
+    config["train_samples"] = original_rows;
+    config["augmented_samples"] = augmented_rows;
+    // Which logits the student learnt from: the GUI marks the run stale once they are recomputed.
+    if (fs::exists(data.data_dir / "logits" / "logits.json"))
+      config["logits_hash"] = file_hash(data.data_dir / "logits" / "logits.json");
+    write_file_atomic(run.config_file(), config.dump(2));
+  }
+  MetricsLog log(dist.is_writer() ? run.metrics_file() : fs::path(), job);
   kdw::log::info("distilling into {} ({} parameters), run folder {}",
                  student_type_name(o.model_type), model->parameter_count(), r.run_dir.string());
 
   const DistillTraining t =
       train_student(o, data, model, optimizer, device, r.model_file, log, job);
   r.report = distill_report(o, data, model, t, r.model_file, device, job);
-  add_comparison(r.report, data.data_dir, r.run_dir, o);
-  write_file_atomic(run.result_file(), nlohmann::json(r.report).dump(2));
+  if (dist.is_writer()) {
+    add_comparison(r.report, data.data_dir, r.run_dir, o);
+    write_file_atomic(run.result_file(), nlohmann::json(r.report).dump(2));
+  }
   // A cancelled run hands back what it finished: its folder and the best epoch so far.
   if (t.stopped) throw CancelledWithResult(r);
   if (!t.failure.empty())

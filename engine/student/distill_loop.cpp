@@ -9,10 +9,12 @@
 #include "core/batching.h"
 #include "core/best_epoch.h"
 #include "core/device.h"
+#include "core/dropout.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/option_checks.h"
 #include "core/pending_losses.h"
+#include "dist/dist_context.h"
 #include "student/iss.h"
 #include "student/lasso_schedule.h"
 #include "student/loss.h"
@@ -47,6 +49,17 @@ struct Diverged {
   std::string what;
 };
 
+int64_t longest(const std::vector<int64_t>& lengths, const std::vector<int64_t>& index) {
+  int64_t most = 1;
+  for (const int64_t i : index) most = std::max(most, lengths[static_cast<std::size_t>(i)]);
+  return most;
+}
+
+// ids [B, T] right-padded with 0 to [B, length].
+at::Tensor pad_to(const at::Tensor& ids, int64_t length) {
+  return length > ids.size(1) ? at::constant_pad_nd(ids, {0, length - ids.size(1)}, 0) : ids;
+}
+
 bool all_finite(const StudentModelImpl& model) {
   torch::NoGradGuard no_grad;
   for (const auto& p : model.parameters())
@@ -56,12 +69,14 @@ bool all_finite(const StudentModelImpl& model) {
 
 }  // namespace
 
-MetricsLog::MetricsLog(fs::path file, JobContext& job)
-    : file_(std::move(file)), out_(file_), job_(job) {
+MetricsLog::MetricsLog(fs::path file, JobContext& job) : file_(std::move(file)), job_(job) {
+  if (file_.empty()) return;
+  out_.open(file_);
   if (!out_) throw file_error(file_, "cannot create");
 }
 
 void MetricsLog::write(const nlohmann::json& record) {
+  if (file_.empty()) return;
   out_ << record.dump() << '\n';
   out_.flush();
   if (!out_) throw file_error(file_, "cannot write");
@@ -78,6 +93,7 @@ DistillTraining train_student(const DistillOptions& o, const DistillData& data, 
   DistillBestEpoch policy(o.sparse_tolerance, o.group_lasso > 0);
   DistillTraining t;
   int64_t& step = t.steps;
+  dist::DistContext& dist = dist::context();  // a single process unless the CLI joined a job
   try {
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
       model->train();
@@ -96,15 +112,22 @@ DistillTraining train_student(const DistillOptions& o, const DistillData& data, 
                            " (epoch " + std::to_string(epoch) + ")"};
       };
       for (std::size_t bi = 0; bi < batches.size(); ++bi) {
-        job.throw_if_cancelled();
-        const Batch b = make_batch(train, batches[bi]);
+        if (!dist.distributed()) job.throw_if_cancelled();  // else all ranks stop together
+        // This rank's shard of the global batch (all of it in a single process), padded to the
+        // global batch's length and masked as its rows: the dropout of a shard's sample is the
+        // one it has in a single process.
+        const dist::Shard shard = dist.shard(batches[bi]);
+        Batch b = make_batch(train, shard.index);
+        if (dist.distributed()) b.ids = pad_to(b.ids, longest(train_lengths, batches[bi]));
+        const DropoutRowOffset dropout_rows(shard.first_row);
         const at::Tensor teacher =
             teacher_train.index_select(0, to_device(at::tensor(b.index, at::kLong), device));
         const at::Tensor logits =
             model->forward(to_device(b.ids, device), to_device(b.lengths, device));
         DistillLoss loss = distill_loss(logits, teacher, to_device(b.labels, device), o.alpha,
                                         o.temperature, o.distill_loss);
-        at::Tensor total = loss.total;
+        // Scaled so that the mean of the ranks' gradients is the global batch's gradient.
+        at::Tensor total = shard.weight == 1 ? loss.total : loss.total * shard.weight;
         at::Tensor lasso;
         if (lasso_w > 0) {
           lasso = group_lasso_penalty(*model);
@@ -116,11 +139,12 @@ DistillTraining train_student(const DistillOptions& o, const DistillData& data, 
         if (!pending.deferring()) check_losses();
         optimizer.zero_grad();
         total.backward();
+        if (dist.average_gradients(model->parameters(), job.cancel_requested())) throw Cancelled();
         if (o.max_grad_norm > 0) clip_grad_norm(model->parameters(), o.max_grad_norm);
         optimizer.step();
         ++step;
-        epoch_samples += b.ids.size(0);
-        window_samples += b.ids.size(0);
+        epoch_samples += int64_t(batches[bi].size());  // the global batch's samples
+        window_samples += int64_t(batches[bi].size());
         if (step % o.log_every == 0 || bi + 1 == batches.size()) {
           check_losses();
           const double secs = std::chrono::duration<double>(Clock::now() - window_start).count();
@@ -144,6 +168,10 @@ DistillTraining train_student(const DistillOptions& o, const DistillData& data, 
       // The warm-up trains dense: no component is cut before the lasso starts.
       if (o.iss_threshold > 0 && epoch > o.lasso_warmup)
         apply_iss_threshold(*model, o.iss_threshold);
+      if (!dist.is_writer()) {  // rank 0 evaluates and keeps the best epoch
+        t.epochs_done = epoch;
+        continue;
+      }
       job.progress(stage, int64_t(batches.size()), int64_t(batches.size()), "dev evaluation");
       const ClassificationMetrics dev =
           evaluate_split(*model, data.splits[1], o.batch_size, device);

@@ -21,7 +21,8 @@
 
 namespace kdw {
 
-/// metrics.jsonl of a run: one JSON record a line, each also sent to the job.
+/// metrics.jsonl of a run: one JSON record a line, each also sent to the job. An empty path
+/// writes no file (the ranks other than 0 of a distributed job).
 class MetricsLog {
  public:
   MetricsLog(std::filesystem::path file, JobContext& job);

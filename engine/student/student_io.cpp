@@ -51,8 +51,8 @@ StudentModel read_student(const fs::path& path, std::optional<StudentType> expec
     throw file_error(path, printable(e.what(), 200));
   }
   if (expected && *expected != arch.type)
-    throw file_error(path, "holds a " + student_type_name(arch.type) +
-                               " model, --model_type says " + student_type_name(*expected));
+    throw file_error(path, "holds a " + student_type_name(arch.type) + " model, model_type says " +
+                               student_type_name(*expected));
   // The metadata's sizes are held against the tensors the file really holds before the model is
   // built: a few-KB file whose metadata claims a huge vocabulary allocates nothing.
   const auto shapes = arch.parameter_shapes();

@@ -61,6 +61,26 @@ class TestDropout : public QObject {
     QVERIFY(at::equal(kdw::dropout(x, 0.5, true), a));
   }
 
+  // A data-parallel shard (rows 3..6 of 7) gets the masks its rows have in the whole batch,
+  // forward and backward.
+  void rowOffsetGivesTheShardTheBatchMasks() {
+    const at::Tensor batch = at::rand({7, 5, 4}) + 0.5;
+    at::manual_seed(3);
+    const at::Tensor whole = kdw::dropout(batch, 0.4, true);
+    const at::Tensor shard = batch.narrow(0, 3, 4).clone().requires_grad_(true);
+    at::manual_seed(3);
+    at::Tensor part;
+    {
+      const kdw::DropoutRowOffset rows(3);
+      part = kdw::dropout(shard, 0.4, true);
+    }
+    QVERIFY(at::equal(part.detach(), whole.narrow(0, 3, 4)));
+    part.sum().backward();  // outside the scope: the offset was kept with the mask's seed
+    QVERIFY(at::equal(shard.grad() != 0, whole.narrow(0, 3, 4) != 0));
+    at::manual_seed(3);
+    QVERIFY(!at::equal(kdw::dropout(shard.detach(), 0.4, true), part.detach()));  // no offset
+  }
+
   void neighboursAreUncorrelated() {
     const at::Tensor keep = (kdw::dropout(at::ones({1 << 20}), 0.5, true) != 0).to(at::kDouble);
     const at::Tensor centred = keep - keep.mean();

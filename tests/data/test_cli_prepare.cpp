@@ -111,7 +111,7 @@ class TestCliPrepare : public QObject {
         {{"--input", kDemo, "--bert_vocab", vocab}, "missing_vocab.txt", 1},
         {{"--input", deep}, "deep.jsonl", 1},
         {{"--input", kDemo, "--bert_vocab", folder}, "a_folder.txt: is a folder", 1},
-        {{"--input", kDemo, "--split", "60:30:20"}, "--split", 2},
+        {{"--input", kDemo, "--split", "60:30:20"}, "split '60:30:20'", 2},
     };
     for (const Case& c : cases) {
       const Run r = run_kdw(c.args + QStringList{"--workspace", ws_});

@@ -1,0 +1,167 @@
+#include "dist_cli.h"
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "dist/dist_context.h"
+
+namespace kdw::cli {
+namespace {
+
+// A TCP port that is free on this machine now (the kernel picks it). Another program could
+// take it before rank 0 binds it; rank 0 then fails with one line naming the port.
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw Error("cannot open a socket to find a free port: " + errno_text(errno));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+                  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  close(fd);
+  if (!ok) throw Error("cannot find a free TCP port on 127.0.0.1: " + errno_text(errno));
+  return ntohs(addr.sin_port);
+}
+
+volatile std::sig_atomic_t g_launcher_interrupts = 0;
+void on_launcher_signal(int) {
+  ++g_launcher_interrupts;
+}
+
+std::string exit_text(int status) {
+  if (WIFSIGNALED(status))
+    return std::string("was killed by signal ") + strsignal(WTERMSIG(status));
+  return "exited with code " + std::to_string(WEXITSTATUS(status));
+}
+
+// Runs `nproc` copies of this command with RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and
+// MASTER_PORT set. When one fails the others are stopped (SIGTERM, then SIGKILL after 5 s) and
+// the launcher names it; a Ctrl-C is passed on to every worker, which stop at the same step (the
+// cancel travels with the gradients), and the launcher waits for them.
+int launch(int nproc, int argc, char** argv) {
+  const uint16_t port = free_port();
+  std::vector<pid_t> pids(nproc, -1);
+  std::signal(SIGINT, on_launcher_signal);
+  std::signal(SIGTERM, on_launcher_signal);
+  for (int r = 0; r < nproc; ++r) {
+    const pid_t pid = fork();
+    if (pid < 0) throw Error("cannot start worker " + std::to_string(r) + ": " + errno_text(errno));
+    if (pid == 0) {
+      // Its own process group: a Ctrl-C in the terminal reaches the launcher only, which passes
+      // each one on once (a second one aborts the workers, as in a single process).
+      setpgid(0, 0);
+      std::signal(SIGINT, SIG_DFL);
+      std::signal(SIGTERM, SIG_DFL);
+      setenv("RANK", std::to_string(r).c_str(), 1);
+      setenv("LOCAL_RANK", std::to_string(r).c_str(), 1);
+      setenv("WORLD_SIZE", std::to_string(nproc).c_str(), 1);
+      setenv("MASTER_ADDR", "127.0.0.1", 1);
+      setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+      std::vector<char*> args;
+      static char kdw_name[] = "kdw";
+      args.push_back(kdw_name);
+      for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
+      args.push_back(nullptr);
+      execv("/proc/self/exe", args.data());
+      std::fprintf(stderr, "kdw: cannot start worker %d: %s\n", r, std::strerror(errno));
+      _exit(127);
+    }
+    pids[r] = pid;
+  }
+  int alive = nproc, code = 0, forwarded = 0;
+  std::string failure;
+  auto deadline = std::chrono::steady_clock::time_point::max();
+  while (alive > 0) {
+    if (g_launcher_interrupts > forwarded) {
+      forwarded = g_launcher_interrupts;
+      for (const pid_t p : pids)
+        if (p > 0) kill(p, SIGINT);
+      if (code == 0) code = 130;
+    }
+    int status = 0;
+    const pid_t done = waitpid(-1, &status, WNOHANG);
+    if (done <= 0) {
+      if (std::chrono::steady_clock::now() > deadline)
+        for (const pid_t p : pids)
+          if (p > 0) kill(p, SIGKILL);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
+    int rank = 0;
+    while (rank < nproc && pids[rank] != done) ++rank;
+    if (rank == nproc) continue;
+    pids[rank] = -1;
+    --alive;
+    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    const bool cancelled = WIFEXITED(status) && WEXITSTATUS(status) == 130;
+    if (ok || (cancelled && code == 130)) continue;
+    if (cancelled) {
+      code = 130;
+      continue;
+    }
+    if (failure.empty()) {
+      failure = "rank " + std::to_string(rank) + " " + exit_text(status);
+      code = 1;
+      for (const pid_t p : pids)
+        if (p > 0) kill(p, SIGTERM);
+      deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    }
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (!failure.empty())
+    std::fprintf(stderr, "kdw: %s; the other ranks were stopped\n", failure.c_str());
+  return code;
+}
+
+}  // namespace
+
+void add_dist_options(ArgParser& parser, DistOptions& options) {
+  parser.add_int("nproc", &options.nproc,
+                 "run as this many local worker processes (data parallel; 0 or 1: one "
+                 "process). Ignored in a worker: RANK and WORLD_SIZE set by hand start one");
+  parser.add_double("dist_timeout", &options.dist_timeout,
+                    "seconds every rank of a distributed job waits for the others to join");
+}
+
+std::optional<int> start_dist(const DistOptions& options, int argc, char** argv) {
+  if (options.nproc < 0 || options.nproc > 1024) throw UsageError("--nproc must be from 0 to 1024");
+  if (!(options.dist_timeout > 0) || options.dist_timeout > 86400)
+    throw UsageError("--dist_timeout must be more than 0 and at most 86400 seconds");
+  auto env = dist::read_dist_env();
+  if (!env && options.nproc > 1) {
+    if (!dist::available())
+      throw Error("this kdw was built without LibTorch's Gloo backend: --nproc needs it");
+    return launch(options.nproc, argc, argv);
+  }
+  if (!env || env->world == 1) return std::nullopt;
+  const auto timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(std::ceil(options.dist_timeout * 1000)));
+  dist::set_context(dist::DistContext::connect(*env, timeout));
+  // One progress line and one log: the other ranks only warn.
+  if (env->rank != 0) log::init_console(log::Level::warn);
+  log::info("distributed job: {} ranks (rendezvous at {}:{})", env->world, env->master_addr,
+            env->master_port);
+  return std::nullopt;
+}
+
+void finish_dist() {
+  dist::context().barrier();
+}
+
+}  // namespace kdw::cli

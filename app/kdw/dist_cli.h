@@ -1,0 +1,28 @@
+// The CLI side of a distributed job (docs/distributed.md): --nproc launches and supervises N local
+// workers of this kdw; a worker (RANK/WORLD_SIZE set, by --nproc or by hand as on several
+// machines) joins the job and installs it as the engine's dist::context().
+#pragma once
+
+#include <optional>
+
+#include "cli_args.h"
+
+namespace kdw::cli {
+
+struct DistOptions {
+  int nproc = 0;             ///< > 1: launch that many local workers
+  double dist_timeout = 60;  ///< seconds to wait for every rank at the rendezvous
+};
+
+void add_dist_options(ArgParser& parser, DistOptions& options);
+
+/// Call after parse() and apply_common_options(). With --nproc N > 1 (and no RANK in the
+/// environment) runs N workers of this command and returns the job's exit code; otherwise joins
+/// the job the environment describes, if any, and returns nullopt (the verb then runs).
+std::optional<int> start_dist(const DistOptions& options, int argc, char** argv);
+
+/// Waits for every rank before the process exits: rank 0 hosts the rendezvous and must outlive
+/// the others' last use of it.
+void finish_dist();
+
+}  // namespace kdw::cli

@@ -1,0 +1,334 @@
+// Data-parallel kdw over two processes on localhost (Gloo, one thread each) against one process:
+// a 2-rank distillation ends with the weights of a 1-process run with the same global batch and
+// seed, 2-rank logits equal 1-rank logits, --nproc does the same and names a rank that dies, and
+// bad input (environment, options that differ between ranks, a peer that never joins) ends every
+// rank with one line and a non-zero exit.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <random>
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_output.h"
+#include "core/hash.h"
+#include "core/workspace.h"
+#include "formats/npy.h"
+#include "formats/ragged.h"
+#include "student/student_model.h"
+#include "synthetic_data.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const QString kKdw = QStringLiteral(KDW_BINARY_DIR "/app/kdw/kdw");
+
+struct Run {
+  int code;
+  QString out, err;
+};
+
+// A TCP port free on this machine now.
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+QProcessEnvironment base_env() {
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  for (const char* name : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"})
+    env.remove(name);
+  return env;
+}
+
+Run finish(QProcess& p) {
+  if (!p.waitForFinished(120000)) {
+    p.kill();
+    p.waitForFinished();
+    return {-1, {}, "timeout"};
+  }
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2,
+          QString::fromUtf8(p.readAllStandardOutput()),
+          QString::fromUtf8(p.readAllStandardError())};
+}
+
+Run run_kdw(const QStringList& args, const QProcessEnvironment& env = base_env()) {
+  QProcess p;
+  p.setProcessEnvironment(env);
+  p.start(kKdw, args);
+  return finish(p);
+}
+
+// Starts one kdw per entry of `args` as the ranks of a job on localhost, as on several machines
+// (the variables set by hand); `world` may exceed the ranks started (a peer that never joins).
+std::vector<Run> run_ranks(const std::vector<QStringList>& args, int world = 0,
+                           const std::vector<int>& ranks = {}) {
+  const QString port = QString::number(free_port());
+  std::vector<std::unique_ptr<QProcess>> procs;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    QProcessEnvironment env = base_env();
+    const int rank = ranks.empty() ? int(i) : ranks[i];
+    env.insert("RANK", QString::number(rank));
+    env.insert("LOCAL_RANK", QString::number(rank));
+    env.insert("WORLD_SIZE", QString::number(world > 0 ? world : int(args.size())));
+    env.insert("MASTER_ADDR", "127.0.0.1");
+    env.insert("MASTER_PORT", port);
+    procs.push_back(std::make_unique<QProcess>());
+    procs.back()->setProcessEnvironment(env);
+    procs.back()->start(kKdw, args[i]);
+  }
+  std::vector<Run> runs;
+  for (auto& p : procs) runs.push_back(finish(*p));
+  return runs;
+}
+
+// The error lines of a process's stderr (rank 0 also shows progress there).
+QStringList lines(const QString& text) {
+  return text.split('\n', Qt::SkipEmptyParts).filter(QRegularExpression("^kdw: "));
+}
+
+// Two layers with dropout: between the layers on [B, T, H] and before the classifier.
+QStringList distill_args(const QString& data, const QString& out) {
+  return QStringList{"distill", "--data_path", data, "--model_type", "stack_biLSTM"}
+         << "--hidden_size"
+         << "6"
+         << "--emb_dim"
+         << "5"
+         << "--num_layers"
+         << "2"
+         << "--epochs"
+         << "2"
+         << "--batch_size"
+         << "7"
+         << "--lr"
+         << "0.01"
+         << "--dropout"
+         << "0.3"
+         << "--threads"
+         << "1"
+         << "--output_dir" << out;
+}
+
+fs::path only_run_folder(const QString& out) {
+  std::vector<fs::path> runs;
+  for (const auto& e : fs::directory_iterator(out.toStdString())) runs.push_back(e.path());
+  return runs.size() == 1 ? runs[0] : fs::path();
+}
+
+double max_weight_difference(const fs::path& a, const fs::path& b) {
+  const kdw::StudentModel ma = kdw::load_student(a, kdw::StudentType::kStackBiLSTM);
+  const kdw::StudentModel mb = kdw::load_student(b, kdw::StudentType::kStackBiLSTM);
+  const auto pa = ma->named_parameters(), pb = mb->named_parameters();
+  double most = 0;
+  for (const auto& item : pa)
+    most = std::max(most, (item.value() - pb[item.key()]).abs().max().item<double>());
+  return most;
+}
+
+// Sample: [CLS] + 3..14 ids of its class's id range + [SEP] (as tests/bert_train).
+kdw::RaggedSplit bert_split(int n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  kdw::RaggedSplit split;
+  for (int i = 0; i < n; ++i) {
+    const int label = i % 3;
+    std::vector<int32_t> ids{101};
+    for (int k = 0, len = 3 + int(rng() % 12); k < len; ++k)
+      ids.push_back(1000 + label * 40 + int32_t(rng() % 40));
+    ids.push_back(102);
+    split.add(ids, label, i);
+  }
+  return split;
+}
+
+// A workspace with bert_data and a config-only tiny BERT (hidden 16) to fine-tune.
+fs::path bert_workspace(const fs::path& root) {
+  const fs::path vocab = fs::path(KDW_FIXTURES_DIR) / "bert" / "vocab.txt";
+  const kdw::Workspace ws{root};
+  const kdw::RaggedSplit splits[] = {bert_split(21, 1), bert_split(11, 2), bert_split(7, 3)};
+  for (int s = 0; s < 3; ++s)
+    kdw::write_ragged_split(ws.bert_data_dir(), kdw::kSplitNames[s], splits[s]);
+  kdw::write_file_atomic(ws.labels_file(), R"(["a", "b", "c"])");
+  kdw::write_file_atomic(
+      ws.prepare_file(),
+      nlohmann::json{{"bert", {{"vocab", vocab.string()}, {"vocab_hash", kdw::file_hash(vocab)}}}}
+          .dump());
+  const fs::path bert = ws.bert_dir() / "tiny";
+  const nlohmann::json config = {{"vocab_size", 2384},
+                                 {"hidden_size", 16},
+                                 {"num_hidden_layers", 1},
+                                 {"num_attention_heads", 2},
+                                 {"intermediate_size", 32},
+                                 {"hidden_act", "gelu"},
+                                 {"hidden_dropout_prob", 0.0},
+                                 {"attention_probs_dropout_prob", 0.0},
+                                 {"max_position_embeddings", 32},
+                                 {"type_vocab_size", 2},
+                                 {"layer_norm_eps", 1e-12},
+                                 {"initializer_range", 0.02}};
+  kdw::write_file_atomic(bert / "config.json", config.dump(2));
+  fs::copy_file(vocab, bert / "vocab.txt");
+  return bert;
+}
+
+}  // namespace
+
+class TestDistCli : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  // Global batch 7 over 2 ranks (3 + 4 samples, and smaller last batches): the loss weights make
+  // the averaged gradient the global batch's, so the weights match within float rounding.
+  void distillTwoRanksEqualsOneProcess() {
+    QTemporaryDir dir;
+    const QString data = dir.filePath("data");
+    kdw::testing::write_synthetic_data(data.toStdString());
+    const Run one = run_kdw(distill_args(data, dir.filePath("one")));
+    QVERIFY2(one.code == 0, qPrintable(one.err));
+    const auto two = run_ranks(
+        {distill_args(data, dir.filePath("two")), distill_args(data, dir.filePath("two1"))});
+    QVERIFY2(two[0].code == 0, qPrintable(two[0].err));
+    QVERIFY2(two[1].code == 0, qPrintable(two[1].err));
+    QVERIFY(!fs::exists(dir.filePath("two1").toStdString()));  // only rank 0 writes
+    QVERIFY(two[1].out.isEmpty());
+    const fs::path a = only_run_folder(dir.filePath("one")),
+                   b = only_run_folder(dir.filePath("two"));
+    QVERIFY(!a.empty() && !b.empty());
+    const double diff = max_weight_difference(a / "model_distill_stack_biLSTM.pt",
+                                              b / "model_distill_stack_biLSTM.pt");
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+  }
+
+  // --nproc 2 launches the two ranks itself and gives the same weights.
+  void nprocLaunchesTheRanks() {
+    QTemporaryDir dir;
+    const QString data = dir.filePath("data");
+    kdw::testing::write_synthetic_data(data.toStdString());
+    const Run one = run_kdw(distill_args(data, dir.filePath("one")));
+    QVERIFY2(one.code == 0, qPrintable(one.err));
+    const Run two = run_kdw(distill_args(data, dir.filePath("two")) << "--nproc"
+                                                                    << "2");
+    QVERIFY2(two.code == 0, qPrintable(two.err));
+    const double diff = max_weight_difference(
+        only_run_folder(dir.filePath("one")) / "model_distill_stack_biLSTM.pt",
+        only_run_folder(dir.filePath("two")) / "model_distill_stack_biLSTM.pt");
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+  }
+
+  // A worker that dies (killed at its first file commit) ends the job with one line naming it.
+  void nprocNamesTheRankThatDied() {
+    QTemporaryDir dir;
+    const QString data = dir.filePath("data");
+    kdw::testing::write_synthetic_data(data.toStdString());
+    QProcessEnvironment env = base_env();
+    env.insert("KDW_FAULT_KILL_AT", "1");
+    const Run r = run_kdw(distill_args(data, dir.filePath("out")) << "--nproc"
+                                                                  << "2",
+                          env);
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("kdw: rank 0 was killed by signal"), qPrintable(r.err));
+  }
+
+  void logitsTwoRanksEqualOneRank() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    const fs::path bert = bert_workspace(root);
+    const QString ws = dir.path();
+    const Run ft = run_kdw({"finetune", "--workspace", ws, "--bert_path",
+                            QString::fromStdString(bert.string()), "--epochs", "1", "--batch_size",
+                            "8", "--max_seq_len", "12", "--threads", "1"});
+    QVERIFY2(ft.code == 0, qPrintable(ft.err));
+    const QStringList logits = {"logits", "--workspace", ws,  "--batch_size",
+                                "4",      "--threads",   "1", "--force"};
+    const Run one = run_kdw(logits);
+    QVERIFY2(one.code == 0, qPrintable(one.err));
+    const kdw::Workspace w{root};
+    std::vector<at::Tensor> expected;
+    for (const char* split : kdw::kSplitNames)
+      expected.push_back(kdw::read_npy_tensor(w.logits_dir() / (std::string(split) + ".npy")));
+    const auto two = run_ranks({logits, logits});
+    QVERIFY2(two[0].code == 0, qPrintable(two[0].err));
+    QVERIFY2(two[1].code == 0, qPrintable(two[1].err));
+    for (int s = 0; s < 3; ++s) {
+      const at::Tensor got =
+          kdw::read_npy_tensor(w.logits_dir() / (std::string(kdw::kSplitNames[s]) + ".npy"));
+      QCOMPARE(got.sizes(), expected[s].sizes());
+      // The same samples in other batches: equal up to the rounding of other padded lengths.
+      QVERIFY2(at::allclose(got, expected[s], 1e-5, 1e-5), kdw::kSplitNames[s]);
+    }
+  }
+
+  void badEnvironmentOneLine() {
+    QProcessEnvironment env = base_env();
+    env.insert("WORLD_SIZE", "2");
+    Run r = run_kdw({"logits", "--workspace", "nowhere"}, env);
+    QCOMPARE(r.code, 1);
+    QCOMPARE(lines(r.err),
+             QStringList{"kdw: environment variable WORLD_SIZE is set but RANK is not: "
+                         "set both (or neither for a single process)"});
+    env.insert("RANK", "2");
+    r = run_kdw({"logits", "--workspace", "nowhere"}, env);
+    QCOMPARE(r.code, 1);
+    QCOMPARE(lines(r.err).size(), 1);
+    QVERIFY2(r.err.contains("RANK=2 is out of range for WORLD_SIZE=2"), qPrintable(r.err));
+    // finetune is not data parallel yet: it refuses rather than train once per rank.
+    env.insert("RANK", "1");
+    env.insert("MASTER_ADDR", "127.0.0.1");
+    env.insert("MASTER_PORT", "29500");
+    r = run_kdw({"finetune", "--workspace", "nowhere", "--bert_path", "nowhere"}, env);
+    QCOMPARE(r.code, 1);
+    QCOMPARE(lines(r.err),
+             QStringList{"kdw: finetune does not run distributed yet: start it as one "
+                         "process (WORLD_SIZE is 2)"});
+  }
+
+  // Ranks started with other options: every rank stops with the same one line.
+  void mismatchedOptionsOneLineOnEveryRank() {
+    QTemporaryDir dir;
+    const QString data = dir.filePath("data");
+    kdw::testing::write_synthetic_data(data.toStdString());
+    const auto runs = run_ranks(
+        {distill_args(data, dir.filePath("a")), distill_args(data, dir.filePath("b")) << "--lr"
+                                                                                      << "0.02"});
+    for (const Run& r : runs) {
+      QCOMPARE(r.code, 1);
+      QCOMPARE(lines(r.err).size(), 1);
+      QVERIFY2(r.err.contains("rank 1 started with other options and data than rank 0"),
+               qPrintable(r.err));
+    }
+    QVERIFY(!fs::exists(dir.filePath("a").toStdString()));  // nothing written
+  }
+
+  // A peer that never joins: rank 0 names it within --dist_timeout; a rank whose rank 0 never
+  // starts says it cannot reach the rendezvous.
+  void peerNeverJoinsOneLine() {
+    const QStringList args = {"logits", "--workspace", "nowhere", "--dist_timeout", "1"};
+    const auto alone0 = run_ranks({args}, 2, {0});
+    QCOMPARE(alone0[0].code, 1);
+    QCOMPARE(lines(alone0[0].err).size(), 1);
+    QVERIFY2(alone0[0].err.startsWith("kdw: rank 1 did not join at 127.0.0.1:") &&
+                 alone0[0].err.contains(" within 1 s (dist_timeout)"),
+             qPrintable(alone0[0].err));
+    const auto alone1 = run_ranks({args}, 2, {1});
+    QCOMPARE(alone1[0].code, 1);
+    QCOMPARE(lines(alone1[0].err).size(), 1);
+    QVERIFY2(alone1[0].err.contains("rank 1 cannot reach rank 0's rendezvous"),
+             qPrintable(alone1[0].err));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestDistCli)
+#include "test_dist_cli.moc"
