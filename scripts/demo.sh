@@ -7,7 +7,7 @@
 # resources/demo/bert/config.json, the fixture's WordPiece vocabulary) trained from scratch on the
 # demo texts. With your own RuBERT folder, pass it to `kdw finetune --bert_path` instead.
 # The settings are defined once in engine/core/demo_recipe.h: the GUI's "Open demo workspace"
-# (ui/shell/demo_pipeline) takes them from there, and tests/ui/test_demo_pipeline checks that the
+# (ui/shell/demo_pipeline) takes them from there, and tests/ui/shell/test_demo_pipeline checks that the
 # flags below match them.
 set -euo pipefail
 cd "$(dirname "$0")/.."

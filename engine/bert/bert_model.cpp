@@ -275,7 +275,7 @@ BertForSequenceClassificationImpl::Output BertForSequenceClassificationImpl::for
   }
 
   // Every tensor made here takes the device of the inputs (the model's, checked by the
-  // embedding): tests/device runs this on the meta device to catch any made on the CPU.
+  // embedding): tests/core/test_device runs this on the meta device to catch any made on the CPU.
   BertModelImpl& m = *bert_;
   const at::Tensor positions = at::arange(len, ids.options()).unsqueeze(0).expand({batch, len});
   at::Tensor x = at::embedding(m.word->weight, ids).to(at::kFloat) +

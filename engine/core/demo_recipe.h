@@ -1,7 +1,7 @@
 // The demo pipeline's settings, once: scripts/demo.sh runs them as kdw command lines and the
 // GUI's "Open demo workspace" (ui/shell/demo_pipeline) as jobs. Each stage's settings are
 // option values by name of that stage's option table, so both read the same names and values;
-// tests/ui/test_demo_pipeline compares scripts/demo.sh's flags with these.
+// tests/ui/shell/test_demo_pipeline compares scripts/demo.sh's flags with these.
 #pragma once
 
 #include <string>

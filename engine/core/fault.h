@@ -1,4 +1,4 @@
-// Deterministic crash points for the fault test (tests/workspace/test_fault_kill.cpp).
+// Deterministic crash points for the fault test (tests/core/test_fault_kill.cpp).
 // With KDW_FAULT_KILL_AT=N in the environment the process kills itself with SIGKILL at its Nth
 // file-system commit step (a write, rename or removal of an output); KDW_FAULT_STOP_AT=N stops it
 // there (SIGSTOP) so a test can look at it mid-commit. With either set, a process that ends

@@ -140,7 +140,7 @@ double max_weight_difference(const fs::path& a, const fs::path& b) {
   return most;
 }
 
-// Sample: [CLS] + 3..14 ids of its class's id range + [SEP] (as tests/bert_train).
+// Sample: [CLS] + 3..14 ids of its class's id range + [SEP] (as tests/bert/test_bert_train).
 kdw::RaggedSplit bert_split(int n, uint32_t seed) {
   std::mt19937 rng(seed);
   kdw::RaggedSplit split;

@@ -19,9 +19,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "../student/synthetic_data.h"
-#include "student/reports.h"
+#include "../../student/synthetic_data.h"
 #include "student/distill.h"
+#include "student/reports.h"
 #include "student/student_model.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/run_info.h"
