@@ -376,7 +376,7 @@ void RunsPanel::showCompareCurves() {
     Curve c = runCurves(readMetrics(run.path))[curve];
     c.name = run.name;
     curves << c;
-    kept.insert(run.name, run.report.best_epoch);
+    kept.insert(run.name, run.report ? run.report->best_epoch : 0);
   }
   setCurves(compare_chart_, compare_metric_->currentText(), metric == 2 ? tr("step") : tr("epoch"),
             curves);
@@ -419,7 +419,9 @@ void RunsPanel::showCompare(const QList<int>& rows) {
   row(tr("best dev accuracy"), [](const RunInfo& r) { return metricText(r.bestDevAccuracy()); });
   row(tr("best dev macro-F1"), [](const RunInfo& r) { return metricText(r.bestDevMacroF1()); });
   row(tr("kept epoch"), [](const RunInfo& r) {
-    return distillKeptReason(r.report.best_epoch, r.config, epochScores(readMetrics(r.path)));
+    return distillKeptReason(r.report ? r.report->best_epoch : 0,
+                             r.options ? toQJson(r.options->to_json()) : QJsonObject(),
+                             epochScores(readMetrics(r.path)));
   });
   // The sentences are long: whole in the tooltip.
   for (int c = 1; c < compare_table_->columnCount(); ++c)

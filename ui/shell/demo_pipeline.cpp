@@ -39,7 +39,8 @@ QString qpath(const std::filesystem::path& p) {
 QString finishedRun(const QString& workspace, kdw::StudentType type) {
   const QList<RunInfo> runs = scanRuns(workspace);
   for (auto it = runs.crbegin(); it != runs.crend(); ++it) {
-    const kdw::DistillReport& r = it->report;
+    if (!it->report) continue;
+    const kdw::DistillReport& r = *it->report;
     if (r.model_type == kdw::student_type_name(type) && r.best_epoch > 0 && !r.stopped &&
         r.failed.empty() && present(kdw::RunFolder(it->path.toStdString()).model_file(type)))
       return it->path;
