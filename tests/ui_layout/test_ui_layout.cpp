@@ -3,10 +3,16 @@
 #include <QAbstractSpinBox>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include "core/job.h"
+#include "data/prepare.h"
+#include "ui/common/workspace_state.h"
 
 #include "ui/shell/main_window.h"
 
@@ -44,24 +50,21 @@ class TestUiLayout : public QObject {
     return out;
   }
 
- private Q_SLOTS:
-  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
-
-  void panelsFitA1024x700Window() {
-    MainWindow window;
+  // At 1024x700 every panel's minimum fits the panel area and nothing is squeezed.
+  static QStringList checkAt1024x700(MainWindow& window) {
+    QStringList bad;  // every problem, so one run shows them all
     window.resize(1024, 700);
     window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QStringList bad;  // every problem, so one run shows them all
+    if (!QTest::qWaitForWindowExposed(&window)) return {QStringLiteral("window not shown")};
     if (window.size() != QSize(1024, 700))
       bad << QStringLiteral("window %1x%2").arg(window.width()).arg(window.height());
     for (int p = 0; p < MainWindow::PanelCount; ++p) {
       QWidget* panel = window.panelWidget(MainWindow::Panel(p));
       auto* stack = qobject_cast<QStackedWidget*>(panel->parentWidget());
-      QVERIFY(stack);
+      if (!stack) return {QStringLiteral("no panel stack")};
       const QString name = QString::fromLatin1(panel->metaObject()->className());
       // Shown and laid out at the area's size first: the forms' column counts follow the width
-      // (without a workspace the panels are disabled; their layout is the same).
+      // (disabled panels are laid out the same).
       stack->setCurrentWidget(panel);
       QCoreApplication::processEvents();
       // The panel area of a 1024x700 window (where the window could not shrink that far, what
@@ -77,6 +80,45 @@ class TestUiLayout : public QObject {
                    .arg(area.height());
       for (const QString& c : clipped(panel)) bad << name + QStringLiteral(": ") + c;
     }
+    return bad;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+  void emptyWindowFits1024x700() {
+    MainWindow window;
+    const QStringList bad = checkAt1024x700(window);
+    QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral("\n"))));
+  }
+
+  // A prepared workspace: the Data panel's summary, the vocabulary path and the charts filled.
+  void preparedWorkspaceFits1024x700() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString ws = dir.filePath(QStringLiteral("ws")), csv = dir.filePath("texts.csv");
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("text,label\n");
+    const char* const labels[] = {"sport", "politics", "science"};
+    for (int i = 0; i < 60; ++i)
+      f.write(QStringLiteral("sample text number %1 about %2,%2\n")
+                  .arg(i)
+                  .arg(QLatin1String(labels[i % 3]))
+                  .toUtf8());
+    f.close();
+    QCOMPARE(createWorkspaceLayout(ws), QString());
+    kdw::PrepareOptions p;
+    p.input = csv.toStdString();
+    p.workspace = ws.toStdString();
+    p.text_column = "text";
+    p.label_column = "label";
+    p.bert_vocab = KDW_SOURCE_DIR "/resources/demo/bert/vocab.txt";
+    kdw::JobContext job;
+    kdw::run_prepare(p, job);
+    MainWindow window;
+    QVERIFY(window.openWorkspace(ws));
+    const QStringList bad = checkAt1024x700(window);
     QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral("\n"))));
   }
 };
