@@ -1,10 +1,12 @@
 // kdw-gui: the KD Workbench desktop application.
-//   kdw-gui [--workspace DIR] [--threads N] [--screenshot-dir DIR]
+//   kdw-gui [--workspace DIR] [--threads N] [--screenshot-dir DIR [--screenshot-size WxH]]
 // --screenshot-dir takes the screenshot tour of the panels (ui/shell/screenshot_tour.h) and exits
 // (used by scripts/screenshots.sh under QT_QPA_PLATFORM=offscreen).
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSettings>
+
+#include <cstdio>
 
 #include "core/log.h"
 #include "core/memory.h"
@@ -36,7 +38,11 @@ int main(int argc, char** argv) {
       QStringLiteral("screenshot-dir"),
       QStringLiteral("Take a tour of the panels, save a PNG of each to this folder and exit."),
       QStringLiteral("dir"));
-  parser.addOptions({workspace, threads, shots});
+  QCommandLineOption shotSize(
+      QStringLiteral("screenshot-size"),
+      QStringLiteral("Window size for --screenshot-dir (default 1280x820)."), QStringLiteral("WxH"),
+      QStringLiteral("1280x820"));
+  parser.addOptions({workspace, threads, shots, shotSize});
   parser.process(app);
 
   kdw::log::init_silent();
@@ -45,8 +51,14 @@ int main(int argc, char** argv) {
   const int used = applySavedThreadCount();
   kdw::warn_if_blas_slow();
 
+  const QStringList wh = parser.value(shotSize).split(QLatin1Char('x'));
+  const QSize size = wh.size() == 2 ? QSize(wh[0].toInt(), wh[1].toInt()) : QSize();
+  if (parser.isSet(shots) && !size.isValid()) {
+    std::fprintf(stderr, "--screenshot-size: expected WxH, e.g. 1024x700\n");
+    return 2;
+  }
   MainWindow window;
-  if (parser.isSet(shots)) window.resize(1280, 820);
+  if (parser.isSet(shots)) window.resize(size);
   window.show();
   kdw::log::info("KD Workbench {} using {} threads", KDW_VERSION, used);
   // --workspace, else the previous session's workspace (not for the screenshot tour).
@@ -54,7 +66,7 @@ int main(int argc, char** argv) {
                                 ? window.openWorkspace(parser.value(workspace))
                                 : !parser.isSet(shots) && window.reopenLastWorkspace();
   if (parser.isSet(shots)) {
-    window.resize(1280, 820);
+    window.resize(size);
     runScreenshotTour(&window, parser.value(shots), hasWorkspace, [] { QApplication::exit(0); });
   }
   return app.exec();

@@ -34,7 +34,7 @@ QChartView* makeView(QChart* chart, QWidget* parent) {
   chart->legend()->setAlignment(Qt::AlignBottom);
   auto* view = new QChartView(chart, parent);
   view->setRenderHint(QPainter::Antialiasing);
-  view->setMinimumHeight(180);
+  view->setMinimumHeight(140);  // room for the other rows at 1024x700
   auto* layout = new QVBoxLayout(parent);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(view);

@@ -51,6 +51,82 @@ QWidget* makeWidget(const kdw::OptionSpec& s, QWidget* parent) {
   return new QLineEdit(parent);
 }
 
+// makeFlowGrid's widget: the column count is chosen again on each resize.
+class FlowGrid : public QWidget {
+ public:
+  FlowGrid(std::vector<std::pair<QWidget*, QWidget*>> cells, int max, QWidget* parent)
+      : QWidget(parent), cells_(std::move(cells)), max_(std::max(1, max)) {
+    grid_ = new QGridLayout(this);
+    grid_->setContentsMargins(0, 0, 0, 0);
+    grid_->setSizeConstraint(QLayout::SetNoConstraint);
+    arrange(max_);
+  }
+  // One column's width; the height of the columns shown now (narrower means taller).
+  QSize minimumSizeHint() const override {
+    return {widthFor(1, false), grid_->minimumSize().height()};
+  }
+  QSize sizeHint() const override { return {widthFor(max_, true), grid_->sizeHint().height()}; }
+
+ protected:
+  void resizeEvent(QResizeEvent* e) override {
+    QWidget::resizeEvent(e);
+    int c = max_;
+    while (c > 1 && widthFor(c, true) > width()) --c;  // preferred widths: nested grids too
+    if (c != columns_) arrange(c);
+  }
+
+ private:
+  int rowsFor(int columns) const { return (int(cells_.size()) + columns - 1) / columns; }
+  // The width `columns` columns need: per column its widest label and field (at their preferred
+  // or minimum widths).
+  int widthFor(int columns, bool preferred) const {
+    auto w = [preferred](const QWidget* x) {
+      return preferred ? x->sizeHint().width() : x->minimumSizeHint().width();
+    };
+    const int rows = rowsFor(columns), gap = std::max(grid_->horizontalSpacing(), 0);
+    int total = 0;
+    for (int c = 0; c * rows < int(cells_.size()); ++c) {
+      int label = 0, field = 0, both = 0;
+      for (int i = c * rows; i < std::min(int(cells_.size()), (c + 1) * rows); ++i) {
+        const auto& [l, f] = cells_[std::size_t(i)];
+        if (l) {
+          label = std::max(label, w(l));
+          field = std::max(field, w(f));
+        } else {
+          both = std::max(both, w(f));
+        }
+      }
+      total += (c ? gap : 0) + std::max(label + gap + field, both);
+    }
+    return total;
+  }
+  void arrange(int columns) {
+    for (const auto& [l, f] : cells_) {
+      if (l) grid_->removeWidget(l);
+      grid_->removeWidget(f);
+    }
+    for (int c = 0; c < 2 * columns_; ++c) grid_->setColumnStretch(c, 0);
+    columns_ = columns;
+    const int rows = rowsFor(columns);
+    for (int i = 0; i < int(cells_.size()); ++i) {
+      const int row = i % rows, col = (i / rows) * 2;
+      const auto& [l, f] = cells_[std::size_t(i)];
+      if (l) {
+        grid_->addWidget(l, row, col, Qt::AlignRight);
+        grid_->addWidget(f, row, col + 1);
+      } else {
+        grid_->addWidget(f, row, col, 1, 2);
+      }
+      grid_->setColumnStretch(col + 1, 1);  // spare width to the fields
+    }
+    updateGeometry();
+  }
+
+  std::vector<std::pair<QWidget*, QWidget*>> cells_;
+  QGridLayout* grid_ = nullptr;
+  int max_ = 1, columns_ = 0;
+};
+
 }  // namespace
 
 OptionForm::OptionForm(std::vector<kdw::OptionSpec> specs, QWidget* parent) {
@@ -81,6 +157,22 @@ void OptionForm::addTo(QGridLayout* grid, int rows) const {
     grid->addWidget(new QLabel(rows_[i].first, grid->parentWidget()), row, col, Qt::AlignRight);
     grid->addWidget(rows_[i].second, row, col + 1);
   }
+}
+
+QWidget* OptionForm::flowWidget(QWidget* parent, int maxColumns) const {
+  std::vector<std::pair<QWidget*, QWidget*>> cells;
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    // Labels without a parent until the grid takes them (a check box is its own label).
+    QWidget* label =
+        specs_[i].kind == kdw::OptionKind::kFlag ? nullptr : new QLabel(rows_[i].first);
+    cells.emplace_back(label, rows_[i].second);
+  }
+  return makeFlowGrid(std::move(cells), maxColumns, parent);
+}
+
+QWidget* makeFlowGrid(std::vector<std::pair<QWidget*, QWidget*>> cells, int maxColumns,
+                      QWidget* parent) {
+  return new FlowGrid(std::move(cells), maxColumns, parent);
 }
 
 std::vector<FormField> OptionForm::fields() const {

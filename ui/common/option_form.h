@@ -17,6 +17,12 @@ class QGridLayout;
 class QJsonObject;
 class QWidget;
 
+/// Label/field pairs (label nullptr: the field spans both cells, e.g. a check box) in as many
+/// columns as the widget's width takes, up to `maxColumns`, filled top to bottom; its minimum
+/// width is one column's, so a form never sets a wide window.
+QWidget* makeFlowGrid(std::vector<std::pair<QWidget*, QWidget*>> cells, int maxColumns,
+                      QWidget* parent);
+
 /// `args` as a JSON object (option name: value).
 QJsonObject optionArgsJson(const kdw::OptionArgs& args);
 
@@ -29,6 +35,8 @@ class OptionForm {
   const std::vector<kdw::OptionSpec>& specs() const { return specs_; }
   /// Lays the label/widget pairs out in columns of `rows` rows.
   void addTo(QGridLayout* grid, int rows) const;
+  /// The label/widget pairs in a makeFlowGrid of up to `maxColumns` columns.
+  QWidget* flowWidget(QWidget* parent, int maxColumns) const;
   /// The form's fields for QSettings, keyed by option name.
   std::vector<FormField> fields() const;
 

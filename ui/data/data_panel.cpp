@@ -32,6 +32,7 @@
 #include "data/prepare_options.h"
 #include "data/table.h"
 #include "formats/ragged.h"
+#include "ui/common/fit_box.h"
 #include "ui/common/json_files.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/option_form.h"
@@ -118,26 +119,22 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   preparedLayout->addWidget(prepared_info_);
   tabs_->addTab(preparedBox, tr("Prepared data"));
 
-  auto* chartBox = new QWidget(split);
+  classes_ = new BarChart(tr("Class balance (input file)"));
+  lengths_ = new BarChart(tr("Text length (words)"));
+  // One above the other, or side by side where the options below leave little height.
+  auto* chartBox = new FitBox({classes_, lengths_}, split);
   chartBox->setMinimumWidth(340);
-  auto* chartLayout = new QVBoxLayout(chartBox);
-  chartLayout->setContentsMargins(0, 0, 0, 0);
-  classes_ = new BarChart(tr("Class balance (input file)"), chartBox);
-  lengths_ = new BarChart(tr("Text length (words)"), chartBox);
-  chartLayout->addWidget(classes_);
-  chartLayout->addWidget(lengths_);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
   split->setChildrenCollapsible(false);
   layout->addWidget(split, 1);
 
   // Options.
-  auto* options = new QHBoxLayout;
   auto* cleaning = new QGroupBox(tr("Cleaning"), this);
-  auto* cg = new QGridLayout(cleaning);
-  const QList<QCheckBox*> boxes = cleaningBoxes();
-  for (int i = 0; i < boxes.size(); ++i) cg->addWidget(boxes[i], i % 3, i / 3);
-  options->addWidget(cleaning, 3);
+  auto* cg = new QVBoxLayout(cleaning);
+  std::vector<std::pair<QWidget*, QWidget*>> cells;
+  for (QCheckBox* box : cleaningBoxes()) cells.emplace_back(nullptr, box);
+  cg->addWidget(makeFlowGrid(std::move(cells), 5, cleaning));  // 5 columns where they fit
 
   auto* splitBox = new QGroupBox(tr("Split and tokens"), this);
   auto* sg = new QGridLayout(splitBox);
@@ -158,6 +155,9 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   tokenizer_ = qobject_cast<QComboBox*>(options_->widget("student_tokenizer"));
   bert_vocab_ = new QComboBox(splitBox);
   bert_vocab_->setEditable(true);
+  // A long path must not widen the panel (the line edit scrolls).
+  bert_vocab_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  bert_vocab_->setMinimumContentsLength(12);
   bert_vocab_->setToolTip(tr("vocab.txt of the BERT teacher; empty: no teacher data"));
   auto* splitRow = new QHBoxLayout;
   splitRow->addWidget(train_);
@@ -177,8 +177,8 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   sg->addWidget(bert_vocab_, 2, 1);
   sg->addWidget(new QLabel(tr("Max. BERT length"), splitBox), 2, 2);
   sg->addWidget(max_len_, 2, 3);
-  options->addWidget(splitBox, 4);
-  layout->addLayout(options);
+  // Cleaning and split side by side where the width allows, else one above the other.
+  layout->addWidget(makeFlowGrid({{nullptr, cleaning}, {nullptr, splitBox}}, 2, this));
 
   auto* run = new QHBoxLayout;
   prepare_ = new QPushButton(tr("Prepare"), this);

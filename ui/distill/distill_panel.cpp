@@ -4,7 +4,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
-#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
@@ -52,10 +51,10 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   layout->addWidget(makeHeading(tr("Distill: train the student on the teacher's logits"), this));
 
   auto* form = new QGroupBox(tr("Student and training"), this);
-  auto* grid = new QGridLayout(form);
+  auto* formLayout = new QVBoxLayout(form);
   // Every field, its limits, default and tooltip come from the engine's option table.
   options_ = std::make_unique<OptionForm>(kdw::distill_option_table().specs(), form);
-  options_->addTo(grid, 6);
+  formLayout->addWidget(options_->flowWidget(form, 4));
   layout->addWidget(form);
 
   auto* buttons = new QHBoxLayout;

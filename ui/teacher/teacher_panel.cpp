@@ -3,7 +3,6 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
-#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -62,14 +61,13 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   modelLayout->addWidget(folder_info_, 1);
   top->addWidget(modelBox, 1);
 
-  // Hyper-parameters in a compact grid (three label/field pairs per row): the charts below
-  // need the height.
+  // Hyper-parameters in a compact grid (up to three label/field pairs per row, as the width
+  // allows): the charts below need the height.
   auto* hyper = new QGroupBox(tr("Hyper-parameters"), this);
-  auto* grid = new QGridLayout(hyper);
+  auto* hyperLayout = new QVBoxLayout(hyper);
   // Every field, its limits, default and tooltip come from the engine's option table.
   options_ = std::make_unique<OptionForm>(kdw::finetune_option_table().specs(), hyper);
-  options_->addTo(grid, 4);
-  grid->setColumnMinimumWidth(2, 150);
+  hyperLayout->addWidget(options_->flowWidget(hyper, 3));
   top->addWidget(hyper);
   layout->addLayout(top);
 
@@ -120,7 +118,9 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   confusion_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
   resultsLayout->addWidget(dev_summary_);
   resultsLayout->addWidget(confusion_);
-  layout->addWidget(results);
+  resultsLayout->addStretch(1);
+  // Beside the charts, not below them: a 1024x700 window has no height to spare.
+  charts->addWidget(results);
 
   connect(folder_, &QComboBox::currentIndexChanged, this, &TeacherPanel::inspect);
   connect(start_, &QPushButton::clicked, this, [this] { start(false); });
