@@ -60,12 +60,12 @@ const OptionTable<DistillOptions>& distill_option_table() {
                    "random seed (runs on the CPU are deterministic)")
           .choice("device", &O::device, "cpu", {"cpu", "cuda"}, "Device", "where to train", cli)
           .flag("augmented", &O::augmented, true, "Augmented transfer set",
-                "train also on the augmented copies `kdw logits --augment` made (=false: originals "
-                "only)")
+                "train also on the augmented copies the logits stage made (augment > 0); off: "
+                "the original samples only")
           .flag("emb_from_teacher", &O::emb_from_teacher, false, "Embeddings from teacher",
                 "initialise word embeddings from the teacher's WordPiece embeddings")
           .path("restore_model_path", &O::restore_model_path, "Start from model",
-                "with --epochs: train on this saved (e.g. cut) student, keeping its shape; "
+                "with epochs given: train on this saved (e.g. cut) student, keeping its shape; "
                 "without: evaluate it on dev and test")
           .path("output_dir", &O::output_dir, "Output folder",
                 "parent of the run folder (default: the workspace root)")
