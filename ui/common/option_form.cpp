@@ -70,12 +70,22 @@ class FlowGrid : public QWidget {
  protected:
   void resizeEvent(QResizeEvent* e) override {
     QWidget::resizeEvent(e);
+    fit();
+  }
+  void showEvent(QShowEvent* e) override {
+    QWidget::showEvent(e);
+    fit();
+  }
+
+ private:
+  // The most columns that fit the width. A hidden grid (a panel not shown) has no real width:
+  // it keeps its columns rather than growing tall and raising its window's minimum height.
+  void fit() {
+    if (!isVisible()) return;
     int c = max_;
     while (c > 1 && widthFor(c, true) > width()) --c;  // preferred widths: nested grids too
     if (c != columns_) arrange(c);
   }
-
- private:
   int rowsFor(int columns) const { return (int(cells_.size()) + columns - 1) / columns; }
   // The width `columns` columns need: per column its widest label and field (at their preferred
   // or minimum widths).
