@@ -120,13 +120,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   dock->setWidget(log_);
   addDockWidget(Qt::BottomDockWidgetArea, dock);
 
-  // The job list, a tab beside the log; the status bar's queue button brings it up.
+  // The job list, a tab beside the log when shown; the status bar's queue button brings it up.
   jobs_ = new JobList(runner_, this);
   auto* jobsDock = new QDockWidget(tr("Jobs"), this);
   jobsDock->setObjectName(QStringLiteral("jobsDock"));
   jobsDock->setWidget(jobs_);
   addDockWidget(Qt::BottomDockWidgetArea, jobsDock);
   tabifyDockWidget(dock, jobsDock);
+  // Closed until asked for (status bar, View menu): a tab bar would take 30 px of the panels'
+  // height, which a 1024x700 window does not have.
+  jobsDock->hide();
   dock->raise();
   auto* status = new JobStatus(runner_, this);
   statusBar()->addPermanentWidget(status, 1);

@@ -196,7 +196,9 @@ class TestUiDistill : public QObject {
     QVERIFY(stopOn);
     QVERIFY(points > 0);
     QCOMPARE(hidden, 7);  // the job's settings, read from its config.json
-    const QString runDir = finished[0][1].toJsonObject().value("run_dir").toString();
+    const auto* result = finished[0][1].value<JobResult>().get<kdw::DistillResult>();
+    QVERIFY(result);
+    const QString runDir = QString::fromStdString(result->run_dir.string());
     QVERIFY(!runDir.isEmpty());
     QCOMPARE(liveRunDir, QFileInfo(runDir).absoluteFilePath());
     // Ended: the panel shows the finished run and is free again.
