@@ -7,6 +7,7 @@
 #include <QChartView>
 #include <QCheckBox>
 #include <QFileDialog>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QHorizontalBarSeries>
 #include <QLabel>
@@ -245,7 +246,15 @@ void LiveChart::setSmoothingControl(bool on) {
 
 void LiveChart::placeSmoothingControl() {
   smooth_row_->adjustSize();
-  smooth_row_->move(std::max(0, view_->width() - smooth_row_->width() - 2), 2);
+  const int left = std::max(0, view_->width() - smooth_row_->width() - 2);
+  smooth_row_->move(left, 2);
+  // In a narrow chart the control would cover the centred title: the chart then starts below it.
+  const int titleRight =
+      (view_->width() + QFontMetrics(chart_->titleFont()).horizontalAdvance(chart_->title())) / 2;
+  const bool overlaps =
+      !smooth_row_->isHidden() && !chart_->title().isEmpty() && left < titleRight + 4;
+  const int top = overlaps ? smooth_row_->height() + 2 : 4;
+  if (chart_->margins().top() != top) chart_->setMargins(QMargins(4, top, 4, 4));
 }
 
 void LiveChart::setMarker(double x, const QString& label) {

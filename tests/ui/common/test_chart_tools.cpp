@@ -1,6 +1,7 @@
 // LiveChart's tools: readable ticks for a narrow range, hover read-outs, zoom (wheel) and pan
 // (drag) that the live redraw keeps, double-click back to the data, EMA smoothing, PNG/CSV export
 // and the kept-epoch marker with its note.
+#include <QCheckBox>
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
@@ -100,6 +101,29 @@ class TestChartTools : public QObject {
     QCOMPARE(chart.pointCount(s), 4);  // the stored points stay raw
     chart.setSmoothing(0);
     QCOMPARE(chart.drawnPoints(s).at(1).y(), 10.0);
+  }
+
+  // In a narrow chart the smoothing control would cover the centred title: the chart starts
+  // below it; a wide chart keeps its title beside the control.
+  void smoothingControlLeavesTheTitleFree() {
+    LiveChart chart(QStringLiteral("Training loss"), QStringLiteral("step"), QString());
+    chart.setSmoothingControl(true);
+    chart.addSeries(QStringLiteral("loss"));
+    chart.resize(260, 200);  // the Teacher panel's loss chart at 1024x700
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    QCoreApplication::processEvents();
+    auto* view = chart.findChild<QChartView*>();
+    auto* smooth = chart.findChild<QCheckBox*>();
+    QVERIFY(view && smooth);
+    const int controlBottom = smooth->parentWidget()->geometry().bottom();
+    QVERIFY2(view->chart()->margins().top() > controlBottom,
+             qPrintable(QStringLiteral("top margin %1, control bottom %2")
+                            .arg(view->chart()->margins().top())
+                            .arg(controlBottom)));
+    chart.resize(900, 300);
+    QCoreApplication::processEvents();
+    QCOMPARE(view->chart()->margins().top(), 4);
   }
 
   void exportsPngAndCsv() {
