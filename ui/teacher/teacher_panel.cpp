@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -53,11 +54,21 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   auto* modelBox = new QGroupBox(tr("Pretrained model (files/bert/)"), this);
   auto* modelLayout = new QVBoxLayout(modelBox);
   folder_ = new QComboBox(modelBox);
+  // A chosen folder is a long absolute path: it must not widen the panel past a 1024 px window.
+  folder_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  folder_->setMinimumContentsLength(16);
   folder_info_ = new QLabel(modelBox);
   folder_info_->setWordWrap(true);
   folder_info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   folder_info_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   modelLayout->addWidget(folder_);
+  auto* browse = new QPushButton(tr("Use a BERT folder…"), modelBox);
+  browse->setToolTip(tr("A DeepPavlov or Hugging Face BERT folder anywhere, fine-tuned in place"));
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("BERT folder"));
+    if (!dir.isEmpty()) useBertFolder(dir);
+  });
+  modelLayout->addWidget(browse);
   modelLayout->addWidget(folder_info_, 1);
   top->addWidget(modelBox, 1);
 
@@ -158,6 +169,7 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
 }
 
 void TeacherPanel::setWorkspace(const QString& root) {
+  if (root != workspace_) external_.clear();  // folders chosen for another workspace
   workspace_ = root;
   finetune_stamp_ = -1;
   if (job_ == 0) {
@@ -177,18 +189,21 @@ void TeacherPanel::refresh() {
   const WorkspaceState state = scanWorkspace(workspace_);
   labels_ = state.labels;
   const QString previous = folder_->currentText();
-  if (QStringList(state.pretrained) != [this] {
+  const QStringList folders = QStringList(state.pretrained) + external_;
+  if (folders != [this] {
         QStringList items;
         for (int i = 0; i < folder_->count(); ++i) items << folder_->itemText(i);
         return items;
       }()) {
     folder_->clear();
-    folder_->addItems(state.pretrained);
-    if (state.pretrained.contains(previous)) folder_->setCurrentText(previous);
+    folder_->addItems(folders);
+    if (folders.contains(previous)) folder_->setCurrentText(previous);
   }
-  if (state.pretrained.isEmpty())
-    folder_info_->setText(tr("No pretrained BERT folder under %1/files/bert/.").arg(workspace_));
-  start_->setEnabled(job_ == 0 && !state.pretrained.isEmpty());
+  if (folders.isEmpty())
+    folder_info_->setText(tr("No pretrained BERT folder under %1/files/bert/: use a BERT folder "
+                             "from elsewhere.")
+                              .arg(workspace_));
+  start_->setEnabled(job_ == 0 && !folders.isEmpty());
   updateResume();
   if (job_ == 0) showFinetuned();
 }
@@ -274,6 +289,26 @@ void TeacherPanel::showFinetuned() {
           .arg(options.value("epochs").toInt())
           .arg(options.value("precision").toString(QStringLiteral("float32"))));
 }
+bool TeacherPanel::useBertFolder(const QString& dir) {
+  const QString folder = QFileInfo(dir).absoluteFilePath();
+  try {
+    kdw::inspect_bert_folder(folder.toStdString());
+  } catch (const std::exception& e) {
+    folder_info_->setText(tr("Not a BERT folder: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+  if (!external_.contains(folder)) external_ << folder;
+  refresh();
+  folder_->setCurrentText(folder);
+  folder_->setToolTip(folder);
+  inspect();
+  return true;
+}
+
+QString TeacherPanel::currentBertFolder() const {
+  return folder_->currentText();
+}
+
 void TeacherPanel::inspect() {
   if (folder_->currentText().isEmpty()) return;
   const kdw::Workspace ws{workspace_.toStdString()};

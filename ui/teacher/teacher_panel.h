@@ -38,6 +38,12 @@ class TeacherPanel : public QWidget {
   void saveSettings(QSettings& settings) const;
   /// Starts fine-tuning with the form's options (also the Start button); returns the job id.
   int start(bool resume = false);
+  /// Offers a BERT folder outside the workspace (DeepPavlov or Hugging Face layout, checked by
+  /// the engine's inspect_bert_folder as `kdw bert-info` does) for fine-tuning in place; false,
+  /// with the reason shown, when it is not one. Also the "Use a BERT folder…" button.
+  bool useBertFolder(const QString& dir);
+  /// The folder Start would fine-tune: a name under files/bert/ or an absolute path.
+  QString currentBertFolder() const;
 
   LiveChart* lossChart() const { return loss_; }
   LiveChart* devChart() const { return dev_; }
@@ -62,6 +68,7 @@ class TeacherPanel : public QWidget {
   QString workspace_;
   int job_ = 0;
   QComboBox* folder_ = nullptr;
+  QStringList external_;  ///< BERT folders outside files/bert/ the user chose (absolute paths)
   QLabel* folder_info_ = nullptr;
   /// The hyper-parameters, made from kdw::finetune_option_table().
   std::unique_ptr<OptionForm> options_;

@@ -10,9 +10,11 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -205,6 +207,36 @@ class TestPanels : public QObject {
   }
 
   // Live curves from a fine-tune started in the panel equal what is then read back from disk.
+  // Own data to the end: a BERT folder outside the workspace, checked by the engine's loader,
+  // fine-tuned in place; a folder that is not one is refused with the reason.
+  void teacherUsesBertFolderFromElsewhere() {
+    QTemporaryDir dir;
+    const QString ws = dir.filePath(QStringLiteral("empty"));
+    QCOMPARE(createWorkspaceLayout(ws), QString());
+    JobRunner runner;
+    TeacherPanel panel(&runner);
+    panel.setWorkspace(ws);
+    auto startEnabled = [&panel] {
+      for (QPushButton* b : panel.findChildren<QPushButton*>())
+        if (b->text() == QStringLiteral("Start")) return b->isEnabled();
+      return false;
+    };
+    QVERIFY(!startEnabled());
+    QVERIFY(panel.currentBertFolder().isEmpty());
+    QVERIFY(!panel.useBertFolder(dir.path()));  // no config.json, no vocab: refused
+    QVERIFY(panel.currentBertFolder().isEmpty());
+    QVERIFY(!startEnabled());
+    const QString hf = QStringLiteral(KDW_SOURCE_DIR "/tests/fixtures/bert/hf_style");
+    QVERIFY(panel.useBertFolder(hf));
+    QCOMPARE(panel.currentBertFolder(), QFileInfo(hf).absoluteFilePath());
+    QVERIFY(startEnabled());
+    // Another workspace does not inherit the folder chosen for this one.
+    const QString other = dir.filePath(QStringLiteral("other"));
+    QCOMPARE(createWorkspaceLayout(other), QString());
+    panel.setWorkspace(other);
+    QVERIFY(panel.currentBertFolder().isEmpty());
+  }
+
   void teacherLiveCurvesMatchTheSavedRun() {
     QTemporaryDir copy;
     const QString ws = copy.filePath("ws");
