@@ -107,19 +107,11 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   results->addWidget(open_);
   layout->addLayout(results);
   // A student trained on logits computed again since: said, with the one click that redoes it.
-  stale_ = new QLabel(this);
-  stale_->setObjectName(QStringLiteral("staleNote"));
-  stale_->setWordWrap(true);
-  stale_->setStyleSheet(QStringLiteral("color: #a04000; font-weight: bold;"));
-  redo_ = new QPushButton(tr("Redo with these settings"), this);
-  redo_->setObjectName(QStringLiteral("redoRun"));
-  redo_->setToolTip(tr("Train this run's student again, on the current logits"));
-  auto* staleRow = new QHBoxLayout;
-  staleRow->addWidget(stale_, 1);
-  staleRow->addWidget(redo_);
-  layout->addLayout(staleRow);
-  stale_->hide();
-  redo_->hide();
+  const StaleRow staleRow =
+      addStaleRow(layout, this, tr("Redo with these settings"), QStringLiteral("redoRun"),
+                  tr("Train this run's student again, on the current logits"));
+  stale_ = staleRow.note;
+  redo_ = staleRow.redo;
   connect(redo_, &QPushButton::clicked, this, &DistillPanel::redo);
 
   connect(start_, &QPushButton::clicked, this, &DistillPanel::start);
@@ -296,8 +288,7 @@ void DistillPanel::start() {
   following_ = false;
   job_ = -1;  // its own job: not one to follow when submit() starts it at once
   job_ = runner_->submit(
-      tr("Distill %1").arg(type),
-      [o](kdw::JobContext& job) { return kdw::run_distill(o, job); },
+      tr("Distill %1").arg(type), [o](kdw::JobContext& job) { return kdw::run_distill(o, job); },
       QString::fromLatin1(JobRunner::kDistillKind));
   if (runner_->currentId() == job_) runs_before_ = runFolderNames(runParent());
   start_->setEnabled(false);

@@ -63,19 +63,10 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
   status_->setWordWrap(true);
   layout->addWidget(status_);
   // Logits older than the teacher: said in words, with the one click that redoes them.
-  stale_ = new QLabel(this);
-  stale_->setObjectName(QStringLiteral("staleNote"));
-  stale_->setWordWrap(true);
-  stale_->setStyleSheet(QStringLiteral("color: #a04000; font-weight: bold;"));
-  redo_ = new QPushButton(tr("Redo"), this);
-  redo_->setObjectName(QStringLiteral("redoLogits"));
-  redo_->setToolTip(tr("Compute the logits again from the current teacher"));
-  auto* staleRow = new QHBoxLayout;
-  staleRow->addWidget(stale_, 1);
-  staleRow->addWidget(redo_);
-  layout->addLayout(staleRow);
-  stale_->hide();
-  redo_->hide();
+  const StaleRow staleRow = addStaleRow(layout, this, tr("Redo"), QStringLiteral("redoLogits"),
+                                        tr("Compute the logits again from the current teacher"));
+  stale_ = staleRow.note;
+  redo_ = staleRow.redo;
   splits_ = new QTableWidget(0, 4, this);
   splits_->setHorizontalHeaderLabels(
       {tr("Split"), tr("Samples"), tr("Teacher accuracy"), tr("Macro-F1")});
