@@ -24,6 +24,7 @@
 #include "formats/npy.h"
 #include "formats/ragged.h"
 #include "formats/safetensors.h"
+#include "tiny_bert_folder.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -60,22 +61,7 @@ fs::path make_workspace(const fs::path& root, int labels = kClasses) {
   kdw::write_file_atomic(
       ws.prepare_file(),
       json{{"bert", {{"vocab", kVocab.string()}, {"vocab_hash", kdw::file_hash(kVocab)}}}}.dump());
-  const fs::path bert = ws.bert_dir() / "tiny";
-  json config = {{"vocab_size", 2384},
-                 {"hidden_size", 16},
-                 {"num_hidden_layers", 1},
-                 {"num_attention_heads", 2},
-                 {"intermediate_size", 32},
-                 {"hidden_act", "gelu"},
-                 {"hidden_dropout_prob", 0.0},  // no dropout: runs are exactly repeatable
-                 {"attention_probs_dropout_prob", 0.0},
-                 {"max_position_embeddings", 32},
-                 {"type_vocab_size", 2},
-                 {"layer_norm_eps", 1e-12},
-                 {"initializer_range", 0.02}};
-  kdw::write_file_atomic(bert / "config.json", config.dump(2));
-  fs::copy_file(kVocab, bert / "vocab.txt");
-  return bert;
+  return kdw::test::write_tiny_bert_folder(ws.bert_dir() / "tiny", kVocab);
 }
 
 kdw::FinetuneOptions tiny_options(const fs::path& root, const fs::path& bert) {

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../bert/tiny_bert_folder.h"
 #include "core/atomic_output.h"
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
@@ -252,21 +253,7 @@ class TestFaultKill : public QObject {
     work_ = tmp_ / "work";
     input_ = tmp_ / "input.csv";
     kdw::write_file_atomic(input_, kdw::test::tiny_csv(90, 3));
-    const fs::path bert = work_ / "files" / "bert" / "tiny";
-    const nlohmann::json config = {{"vocab_size", 2384},
-                                   {"hidden_size", 16},
-                                   {"num_hidden_layers", 1},
-                                   {"num_attention_heads", 2},
-                                   {"intermediate_size", 32},
-                                   {"hidden_act", "gelu"},
-                                   {"hidden_dropout_prob", 0.0},
-                                   {"attention_probs_dropout_prob", 0.0},
-                                   {"max_position_embeddings", 32},
-                                   {"type_vocab_size", 2},
-                                   {"layer_norm_eps", 1e-12},
-                                   {"initializer_range", 0.02}};
-    kdw::write_file_atomic(bert / "config.json", config.dump(2));
-    fs::copy_file(kVocab, bert / "vocab.txt");
+    kdw::test::write_tiny_bert_folder(work_ / "files" / "bert" / "tiny", kVocab);
     for (const char* verb : {"prepare", "finetune", "logits"})
       must(run_kdw(verb_args(verb, 0)), verb_args(verb, 0));
     must(run_kdw(verb_args("distill", 0)), verb_args("distill", 0));

@@ -17,6 +17,7 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include "../bert/tiny_bert_folder.h"
 #include "core/atomic_output.h"
 #include "core/hash.h"
 #include "core/workspace.h"
@@ -167,22 +168,7 @@ fs::path bert_workspace(const fs::path& root) {
       ws.prepare_file(),
       nlohmann::json{{"bert", {{"vocab", vocab.string()}, {"vocab_hash", kdw::file_hash(vocab)}}}}
           .dump());
-  const fs::path bert = ws.bert_dir() / "tiny";
-  const nlohmann::json config = {{"vocab_size", 2384},
-                                 {"hidden_size", 16},
-                                 {"num_hidden_layers", 1},
-                                 {"num_attention_heads", 2},
-                                 {"intermediate_size", 32},
-                                 {"hidden_act", "gelu"},
-                                 {"hidden_dropout_prob", 0.0},
-                                 {"attention_probs_dropout_prob", 0.0},
-                                 {"max_position_embeddings", 32},
-                                 {"type_vocab_size", 2},
-                                 {"layer_norm_eps", 1e-12},
-                                 {"initializer_range", 0.02}};
-  kdw::write_file_atomic(bert / "config.json", config.dump(2));
-  fs::copy_file(vocab, bert / "vocab.txt");
-  return bert;
+  return kdw::test::write_tiny_bert_folder(ws.bert_dir() / "tiny", vocab);
 }
 
 }  // namespace
