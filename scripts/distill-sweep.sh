@@ -8,7 +8,7 @@
 # its LSTM parameters, and the shares of the teacher. Needs kdw, bash and python3.
 #
 #   scripts/distill-sweep.sh VARIANTS_FILE [-j N] [--seeds "1 2 3"] [--device cpu|cuda]
-#                            [--kdw PATH] [--workspace DIR]
+#                            [--kdw PATH] [--workspace DIR] [--no_baselines]
 # VARIANTS_FILE: one variant a line, `name K hidden student-flags... :: train-on-flags...`
 # (# starts a comment). The model type is stack_biLSTM; --hidden_size comes from `hidden`.
 # TABLE_ONLY=1: only print the table of the runs already in --workspace (e.g. after a timeout).
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 variants_file=$1
 shift
-jobs_max=2 seeds="1 2 3" dev=() kdw=build/app/kdw/kdw root=sweep-workspace
+jobs_max=2 seeds="1 2 3" dev=() baselines=1 kdw=build/app/kdw/kdw root=sweep-workspace
 while [ $# -gt 0 ]; do
   case $1 in
     -j) jobs_max=$2; shift 2 ;;
@@ -25,6 +25,7 @@ while [ $# -gt 0 ]; do
     --device) dev=(--device "$2"); shift 2 ;;
     --kdw) kdw=$2; shift 2 ;;
     --workspace) root=$2; shift 2 ;;
+    --no_baselines) baselines=0; shift ;;
     *) echo "distill-sweep.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -102,6 +103,7 @@ for s in $seeds; do
     spawn "$root/logs/$1-$s.log" variant_job "$s" $v
   done
   for h in $hiddens; do
+    [ "$baselines" = 1 ] || break
     spawn "$root/logs/label-h$h-$s.log" variant_job "$s" "label-h$h" "$first_k" "$h" \
       --epochs "${BASE_EPOCHS:-12}" --alpha 1 --augmented=false
     spawn "$root/logs/plain-h$h-$s.log" variant_job "$s" "plain-h$h" "$first_k" "$h" \
@@ -129,17 +131,19 @@ def one(run_dir):
     if res.get("stopped") or "test" not in res: return None  # a run cut short (e.g. a timeout)
     cfg = json.loads((r / "config.json").read_text())
     epochs = [json.loads(l) for l in (r / "metrics.jsonl").read_text().splitlines() if '"kind":"epoch"' in l]
-    dense = [e["dev"]["accuracy"] for e in epochs if not e.get("lasso_weight")]
+    full = max(sum(sum(x) for x in e.get("alive") or [[0]]) for e in epochs)
+    # dense: no unit zeroed yet (the lasso may already be on but has not cut anything)
+    dense = [e["dev"]["accuracy"] for e in epochs if sum(sum(x) for x in e.get("alive") or [[0]]) == full]
     return dict(dev=res["dev"]["accuracy"], test=res["test"]["accuracy"],
                 teacher=res.get("teacher_dev_accuracy"), params=lstm_params(cfg["arch"]),
                 best=max(e["dev"]["accuracy"] for e in epochs),
                 best_dense=max(dense) if dense else None, kept=res.get("best_epoch"),
                 epochs=[(round(e["dev"]["accuracy"], 3), sum(sum(x) for x in e.get("alive") or [[0]])) for e in epochs])
-def ms(xs):
+def ms(xs, d=3):
     xs = [x for x in xs if x is not None]
     if not xs: return "–"
-    return f"{st.mean(xs):.3f} ± {st.stdev(xs) if len(xs) > 1 else 0:.3f}"
-print("| variant | seeds | teacher | student (kept) | best epoch | best dense | cut, trained on | cut - best dense | LSTM params (cut) | fewer | kept % teacher | cut % teacher |")
+    return f"{st.mean(xs):.{d}f} ± {st.stdev(xs) if len(xs) > 1 else 0:.{d}f}"
+print("| variant | seeds | teacher | student (kept) | best epoch | best dense | cut, trained on | cut - best epoch | LSTM params (cut) | fewer | kept % teacher | cut % teacher |")
 print("| --- " * 12 + "|")
 for d in sorted((root / "runs").iterdir()):
     seeds = sorted(d.iterdir())
@@ -149,12 +153,14 @@ for d in sorted((root / "runs").iterdir()):
     if not stu: print(f"| {d.name} | failed |"); continue
     cutd = [c for c in cut if c]
     full = stu[0]["params"]
-    gap = [c["dev"] - s["best_dense"] for s, c in zip(stu, cut) if c and s["best_dense"] is not None]
+    # against the best epoch of any kind: stricter than the best dense one when the lasso helps
+    gap = [c["dev"] - s["best"] for s, c in zip(stu, cut) if c]
     fewer = f"{100 * (1 - st.mean(c['params'] for c in cutd) / full):.0f}%" if cutd else "–"
     cut_share = f"{100 * st.mean(c['dev'] / s['teacher'] for s, c in zip(stu, cut) if c):.0f}" if cutd else "–"
-    print(f"| {d.name} | {len(stu)} | {ms([s['teacher'] for s in stu])} | {ms([s['dev'] for s in stu])} | {ms([s['best'] for s in stu])} | "
+        n = f"{len(stu)}" if len(cutd) in (0, len(stu)) else f"{len(stu)} (cut {len(cutd)})"
+    print(f"| {d.name} | {n} | {ms([s['teacher'] for s in stu])} | {ms([s['dev'] for s in stu])} | {ms([s['best'] for s in stu])} | "
           f"{ms([s['best_dense'] for s in stu])} | {ms([c['dev'] for c in cutd])} | {ms(gap)} | "
-          f"{ms([c['params'] for c in cutd]) if cutd else full} | {fewer} | "
+          f"{ms([c['params'] for c in cutd], 0) if cutd else full} | {fewer} | "
           f"{100 * st.mean(s['dev'] / s['teacher'] for s in stu):.0f} | {cut_share} |")
 print()
 for d in sorted((root / "runs").iterdir()):
