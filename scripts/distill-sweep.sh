@@ -157,7 +157,7 @@ for d in sorted((root / "runs").iterdir()):
     gap = [c["dev"] - s["best"] for s, c in zip(stu, cut) if c]
     fewer = f"{100 * (1 - st.mean(c['params'] for c in cutd) / full):.0f}%" if cutd else "–"
     cut_share = f"{100 * st.mean(c['dev'] / s['teacher'] for s, c in zip(stu, cut) if c):.0f}" if cutd else "–"
-        n = f"{len(stu)}" if len(cutd) in (0, len(stu)) else f"{len(stu)} (cut {len(cutd)})"
+    n = f"{len(stu)}" if len(cutd) in (0, len(stu)) else f"{len(stu)} (cut {len(cutd)})"
     print(f"| {d.name} | {n} | {ms([s['teacher'] for s in stu])} | {ms([s['dev'] for s in stu])} | {ms([s['best'] for s in stu])} | "
           f"{ms([s['best_dense'] for s in stu])} | {ms([c['dev'] for c in cutd])} | {ms(gap)} | "
           f"{ms([c['params'] for c in cutd], 0) if cutd else full} | {fewer} | "
