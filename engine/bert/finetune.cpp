@@ -77,7 +77,8 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
                      " positions (max_position_embeddings)");
   const RaggedSplit& train = data.splits[0];
   const RaggedSplit& dev = data.splits[1];
-  dist.agree("options and data", finetune_fingerprint(o, ws, info));
+  // Hashing the weights takes a while for a large model: only a job needs it.
+  if (dist.distributed()) dist.agree("options and data", finetune_fingerprint(o, ws, info));
 
   at::manual_seed(o.seed);
   LoadedBert loaded = load_bert(o.bert_path, data.labels);

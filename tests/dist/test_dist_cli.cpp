@@ -436,6 +436,22 @@ class TestDistCli : public QObject {
     QVERIFY(!fs::exists(dir.filePath("a").toStdString()));  // nothing written
   }
 
+  // Fine-tuning ranks with another learning rate stop at the rendezvous, before any output.
+  void finetuneMismatchedOptionsOneLine() {
+    QTemporaryDir dir;
+    const fs::path ws = dir.path().toStdString();
+    bert_workspace(ws);
+    const auto runs = run_ranks({finetune_args(ws, 1), finetune_args(ws, 1) << "--lr"
+                                                                            << "0.003"});
+    for (const Run& r : runs) {
+      QCOMPARE(r.code, 1);
+      QCOMPARE(lines(r.err).size(), 1);
+      QVERIFY2(r.err.contains("rank 1 started with other options and data than rank 0"),
+               qPrintable(r.err));
+    }
+    QVERIFY(!fs::exists(kdw::Workspace{ws}.finetune_dir()));
+  }
+
   // A peer that never joins: rank 0 names it within --dist_timeout; a rank whose rank 0 never
   // starts says it cannot reach the rendezvous.
   void peerNeverJoinsOneLine() {
