@@ -5,7 +5,8 @@
 #include "bert/teacher_options.h"
 #include "common_options.h"
 #include "core/error.h"
-#include "dist/dist_env.h"
+#include "dist/dist_context.h"
+#include "dist_cli.h"
 #include "verbs.h"
 
 namespace kdw::cli {
@@ -19,17 +20,18 @@ int run_finetune(int argc, char** argv) {
   // The options come from the engine's table (bert/teacher_options.cpp).
   parser.add_table(finetune_option_table(), o);
   add_common_options(parser, common);
+  DistOptions dist;
+  add_dist_options(parser, dist);
   if (!parser.parse(argc, argv)) return 0;
   apply_common_options(common);
-  // Not data parallel yet (docs/distributed.md): every rank would train and write on its own.
-  if (const auto env = dist::read_dist_env(); env && env->world > 1)
-    throw Error("finetune does not run distributed yet: start it as one process (WORLD_SIZE is " +
-                std::to_string(env->world) + ")");
+  if (const auto launched = start_dist(dist, argc, argv)) return *launched;
 
   ConsoleJob console;
   const FinetuneResult result = run_finetune(o, console.context());
-  std::cout << "model: " << result.model_dir.string() << "\n"
-            << "best: " << result.best.dump() << "\n";
+  if (dist::context().is_writer())  // the other ranks of a job write nothing
+    std::cout << "model: " << result.model_dir.string() << "\n"
+              << "best: " << result.best.dump() << "\n";
+  finish_dist();
   return 0;
 }
 

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 
 #include <ATen/ATen.h>
 #include <torch/optim/adamw.h>
 
 #include "bert/bert_io.h"
 #include "bert/finetune_checkpoint.h"
+#include "bert/finetune_dist.h"
 #include "bert/finetune_loop.h"
 #include "bert/finetune_report.h"
 #include "bert/teacher_data.h"
@@ -20,6 +22,7 @@
 #include "core/log.h"
 #include "core/option_checks.h"
 #include "core/workspace_lock.h"
+#include "dist/dist_context.h"
 
 namespace kdw {
 namespace fs = std::filesystem;
@@ -59,7 +62,11 @@ std::unique_ptr<torch::optim::AdamW> make_bert_optimizer(BertForSequenceClassifi
 FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   check_options(o);
   const Workspace ws{o.workspace};
-  const WorkspaceLock lock(ws.root, "finetune");
+  // A single process unless the CLI joined a job; then only rank 0 locks and writes the
+  // workspace, and every rank trains its shard of each batch (docs/distributed.md).
+  dist::DistContext& dist = dist::context();
+  std::optional<WorkspaceLock> lock;
+  if (dist.is_writer()) lock.emplace(ws.root, "finetune");
   const at::Device device = parse_device(o.device);
   const BertFolderInfo info = inspect_bert_folder(o.bert_path);
   TeacherData data = read_teacher_data(ws, info.config.vocab_size);
@@ -70,10 +77,14 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
                      " positions (max_position_embeddings)");
   const RaggedSplit& train = data.splits[0];
   const RaggedSplit& dev = data.splits[1];
+  // Hashing the weights takes a while for a large model: only a job needs it.
+  if (dist.distributed()) dist.agree("options and data", finetune_fingerprint(o, ws, info));
 
   at::manual_seed(o.seed);
   LoadedBert loaded = load_bert(o.bert_path, data.labels);
-  if (info.layout == "config-only")
+  if (!dist.is_writer()) {
+    // Rank 0 says it for the job.
+  } else if (info.layout == "config-only")
     log::warn(
         "{}: config only, no weights: the teacher is trained FROM SCRATCH (random "
         "init), not from a pretrained RuBERT; expect a much weaker teacher",
@@ -100,7 +111,13 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
   const nlohmann::json identity = run_identity(o, data.labels, train.size());
   RunState state;
   if (o.resume) {
-    state = load_checkpoint(checkpoint_dir, model, optimizer, identity, device);
+    // Only rank 0's workspace holds the checkpoint: it reads it, the others take its weights,
+    // optimizer state and position. A checkpoint rank 0 refuses stops every rank with its line
+    // (agree() passes on rank 0's abort).
+    if (dist.is_writer())
+      state = load_checkpoint(checkpoint_dir, model, optimizer, identity, device);
+    dist.agree("resume point", "read");
+    share_resume_point(dist, model, optimizer, state);
     log::info("resuming at epoch {}, batch {} (step {})", state.epoch + 1, state.next_batch,
               state.step);
   }
@@ -115,7 +132,7 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
     return finetune_notes(o, info.layout == "config-only", data.labels, state);
   };
   auto write_model_notes = [&]() {
-    if (state.best_epoch == 0) return;
+    if (state.best_epoch == 0 || !dist.is_writer()) return;
     for (const auto& [name, content] : model_notes()) write_file_atomic(model_dir / name, content);
   };
 
@@ -135,13 +152,17 @@ FinetuneResult run_finetune(const FinetuneOptions& o, JobContext& job) {
                          device};
   const FinetuneEpochs done = finetune_epochs(
       run, state,
-      [&] { save_bert_hf(model, loaded.config, info.vocab_file, model_dir, model_notes()); },
+      [&] {
+        if (dist.is_writer())
+          save_bert_hf(model, loaded.config, info.vocab_file, model_dir, model_notes());
+      },
       write_model_notes, job);
   result.epochs_run = done.epochs_run;
   const bool early_stop = done.early_stopped;
   // The run is complete: its checkpoint is no longer needed.
   try {
-    remove_dir_atomic(checkpoint_dir);  // a kill here must not leave half a checkpoint
+    // A kill here must not leave half a checkpoint.
+    if (dist.is_writer()) remove_dir_atomic(checkpoint_dir);
   } catch (const Error& e) {
     log::warn("{}", e.what());
   }

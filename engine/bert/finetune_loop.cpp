@@ -11,10 +11,12 @@
 #include "core/adamw_step.h"
 #include "core/batching.h"
 #include "core/best_epoch.h"
+#include "core/dropout.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/pending_losses.h"
+#include "dist/dist_context.h"
 
 namespace kdw {
 using Clock = std::chrono::steady_clock;
@@ -26,6 +28,38 @@ double lr_at(int64_t step, int64_t warmup, int64_t total, double lr) {
   if (step < warmup) return lr * double(step + 1) / double(warmup);
   if (total <= warmup) return lr;
   return lr * std::max(0.0, double(total - step) / double(total - warmup));
+}
+
+// The global batch's padded length: a rank's shard is padded to it, so that its rows are those
+// they are in the whole batch (the same dropout masks, see DropoutRowOffset).
+int64_t longest(const std::vector<int64_t>& lengths, const std::vector<int64_t>& batch) {
+  int64_t most = 1;
+  for (const int64_t i : batch) most = std::max(most, lengths[static_cast<std::size_t>(i)]);
+  return most;
+}
+
+void pad_to(BertBatch& b, int64_t length) {
+  const int64_t more = length - b.input_ids.size(1);
+  if (more <= 0) return;
+  b.input_ids = at::constant_pad_nd(b.input_ids, {0, more}, 0);
+  b.attention_mask = at::constant_pad_nd(b.attention_mask, {0, more}, 0);
+}
+
+// The dev logits of every sample, on rank 0 (the others get an undefined tensor): each rank
+// predicts a contiguous range of the samples, as `kdw logits` does.
+at::Tensor predict_dev(dist::DistContext& dist, BertForSequenceClassification& model,
+                       const RaggedSplit& dev, const FinetuneOptions& o, const at::Device& device,
+                       JobContext& job, const std::string& stage) {
+  if (!dist.distributed())
+    return predict_split(model, dev, o.max_seq_len, o.batch_size * 2, device, job, stage);
+  // A cancel is acted on at the next step, on every rank at once: a rank that stopped here
+  // alone would leave the others waiting for its logits. The progress goes on to the job.
+  JobContext uncancelled;
+  uncancelled.set_progress_sink(
+      [&job](const ProgressEvent& e) { job.progress(e.stage, e.done, e.total, e.message); });
+  const auto [begin, end] = dist.range(dev.size());
+  return dist.gather_rows(predict_split(model, slice_split(dev, begin, end), o.max_seq_len,
+                                        o.batch_size * 2, device, uncancelled, stage));
 }
 
 }  // namespace
@@ -45,6 +79,9 @@ FinetuneEpochs finetune_epochs(const FinetuneLoop& run, RunState& state,
   const nlohmann::json& identity = run.identity;
   const at::Device& device = run.device;
   const std::vector<at::Tensor> params = model->parameters();
+  // A single process unless the CLI joined a job: then each rank trains its shard of every
+  // batch and the gradients are averaged before each step (docs/distributed.md).
+  dist::DistContext& dist = dist::context();
   auto record = [&](nlohmann::json r) {
     job.metric(r);
     state.history.push_back(std::move(r));
@@ -84,19 +121,35 @@ FinetuneEpochs finetune_epochs(const FinetuneLoop& run, RunState& state,
         at::Tensor group_loss;
         for (int64_t b = state.next_batch; b < group_end; ++b) {
           // Weights are those of the last optimizer step: on resume the group starts again.
-          job.throw_if_cancelled();
-          const BertBatch input = make_bert_batch(train, batches[b], o.max_seq_len, device);
+          if (!dist.distributed()) job.throw_if_cancelled();  // else all ranks stop together
+          // This rank's shard (the whole batch in a single process), its loss weighted so that
+          // the ranks' mean gradient is the global batch's.
+          const dist::Shard shard = dist.shard(batches[b]);
+          BertBatch input = make_bert_batch(train, shard.index, o.max_seq_len, device);
+          if (dist.distributed()) pad_to(input, longest(train_lengths, batches[b]));
+          const DropoutRowOffset dropout_rows(shard.first_row);
           const at::Tensor logits =
               model->forward(input.input_ids, input.attention_mask, {}).logits;
-          const at::Tensor loss = at::cross_entropy_loss(logits, input.labels);
+          at::Tensor loss = at::cross_entropy_loss(logits, input.labels);
+          if (shard.weight != 1) loss = loss * shard.weight;
           (loss / group_size).backward();
           const at::Tensor part = loss.detach() / group_size;
           group_loss = group_loss.defined() ? group_loss + part : part;
           window_samples += static_cast<int64_t>(batches[b].size());
         }
+        if (dist.distributed()) {
+          // The global batch's loss on every rank: the metrics are the single process's, and a
+          // non-finite loss stops every rank alike.
+          std::vector<at::Tensor> mean{group_loss.reshape({1}).to(at::kFloat).contiguous()};
+          dist.all_reduce_mean(mean);
+          group_loss = mean[0].reshape({});
+        }
         pending.add(state.step + 1, group_loss, group_size);
         // On the CPU a non-finite loss stops the run before it reaches the weights.
         if (!pending.deferring()) settle_losses();
+        // Averaged over the ranks (nothing to do in a single process); a cancel on any rank
+        // stops every rank before this step, which the checkpoint's position then names.
+        if (dist.average_gradients(params, job.cancel_requested())) throw Cancelled();
         const double lr = lr_at(state.step, warmup_steps, total_steps, o.lr);
         for (auto& group : optimizer.param_groups())
           static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
@@ -122,17 +175,20 @@ FinetuneEpochs finetune_epochs(const FinetuneLoop& run, RunState& state,
 
       if (epoch_batches > 0) epoch_record["train_loss"] = epoch_loss / double(epoch_batches);
       if (dev.size() > 0) {
-        const at::Tensor dev_logits =
-            predict_split(model, dev, o.max_seq_len, o.batch_size * 2, device, job, stage + " dev");
-        job.throw_if_cancelled();
-        const ClassificationMetrics m =
-            classification_metrics(dev.labels, argmax_rows(dev_logits), num_labels);
-        epoch_record["dev"] = m.to_json();
-        FinetuneBestEpoch policy(state.best_score);
-        improved = policy.offer({m.accuracy, m.macro_f1});
-        state.best_score = policy.best_score();
-        log::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}{}", epoch, m.accuracy, m.macro_f1,
-                  improved ? " (best so far)" : "");
+        const at::Tensor dev_logits = predict_dev(dist, model, dev, o, device, job, stage + " dev");
+        if (!dist.distributed()) job.throw_if_cancelled();
+        // Rank 0 judges the epoch; the others follow its verdict (early stopping included).
+        if (dist.is_writer()) {
+          const ClassificationMetrics m =
+              classification_metrics(dev.labels, argmax_rows(dev_logits), num_labels);
+          epoch_record["dev"] = m.to_json();
+          FinetuneBestEpoch policy(state.best_score);
+          improved = policy.offer({m.accuracy, m.macro_f1});
+          state.best_score = policy.best_score();
+          log::info("epoch {}: dev accuracy {:.4f}, macro-F1 {:.4f}{}", epoch, m.accuracy,
+                    m.macro_f1, improved ? " (best so far)" : "");
+        }
+        improved = dist.share_decision(improved);
       } else {
         log::warn("the dev split is empty: the last epoch is kept");
         improved = true;
@@ -140,6 +196,7 @@ FinetuneEpochs finetune_epochs(const FinetuneLoop& run, RunState& state,
     } catch (const Cancelled&) {
       settle_losses();  // a step that diverged must not be saved as a checkpoint
       // The state always names the first batch whose update is not in the weights.
+      if (!dist.is_writer()) throw;
       save_checkpoint(checkpoint_dir, model, optimizer, state, identity);
       log::info("cancelled; checkpoint saved in {} (continue with --resume)",
                 checkpoint_dir.string());
@@ -159,7 +216,7 @@ FinetuneEpochs finetune_epochs(const FinetuneLoop& run, RunState& state,
       save_notes();
     }
     ++done.epochs_run;
-    if (state.epoch + 1 < o.epochs && !early_stop) {
+    if (state.epoch + 1 < o.epochs && !early_stop && dist.is_writer()) {
       RunState next = state;
       ++next.epoch;
       next.next_batch = 0;

@@ -77,6 +77,7 @@ struct DistContext::Group {
   int64_t agreements = 0;
 
   int rank = 0;
+  int world = 1;
 
   // Waits until every rank has set `prefix` + rank; throws naming the ranks still missing, or
   // the failure a rank reported meanwhile (abort()).
@@ -114,8 +115,34 @@ struct DistContext::Group {
     try {
       work->wait();
     } catch (const std::exception& e) {
-      throw Error(std::string("distributed ") + op +
-                  " failed (a rank ended or lost its connection): " + first_line(e.what()));
+      throw Error(who_failed() + " (distributed " + op + " failed: " + first_line(e.what()) + ")");
+    }
+  }
+
+  // After a failed collective: the line a rank that stopped with an error left (abort()), or
+  // the ranks that do not answer at the rendezvous within a few seconds. Gloo only says that a
+  // connection closed, not whose. Rank 0 hosts the rendezvous: when it is gone, it is named.
+  std::string who_failed() {
+    try {
+      store->set("kdw/alive/" + std::to_string(rank), std::vector<uint8_t>{1});
+      const auto deadline = Clock::now() + std::min<milliseconds>(timeout, milliseconds(3000));
+      std::vector<int> missing;
+      for (;;) {
+        if (store->check({"kdw/abort"})) {
+          const auto v = store->get("kdw/abort");
+          return std::string(v.begin(), v.end());
+        }
+        missing.clear();
+        for (int r = 0; r < world; ++r)
+          if (!store->check({"kdw/alive/" + std::to_string(r)})) missing.push_back(r);
+        if (missing.empty()) return "a rank lost its connection";
+        if (Clock::now() > deadline) break;
+        std::this_thread::sleep_for(milliseconds(20));
+      }
+      return rank_list(missing) + (missing.size() == 1 ? " ended or lost its connection"
+                                                       : " ended, lost their connections or hang");
+    } catch (const std::exception&) {
+      return "rank 0 ended or lost its connection";
     }
   }
 };
@@ -145,6 +172,7 @@ std::unique_ptr<DistContext> DistContext::connect(const DistEnv& env, millisecon
 #else
   auto g = std::make_unique<Group>();
   g->rank = env.rank;
+  g->world = env.world;
   g->timeout = timeout;
   g->where = env.master_addr + ":" + std::to_string(env.master_port);
   c10d::TCPStoreOptions so;

@@ -1,4 +1,6 @@
 // Data-parallel kdw over two processes on localhost (Gloo, one thread each) against one process:
+// a 2-rank fine-tuning (with dropout) ends with the weights and dev figures of one process, and a
+// killed 2-rank fine-tuning resumes (by hand and with --nproc) to the uninterrupted result;
 // a 2-rank distillation ends with the weights of a 1-process run with the same global batch and
 // seed, 2-rank logits equal 1-rank logits, --nproc does the same and names a rank that dies, and
 // bad input (environment, options that differ between ranks, a peer that never joins) ends every
@@ -12,17 +14,21 @@
 #include <QtTest>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <random>
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
 #include "../bert/tiny_bert_folder.h"
+#include "bert/finetune.h"
 #include "core/atomic_output.h"
 #include "core/hash.h"
 #include "core/workspace.h"
 #include "formats/npy.h"
 #include "formats/ragged.h"
+#include "formats/safetensors.h"
 #include "student/student_model.h"
 #include "synthetic_data.h"
 
@@ -31,6 +37,9 @@ namespace fs = std::filesystem;
 namespace {
 
 const QString kKdw = QStringLiteral(KDW_BINARY_DIR "/app/kdw/kdw");
+// The commit step of rank 0 at which finetuneResumesAcrossRanks kills it: in the second epoch,
+// after the first epoch's checkpoint (the test checks that one is there).
+const QString kKillAfterFirstCheckpoint = QStringLiteral("28");
 
 struct Run {
   int code;
@@ -78,11 +87,12 @@ Run run_kdw(const QStringList& args, const QProcessEnvironment& env = base_env()
 // Starts one kdw per entry of `args` as the ranks of a job on localhost, as on several machines
 // (the variables set by hand); `world` may exceed the ranks started (a peer that never joins).
 std::vector<Run> run_ranks(const std::vector<QStringList>& args, int world = 0,
-                           const std::vector<int>& ranks = {}) {
+                           const std::vector<int>& ranks = {},
+                           const QProcessEnvironment& start = base_env()) {
   const QString port = QString::number(free_port());
   std::vector<std::unique_ptr<QProcess>> procs;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    QProcessEnvironment env = base_env();
+    QProcessEnvironment env = start;
     const int rank = ranks.empty() ? int(i) : ranks[i];
     env.insert("RANK", QString::number(rank));
     env.insert("LOCAL_RANK", QString::number(rank));
@@ -171,6 +181,69 @@ fs::path bert_workspace(const fs::path& root) {
   return kdw::test::write_tiny_bert_folder(ws.bert_dir() / "tiny", vocab);
 }
 
+// A fine-tuning of the tiny BERT `bert` (by default the workspace's own) on `ws`: uneven shards
+// (batch 5 over 2 ranks, a last batch of one sample), gradient accumulation and truncation.
+QStringList finetune_args(const fs::path& ws, int epochs, fs::path bert = {}) {
+  const QString root = QString::fromStdString(ws.string());
+  if (bert.empty()) bert = ws / "files" / "bert" / "tiny";
+  return {"finetune",
+          "--workspace",
+          root,
+          "--bert_path",
+          QString::fromStdString(bert.string()),
+          "--epochs",
+          QString::number(epochs),
+          "--batch_size",
+          "5",
+          "--grad_accum",
+          "2",
+          "--lr",
+          "0.002",
+          "--max_seq_len",
+          "12",
+          "--threads",
+          "1"};
+}
+
+// The fine-tuned weights, by name.
+std::map<std::string, at::Tensor> finetuned_weights(const fs::path& ws) {
+  std::map<std::string, at::Tensor> out;
+  for (auto& [name, t] :
+       kdw::read_safetensors(kdw::Workspace{ws}.finetune_dir() / "model.safetensors").tensors)
+    out[name] = t;
+  return out;
+}
+
+double max_difference(const std::map<std::string, at::Tensor>& a,
+                      const std::map<std::string, at::Tensor>& b) {
+  if (a.size() != b.size() || a.empty()) return 1e9;
+  double most = 0;
+  for (const auto& [name, t] : a) {
+    const auto it = b.find(name);
+    if (it == b.end() || it->second.sizes() != t.sizes()) return 1e9;
+    most =
+        std::max(most, (t.to(at::kFloat) - it->second.to(at::kFloat)).abs().max().item<double>());
+  }
+  return most;
+}
+
+// The dev figures of each epoch in the kept model's metrics.jsonl.
+std::vector<nlohmann::json> dev_records(const fs::path& ws) {
+  std::ifstream in(kdw::Workspace{ws}.finetune_dir() / "metrics.jsonl");
+  std::vector<nlohmann::json> out;
+  for (std::string line; std::getline(in, line);) {
+    const auto r = nlohmann::json::parse(line);
+    if (r.value("kind", "") == "epoch") out.push_back(r.value("dev", nlohmann::json()));
+  }
+  return out;
+}
+
+// A copy of a fresh BERT workspace (another machine's copy of the same data).
+fs::path copy_workspace(const fs::path& from, const fs::path& to) {
+  fs::copy(from, to, fs::copy_options::recursive);
+  return to;
+}
+
 }  // namespace
 
 class TestDistCli : public QObject {
@@ -257,6 +330,80 @@ class TestDistCli : public QObject {
     }
   }
 
+  // Fine-tuning with dropout: 2 ranks by hand, rank 1 on its own copy of the workspace (as on
+  // another machine), end with the weights and dev figures of one process with the same global
+  // batch and seed; rank 1 writes nothing.
+  void finetuneTwoRanksEqualsOneProcess() {
+    QTemporaryDir dir;
+    const fs::path one = dir.filePath("one").toStdString();
+    const fs::path bert = bert_workspace(one);
+    nlohmann::json config = nlohmann::json::parse(std::ifstream(bert / "config.json"));
+    config["hidden_dropout_prob"] = 0.2;
+    config["attention_probs_dropout_prob"] = 0.2;
+    kdw::write_file_atomic(bert / "config.json", config.dump());
+    const fs::path two = copy_workspace(one, dir.filePath("two").toStdString());
+    const fs::path two1 = copy_workspace(one, dir.filePath("two1").toStdString());
+    const Run single = run_kdw(finetune_args(one, 2));
+    QVERIFY2(single.code == 0, qPrintable(single.err));
+    const auto ranks = run_ranks({finetune_args(two, 2), finetune_args(two1, 2)});
+    QVERIFY2(ranks[0].code == 0, qPrintable(ranks[0].err));
+    QVERIFY2(ranks[1].code == 0, qPrintable(ranks[1].err));
+    QVERIFY(ranks[1].out.isEmpty());
+    QVERIFY(!fs::exists(kdw::Workspace{two1}.finetune_dir()));
+    const double diff = max_difference(finetuned_weights(one), finetuned_weights(two));
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+    const auto dev = dev_records(one);
+    QCOMPARE(dev.size(), std::size_t(2));
+    QCOMPARE(dev_records(two), dev);
+  }
+
+  // A 2-rank fine-tuning killed mid-run (rank 0 at a commit after the first epoch's checkpoint)
+  // resumes, by hand with rank 1 on a workspace without the checkpoint (rank 0 hands it on) and
+  // with --nproc 2, and ends with the weights of an uninterrupted run. The survivor names the
+  // rank that died.
+  void finetuneResumesAcrossRanks() {
+    QTemporaryDir dir;
+    const fs::path fresh = dir.filePath("fresh").toStdString();
+    // One BERT folder for all: a checkpoint names the model it was trained from.
+    const fs::path bert = bert_workspace(fresh);
+    const fs::path whole = copy_workspace(fresh, dir.filePath("whole").toStdString());
+    const Run uninterrupted = run_kdw(finetune_args(whole, 3, bert));
+    QVERIFY2(uninterrupted.code == 0, qPrintable(uninterrupted.err));
+    const auto expected = finetuned_weights(whole);
+
+    QProcessEnvironment kill = base_env();
+    kill.insert("KDW_FAULT_KILL_AT", kKillAfterFirstCheckpoint);
+    const fs::path a = copy_workspace(fresh, dir.filePath("a").toStdString());
+    const fs::path b = copy_workspace(fresh, dir.filePath("b").toStdString());
+    const auto killed =
+        run_ranks({finetune_args(a, 3, bert), finetune_args(b, 3, bert)}, 0, {}, kill);
+    QCOMPARE(killed[0].code, -2);  // SIGKILL
+    QCOMPARE(killed[1].code, 1);
+    QCOMPARE(lines(killed[1].err).size(), 1);
+    QVERIFY2(killed[1].err.contains("rank 0 ended or lost its connection"),
+             qPrintable(killed[1].err));
+    const fs::path checkpoint =
+        kdw::finetune_checkpoint_dir(kdw::Workspace{a}.finetune_dir()) / "state.json";
+    QVERIFY(fs::exists(checkpoint));
+    QVERIFY(nlohmann::json::parse(std::ifstream(checkpoint)).at("epoch").get<int>() >= 1);
+    const fs::path c = dir.filePath("c").toStdString();
+    fs::copy(a, c, fs::copy_options::recursive);  // the same stopped run, for --nproc
+    const auto resumed = run_ranks(
+        {finetune_args(a, 3, bert) << "--resume", finetune_args(b, 3, bert) << "--resume"});
+    QVERIFY2(resumed[0].code == 0, qPrintable(resumed[0].err));
+    QVERIFY2(resumed[1].code == 0, qPrintable(resumed[1].err));
+    QVERIFY2(resumed[0].err.contains("resuming at epoch"), qPrintable(resumed[0].err));
+    double diff = max_difference(expected, finetuned_weights(a));
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+
+    const Run nproc = run_kdw(finetune_args(c, 3, bert) << "--resume"
+                                                        << "--nproc"
+                                                        << "2");
+    QVERIFY2(nproc.code == 0, qPrintable(nproc.err));
+    diff = max_difference(expected, finetuned_weights(c));
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+  }
+
   void badEnvironmentOneLine() {
     QProcessEnvironment env = base_env();
     env.insert("WORLD_SIZE", "2");
@@ -270,15 +417,6 @@ class TestDistCli : public QObject {
     QCOMPARE(r.code, 1);
     QCOMPARE(lines(r.err).size(), 1);
     QVERIFY2(r.err.contains("RANK=2 is out of range for WORLD_SIZE=2"), qPrintable(r.err));
-    // finetune is not data parallel yet: it refuses rather than train once per rank.
-    env.insert("RANK", "1");
-    env.insert("MASTER_ADDR", "127.0.0.1");
-    env.insert("MASTER_PORT", "29500");
-    r = run_kdw({"finetune", "--workspace", "nowhere", "--bert_path", "nowhere"}, env);
-    QCOMPARE(r.code, 1);
-    QCOMPARE(lines(r.err),
-             QStringList{"kdw: finetune does not run distributed yet: start it as one "
-                         "process (WORLD_SIZE is 2)"});
   }
 
   // Ranks started with other options: every rank stops with the same one line.
@@ -296,6 +434,22 @@ class TestDistCli : public QObject {
                qPrintable(r.err));
     }
     QVERIFY(!fs::exists(dir.filePath("a").toStdString()));  // nothing written
+  }
+
+  // Fine-tuning ranks with another learning rate stop at the rendezvous, before any output.
+  void finetuneMismatchedOptionsOneLine() {
+    QTemporaryDir dir;
+    const fs::path ws = dir.path().toStdString();
+    bert_workspace(ws);
+    const auto runs = run_ranks({finetune_args(ws, 1), finetune_args(ws, 1) << "--lr"
+                                                                            << "0.003"});
+    for (const Run& r : runs) {
+      QCOMPARE(r.code, 1);
+      QCOMPARE(lines(r.err).size(), 1);
+      QVERIFY2(r.err.contains("rank 1 started with other options and data than rank 0"),
+               qPrintable(r.err));
+    }
+    QVERIFY(!fs::exists(kdw::Workspace{ws}.finetune_dir()));
   }
 
   // A peer that never joins: rank 0 names it within --dist_timeout; a rank whose rank 0 never
