@@ -95,9 +95,11 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   bar->addStretch(1);
   history_ = new PickHistory(this);
   // Undo/redo of picks, for this panel only (another panel may use Ctrl+Z for its own edits).
-  QAction* undo = history_->stack()->createUndoAction(this, tr("Undo"));
+  QAction* undo = undo_ = history_->stack()->createUndoAction(this, tr("Undo"));
+  undo->setObjectName(QStringLiteral("undoPicks"));
   undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
-  QAction* redo = history_->stack()->createRedoAction(this, tr("Redo"));
+  QAction* redo = redo_ = history_->stack()->createRedoAction(this, tr("Redo"));
+  redo->setObjectName(QStringLiteral("redoPicks"));
   redo->setShortcuts(
       {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
   for (QAction* a : {undo, redo}) {
