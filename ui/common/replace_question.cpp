@@ -39,6 +39,33 @@ bool confirmReplace(QWidget* parent, const QString& what, const QStringList& pat
   return true;
 }
 
+TakenName askTakenName(QWidget* parent, const QString& what, const QString& path, QString* error) {
+  QMessageBox box(QMessageBox::Question, QObject::tr("%1 exists").arg(QFileInfo(path).fileName()),
+                  QObject::tr("%1 already holds %2; it is not replaced.").arg(path, what),
+                  QMessageBox::NoButton, parent);
+  box.setInformativeText(
+      QObject::tr("Keep the old one: it is renamed with a date and time suffix and stays next to "
+                  "the new one. Or give the new one another name."));
+  QPushButton* keep = box.addButton(QObject::tr("Keep the old one"), QMessageBox::AcceptRole);
+  QPushButton* other = box.addButton(QObject::tr("Another name…"), QMessageBox::ActionRole);
+  QPushButton* cancel = box.addButton(QMessageBox::Cancel);
+  keep->setObjectName(QLatin1String(kKeepButton));
+  other->setObjectName(QLatin1String(kOtherNameButton));
+  cancel->setObjectName(QLatin1String(kCancelButton));
+  box.setDefaultButton(other);
+  box.setEscapeButton(cancel);
+  box.exec();
+  if (box.clickedButton() == other) return TakenName::OtherName;
+  if (box.clickedButton() != keep) return TakenName::Cancelled;
+  try {
+    kdw::keep_aside(path.toStdString());
+  } catch (const kdw::Error& e) {
+    if (error) *error = QString::fromUtf8(e.what());
+    return TakenName::Cancelled;
+  }
+  return TakenName::KeptAside;
+}
+
 bool confirmStopJobs(QWidget* parent, const QString& action, const QString& job, int queued) {
   QMessageBox box(QMessageBox::Warning, QObject::tr("A job is running"),
                   queued > 0 ? QObject::tr("“%1” is running and %n more wait(s). Cancel them and "

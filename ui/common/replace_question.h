@@ -19,6 +19,19 @@ inline constexpr const char* kCancelButton = "cancelButton";
 bool confirmReplace(QWidget* parent, const QString& what, const QStringList& paths,
                     QString* error = nullptr);
 
+/// Object name of askTakenName's "Another name" button (Keep and Cancel: kKeepButton,
+/// kCancelButton).
+inline constexpr const char* kOtherNameButton = "otherNameButton";
+
+enum class TakenName { KeptAside, OtherName, Cancelled };
+
+/// A new `what` (e.g. "the BERT folder") is about to be written at `path`, which exists and is
+/// never replaced: asks whether to keep the old one under a new name (kdw::keep_aside, done
+/// here, as confirmReplace's Keep), to choose another name, or to cancel. Cancelled also when
+/// keeping failed (`error` then says why).
+TakenName askTakenName(QWidget* parent, const QString& what, const QString& path,
+                       QString* error = nullptr);
+
 /// Object names of the buttons of confirmStopJobs's dialog.
 inline constexpr const char* kStopJobsButton = "stopJobsButton";
 inline constexpr const char* kKeepWorkingButton = "keepWorkingButton";

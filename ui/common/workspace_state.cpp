@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 
 #include <filesystem>
 #include <system_error>
@@ -66,7 +67,10 @@ WorkspaceState scanWorkspace(const QString& root) {
   }
   const QDir bert(qpath(ws.bert_dir()));
   for (const QString& name : bert.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-    if (name != QStringLiteral("rubert_finetune")) state.pretrained << name;
+    // A copy under way (or one a kill left, removed at the next lock) is no folder to use.
+    static const QRegularExpression staging(QStringLiteral("\\.(tmp|old)-\\d+$"));
+    if (name != QStringLiteral("rubert_finetune") && !staging.match(name).hasMatch())
+      state.pretrained << name;
   }
   return state;
 }

@@ -18,6 +18,8 @@ constexpr int kBottom = 4;
 constexpr int kMark = 5;  // the picked mark at the left of a row
 const QColor kPicked(215, 60, 50);
 const QColor kPickedRow(255, 222, 218);
+const QColor kHoveredRow(255, 190, 0, 110);  // over the row, whatever it shows
+const QColor kHoveredEdge(190, 110, 0);
 }  // namespace
 
 ComponentStrip::ComponentStrip(QWidget* parent) : QWidget(parent) {
@@ -29,6 +31,7 @@ void ComponentStrip::setSelection(UnitSelection* selection, int group) {
   selection_ = selection;
   group_ = group;
   anchor_pos_ = -1;
+  hovered_ = -1;
   refresh();
 }
 
@@ -41,6 +44,13 @@ void ComponentStrip::setSorted(bool sorted) {
 void ComponentStrip::setMinRowHeight(double pixels) {
   min_row_ = std::clamp(pixels, 1.0, 48.0);
   refresh();
+}
+
+void ComponentStrip::setHoveredUnit(int unit) {
+  if (unit < 0 || unit >= count()) unit = -1;
+  if (unit == hovered_) return;
+  hovered_ = unit;
+  update();
 }
 
 void ComponentStrip::setThreshold(float threshold) {
@@ -159,6 +169,15 @@ void ComponentStrip::paintEvent(QPaintEvent* event) {
                  QString::number(order_[static_cast<size_t>(p0)]));
     p.fillRect(QRectF(x0, y0, std::max(1.0, w * double(norm) / max_norm), bh),
                any_picked ? kPicked : kept);
+  }
+  if (hovered_ >= 0 && hovered_ < n) {
+    // At least 3 px tall, so that it shows where rows are thinner than a pixel.
+    const double y0 = kTop + position_[static_cast<size_t>(hovered_)] * row_h;
+    const double hh = std::max(3.0, row_h);
+    const QRectF row(1.5, y0 + (row_h - hh) / 2 + 0.5, width() - 3.0, hh - 1.0);
+    p.fillRect(row, kHoveredRow);
+    p.setPen(QPen(kHoveredEdge, 1));
+    p.drawRect(row);
   }
   if (threshold_ > 0) {
     const double x = x0 + w * double(threshold_) / max_norm;

@@ -2,8 +2,9 @@
 // row, in index order or sorted by norm. Click toggles a unit, shift-click sets the range from
 // the last clicked unit, dragging paints the clicked unit's new state over the units passed.
 // Picked units (to be cut) are red on a tinted row with a red mark; the threshold is a vertical
-// line. Each unit gets at least minRowHeight() pixels (the strip grows; put it in a scroll
-// area), Ctrl+wheel zooms the rows, and rows tall enough carry their unit number.
+// line; the unit hovered on the heatmap has an amber row. Each unit gets at least minRowHeight()
+// pixels (the strip grows; put it in a scroll area), Ctrl+wheel zooms the rows, and rows tall
+// enough carry their unit number.
 #pragma once
 
 #include <QWidget>
@@ -24,6 +25,9 @@ class ComponentStrip : public QWidget {
   void setSorted(bool sorted);
   bool sorted() const { return sorted_; }
   void setThreshold(float threshold);
+  /// Marks the row of `unit` (the unit under the cursor on the heatmap); -1: none.
+  void setHoveredUnit(int unit);
+  int hoveredUnit() const { return hovered_; }
   /// Pixels a unit's row gets at least (the strip's minimum height follows).
   void setMinRowHeight(double pixels);
   double minRowHeight() const { return min_row_; }
@@ -67,5 +71,6 @@ class ComponentStrip : public QWidget {
   bool drag_state_ = false;
   bool dragging_ = false;
   bool edited_ = false;  // since the last press
+  int hovered_ = -1;     // unit hovered on the heatmap
   double min_row_ = 4.0;
 };

@@ -95,9 +95,11 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   bar->addStretch(1);
   history_ = new PickHistory(this);
   // Undo/redo of picks, for this panel only (another panel may use Ctrl+Z for its own edits).
-  QAction* undo = history_->stack()->createUndoAction(this, tr("Undo"));
+  QAction* undo = undo_ = history_->stack()->createUndoAction(this, tr("Undo"));
+  undo->setObjectName(QStringLiteral("undoPicks"));
   undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
-  QAction* redo = history_->stack()->createRedoAction(this, tr("Redo"));
+  QAction* redo = redo_ = history_->stack()->createRedoAction(this, tr("Redo"));
+  redo->setObjectName(QStringLiteral("redoPicks"));
   redo->setShortcuts(
       {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
   for (QAction* a : {undo, redo}) {
@@ -246,6 +248,18 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   connect(heatmap_, &HeatmapView::editFinished, this,
           [this] { history_->record(pickState(), tr("pick units")); });
   connect(heatmap_, &HeatmapView::hovered, status_, &QLabel::setText);
+  // The unit under the cursor on the heatmap (its row's, else its column's when that one is of
+  // the strip's group) is marked on the strip, scrolled into view.
+  connect(heatmap_, &HeatmapView::hoverMoved, this, [this](const HeatmapView::Hover& h) {
+    const int g = strip_->group();
+    int unit = -1;
+    if (h.valid && g >= 0 && h.row_unit.group == g)
+      unit = h.row_unit.unit;
+    else if (h.valid && g >= 0 && h.col_unit.group == g)
+      unit = h.col_unit.unit;
+    strip_->setHoveredUnit(unit);
+    if (unit >= 0) strip_scroll_->ensureVisible(0, strip_->unitY(unit), 0, 24);
+  });
   connect(strip_, &ComponentStrip::hovered, status_, &QLabel::setText);
   connect(cut_button_, &QPushButton::clicked, this, [this] { cutAndEvaluate(); });
   connect(export_button_, &QPushButton::clicked, this, &CompressPanel::exportCut);

@@ -18,6 +18,7 @@ class HeatmapView;
 class OptionForm;
 class QSettings;
 class ComponentStrip;
+class QAction;
 class QComboBox;
 class QCheckBox;
 class QDoubleSpinBox;
@@ -62,6 +63,10 @@ class CompressPanel : public QWidget {
   /// "12 of 512 units below" for the current threshold.
   QString thresholdCountText() const;
   QUndoStack* undoStack() const { return history_->stack(); }
+  /// Undo / redo of the picks (Ctrl+Z, Ctrl+Shift+Z while the panel has the focus), enabled
+  /// while there is a step to undo / redo; also in the main window's Edit menu.
+  QAction* undoAction() const { return undo_; }
+  QAction* redoAction() const { return redo_; }
   QScrollArea* stripScroll() const { return strip_scroll_; }
   QComboBox* matrixPicker() const { return matrix_box_; }
   QCheckBox* sortedCheck() const { return sorted_box_; }
@@ -113,6 +118,8 @@ class CompressPanel : public QWidget {
   UnitSelection::Picks cut_picks_;  // what the running cut job cuts
   float threshold_ = 0.0f;
   PickHistory* history_ = nullptr;
+  QAction* undo_ = nullptr;
+  QAction* redo_ = nullptr;
   int export_job_ = 0;
   QString export_target_;
 

@@ -522,9 +522,15 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* event) {
       Q_EMIT selectionEdited();
     }
   }
-  const QString text = hoverText(hoverAt(event->position()));
+  const Hover h = hoverAt(event->position());
+  const QString text = hoverText(h);
   setToolTip(text);
   Q_EMIT hovered(text);
+  Q_EMIT hoverMoved(h);
+}
+
+void HeatmapView::leaveEvent(QEvent*) {
+  Q_EMIT hoverMoved(Hover{});
 }
 
 void HeatmapView::mouseReleaseEvent(QMouseEvent*) {

@@ -107,6 +107,8 @@ class HeatmapView : public QWidget {
 
  Q_SIGNALS:
   void hovered(const QString& text);
+  /// The cell under the cursor and its units (invalid when the cursor left the matrix).
+  void hoverMoved(const HeatmapView::Hover& hover);
   /// A click or drag changed the picks (emitted on every step of a drag).
   void selectionEdited();
   /// The mouse button that edited the picks was released: one undo step ends here.
@@ -120,6 +122,7 @@ class HeatmapView : public QWidget {
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
   void mouseDoubleClickEvent(QMouseEvent* event) override;
+  void leaveEvent(QEvent* event) override;
 
  private:
   const kdw::PooledMatrix& level(std::pair<int, int> level);

@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <memory>
 
+#include "bert/bert_copy.h"
 #include "bert/finetune.h"
 #include "bert/logits.h"
 #include "bert/teacher_options.h"
 #include "compress/compress_options.h"
 #include "compress/compress_run.h"
+#include "core/commit.h"
 #include "core/error.h"
 #include "core/workspace.h"
 #include "data/prepare.h"
@@ -81,17 +83,13 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                 QStringLiteral("cp %1/{config.json,vocab.txt} %2/")
                     .arg(QString::fromStdString(bertSource.string()),
                          QString::fromStdString(bertDir.string())),
-                [bertSource, bertDir](kdw::JobContext&) {
-                  std::error_code ec;
-                  std::filesystem::create_directories(bertDir, ec);
-                  if (ec) throw kdw::file_error(bertDir, ec.message());
-                  for (const char* name : {"config.json", "vocab.txt"}) {
-                    std::filesystem::copy_file(bertSource / name, bertDir / name,
-                                               std::filesystem::copy_options::overwrite_existing,
-                                               ec);
-                    if (ec) throw kdw::file_error(bertSource / name, ec.message());
-                  }
-                  return bertDir;
+                [bertSource, bertDir](kdw::JobContext& job) {
+                  // Redone after a new prepare: the demo's own folder is there, keep it.
+                  if (present(bertDir / "config.json") && present(bertDir / "vocab.txt"))
+                    return bertDir;
+                  // A partial folder is moved aside, never replaced.
+                  if (present(bertDir)) kdw::keep_aside(bertDir);
+                  return kdw::write_small_bert(bertSource, bertDir, job).folder;
                 }});
 
   kdw::FinetuneOptions finetune;

@@ -212,6 +212,16 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Welcome page"), this, [this] { showPanel(-1); });
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  // The Compress panel's own undo/redo of the picks (its shortcuts stay the panel's: Ctrl+Z
+  // elsewhere is the focused field's). Chosen from the menu over another panel, the Compress
+  // panel comes up to show the picks that changed.
+  for (QAction* action : {compress_->undoAction(), compress_->redoAction()}) {
+    edit->addAction(action);
+    connect(action, &QAction::triggered, this, [this] {
+      if (currentPanel() != Compress) showPanel(Compress);
+    });
+  }
+  edit->addSeparator();
   edit->addAction(tr("&Preferences…"), QKeySequence::Preferences, this,
                   &MainWindow::editPreferences);
   QMenu* view = menuBar()->addMenu(tr("&View"));

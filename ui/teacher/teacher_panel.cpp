@@ -7,6 +7,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QProgressBar>
@@ -20,11 +21,14 @@
 #include <algorithm>
 #include <iterator>
 
+#include "bert/bert_copy.h"
 #include "bert/bert_io.h"
 #include "bert/finetune.h"
 #include "bert/teacher_options.h"
+#include "core/demo_recipe.h"
 #include "core/workspace.h"
 #include "ui/common/device_setting.h"
+#include "ui/common/human_units.h"
 #include "ui/common/json_files.h"
 #include "ui/common/kept_epoch.h"
 #include "ui/common/live_chart.h"
@@ -68,7 +72,21 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     const QString dir = QFileDialog::getExistingDirectory(this, tr("BERT folder"));
     if (!dir.isEmpty()) useBertFolder(dir);
   });
+  copy_ = new QPushButton(tr("Copy into workspace"), modelBox);
+  copy_->setObjectName(QStringLiteral("copyBertButton"));
+  copy_->setToolTip(
+      tr("Copy the chosen folder's config, vocabulary and weights into files/bert/ of this "
+         "workspace (a job; the folder chosen stays as it is)"));
+  connect(copy_, &QPushButton::clicked, this, [this] { copyIntoWorkspace(); });
+  scratch_ = new QPushButton(tr("Small BERT from scratch"), modelBox);
+  scratch_->setObjectName(QStringLiteral("smallBertButton"));
+  scratch_->setToolTip(
+      tr("The demo's small BERT (2 layers, hidden 128, no pretrained weights) "
+         "into files/bert/, trained from scratch by Start"));
+  connect(scratch_, &QPushButton::clicked, this, [this] { smallBertFromScratch(); });
   modelLayout->addWidget(browse);
+  modelLayout->addWidget(copy_);
+  modelLayout->addWidget(scratch_);
   modelLayout->addWidget(folder_info_, 1);
   top->addWidget(modelBox, 1);
 
@@ -136,7 +154,8 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   connect(folder_, &QComboBox::currentIndexChanged, this, &TeacherPanel::inspect);
   connect(start_, &QPushButton::clicked, this, [this] { start(false); });
   connect(resume_, &QPushButton::clicked, this, [this] { start(true); });
-  connect(stop_, &QPushButton::clicked, this, [this] { runner_->cancel(job_); });
+  connect(stop_, &QPushButton::clicked, this,
+          [this] { runner_->cancel(job_ != 0 ? job_ : copy_job_); });
   connect(runner_, &JobRunner::metrics, this, &TeacherPanel::onMetrics);
   connect(runner_, &JobRunner::progress, this, &TeacherPanel::onProgress);
   auto done = [this](int id, const QString& text) {
@@ -144,8 +163,9 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     job_ = 0;
     bar_->hide();
     stop_->setEnabled(false);
-    start_->setEnabled(folder_->count() > 0);
+    start_->setEnabled(copy_job_ == 0 && folder_->count() > 0);
     updateResume();
+    updateFolderButtons();
     status_->setText(text);
     return true;
   };
@@ -165,6 +185,39 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
           [done](int id, const QString& m) { done(id, QObject::tr("Failed: %1").arg(m)); });
   connect(runner_, &JobRunner::cancelled, this, [done](int id) {
     done(id, QObject::tr("Stopped; Resume continues from the last checkpoint."));
+  });
+
+  // The copy into files/bert/ (or the small BERT's config): the new folder is selected.
+  auto copyDone = [this](int id, const QString& text) {
+    if (id == 0 || id != copy_job_) return false;
+    copy_job_ = 0;
+    bar_->hide();
+    stop_->setEnabled(job_ != 0);
+    start_->setEnabled(job_ == 0 && folder_->count() > 0);
+    status_->setText(text);
+    updateFolderButtons();
+    return true;
+  };
+  connect(runner_, &JobRunner::finished, this, [this, copyDone](int id, const JobResult& result) {
+    const auto* r = result.get<kdw::BertCopyResult>();
+    if (!r || id != copy_job_) return;
+    const QString name = copy_name_;
+    copyDone(id, copy_source_.isEmpty()
+                     ? tr("Small BERT in files/bert/%1: Start trains it from scratch.").arg(name)
+                     : tr("Copied into files/bert/%1 (%2).")
+                           .arg(name, QString::fromStdString(humanBytes(r->bytes))));
+    // The workspace's copy takes the place of the folder it came from.
+    external_.removeAll(copy_source_);
+    refresh();
+    folder_->setCurrentText(name);
+    folder_->setToolTip(QString());
+    inspect();
+  });
+  connect(runner_, &JobRunner::failed, this, [copyDone](int id, const QString& m) {
+    copyDone(id, QObject::tr("Nothing written to files/bert/: %1").arg(m));
+  });
+  connect(runner_, &JobRunner::cancelled, this, [copyDone](int id) {
+    copyDone(id, QObject::tr("Cancelled; nothing was written to files/bert/."));
   });
 }
 
@@ -201,10 +254,11 @@ void TeacherPanel::refresh() {
   }
   if (folders.isEmpty())
     folder_info_->setText(tr("No pretrained BERT folder under %1/files/bert/: use a BERT folder "
-                             "from elsewhere.")
+                             "from elsewhere, or start a small BERT from scratch.")
                               .arg(workspace_));
-  start_->setEnabled(job_ == 0 && !folders.isEmpty());
+  start_->setEnabled(job_ == 0 && copy_job_ == 0 && !folders.isEmpty());
   updateResume();
+  updateFolderButtons();
   if (job_ == 0) showFinetuned();
 }
 
@@ -224,6 +278,7 @@ void TeacherPanel::followJob(int id, const QJsonObject& options) {
   start_->setEnabled(false);
   resume_->setEnabled(false);
   stop_->setEnabled(true);
+  updateFolderButtons();
   status_->setText(tr("Waiting for the job queue…"));
 }
 
@@ -309,29 +364,132 @@ QString TeacherPanel::currentBertFolder() const {
   return folder_->currentText();
 }
 
+// Copying (or writing the small BERT) while this panel fine-tunes could move the folder being
+// read aside: the folder buttons wait for the panel's jobs.
+void TeacherPanel::updateFolderButtons() {
+  const bool idle = job_ == 0 && copy_job_ == 0 && !workspace_.isEmpty();
+  copy_->setEnabled(idle && external_.contains(folder_->currentText()));
+  scratch_->setEnabled(idle && !resourceDir().isEmpty());
+}
+
+namespace {
+// A plain folder name: no path, nothing hidden.
+bool validFolderName(const QString& name) {
+  return !name.isEmpty() && !name.startsWith(QLatin1Char('.')) &&
+         !name.contains(QLatin1Char('/')) && !name.contains(QLatin1Char('\\'));
+}
+}  // namespace
+
+QString TeacherPanel::freeFolderName(QString name) {
+  const kdw::Workspace ws{workspace_.toStdString()};
+  const QDir bert(QString::fromStdString(ws.bert_dir().string()));
+  // The fine-tuned teacher's folder lives under files/bert/ too: never a pretrained one.
+  const QString teacher = QString::fromStdString(ws.finetune_dir().filename().string());
+  for (;;) {
+    const bool usable = validFolderName(name) && name != teacher;
+    if (usable && !QFileInfo::exists(bert.filePath(name))) return name;
+    if (usable) {
+      QString error;
+      const TakenName answer = askTakenName(this, tr("a BERT folder"), bert.filePath(name), &error);
+      if (answer == TakenName::KeptAside) return name;
+      if (answer == TakenName::Cancelled) {
+        status_->setText(error.isEmpty() ? tr("Cancelled; files/bert/ is unchanged.")
+                                         : tr("Not kept: %1").arg(error));
+        return {};
+      }
+    }
+    QString suggestion = validFolderName(name) ? name : QStringLiteral("bert");
+    for (int n = 2; suggestion == teacher || QFileInfo::exists(bert.filePath(suggestion)); ++n)
+      suggestion =
+          (validFolderName(name) ? name : QStringLiteral("bert")) + QStringLiteral("-%1").arg(n);
+    QInputDialog dialog(this);
+    dialog.setObjectName(QStringLiteral("folderNameDialog"));
+    dialog.setWindowTitle(tr("Folder name"));
+    dialog.setLabelText(
+        usable
+            ? tr("Name of the new folder under %1:").arg(bert.path())
+            : tr("“%1” cannot be used. Name of the new folder under %2:").arg(name, bert.path()));
+    dialog.setTextValue(suggestion);
+    if (dialog.exec() != QDialog::Accepted) {
+      status_->setText(tr("Cancelled; files/bert/ is unchanged."));
+      return {};
+    }
+    name = dialog.textValue().trimmed();
+  }
+}
+
+int TeacherPanel::submitCopy(const QString& title, const QString& name, JobRunner::JobFn fn,
+                             bool light) {
+  copy_name_ = name;
+  copy_job_ =
+      light ? runner_->submitLight(title, std::move(fn)) : runner_->submit(title, std::move(fn));
+  bar_->setValue(0);
+  bar_->show();
+  start_->setEnabled(false);
+  stop_->setEnabled(true);
+  updateFolderButtons();
+  status_->setText(light ? tr("Writing files/bert/%1…").arg(name)
+                         : tr("Waiting for the job queue…"));
+  return copy_job_;
+}
+
+int TeacherPanel::copyIntoWorkspace(const QString& name) {
+  const QString source = folder_->currentText();
+  if (job_ != 0 || copy_job_ != 0 || workspace_.isEmpty() || !external_.contains(source)) return 0;
+  const QString target = freeFolderName(name.isEmpty() ? QFileInfo(source).fileName() : name);
+  if (target.isEmpty()) return 0;
+  const kdw::Workspace ws{workspace_.toStdString()};
+  const std::filesystem::path from = source.toStdString();
+  const std::filesystem::path to = ws.bert_dir() / target.toStdString();
+  copy_source_ = source;
+  // Gigabytes for a full BERT: a queued job, listed with its progress and its own Cancel.
+  return submitCopy(
+      tr("Copy BERT folder to files/bert/%1").arg(target), target,
+      [from, to](kdw::JobContext& job) { return kdw::copy_bert_folder(from, to, job); }, false);
+}
+
+int TeacherPanel::smallBertFromScratch(const QString& name) {
+  const QString resources = resourceDir();
+  if (job_ != 0 || copy_job_ != 0 || workspace_.isEmpty() || resources.isEmpty()) return 0;
+  const QString target = freeFolderName(name.isEmpty() ? QStringLiteral("small_bert") : name);
+  if (target.isEmpty()) return 0;
+  const kdw::Workspace ws{workspace_.toStdString()};
+  // The demo's own config (engine/core/demo_recipe.h), written by the demo's own function.
+  const std::filesystem::path from =
+      std::filesystem::path(resources.toStdString()) / kdw::DemoRecipe().bert_source;
+  const std::filesystem::path to = ws.bert_dir() / target.toStdString();
+  copy_source_.clear();
+  // Two small files: a light job, which never waits behind a training job in the queue.
+  return submitCopy(
+      tr("Small BERT in files/bert/%1").arg(target), target,
+      [from, to](kdw::JobContext& job) { return kdw::write_small_bert(from, to, job); }, true);
+}
+
 void TeacherPanel::inspect() {
+  updateFolderButtons();
   if (folder_->currentText().isEmpty()) return;
   const kdw::Workspace ws{workspace_.toStdString()};
   const auto dir = ws.bert_dir() / folder_->currentText().toStdString();
   // Reads config, vocab and tensor names only (no weights): cheap enough for the UI thread.
   try {
     const kdw::BertFolderInfo info = kdw::inspect_bert_folder(dir);
-    folder_info_->setText(tr("%1 layout\n%2 layers, hidden %3, vocabulary %4\n%5 M parameters%6")
-                              .arg(QString::fromStdString(info.layout))
-                              .arg(info.config.num_hidden_layers)
-                              .arg(info.config.hidden_size)
-                              .arg(info.vocab_lines)
-                              .arg(double(info.parameter_count) / 1e6, 0, 'f', 1)
-                              .arg(info.missing.empty()
-                                       ? QString()
-                                       : tr("\nmissing tensors: %1").arg(info.missing.size())));
+    folder_info_->setText(
+        tr("%1 layout\n%2 layers, hidden %3, vocabulary %4\n%5 M parameters%6")
+            .arg(QString::fromStdString(info.layout))
+            .arg(info.config.num_hidden_layers)
+            .arg(info.config.hidden_size)
+            .arg(info.vocab_lines)
+            .arg(double(info.parameter_count) / 1e6, 0, 'f', 1)
+            .arg(info.weights_file.empty() ? tr("\nno weights: Start trains it from scratch")
+                 : info.missing.empty()    ? QString()
+                                           : tr("\nmissing tensors: %1").arg(info.missing.size())));
   } catch (const std::exception& e) {
     folder_info_->setText(tr("Not usable: %1").arg(QString::fromStdString(e.what())));
   }
 }
 
 int TeacherPanel::start(bool resume) {
-  if (job_ != 0 || folder_->currentText().isEmpty()) return 0;
+  if (job_ != 0 || copy_job_ != 0 || folder_->currentText().isEmpty()) return 0;
   kdw::FinetuneOptions o;
   try {
     options_->applyTo(kdw::finetune_option_table(), o);
@@ -365,12 +523,20 @@ int TeacherPanel::start(bool resume) {
   start_->setEnabled(false);
   resume_->setEnabled(false);
   stop_->setEnabled(true);
+  updateFolderButtons();
   status_->setText(tr("Waiting for the job queue…"));
   return job_;
 }
 
 void TeacherPanel::onProgress(int id, const QString& stage, qint64 done, qint64 total,
                               const QString& message) {
+  if (id != 0 && id == copy_job_) {
+    if (total > 0) bar_->setValue(int(double(done) / double(total) * bar_->maximum()));
+    status_->setText(tr("Copying %1 into files/bert/%2: %3 of %4")
+                         .arg(message, copy_name_, QString::fromStdString(humanBytes(done)),
+                              QString::fromStdString(humanBytes(total))));
+    return;
+  }
   if (id != job_) return;
   if (!clock_.isValid()) clock_.start();
   // "epoch k/N" with done/total batches: the fraction of the whole run, and its ETA.

@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "ui/common/form_settings.h"
+#include "ui/jobs/job_runner.h"
 
-class JobRunner;
 class OptionForm;
 class LiveChart;
 class QComboBox;
@@ -44,6 +44,18 @@ class TeacherPanel : public QWidget {
   bool useBertFolder(const QString& dir);
   /// The folder Start would fine-tune: a name under files/bert/ or an absolute path.
   QString currentBertFolder() const;
+  /// Copies the chosen folder from elsewhere into files/bert/<name> (default: its own name) as a
+  /// job (kdw::copy_bert_folder), then selects the copy. A folder of that name is never
+  /// replaced: the user keeps it aside, gives another name or cancels. Returns the job id, 0
+  /// when nothing was started. Also the "Copy into workspace" button.
+  int copyIntoWorkspace(const QString& name = QString());
+  /// Writes the demo's small BERT config (kdw::write_small_bert: 2 layers, hidden 128, no
+  /// weights) into files/bert/<name> (default "small_bert") as a job, then selects it, ready
+  /// for Start to train it from scratch. Same question when the name is taken. Returns the job
+  /// id, 0 when nothing was started. Also the "Small BERT from scratch" button.
+  int smallBertFromScratch(const QString& name = QString());
+  /// The running copy job of this panel, 0 when none.
+  int copyJob() const { return copy_job_; }
 
   LiveChart* lossChart() const { return loss_; }
   LiveChart* devChart() const { return dev_; }
@@ -62,6 +74,11 @@ class TeacherPanel : public QWidget {
   void showFinetuned();
   void fitTableHeight();
   void updateResume();
+  void updateFolderButtons();
+  /// The name under files/bert/ a new folder takes, starting from `name`: asked again while it
+  /// is taken (keep the old one aside, another name, cancel); empty when cancelled.
+  QString freeFolderName(QString name);
+  int submitCopy(const QString& title, const QString& name, JobRunner::JobFn fn, bool light);
   void onProgress(int id, const QString& stage, qint64 done, qint64 total, const QString& msg);
 
   JobRunner* runner_;
@@ -70,6 +87,11 @@ class TeacherPanel : public QWidget {
   QComboBox* folder_ = nullptr;
   QStringList external_;  ///< BERT folders outside files/bert/ the user chose (absolute paths)
   QLabel* folder_info_ = nullptr;
+  QPushButton* copy_ = nullptr;
+  QPushButton* scratch_ = nullptr;
+  int copy_job_ = 0;     ///< the running copy or small-BERT job
+  QString copy_name_;    ///< the folder it writes under files/bert/
+  QString copy_source_;  ///< the folder from elsewhere it copies (empty: small BERT)
   /// The hyper-parameters, made from kdw::finetune_option_table().
   std::unique_ptr<OptionForm> options_;
   QPushButton* start_ = nullptr;

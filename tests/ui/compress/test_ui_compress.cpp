@@ -459,6 +459,42 @@ class TestUiCompress : public QObject {
     QCOMPARE(panel.undoStack()->count(), before + 1);
   }
 
+  // Issue 13: hovering the heatmap marks the hovered unit's row on the component strip (the
+  // row's unit, else the column's), scrolled into view; leaving the heatmap clears it.
+  void heatmapHoverMarksTheUnitOnTheStrip() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    writeRun(dir.path());
+    CompressPanel panel(nullptr);
+    panel.resize(1024, 700);
+    panel.openRun(dir.path());
+    QVERIFY2(panel.matrixPicker()->count() > 0, qPrintable(panel.statusText()));
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    HeatmapView* view = panel.heatmap();
+    ComponentStrip* strip = panel.strip();
+    QVERIFY(view->matrix()->name.endsWith(QStringLiteral("weight_hh")));
+    QCOMPARE(strip->hoveredUnit(), -1);
+    const QImage before = strip->grab().toImage();
+    // Gate block f (rows 6..11), row 6 + 3: unit 3.
+    sendAt(view, QEvent::MouseMove, view->cellCenter(6 + 3, 1), Qt::NoButton, Qt::NoButton);
+    QCOMPARE(strip->hoveredUnit(), 3);
+    const QImage after = strip->grab().toImage();
+    const qreal dpr = after.devicePixelRatio();
+    // Right of the bars (unit 3's is not the longest): the row's background turned amber.
+    const QPoint at(int((strip->width() - 4) * dpr), int(strip->unitY(3) * dpr));
+    QVERIFY(before.pixel(at) != after.pixel(at));
+    QVERIFY2(qRed(after.pixel(at)) > 200 && qBlue(after.pixel(at)) < 200,
+             qPrintable(QString::number(after.pixel(at), 16)));
+    const QPoint other(at.x(), int(strip->unitY(1) * dpr));
+    QCOMPARE(after.pixel(other), before.pixel(other));
+    sendAt(view, QEvent::MouseMove, view->cellCenter(18 + 5, 0), Qt::NoButton, Qt::NoButton);
+    QCOMPARE(strip->hoveredUnit(), 5);
+    QEvent leave(QEvent::Leave);
+    QApplication::sendEvent(view, &leave);
+    QCOMPARE(strip->hoveredUnit(), -1);
+  }
+
   // Which unit a row or column stands for, per kind of matrix (layer 1 reads layer 0's
   // forward units, then its backward ones; the classifier's rows are labels, not units).
   void unitAxesFollowTheArchitecture() {

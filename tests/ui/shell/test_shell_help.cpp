@@ -1,17 +1,23 @@
 // The shell's help and habits: Help → About names version, LibTorch, Qt, BLAS, threads and
 // device; the Help page names the panels in pipeline order; Ctrl+1…6 switch panels; the last
-// workspace reopens on start, and a deleted one leaves the welcome page without an error.
+// workspace reopens on start, and a deleted one leaves the welcome page without an error; the Edit
+// menu undoes and redoes the Compress panel's picks.
 #include <QAction>
 #include <QDialog>
 #include <QDir>
+#include <QMenu>
+#include <QMenuBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoCommand>
+#include <QUndoStack>
 
 #include <torch/version.h>
 
 #include "ui/common/workspace_state.h"
+#include "ui/compress/compress_panel.h"
 #include "ui/shell/help_dialogs.h"
 #include "ui/shell/main_window.h"
 
@@ -68,6 +74,46 @@ class TestShellHelp : public QObject {
     // An empty workspace: Teacher is not ready, Ctrl+2 stays put.
     QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
     QCOMPARE(window.currentPanel(), int(MainWindow::Runs));
+  }
+
+  // Edit → Undo / Redo are the Compress panel's pick history: enabled only while it has a step
+  // to undo / redo; chosen over another panel, they bring the Compress panel up.
+  void editMenuUndoesAndRedoesPicks() {
+    QTemporaryDir dir;
+    QVERIFY(createWorkspaceLayout(dir.path()).isEmpty());
+    QVERIFY(QDir().mkpath(dir.filePath(QStringLiteral("2026-11-26___12-00-00"))));  // a run
+    MainWindow window;
+    QVERIFY(window.openWorkspace(dir.path()));
+    QMenu* edit = nullptr;
+    for (QMenu* menu : window.menuBar()->findChildren<QMenu*>())
+      if (menu->title() == QStringLiteral("&Edit")) edit = menu;
+    QVERIFY(edit);
+    QAction* undo = nullptr;
+    QAction* redo = nullptr;
+    for (QAction* a : edit->actions()) {
+      if (a->objectName() == QStringLiteral("undoPicks")) undo = a;
+      if (a->objectName() == QStringLiteral("redoPicks")) redo = a;
+    }
+    QVERIFY(undo && redo);
+    QVERIFY(!undo->isEnabled());
+    QVERIFY(!redo->isEnabled());
+    auto* compress = qobject_cast<CompressPanel*>(window.panelWidget(MainWindow::Compress));
+    QVERIFY(compress);
+    QUndoStack* stack = compress->undoStack();
+    stack->push(new QUndoCommand(QStringLiteral("pick units")));  // as a click on the heatmap
+    QVERIFY(undo->isEnabled());
+    QVERIFY(!redo->isEnabled());
+    QVERIFY(undo->text().contains(QStringLiteral("pick units")));
+    window.showPanel(MainWindow::Data);
+    undo->trigger();
+    QCOMPARE(stack->index(), 0);
+    QVERIFY(!undo->isEnabled());
+    QVERIFY(redo->isEnabled());
+    QCOMPARE(window.currentPanel(), int(MainWindow::Compress));
+    redo->trigger();
+    QCOMPARE(stack->index(), 1);
+    QVERIFY(undo->isEnabled());
+    QVERIFY(!redo->isEnabled());
   }
 
   void lastWorkspaceReopens() {
