@@ -28,6 +28,10 @@ int run_finetune(int argc, char** argv) {
 
   ConsoleJob console;
   const FinetuneResult result = run_finetune(o, console.context());
+  if (json_events()) {
+    write_event(result_event(result));
+    return 0;
+  }
   std::cout << "model: " << result.model_dir.string() << "\n"
             << "best: " << result.best.dump() << "\n";
   return 0;
