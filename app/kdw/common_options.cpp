@@ -36,8 +36,9 @@ void add_common_options(ArgParser& parser, CommonOptions& options) {
   parser.add_choice("log_level", &options.log_level, {"trace", "debug", "info", "warn", "error"},
                     "console log level");
   parser.add_choice("progress", &options.progress, {"text", "json"},
-                    "progress and results: text on stderr, or json: one JSON object a line on "
-                    "stdout (progress, metric, result, cancelled, error events) for programs");
+                    "progress: text on stderr, or json: one JSON object a line on stdout for "
+                    "programs (progress, metric records, errors; distill and finetune also their "
+                    "result)");
 }
 
 bool json_events() {
