@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 
 #include "core/log.h"
+#include "core/printable.h"
 #include "core/threads.h"
 #include "dist/dist_context.h"
 
@@ -14,6 +16,7 @@ namespace kdw::cli {
 namespace {
 
 JobContext* g_active_job = nullptr;
+bool g_json_events = false;
 volatile std::sig_atomic_t g_interrupts = 0;
 
 void on_interrupt(int) {
@@ -32,10 +35,36 @@ void add_common_options(ArgParser& parser, CommonOptions& options) {
                      std::to_string(max_thread_count()) + " here)");
   parser.add_choice("log_level", &options.log_level, {"trace", "debug", "info", "warn", "error"},
                     "console log level");
+  parser.add_choice("progress", &options.progress, {"text", "json"},
+                    "progress: text on stderr, or json: one JSON object a line on stdout for "
+                    "programs (progress, metric records, errors; distill and finetune also their "
+                    "result)");
+}
+
+bool json_events() {
+  return g_json_events;
+}
+
+void write_event(const JobEvent& event) {
+  if (!g_json_events) return;
+  const std::string line = job_event_line(event) + "\n";
+  std::size_t written = 0;
+  while (written < line.size()) {
+    const ssize_t n = ::write(STDOUT_FILENO, line.data() + written, line.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the reader is gone: nothing left to tell
+    written += std::size_t(n);
+  }
+}
+
+void report_error(const std::string& message) {
+  std::fprintf(stderr, "kdw: %s\n", printable(message, 4096).c_str());
+  write_event(error_event(message, dist::context().rank()));
 }
 
 void apply_common_options(const CommonOptions& options) {
   check_thread_count(options.threads);
+  g_json_events = options.progress == "json";
   log::init_console(log::parse_level(options.log_level));
   const int used = apply_thread_count(options.threads);
   log::debug("LibTorch threads: {}", used);
@@ -46,8 +75,11 @@ ConsoleJob::ConsoleJob() {
   auto last = std::make_shared<std::chrono::steady_clock::time_point>();
   auto last_stage = std::make_shared<std::string>();
   const bool tty = isatty(STDERR_FILENO);
-  // In a distributed job rank 0 shows the one progress line.
-  if (dist::context().is_writer())
+  // In a distributed job rank 0 shows the one progress line (or writes the events).
+  if (g_json_events && dist::context().is_writer()) {
+    job_.set_progress_sink([](const ProgressEvent& e) { write_event(progress_event(e)); });
+    job_.set_metric_sink([](const nlohmann::json& r) { write_event(metric_event(r)); });
+  } else if (dist::context().is_writer())
     job_.set_progress_sink([last, last_stage, tty](const ProgressEvent& e) {
       const auto now = std::chrono::steady_clock::now();
       const bool finished = e.total > 0 && e.done >= e.total;

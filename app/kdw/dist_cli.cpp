@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common_options.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "dist/dist_context.h"
@@ -83,7 +84,7 @@ int launch(int nproc, int argc, char** argv) {
     }
     pids[r] = pid;
   }
-  int alive = nproc, code = 0, forwarded = 0;
+  int alive = nproc, code = 0, forwarded = 0, failed_rank = -1;
   std::string failure;
   auto deadline = std::chrono::steady_clock::time_point::max();
   while (alive > 0) {
@@ -116,6 +117,7 @@ int launch(int nproc, int argc, char** argv) {
     }
     if (failure.empty()) {
       failure = "rank " + std::to_string(rank) + " " + exit_text(status);
+      failed_rank = rank;
       code = 1;
       for (const pid_t p : pids)
         if (p > 0) kill(p, SIGTERM);
@@ -124,8 +126,12 @@ int launch(int nproc, int argc, char** argv) {
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
-  if (!failure.empty())
-    std::fprintf(stderr, "kdw: %s; the other ranks were stopped\n", failure.c_str());
+  if (!failure.empty()) {
+    failure += "; the other ranks were stopped";
+    std::fprintf(stderr, "kdw: %s\n", failure.c_str());
+    // After the workers' own error events: a reader prefers the failed rank's own message.
+    write_event(error_event(failure, -1, failed_rank));
+  }
   return code;
 }
 

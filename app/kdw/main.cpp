@@ -4,9 +4,9 @@
 #include <iostream>
 #include <string>
 
+#include "common_options.h"
 #include "core/error.h"
 #include "core/memory.h"
-#include "core/printable.h"
 #include "dist/dist_context.h"
 #include "verbs.h"
 
@@ -65,18 +65,18 @@ int main(int argc, char** argv) {
       return v.run(argc - 1, argv + 1);
     } catch (const kdw::UsageError& e) {
       kdw::dist::context().abort(e.what());  // the other ranks of a job stop with it
-      std::cerr << "kdw: " << kdw::printable(e.what(), 4096) << "\n";
+      kdw::cli::report_error(e.what());
       return 2;
     } catch (const kdw::Cancelled&) {
       std::cerr << "kdw: cancelled; earlier outputs are left as they were\n";
       return 130;
     } catch (const kdw::Error& e) {
       kdw::dist::context().abort(e.what());
-      std::cerr << "kdw: " << kdw::printable(e.what(), 4096) << "\n";
+      kdw::cli::report_error(e.what());
       return 1;
     } catch (const std::exception& e) {
       kdw::dist::context().abort(e.what());
-      std::cerr << "kdw: internal error: " << kdw::printable(e.what(), 4096) << "\n";
+      kdw::cli::report_error(std::string("internal error: ") + e.what());
       return 3;
     }
   }

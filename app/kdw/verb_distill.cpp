@@ -8,6 +8,7 @@
 #include "dist/dist_context.h"
 #include "dist_cli.h"
 #include "student/distill.h"
+#include "student/reports.h"
 #include "verbs.h"
 
 namespace kdw::cli {
@@ -68,10 +69,16 @@ int run_distill(int argc, char** argv) {
   const bool writer = dist::context().is_writer();  // the other ranks of a job write nothing
   try {
     const DistillResult r = run_distill(o, console.context());
-    if (writer) print_run(r);
+    if (writer && json_events())
+      write_event(result_event(r));
+    else if (writer)
+      print_run(r);
   } catch (const CancelledWithResult& c) {
     // Say where the best model so far is before exiting as cancelled.
-    if (writer) print_run(c.partial<DistillResult>());
+    if (writer && json_events())
+      write_event(cancelled_event(c.partial<DistillResult>()));
+    else if (writer)
+      print_run(c.partial<DistillResult>());
     throw;
   }
   finish_dist();

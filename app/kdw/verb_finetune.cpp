@@ -28,9 +28,13 @@ int run_finetune(int argc, char** argv) {
 
   ConsoleJob console;
   const FinetuneResult result = run_finetune(o, console.context());
-  if (dist::context().is_writer())  // the other ranks of a job write nothing
-    std::cout << "model: " << result.model_dir.string() << "\n"
-              << "best: " << result.best.dump() << "\n";
+  if (dist::context().is_writer()) {  // the other ranks of a job write nothing
+    if (json_events())
+      write_event(result_event(result));
+    else
+      std::cout << "model: " << result.model_dir.string() << "\n"
+                << "best: " << result.best.dump() << "\n";
+  }
   finish_dist();
   return 0;
 }

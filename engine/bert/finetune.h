@@ -49,6 +49,19 @@ struct FinetuneResult {
   int epochs_run = 0;
   bool early_stopped = false;
 };
+/// {"model_dir", "best", "epochs_run", "early_stopped"}: `kdw finetune --progress json`'s result.
+inline void to_json(nlohmann::json& j, const FinetuneResult& r) {
+  j = {{"model_dir", r.model_dir.string()},
+       {"best", r.best},
+       {"epochs_run", r.epochs_run},
+       {"early_stopped", r.early_stopped}};
+}
+inline void from_json(const nlohmann::json& j, FinetuneResult& r) {
+  r.model_dir = j.at("model_dir").get<std::string>();
+  r.best = j.value("best", nlohmann::json());
+  r.epochs_run = j.at("epochs_run").get<int>();
+  r.early_stopped = j.value("early_stopped", false);
+}
 
 /// Throws kdw::Error on bad inputs (missing bert_data, vocabulary or labels not fitting the
 /// model), kdw::Cancelled when cancelled (the checkpoint then holds the last step, the model

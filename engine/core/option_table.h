@@ -213,6 +213,24 @@ class OptionTable {
     }
     return j;
   }
+  /// The CLI options as the kdw verb's command line: "--name=value" for each one that has a
+  /// value (a true flag: "--name"); a path left empty ("not given") is left out. The "=" keeps a
+  /// value that starts with "-" or is empty a value. The verb reads them back to the same
+  /// options (tests/cli/test_cli_flags); the GUI starts `kdw` with them.
+  std::vector<std::string> to_cli_args(const O& o) const {
+    std::vector<std::string> args;
+    for (const Entry& e : entries_) {
+      if (!e.spec.on_cli()) continue;
+      const OptionValue v = e.get(o);
+      if (std::holds_alternative<std::monostate>(v)) continue;
+      if (e.spec.kind == OptionKind::kPath && std::get<std::string>(v).empty()) continue;
+      if (const bool* flag = std::get_if<bool>(&v); flag && *flag)
+        args.push_back("--" + e.spec.name);
+      else
+        args.push_back("--" + e.spec.name + "=" + option_text(v));
+    }
+    return args;
+  }
   /// Reads back what to_json wrote: the options `j` holds are checked and set, the others keep
   /// their value; unknown keys are ignored (config.json also holds what the run found).
   void from_json(O& o, const nlohmann::json& j) const {

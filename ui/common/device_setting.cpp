@@ -18,3 +18,12 @@ std::string jobDevice() {
 void saveJobDevice(const QString& device) {
   QSettings().setValue(QStringLiteral("device"), device);
 }
+
+int jobWorkers() {
+  const int saved = QSettings().value(QStringLiteral("workers"), 1).toInt();
+  return saved >= 1 && saved <= kMaxJobWorkers ? saved : 1;
+}
+
+void saveJobWorkers(int workers) {
+  QSettings().setValue(QStringLiteral("workers"), workers);
+}

@@ -1,5 +1,6 @@
 // The device the GUI's jobs run on, chosen in Preferences and kept in QSettings ("device"):
-// "cpu", or "cuda" where LibTorch sees a CUDA GPU.
+// "cpu", or "cuda" where LibTorch sees a CUDA GPU; and the number of local processes the
+// Teacher and Distill jobs run as ("workers"; > 1: through kdw --nproc, ui/jobs/kdw_process).
 #pragma once
 
 #include <string>
@@ -14,3 +15,9 @@ bool cudaDeviceAvailable();
 std::string jobDevice();
 /// Saves "cpu" or "cuda".
 void saveJobDevice(const QString& device);
+
+/// Most workers Preferences offers: more processes than this are not a local job.
+constexpr int kMaxJobWorkers = 64;
+/// The saved worker count, 1 (in this program) when none or out of range. Safe on any thread.
+int jobWorkers();
+void saveJobWorkers(int workers);

@@ -29,6 +29,7 @@
 #include "ui/common/staleness.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/jobs/job_status.h"
+#include "ui/jobs/kdw_process.h"
 
 DistillPanel::~DistillPanel() = default;
 
@@ -287,9 +288,19 @@ void DistillPanel::start() {
   samples_per_s_ = 0;
   following_ = false;
   job_ = -1;  // its own job: not one to follow when submit() starts it at once
-  job_ = runner_->submit(
-      tr("Distill %1").arg(type), [o](kdw::JobContext& job) { return kdw::run_distill(o, job); },
-      QString::fromLatin1(JobRunner::kDistillKind));
+  const int workers = jobWorkers();
+  JobRunner::JobFn fn = [o](kdw::JobContext& job) { return kdw::run_distill(o, job); };
+  if (workers > 1) {
+    // N local processes through kdw (one job here); its options from the same table.
+    QStringList args{QStringLiteral("distill")};
+    for (const std::string& a : kdw::distill_option_table().to_cli_args(o))
+      args << QString::fromStdString(a);
+    args << workerFlags(workers);
+    fn = [args](kdw::JobContext& job) { return runKdwJob<kdw::DistillResult>(args, job); };
+  }
+  job_ = runner_->submit(workers > 1 ? tr("Distill %1 (%2 workers)").arg(type).arg(workers)
+                                     : tr("Distill %1").arg(type),
+                         std::move(fn), QString::fromLatin1(JobRunner::kDistillKind));
   if (runner_->currentId() == job_) runs_before_ = runFolderNames(runParent());
   start_->setEnabled(false);
   stop_->setEnabled(true);

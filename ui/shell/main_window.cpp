@@ -464,9 +464,11 @@ void MainWindow::editPreferences() {
   QSettings settings;
   dialog.setThreads(settings.value(QStringLiteral("threads"), 0).toInt());
   dialog.setDevice(QString::fromStdString(jobDevice()));
+  dialog.setWorkers(jobWorkers());
   if (dialog.exec() != QDialog::Accepted) return;
   settings.setValue(QStringLiteral("threads"), dialog.threads());
   saveJobDevice(dialog.device());
+  saveJobWorkers(dialog.workers());
   kdw::log::info("using {} threads", applySavedThreadCount());
 }
 

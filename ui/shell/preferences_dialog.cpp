@@ -28,10 +28,18 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
         tr("Jobs run on the CPU: this LibTorch build has no CUDA, or this machine no usable "
            "CUDA GPU."));
   }
+  workers_ = new QSpinBox(this);
+  workers_->setObjectName(QStringLiteral("workers"));
+  workers_->setRange(1, kMaxJobWorkers);
+  workers_->setValue(1);
+  workers_->setToolTip(
+      tr("Fine-tuning and distillation run as this many local processes, each a shard of every "
+         "batch (data parallel, kdw --nproc), sharing the threads above; 1: in this program."));
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   auto* form = new QFormLayout(this);
   form->addRow(tr("Threads for training and inference:"), threads_);
   form->addRow(tr("Device:"), device_);
+  form->addRow(tr("Workers (processes):"), workers_);
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -50,6 +58,13 @@ QString PreferencesDialog::device() const {
 void PreferencesDialog::setDevice(const QString& device) {
   const int index = device_->findData(device);
   device_->setCurrentIndex(index >= 0 ? index : 0);
+}
+
+int PreferencesDialog::workers() const {
+  return workers_->value();
+}
+void PreferencesDialog::setWorkers(int workers) {
+  workers_->setValue(workers);
 }
 
 int applySavedThreadCount() {

@@ -38,6 +38,7 @@
 #include "ui/common/workspace_state.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/jobs/job_status.h"
+#include "ui/jobs/kdw_process.h"
 
 TeacherPanel::~TeacherPanel() = default;
 
@@ -518,8 +519,19 @@ int TeacherPanel::start(bool resume) {
   bar_->setValue(0);
   bar_->show();
   clock_.invalidate();
-  job_ = runner_->submit(tr("Fine-tune teacher"),
-                         [o](kdw::JobContext& job) { return kdw::run_finetune(o, job); });
+  const int workers = jobWorkers();
+  JobRunner::JobFn fn = [o](kdw::JobContext& job) { return kdw::run_finetune(o, job); };
+  if (workers > 1) {
+    // N local processes through kdw (one job here); its options from the same table.
+    QStringList args{QStringLiteral("finetune")};
+    for (const std::string& a : kdw::finetune_option_table().to_cli_args(o))
+      args << QString::fromStdString(a);
+    args << workerFlags(workers);
+    fn = [args](kdw::JobContext& job) { return runKdwJob<kdw::FinetuneResult>(args, job); };
+  }
+  job_ = runner_->submit(
+      workers > 1 ? tr("Fine-tune teacher (%1 workers)").arg(workers) : tr("Fine-tune teacher"),
+      std::move(fn));
   start_->setEnabled(false);
   resume_->setEnabled(false);
   stop_->setEnabled(true);
