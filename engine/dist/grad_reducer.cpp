@@ -1,5 +1,6 @@
 #include "dist/grad_reducer.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <ATen/ATen.h>
@@ -21,11 +22,14 @@ GradReducer::GradReducer(DistContext& ctx, const std::vector<at::Tensor>& params
   bucket_of_.assign(n, 0);
   offset_.assign(n, 0);
   // Reverse order: backward produces the last layers' gradients first. Gradients travel as
-  // float32 (4 bytes an element).
+  // float32 (4 bytes an element). The first bucket holds at most 1 MB, as DDP's: a student's
+  // whole gradient fits in 25 MB, and a single bucket would start only when backward ends.
   for (int i = n - 1; i >= 0; --i) {
     const int64_t numel = params_[i].numel();
+    const int64_t limit =
+        buckets_.size() <= 1 ? std::min(kFirstBucketBytes, bucket_bytes) : bucket_bytes;
     if (buckets_.empty() ||
-        (buckets_.back().numel > 0 && (buckets_.back().numel + numel) * 4 > bucket_bytes))
+        (buckets_.back().numel > 0 && (buckets_.back().numel + numel) * 4 > limit))
       buckets_.emplace_back();
     Bucket& b = buckets_.back();
     bucket_of_[i] = static_cast<int>(buckets_.size()) - 1;

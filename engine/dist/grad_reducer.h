@@ -21,8 +21,9 @@ namespace kdw::dist {
 
 class DistContext;
 
-/// DDP's default bucket size.
+/// DDP's default bucket size, and its smaller first bucket (the last layers), which starts early.
 constexpr int64_t kDefaultBucketBytes = int64_t(25) << 20;
+constexpr int64_t kFirstBucketBytes = int64_t(1) << 20;
 
 class GradReducer {
  public:
