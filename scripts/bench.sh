@@ -19,6 +19,9 @@ run bench_compress --threads 2
 run bench_bert
 run bench_adamw 2
 run bench_bert_train 2
+# Data-parallel scaling of the kdw verbs (1, 2, 4 local processes; a few minutes).
+printf '\n== bench/dist_scaling.sh\n'
+bench/dist_scaling.sh "$build"
 # Debian's python3-torch lives in the system Python, which a PATH python3 may not be.
 for py in python3 /usr/bin/python3; do
   if "$py" -c 'import torch' 2>/dev/null; then

@@ -187,6 +187,29 @@ step distill-LSTM-cuda $((train * epochs)) -- "$kdw" distill --data_path "$ws" \
   --model_type stack_LSTM "${student[@]}" --device "$gpu"
 run_uni=$(newest_run)
 metrics_rate "$run_uni/metrics.jsonl" || true
+# A distributed job of one rank over NCCL (this machine has one GPU, and NCCL refuses two ranks on
+# one GPU): it goes through NCCL's all-reduces and must end like the single process above.
+dist_backend=nccl
+[ "$gpu" = cuda ] || dist_backend=gloo
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+step "distill-LSTM-$dist_backend-1rank" $((train * epochs)) -- env WORLD_SIZE=1 RANK=0 LOCAL_RANK=0 \
+  MASTER_ADDR=127.0.0.1 MASTER_PORT="$port" "$kdw" distill --data_path "$ws" \
+  --model_type stack_LSTM "${student[@]}" --device "$gpu" --dist_backend "$dist_backend"
+dist_log="$logs/$(printf %02d "$step_no")-distill-LSTM-$dist_backend-1rank.log"
+grep -q "distributed job: 1 ranks over $dist_backend" "$dist_log" ||
+  fail "the 1-rank job did not run over $dist_backend; log: $dist_log"
+uni_log=$(ls "$logs"/*-distill-LSTM-cuda.log | tail -n 1)  # the single process above
+# "best dev: accuracy A, ..." and "test: accuracy B, ..." of both runs, within a point (cuDNN's
+# and the embedding's backward kernels sum in an order that may differ from run to run).
+python3 - "$uni_log" "$dist_log" <<'EOF2' || fail "the 1-rank $dist_backend job ended unlike the single process"
+import re, sys
+def acc(path):
+    text = open(path).read()
+    return [float(re.search(r"^%s: accuracy ([0-9.]+)" % k, text, re.M).group(1)) for k in ("best dev", "test")]
+a, b = acc(sys.argv[1]), acc(sys.argv[2])
+print("  dev/test accuracy: single process %s, 1-rank job %s" % (a, b))
+sys.exit(0 if all(abs(x - y) <= 0.0101 for x, y in zip(a, b)) else 1)
+EOF2
 # A student trained on the CPU, evaluated on the GPU (the other way round).
 step distill-LSTM-cpu "$train" -- "$kdw" distill --data_path "$ws" \
   --model_type stack_LSTM "${student_cpu[@]}" --device cpu

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common_options.h"
+#include "core/device.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "dist/dist_context.h"
@@ -143,31 +144,52 @@ void add_dist_options(ArgParser& parser, DistOptions& options) {
                  "process). Ignored in a worker: RANK and WORLD_SIZE set by hand start one");
   parser.add_double("dist_timeout", &options.dist_timeout,
                     "seconds every rank of a distributed job waits for the others to join");
+  parser.add_choice(
+      "dist_backend", &options.dist_backend, {"auto", "gloo", "nccl"},
+      std::string("collectives of a distributed job: gloo (CPU, any network), nccl "
+                  "(CUDA, one GPU per rank), auto (nccl with --device cuda when "
+                  "built, else gloo). Built here: ") +
+          (dist::backend_built(dist::Backend::kGloo) ? "gloo" : "") +
+          (dist::backend_built(dist::Backend::kGloo) && dist::backend_built(dist::Backend::kNccl)
+               ? ", "
+               : "") +
+          (dist::backend_built(dist::Backend::kNccl) ? "nccl" : "") +
+          (dist::available() ? "" : "none"));
 }
 
-std::optional<int> start_dist(const DistOptions& options, int argc, char** argv) {
+std::optional<int> start_dist(const DistOptions& options, int argc, char** argv,
+                              const std::string& device) {
   if (options.nproc < 0 || options.nproc > 1024) throw UsageError("--nproc must be from 0 to 1024");
   if (!(options.dist_timeout > 0) || options.dist_timeout > 86400)
     throw UsageError("--dist_timeout must be more than 0 and at most 86400 seconds");
   auto env = dist::read_dist_env();
+  // Checked in every run (a single process too), so that a wrong choice shows at once.
+  const dist::Backend backend = dist::choose_backend(options.dist_backend, device);
   if (!env && options.nproc > 1) {
-    if (!dist::available())
-      throw Error("this kdw was built without LibTorch's Gloo backend: --nproc needs it");
+    if (backend == dist::Backend::kNccl && options.nproc > cuda_device_count())
+      throw Error("--nproc " + std::to_string(options.nproc) + " with NCCL needs one GPU per " +
+                  "worker; this machine has " + std::to_string(cuda_device_count()));
     return launch(options.nproc, argc, argv);
   }
-  if (!env || env->world == 1) return std::nullopt;
+  // RANK and WORLD_SIZE set: a job, even of one rank (it goes through the backend like more).
+  if (!env) return std::nullopt;
   const auto timeout =
       std::chrono::milliseconds(static_cast<int64_t>(std::ceil(options.dist_timeout * 1000)));
-  dist::set_context(dist::DistContext::connect(*env, timeout));
+  dist::set_context(dist::DistContext::connect(*env, timeout, backend));
   // One progress line and one log: the other ranks only warn.
   if (env->rank != 0) log::init_console(log::Level::warn);
-  log::info("distributed job: {} ranks (rendezvous at {}:{})", env->world, env->master_addr,
-            env->master_port);
+  log::info("distributed job: {} ranks over {} (rendezvous at {}:{})", env->world,
+            dist::backend_name(backend), env->master_addr, env->master_port);
   return std::nullopt;
 }
 
 void finish_dist() {
-  dist::context().barrier();
+  dist::DistContext& ctx = dist::context();
+  ctx.barrier();
+  // Rank 0's time blocked on gradient all-reduces after backward (the part not overlapped).
+  if (const dist::ReduceStats& s = ctx.reduce_stats(); ctx.distributed() && s.steps > 0)
+    log::info("gradient all-reduce: {:.3f} ms waited per step ({} steps, {:.2f} s in all)",
+              1000 * s.wait_s / double(s.steps), s.steps, s.wait_s);
 }
 
 }  // namespace kdw::cli

@@ -4,14 +4,16 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "cli_args.h"
 
 namespace kdw::cli {
 
 struct DistOptions {
-  int nproc = 0;             ///< > 1: launch that many local workers
-  double dist_timeout = 60;  ///< seconds to wait for every rank at the rendezvous
+  int nproc = 0;                      ///< > 1: launch that many local workers
+  double dist_timeout = 60;           ///< seconds to wait for every rank at the rendezvous
+  std::string dist_backend = "auto";  ///< gloo, nccl, or auto (NCCL on CUDA when built)
 };
 
 void add_dist_options(ArgParser& parser, DistOptions& options);
@@ -19,7 +21,9 @@ void add_dist_options(ArgParser& parser, DistOptions& options);
 /// Call after parse() and apply_common_options(). With --nproc N > 1 (and no RANK in the
 /// environment) runs N workers of this command and returns the job's exit code; otherwise joins
 /// the job the environment describes, if any, and returns nullopt (the verb then runs).
-std::optional<int> start_dist(const DistOptions& options, int argc, char** argv);
+/// `device` is the verb's device ("cpu", "cuda"): it decides --dist_backend auto.
+std::optional<int> start_dist(const DistOptions& options, int argc, char** argv,
+                              const std::string& device = "cpu");
 
 /// Waits for every rank before the process exits: rank 0 hosts the rendezvous and must outlive
 /// the others' last use of it.

@@ -24,7 +24,7 @@ int run_logits(int argc, char** argv) {
   add_dist_options(parser, dist);
   if (!parser.parse(argc, argv)) return 0;
   apply_common_options(common);
-  if (const auto launched = start_dist(dist, argc, argv)) return *launched;
+  if (const auto launched = start_dist(dist, argc, argv, o.device)) return *launched;
 
   ConsoleJob console;
   const LogitsResult result = run_logits(o, console.context());

@@ -6,9 +6,20 @@
 #include "core/error.h"
 
 namespace kdw {
+namespace {
+int g_cuda_index = 0;
+}  // namespace
 
 bool cuda_available() {
   return torch::cuda::is_available();
+}
+
+int cuda_device_count() {
+  return static_cast<int>(torch::cuda::device_count());
+}
+
+void set_cuda_device_index(int index) {
+  g_cuda_index = index;
 }
 
 c10::Device parse_device_name(const std::string& name) {
@@ -18,7 +29,7 @@ c10::Device parse_device_name(const std::string& name) {
       throw Error(
           "device cuda: this LibTorch build has no CUDA or this machine no usable CUDA GPU; use "
           "cpu");
-    return c10::Device(c10::kCUDA, 0);
+    return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(g_cuda_index));
   }
   throw UsageError("unknown device '" + name + "' (valid: cpu, cuda)");
 }

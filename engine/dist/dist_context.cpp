@@ -8,13 +8,29 @@
 
 #include <ATen/ATen.h>
 
+#include "core/device.h"
 #include "core/error.h"
 #include "core/log.h"
 
-#ifdef KDW_HAVE_GLOO
+#if defined(KDW_HAVE_GLOO) || defined(KDW_HAVE_NCCL)
+#define KDW_HAVE_C10D
+#include <c10/core/impl/VirtualGuardImpl.h>
+#include <torch/version.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/Types.hpp>
+// The collectives' common base class (see Collectives below).
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#else
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#endif
+#endif
+#ifdef KDW_HAVE_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+#ifdef KDW_HAVE_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
 namespace kdw::dist {
@@ -68,16 +84,38 @@ class MuteStderr {
 
 }  // namespace
 
-#ifdef KDW_HAVE_GLOO
+#ifdef KDW_HAVE_C10D
+// The collectives' common base: c10d::ProcessGroup in LibTorch 1.x, c10d::Backend in 2.x.
+#if TORCH_VERSION_MAJOR >= 2
+using Collectives = c10d::Backend;
+#else
+using Collectives = c10d::ProcessGroup;
+#endif
+
 struct DistContext::Group {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+  c10::intrusive_ptr<Collectives> pg;
+  c10::Device device{c10::kCPU};  // where the collectives' tensors must be
   milliseconds timeout{60000};
   std::string where;  // "ADDR:PORT" for messages
   int64_t agreements = 0;
 
   int rank = 0;
   int world = 1;
+
+  Group() = default;
+  Group(const Group&) = delete;
+  Group& operator=(const Group&) = delete;
+  ~Group() {
+#if defined(KDW_HAVE_NCCL) && TORCH_VERSION_MAJOR >= 2
+    // NCCL's communicators are shut down before the group goes (else a warning at exit).
+    try {
+      if (auto* nccl = dynamic_cast<c10d::ProcessGroupNCCL*>(pg.get())) nccl->shutdown();
+    } catch (...) {
+      // Leaving anyway.
+    }
+#endif
+  }
 
   // Waits until every rank has set `prefix` + rank; throws naming the ranks still missing, or
   // the failure a rank reported meanwhile (abort()).
@@ -145,6 +183,16 @@ struct DistContext::Group {
       return "rank 0 ended or lost its connection";
     }
   }
+  // Runs `op` on tensors moved to the backend's device (NCCL: this rank's GPU) and copies the
+  // results back.
+  template <class F>
+  void on_device(std::vector<at::Tensor>& tensors, F op) {
+    std::vector<at::Tensor> moved;
+    for (const at::Tensor& t : tensors) moved.push_back(t.device() == device ? t : t.to(device));
+    op(moved);
+    for (std::size_t i = 0; i < tensors.size(); ++i)
+      if (!moved[i].is_same(tensors[i])) tensors[i].copy_(moved[i]);
+  }
 };
 #else
 struct DistContext::Group {};
@@ -153,23 +201,60 @@ struct DistContext::Group {};
 DistContext::DistContext() = default;
 DistContext::~DistContext() = default;
 
-bool available() {
+bool backend_built(Backend backend) {
 #ifdef KDW_HAVE_GLOO
-  return true;
-#else
-  return false;
+  if (backend == Backend::kGloo) return true;
 #endif
+#ifdef KDW_HAVE_NCCL
+  if (backend == Backend::kNccl) return true;
+#endif
+  (void)backend;
+  return false;
 }
 
-std::unique_ptr<DistContext> DistContext::connect(const DistEnv& env, milliseconds timeout) {
+bool available() {
+  return backend_built(Backend::kGloo) || backend_built(Backend::kNccl);
+}
+
+const char* backend_name(Backend backend) {
+  return backend == Backend::kNccl ? "nccl" : "gloo";
+}
+
+Backend choose_backend(const std::string& name, const std::string& device) {
+  const bool cuda = device == "cuda";
+  if (name == "auto")
+    return cuda && backend_built(Backend::kNccl) ? Backend::kNccl : Backend::kGloo;
+  if (name == "nccl") {
+    if (!cuda)
+      throw UsageError(
+          "dist_backend nccl runs on GPUs only: use device cuda, or dist_backend gloo");
+    if (!backend_built(Backend::kNccl))
+      throw Error(
+          "this kdw was built without LibTorch's NCCL backend (it needs PyTorch's LibTorch with "
+          "CUDA and nccl.h): use dist_backend gloo");
+    return Backend::kNccl;
+  }
+  if (name == "gloo") {
+    if (!backend_built(Backend::kGloo))
+      throw Error(std::string("this kdw was built without LibTorch's Gloo backend (libgloo-dev)") +
+                  (backend_built(Backend::kNccl) ? ": use dist_backend nccl on GPUs" : ""));
+    return Backend::kGloo;
+  }
+  throw UsageError("unknown dist_backend '" + name + "' (valid: gloo, nccl, auto)");
+}
+
+std::unique_ptr<DistContext> DistContext::connect(const DistEnv& env, milliseconds timeout,
+                                                  Backend backend) {
   auto ctx = std::make_unique<DistContext>();
   ctx->rank_ = env.rank;
   ctx->world_ = env.world;
-  if (env.world == 1) return ctx;
-#ifndef KDW_HAVE_GLOO
-  (void)timeout;
-  throw Error("this kdw was built without LibTorch's Gloo backend, so WORLD_SIZE must be 1");
-#else
+  ctx->backend_ = backend;
+  if (env.world == 1 && !available()) return ctx;  // a single process, as before c10d
+  if (!backend_built(backend))
+    throw Error(std::string("this kdw was built without LibTorch's ") +
+                (backend == Backend::kNccl ? "NCCL" : "Gloo") +
+                " backend, so WORLD_SIZE must be 1");
+#ifdef KDW_HAVE_C10D
   auto g = std::make_unique<Group>();
   g->rank = env.rank;
   g->world = env.world;
@@ -195,12 +280,32 @@ std::unique_ptr<DistContext> DistContext::connect(const DistEnv& env, millisecon
   }
   g->store->set("kdw/joined/" + std::to_string(env.rank), std::vector<uint8_t>{1});
   g->wait_for_ranks("kdw/joined/", env.world, "join");
+  // The backends' own operations wait up to 30 minutes (PyTorch's default): a rank may be busy
+  // alone for a while (rank 0 evaluating and saving); a rank that dies closes its sockets,
+  // which ends the others' waits at once.
+  const auto op_timeout = std::max<milliseconds>(timeout, std::chrono::minutes(30));
+  if (backend == Backend::kNccl) {
+    connect_nccl(*g, env, op_timeout);
+  } else {
+    connect_gloo(*g, env, op_timeout);
+  }
+  ctx->comm_device_ = g->device;
+  ctx->group_ = std::move(g);
+  log::debug("rank {} of {} joined the job at {} ({})", env.rank, env.world, ctx->group_->where,
+             backend_name(backend));
+  return ctx;
+#else
+  (void)timeout;
+  throw Error(
+      "this kdw was built without LibTorch's distributed backends, so WORLD_SIZE must be 1");
+#endif
+}
+
+#ifdef KDW_HAVE_C10D
+void DistContext::connect_gloo(Group& g, const DistEnv& env, milliseconds op_timeout) {
+#ifdef KDW_HAVE_GLOO
   try {
-    // Gloo's own operations wait up to 30 minutes (PyTorch's default): a rank may be busy
-    // alone for a while (rank 0 evaluating and saving); a rank that dies closes its sockets,
-    // which ends the others' waits at once.
-    auto options = c10d::ProcessGroupGloo::Options::create(
-        std::max<milliseconds>(timeout, std::chrono::minutes(30)));
+    auto options = c10d::ProcessGroupGloo::Options::create(op_timeout);
     const bool loopback = env.master_addr == "localhost" || env.master_addr.rfind("127.", 0) == 0;
     if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"))
       options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
@@ -208,21 +313,47 @@ std::unique_ptr<DistContext> DistContext::connect(const DistEnv& env, millisecon
       options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
     else
       options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
-    g->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(
-        c10::make_intrusive<c10d::PrefixStore>("gloo", g->store), env.rank, env.world, options);
+    g.pg = c10::make_intrusive<c10d::ProcessGroupGloo>(
+        c10::make_intrusive<c10d::PrefixStore>("gloo", g.store), env.rank, env.world, options);
   } catch (const c10::Error& e) {
     throw Error("rank " + std::to_string(env.rank) +
                 " could not connect to the other ranks: " + first_line(e.what_without_backtrace()));
   }
-  ctx->group_ = std::move(g);
-  log::debug("rank {} of {} joined the job at {}", env.rank, env.world, ctx->group_->where);
-  return ctx;
+#else
+  (void)g, (void)env, (void)op_timeout;
 #endif
 }
 
+void DistContext::connect_nccl(Group& g, const DistEnv& env, milliseconds op_timeout) {
+#ifdef KDW_HAVE_NCCL
+  const int gpus = cuda_available() ? cuda_device_count() : 0;
+  if (env.local_rank >= gpus)
+    throw Error("rank " + std::to_string(env.rank) + " has LOCAL_RANK " +
+                std::to_string(env.local_rank) + " but this machine has " + std::to_string(gpus) +
+                " CUDA GPU(s): NCCL needs one GPU per rank on a machine");
+  g.device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
+  // NCCL's communicator and the verbs' tensors ("cuda") go to this rank's GPU.
+  c10::impl::VirtualGuardImpl(c10::kCUDA).setDevice(g.device);
+  set_cuda_device_index(env.local_rank);
+  try {
+    auto options = c10d::ProcessGroupNCCL::Options::create();
+    options->timeout = op_timeout;
+    g.pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(
+        c10::make_intrusive<c10d::PrefixStore>("nccl", g.store), env.rank, env.world, options);
+  } catch (const c10::Error& e) {
+    throw Error(
+        "rank " + std::to_string(env.rank) +
+        " could not connect to the other ranks (NCCL): " + first_line(e.what_without_backtrace()));
+  }
+#else
+  (void)g, (void)env, (void)op_timeout;
+#endif
+}
+#endif
+
 void DistContext::agree(const std::string& what, const std::string& hash) {
   if (!distributed()) return;
-#ifdef KDW_HAVE_GLOO
+#ifdef KDW_HAVE_C10D
   Group& g = *group_;
   const std::string prefix = "kdw/agree/" + std::to_string(g.agreements++) + "/";
   try {
@@ -259,7 +390,7 @@ void DistContext::agree(const std::string& what, const std::string& hash) {
 
 void DistContext::abort(const std::string& message) noexcept {
   if (!distributed()) return;
-#ifdef KDW_HAVE_GLOO
+#ifdef KDW_HAVE_C10D
   try {
     const std::string text = "rank " + std::to_string(rank_) + " stopped: " + message;
     group_->store->compareSet("kdw/abort", {}, std::vector<uint8_t>(text.begin(), text.end()));
@@ -312,7 +443,7 @@ Shard DistContext::shard(const std::vector<int64_t>& batch) const {
 
 bool DistContext::average_gradients(const std::vector<at::Tensor>& params, bool cancel) {
   if (!distributed()) return cancel;
-#ifdef KDW_HAVE_GLOO
+#ifdef KDW_HAVE_C10D
   // Buckets of flattened gradients; the last one carries the cancel flags as one more element.
   std::vector<std::vector<at::Tensor>> buckets(1);
   int64_t bytes = 0;
@@ -327,12 +458,14 @@ bool DistContext::average_gradients(const std::vector<at::Tensor>& params, bool 
     buckets.back().push_back(grad);
     bytes += b;
   }
+  const auto start = Clock::now();
   bool any_cancel = false;
   for (std::size_t k = 0; k < buckets.size(); ++k) {
     std::vector<at::Tensor> flat;
-    for (const at::Tensor& g : buckets[k]) flat.push_back(g.reshape({-1}).to(at::kFloat));
+    for (const at::Tensor& g : buckets[k])
+      flat.push_back(g.reshape({-1}).to(comm_device_, at::kFloat));
     const bool last = k + 1 == buckets.size();
-    if (last) flat.push_back(at::full({1}, cancel ? 1.0f : 0.0f, at::kFloat));
+    if (last) flat.push_back(at::full({1}, cancel ? 1.0f : 0.0f, at::TensorOptions(comm_device_)));
     std::vector<at::Tensor> one{at::cat(flat)};
     group_->run(group_->pg->allreduce(one), "gradient all-reduce");
     at::Tensor sum = one[0];
@@ -344,6 +477,7 @@ bool DistContext::average_gradients(const std::vector<at::Tensor>& params, bool 
     }
     if (last) any_cancel = sum[at].item<float>() > 0;
   }
+  record_reduce_wait(std::chrono::duration<double>(Clock::now() - start).count());
   return any_cancel;
 #else
   (void)params;
@@ -351,21 +485,49 @@ bool DistContext::average_gradients(const std::vector<at::Tensor>& params, bool 
 #endif
 }
 
+std::function<void()> DistContext::start_sum(at::Tensor flat) {
+  if (!distributed()) return [] {};
+#ifdef KDW_HAVE_C10D
+  std::vector<at::Tensor> one{std::move(flat)};
+  c10::intrusive_ptr<c10d::Work> work;
+  try {
+    work = group_->pg->allreduce(one);
+  } catch (const std::exception& e) {
+    throw Error(std::string("distributed gradient all-reduce failed (a rank ended or lost its "
+                            "connection): ") +
+                first_line(e.what()));
+  }
+  Group* g = group_.get();
+  return [g, work] { g->run(work, "gradient all-reduce"); };
+#else
+  return [] {};
+#endif
+}
+
+void DistContext::record_reduce_wait(double seconds) {
+  ++stats_.steps;
+  stats_.wait_s += seconds;
+}
+
 void DistContext::all_reduce_mean(std::vector<at::Tensor>& tensors) {
   if (!distributed()) return;
-#ifdef KDW_HAVE_GLOO
-  group_->run(group_->pg->allreduce(tensors), "all-reduce");
+#ifdef KDW_HAVE_C10D
+  group_->on_device(tensors, [&](std::vector<at::Tensor>& t) {
+    group_->run(group_->pg->allreduce(t), "all-reduce");
+  });
   for (at::Tensor& t : tensors) t.div_(world_);
 #endif
 }
 
 void DistContext::broadcast(at::Tensor& tensor, int root) {
   if (!distributed()) return;
-#ifdef KDW_HAVE_GLOO
+#ifdef KDW_HAVE_C10D
   std::vector<at::Tensor> one{tensor};
   c10d::BroadcastOptions opts;
   opts.rootRank = root;
-  group_->run(group_->pg->broadcast(one, opts), "broadcast");
+  group_->on_device(one, [&](std::vector<at::Tensor>& t) {
+    group_->run(group_->pg->broadcast(t, opts), "broadcast");
+  });
 #else
   (void)tensor;
   (void)root;
@@ -374,30 +536,39 @@ void DistContext::broadcast(at::Tensor& tensor, int root) {
 
 void DistContext::barrier() {
   if (!distributed()) return;
-#ifdef KDW_HAVE_GLOO
+#ifdef KDW_HAVE_C10D
+  if (backend_ == Backend::kNccl) {
+    // NCCL's barrier guesses a GPU per rank; an all-reduce on this rank's GPU is the same wait.
+    std::vector<at::Tensor> one{at::zeros({1}, at::TensorOptions(comm_device_))};
+    group_->run(group_->pg->allreduce(one), "barrier");
+    one[0].item<float>();
+    return;
+  }
   group_->run(group_->pg->barrier(), "barrier");
 #endif
 }
 
 at::Tensor DistContext::gather_rows(const at::Tensor& rows) {
   if (!distributed()) return rows;
-#ifdef KDW_HAVE_GLOO
-  // Gloo gathers equal shapes: every rank learns the row counts, pads to the largest, and rank
-  // 0 cuts the padding off again.
+#ifdef KDW_HAVE_C10D
+  // Gloo and NCCL gather equal shapes: every rank learns the row counts, pads to the largest,
+  // and rank 0 cuts the padding off again.
   at::Tensor counts = at::zeros({world_}, at::kLong);
   counts[rank_] = rows.size(0);
   std::vector<at::Tensor> c{counts};
-  group_->run(group_->pg->allreduce(c), "all-reduce");
+  group_->on_device(
+      c, [&](std::vector<at::Tensor>& t) { group_->run(group_->pg->allreduce(t), "all-reduce"); });
   const int64_t most = counts.max().item<int64_t>();
   std::vector<int64_t> shape = rows.sizes().vec();
   shape[0] = most;
-  at::Tensor padded = at::zeros(shape, rows.options());
+  const auto on = rows.options().device(comm_device_);
+  at::Tensor padded = at::zeros(shape, on);
   padded.narrow(0, 0, rows.size(0)).copy_(rows);
   std::vector<at::Tensor> in{padded};
   std::vector<std::vector<at::Tensor>> out;
   if (rank_ == 0) {
     out.emplace_back();
-    for (int r = 0; r < world_; ++r) out[0].push_back(at::empty(shape, rows.options()));
+    for (int r = 0; r < world_; ++r) out[0].push_back(at::empty(shape, on));
   }
   c10d::GatherOptions opts;
   opts.rootRank = 0;
@@ -406,7 +577,7 @@ at::Tensor DistContext::gather_rows(const at::Tensor& rows) {
   std::vector<at::Tensor> parts;
   for (int r = 0; r < world_; ++r)
     parts.push_back(out[0][r].narrow(0, 0, counts[r].item<int64_t>()));
-  return at::cat(parts);
+  return at::cat(parts).to(rows.device());
 #else
   return rows;
 #endif

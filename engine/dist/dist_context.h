@@ -1,16 +1,19 @@
 // A process's place in a data-parallel job and the collectives the training loops need, over
 // LibTorch's c10d: rendezvous through a TCPStore hosted by rank 0, then a Gloo process group
-// (CPU tensors, any network). A default DistContext is a single process whose collectives do
-// nothing, so the loops call the same hooks either way (docs/distributed.md).
+// (CPU tensors, any network) or an NCCL one (CUDA tensors, one GPU per rank). A default
+// DistContext is a single process whose collectives do nothing, so the loops call the same
+// hooks either way (docs/distributed.md).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include "dist/dist_env.h"
 
@@ -27,6 +30,22 @@ struct Shard {
   int64_t first_row = 0;  ///< row of index[0] in the global batch
 };
 
+enum class Backend { kGloo, kNccl };
+
+/// The backend `name` ("gloo", "nccl" or "auto") means for a job on `device` ("cpu", "cuda"):
+/// auto is NCCL on CUDA when this build has it, else Gloo. Throws kdw::Error with one line for a
+/// backend this build lacks, and kdw::UsageError for nccl on the CPU.
+Backend choose_backend(const std::string& name, const std::string& device);
+/// True when this build has the backend (LibTorch's headers for it were found at build time).
+bool backend_built(Backend backend);
+const char* backend_name(Backend backend);
+
+/// Time rank 0 spent waiting for gradient all-reduces (docs/speed.md), over `steps` steps.
+struct ReduceStats {
+  int64_t steps = 0;
+  double wait_s = 0;
+};
+
 class DistContext {
  public:
   /// A single process.
@@ -38,12 +57,16 @@ class DistContext {
   /// Joins the job `env` describes: rank 0 hosts the store at MASTER_ADDR:MASTER_PORT, every
   /// rank announces itself and waits at most `timeout` for the others. Throws kdw::Error with
   /// one line: the port in use, rank 0 unreachable, or the ranks that did not join.
-  static std::unique_ptr<DistContext> connect(const DistEnv& env,
-                                              std::chrono::milliseconds timeout);
+  /// With NCCL, rank r uses the GPU cuda:LOCAL_RANK (one per rank: NCCL refuses two ranks on one
+  /// GPU).
+  static std::unique_ptr<DistContext> connect(const DistEnv& env, std::chrono::milliseconds timeout,
+                                              Backend backend = Backend::kGloo);
 
   int rank() const { return rank_; }
   int world() const { return world_; }
-  bool distributed() const { return world_ > 1; }
+  /// In a job: joined a process group, of one rank or more (a job of one, as torchrun starts
+  /// with one process, runs the job's code paths: shards, all-reduces, rank 0 writing).
+  bool distributed() const { return group_ != nullptr; }
   /// Only rank 0 writes the workspace and logs progress.
   bool is_writer() const { return rank_ == 0; }
 
@@ -60,11 +83,22 @@ class DistContext {
   /// This rank's contiguous range [begin, end) of n samples (inference).
   std::pair<int64_t, int64_t> range(int64_t n) const;
 
+  Backend backend() const { return backend_; }
+  /// Where the collectives' tensors live: the CPU for Gloo, this rank's GPU for NCCL.
+  c10::Device comm_device() const { return comm_device_; }
+
   /// Averages the gradients of `params` over the ranks in place (flattened into buckets of at
-  /// most ~25 MB, one all-reduce each); undefined gradients count as zero. `cancel` is this
-  /// rank's cancel request; returns true when any rank asked to cancel, on every rank, so that
-  /// all stop at the same step.
+  /// most ~25 MB, one all-reduce each, after the backward pass); undefined gradients count as
+  /// zero. `cancel` is this rank's cancel request; returns true when any rank asked to cancel,
+  /// on every rank, so that all stop at the same step. A training loop overlaps the all-reduces
+  /// with the backward pass instead through dist::GradReducer (grad_reducer.h).
   bool average_gradients(const std::vector<at::Tensor>& params, bool cancel = false);
+  /// Starts an in-place sum of `flat` (a tensor on comm_device()) over the ranks and returns
+  /// the function that waits for it (a kdw::Error with one line when a rank is gone).
+  std::function<void()> start_sum(at::Tensor flat);
+  /// Counts the seconds one step waited for its gradient all-reduces.
+  void record_reduce_wait(double seconds);
+  const ReduceStats& reduce_stats() const { return stats_; }
   /// Element-wise mean over the ranks, in place (float tensors of the same shape everywhere).
   void all_reduce_mean(std::vector<at::Tensor>& tensors);
   void broadcast(at::Tensor& tensor, int root = 0);
@@ -75,8 +109,13 @@ class DistContext {
 
  private:
   struct Group;
+  static void connect_gloo(Group& g, const DistEnv& env, std::chrono::milliseconds op_timeout);
+  static void connect_nccl(Group& g, const DistEnv& env, std::chrono::milliseconds op_timeout);
   int rank_ = 0;
   int world_ = 1;
+  Backend backend_ = Backend::kGloo;
+  c10::Device comm_device_{c10::kCPU};
+  ReduceStats stats_;
   std::unique_ptr<Group> group_;
 };
 
@@ -85,7 +124,7 @@ class DistContext {
 DistContext& context();
 void set_context(std::unique_ptr<DistContext> ctx);
 
-/// True when this build can run a job over several processes (LibTorch with Gloo headers).
+/// True when this build can run a job over several processes (LibTorch with Gloo or NCCL).
 bool available();
 
 }  // namespace kdw::dist

@@ -15,6 +15,7 @@
 #include "core/option_checks.h"
 #include "core/pending_losses.h"
 #include "dist/dist_context.h"
+#include "dist/grad_reducer.h"
 #include "student/iss.h"
 #include "student/lasso_schedule.h"
 #include "student/loss.h"
@@ -94,6 +95,8 @@ DistillTraining train_student(const DistillOptions& o, const DistillData& data, 
   DistillTraining t;
   int64_t& step = t.steps;
   dist::DistContext& dist = dist::context();  // a single process unless the CLI joined a job
+  // In a job the gradients are averaged bucket by bucket while backward runs (DDP's overlap).
+  dist::GradReducer reducer(dist, model->parameters());
   try {
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
       model->train();
@@ -139,7 +142,7 @@ DistillTraining train_student(const DistillOptions& o, const DistillData& data, 
         if (!pending.deferring()) check_losses();
         optimizer.zero_grad();
         total.backward();
-        if (dist.average_gradients(model->parameters(), job.cancel_requested())) throw Cancelled();
+        if (reducer.finish(job.cancel_requested())) throw Cancelled();
         if (o.max_grad_norm > 0) clip_grad_norm(model->parameters(), o.max_grad_norm);
         optimizer.step();
         ++step;

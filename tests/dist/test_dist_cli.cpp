@@ -26,6 +26,7 @@
 #include "core/atomic_output.h"
 #include "core/hash.h"
 #include "core/workspace.h"
+#include "dist/dist_context.h"
 #include "formats/npy.h"
 #include "formats/ragged.h"
 #include "formats/safetensors.h"
@@ -417,6 +418,47 @@ class TestDistCli : public QObject {
     QCOMPARE(r.code, 1);
     QCOMPARE(lines(r.err).size(), 1);
     QVERIFY2(r.err.contains("RANK=2 is out of range for WORLD_SIZE=2"), qPrintable(r.err));
+  }
+
+  // RANK=0 WORLD_SIZE=1 is a job of one rank (as torchrun with one process): it goes through the
+  // backend's all-reduces and ends with a single process's weights (the GPU check does the same
+  // with NCCL).
+  void oneRankJobEqualsOneProcess() {
+    QTemporaryDir dir;
+    const QString data = dir.filePath("data");
+    kdw::testing::write_synthetic_data(data.toStdString());
+    const Run one = run_kdw(distill_args(data, dir.filePath("one")));
+    QVERIFY2(one.code == 0, qPrintable(one.err));
+    const auto job = run_ranks({distill_args(data, dir.filePath("job")) << "--dist_backend"
+                                                                        << "gloo"});
+    QVERIFY2(job[0].code == 0, qPrintable(job[0].err));
+    QVERIFY2(job[0].err.contains("distributed job: 1 ranks over gloo"), qPrintable(job[0].err));
+    QVERIFY2(job[0].err.contains("gradient all-reduce: "), qPrintable(job[0].err));
+    const double diff = max_weight_difference(
+        only_run_folder(dir.filePath("one")) / "model_distill_stack_biLSTM.pt",
+        only_run_folder(dir.filePath("job")) / "model_distill_stack_biLSTM.pt");
+    QVERIFY2(diff < 1e-6, qPrintable(QString::number(diff)));
+  }
+
+  // --dist_backend: nccl on the CPU is a usage error, nccl in a build without it one line (this
+  // CI's LibTorch has no NCCL), any other name the parser's refusal.
+  void distBackendRefusals() {
+    Run r = run_kdw({"distill", "--data_path", "nowhere", "--model_type", "stack_LSTM",
+                     "--dist_backend", "nccl", "--device", "cpu", "--nproc", "2"});
+    QCOMPARE(r.code, 2);
+    QCOMPARE(lines(r.err), QStringList{"kdw: dist_backend nccl runs on GPUs only: use device "
+                                       "cuda, or dist_backend gloo"});
+    if (!kdw::dist::backend_built(kdw::dist::Backend::kNccl)) {
+      r = run_kdw(
+          {"logits", "--workspace", "nowhere", "--dist_backend", "nccl", "--device", "cuda"});
+      QCOMPARE(r.code, 1);
+      QCOMPARE(lines(r.err).size(), 1);
+      QVERIFY2(r.err.startsWith("kdw: this kdw was built without LibTorch's NCCL backend"),
+               qPrintable(r.err));
+    }
+    r = run_kdw({"logits", "--workspace", "nowhere", "--dist_backend", "mpi"});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("dist_backend"), qPrintable(r.err));
   }
 
   // Ranks started with other options: every rank stops with the same one line.

@@ -72,6 +72,43 @@ class TestDistEnv : public QObject {
                 .contains("MASTER_PORT='70000'"));
   }
 
+  // --dist_backend: auto is NCCL only on CUDA in a build with it; NCCL on the CPU and a backend
+  // the build lacks are one line each.
+  void chooseBackend() {
+    using kdw::dist::Backend;
+    using kdw::dist::choose_backend;
+    const bool nccl = kdw::dist::backend_built(Backend::kNccl);
+    const bool gloo = kdw::dist::backend_built(Backend::kGloo);
+    QVERIFY(choose_backend("auto", "cpu") == Backend::kGloo);
+    QVERIFY(choose_backend("auto", "cuda") == (nccl ? Backend::kNccl : Backend::kGloo));
+    const auto error = [](const std::string& name, const std::string& device) -> QString {
+      try {
+        choose_backend(name, device);
+      } catch (const kdw::UsageError& e) {
+        return "usage: " + QString::fromStdString(e.what());
+      } catch (const kdw::Error& e) {
+        return QString::fromStdString(e.what());
+      }
+      return {};
+    };
+    QCOMPARE(error("nccl", "cpu"),
+             QString("usage: dist_backend nccl runs on GPUs only: use device cuda, or "
+                     "dist_backend gloo"));
+    if (nccl) {
+      QVERIFY(choose_backend("nccl", "cuda") == Backend::kNccl);
+    } else {
+      QVERIFY(error("nccl", "cuda").startsWith("this kdw was built without LibTorch's NCCL"));
+    }
+    if (gloo) {
+      QVERIFY(choose_backend("gloo", "cuda") == Backend::kGloo);
+    } else {
+      QVERIFY(error("gloo", "cpu").startsWith("this kdw was built without LibTorch's Gloo"));
+    }
+    QVERIFY(error("mpi", "cpu").startsWith("usage: unknown dist_backend 'mpi'"));
+    for (const QString& e : {error("nccl", "cpu"), error("nccl", "cuda"), error("mpi", "cpu")})
+      QVERIFY(!e.contains('\n'));
+  }
+
   // A single process takes the whole batch with weight 1 and its collectives do nothing.
   void singleProcessShard() {
     kdw::dist::DistContext one;

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Data-parallel scaling (docs/distributed.md, docs/speed.md): samples/s of 1, 2 and 4 local
+# processes (`--nproc N --threads 1`) for the teacher (`kdw finetune`, `kdw logits`) and the
+# student (`kdw distill`) on the demo data, each beside the single-process figure, and rank 0's
+# time waiting on the gradient all-reduce per step (the part not overlapped with backward).
+# Figures, not a test: run it on an otherwise idle machine with at least 4 free cores (fewer
+# cores oversubscribe the 4-process runs; the script says so).
+#   bench/dist_scaling.sh [BUILD_DIR=build] [ROWS=all of the demo csv] [PROCS="1 2 4"]
+# Environment: KDW_BENCH_WS (default /tmp/kdw-dist-bench, removed first), EPOCHS (default 1),
+# PARTS (default "finetune logits distill"; logits and distill use the 1-process teacher),
+# STUDENT (extra distill options, default a stack_biLSTM of hidden 256, emb 100).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+rows=${2:-0}
+procs=${3:-"1 2 4"}
+kdw="$build/app/kdw/kdw"
+ws=${KDW_BENCH_WS:-/tmp/kdw-dist-bench}
+epochs=${EPOCHS:-1}
+read -r -a student <<<"${STUDENT:---model_type stack_biLSTM --hidden_size 256 --emb_dim 100 --batch_size 32 --lr 2e-3}"
+[ -x "$kdw" ] || { echo "dist_scaling: $kdw not built" >&2; exit 1; }
+cores=$(nproc)
+for n in $procs; do
+  [ "$n" -le "$cores" ] || echo "note: $n processes on $cores cores oversubscribe: that figure measures contention, not scaling"
+done
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
+
+rm -rf "$ws"
+mkdir -p "$ws"
+csv=resources/demo/fortunes_ru.csv
+if [ "$rows" -gt 0 ]; then
+  head -n $((rows + 1)) "$csv" >"$ws/input.csv"
+  csv="$ws/input.csv"
+fi
+"$kdw" prepare --input "$csv" --workspace "$ws/base" --bert_vocab resources/demo/bert/vocab.txt \
+  >"$ws/prepare.log" 2>&1
+mkdir -p "$ws/base/files/bert/demo_bert"
+cp resources/demo/bert/config.json resources/demo/bert/vocab.txt "$ws/base/files/bert/demo_bert/"
+samples=$(($(wc -l <"$csv") - 1))
+train=$(python3 -c 'import json,sys; print(sum(1 for _ in open(sys.argv[1]))) ' "$ws/base/files/data/train.jsonl" 2>/dev/null || echo $((samples * 6 / 10)))
+
+# Mean samples_per_s of a metrics.jsonl's step records, the first (warm-up) left out.
+rate() {
+  python3 -c 'import json,sys
+r=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+s=[x["samples_per_s"] for x in r if x.get("kind")=="step"]
+s=s[1:] or s
+print("%.0f" % (sum(s)/len(s)) if s else "-")' "$1" 2>/dev/null || echo -
+}
+# Rank 0's "gradient all-reduce: X ms waited per step" line.
+wait_ms() { sed -n 's/.*gradient all-reduce: \([0-9.]*\) ms waited per step.*/\1/p' "$1" | tail -n 1; }
+now() { date +%s.%N; }
+per_s() { python3 -c 'import sys; print("%.0f" % (float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))' "$@"; }
+# row WHAT N RATE WAIT BASE: one line of the table, with the ratio to the 1-process figure.
+row() {
+  local ratio=-
+  if [ "$3" != - ] && [ "$5" != - ] && [ -n "$5" ]; then
+    ratio=$(python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$3" "$5")
+  fi
+  printf '%-10s %5s %12s %10s %16s\n' "$1" "$2" "$3" "x$ratio" "${4:--}"
+}
+printf '\n%-10s %5s %12s %10s %16s\n' what procs samples/s "vs 1 proc" "all-reduce ms/step"
+
+parts=${PARTS:-finetune logits distill}
+has() { [[ " $parts " == *" $1 "* ]]; }
+
+# ---- teacher: fine-tuning (data parallel where `kdw finetune --nproc` is) ----------------------
+# The 1-process teacher is trained in any case: logits and distill need it.
+base=
+for n in $procs; do
+  [ "$n" = 1 ] || has finetune || continue
+  w="$ws/ft$n"
+  cp -a "$ws/base" "$w"
+  log="$ws/finetune-$n.log"
+  # One process without --nproc: the figure exists where finetune is not data parallel yet.
+  nproc=()
+  [ "$n" = 1 ] || nproc=(--nproc "$n")
+  if "$kdw" finetune --workspace "$w" --bert_path "$w/files/bert/demo_bert" --epochs "$epochs" \
+    --lr 5e-4 --batch_size 16 --threads 1 "${nproc[@]}" >"$log" 2>&1; then
+    r=$(rate "$w/files/bert/rubert_finetune/metrics.jsonl")
+    [ "$n" = 1 ] && base=$r
+    row finetune "$n" "$r" "$(wait_ms "$log")" "$base"
+  else
+    row finetune "$n" - "failed: $(grep '^kdw:' "$log" | tail -n 1)" ""
+  fi
+done
+
+# ---- teacher: logits of every split, with the 1-process teacher ---------------------------------
+[ -d "$ws/ft1/files/bert/rubert_finetune" ] || { echo "no fine-tuned teacher: stopping" >&2; exit 1; }
+if has distill && ! has logits; then
+  "$kdw" logits --workspace "$ws/ft1" --threads 2 >"$ws/logits.log" 2>&1
+fi
+base=
+for n in $procs; do
+  has logits || break
+  log="$ws/logits-$n.log"
+  t0=$(now)
+  "$kdw" logits --workspace "$ws/ft1" --threads 1 --nproc "$n" --force >"$log" 2>&1
+  r=$(per_s "$samples" "$t0" "$(now)")
+  [ "$n" = 1 ] && base=$r
+  row logits "$n" "$r" "" "$base"
+done
+
+# ---- student: distillation -----------------------------------------------------------------------
+base=
+for n in $procs; do
+  has distill || break
+  out="$ws/distill$n"
+  log="$ws/distill-$n.log"
+  "$kdw" distill --data_path "$ws/ft1" "${student[@]}" --epochs "$epochs" --threads 1 \
+    --nproc "$n" --output_dir "$out" >"$log" 2>&1
+  run=$(find "$out" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+  r=$(rate "$run/metrics.jsonl")
+  [ "$n" = 1 ] && base=$r
+  row distill "$n" "$r" "$(wait_ms "$log")" "$base"
+done
+echo
+echo "(samples/s: training = mean of metrics.jsonl's step windows after the first, global batch;"
+echo " logits = $samples samples / wall time with start-up; train split: $train samples)"

@@ -1,0 +1,187 @@
+// Gradient averaging overlapped with backward (dist::GradReducer) against the flat all-reduce
+// after backward (DistContext::average_gradients) and against the mean computed by hand: two
+// ranks as two threads of this process over Gloo on localhost, a small three-layer network with
+// tiny buckets so that several are all-reduced while backward runs.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QtTest>
+
+#include <string>
+#include <thread>
+
+#include <ATen/ATen.h>
+#include <torch/torch.h>
+
+#include "core/error.h"
+#include "dist/dist_context.h"
+#include "dist/grad_reducer.h"
+
+namespace {
+
+using kdw::dist::DistContext;
+using kdw::dist::GradReducer;
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// The same weights on every rank (no random generator: it is shared by the threads). The first
+// parameter is not used by the forward pass: it gets no gradient.
+std::vector<at::Tensor> make_params() {
+  const std::vector<std::vector<int64_t>> shapes{{4}, {5, 7}, {7}, {7, 6}, {6}, {6, 3}, {3}};
+  std::vector<at::Tensor> params;
+  int k = 0;
+  for (const auto& shape : shapes) {
+    at::Tensor p = at::arange(0, c10::multiply_integers(shape), at::kFloat)
+                       .mul_(0.37 + 0.05 * k++)
+                       .sin_()
+                       .mul_(0.5)
+                       .reshape(shape);
+    params.push_back(p.set_requires_grad(true));
+  }
+  return params;
+}
+
+at::Tensor input_of(int rank) {
+  return at::arange(0, 4 * 5, at::kFloat).add_(3.0 * rank).cos_().reshape({4, 5});
+}
+
+at::Tensor loss_of(const std::vector<at::Tensor>& p, const at::Tensor& x) {
+  const at::Tensor h1 = at::tanh(at::matmul(x, p[1]) + p[2]);
+  const at::Tensor h2 = at::tanh(at::matmul(h1, p[3]) + p[4]);
+  return (at::matmul(h2, p[5]) + p[6]).pow(2).sum();
+}
+
+void zero_grads(const std::vector<at::Tensor>& params) {
+  for (const at::Tensor& p : params) const_cast<at::Tensor&>(p).mutable_grad() = at::Tensor();
+}
+
+std::vector<at::Tensor> grads_of(const std::vector<at::Tensor>& params) {
+  std::vector<at::Tensor> g;
+  for (const at::Tensor& p : params)
+    g.push_back(p.grad().defined() ? p.grad().clone() : at::Tensor());
+  return g;
+}
+
+struct RankResult {
+  std::string error;
+  std::vector<at::Tensor> flat, bucketed, expected;
+  int buckets = 0, started_in_backward = 0;
+  bool cancel_seen = false, no_cancel_seen = true;
+};
+
+void run_rank(int rank, int port, RankResult& out) {
+  try {
+    kdw::dist::DistEnv env;
+    env.rank = rank;
+    env.world = 2;
+    env.master_port = static_cast<uint16_t>(port);
+    const auto ctx = DistContext::connect(env, std::chrono::seconds(60));
+    const std::vector<at::Tensor> params = make_params();
+
+    // The mean of both ranks' gradients, computed here alone.
+    std::vector<at::Tensor> sum;
+    for (int r = 0; r < 2; ++r) {
+      zero_grads(params);
+      loss_of(params, input_of(r)).backward();
+      const auto g = grads_of(params);
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        const at::Tensor gi = g[i].defined() ? g[i] : at::zeros_like(params[i]);
+        if (sum.size() <= i)
+          sum.push_back(gi);
+        else
+          sum[i] = sum[i] + gi;
+      }
+    }
+    for (const at::Tensor& s : sum) out.expected.push_back(s / 2);
+
+    zero_grads(params);
+    loss_of(params, input_of(rank)).backward();
+    out.no_cancel_seen = !ctx->average_gradients(params, false);
+    out.flat = grads_of(params);
+
+    // 40-byte buckets: several, started during backward (see the checks below).
+    GradReducer reducer(*ctx, params, 40);
+    for (int step = 0; step < 2; ++step) {  // the second step reuses the hooks and buffers
+      zero_grads(params);
+      loss_of(params, input_of(rank)).backward();
+      const bool cancel = reducer.finish(step == 1 && rank == 1);
+      if (step == 0) out.no_cancel_seen = out.no_cancel_seen && !cancel;
+      if (step == 1) out.cancel_seen = cancel;
+      if (step == 0) out.bucketed = grads_of(params);
+    }
+    out.buckets = reducer.buckets();
+    out.started_in_backward = reducer.started_in_backward();
+    ctx->barrier();
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+}
+
+double max_difference(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
+  if (a.size() != b.size()) return 1e9;
+  double most = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!a[i].defined() || !b[i].defined()) return 1e9;
+    most = std::max(most, (a[i] - b[i]).abs().max().item<double>());
+  }
+  return most;
+}
+
+}  // namespace
+
+class TestGradReducer : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void initTestCase() { at::set_num_threads(1); }
+
+  void bucketedEqualsFlatAndTheMean() {
+    const int port = free_port();
+    RankResult r0, r1;
+    std::thread t1([&] { run_rank(1, port, r1); });
+    run_rank(0, port, r0);
+    t1.join();
+    QVERIFY2(r0.error.empty(), r0.error.c_str());
+    QVERIFY2(r1.error.empty(), r1.error.c_str());
+    for (const RankResult* r : {&r0, &r1}) {
+      // In reverse order one bucket per parameter (40 bytes hold at most one); the unused first
+      // parameter shares no bucket with a used one, so it holds none back.
+      QCOMPARE(r->buckets, 7);
+      // Every bucket but the last (the unused parameter and the cancel flag) left during backward.
+      QCOMPARE(r->started_in_backward, 6);
+      QVERIFY2(max_difference(r->flat, r->expected) < 1e-6,
+               qPrintable(QString::number(max_difference(r->flat, r->expected))));
+      QVERIFY2(max_difference(r->bucketed, r->flat) == 0,
+               qPrintable(QString::number(max_difference(r->bucketed, r->flat))));
+      QVERIFY(r->no_cancel_seen);
+      QVERIFY(r->cancel_seen);  // rank 1 asked; both ranks learn it at the same step
+    }
+  }
+
+  void singleProcessLeavesGradientsAlone() {
+    DistContext single;
+    const std::vector<at::Tensor> params = make_params();
+    GradReducer reducer(single, params);
+    loss_of(params, input_of(0)).backward();
+    const auto before = grads_of(params);
+    QVERIFY(!reducer.finish(false));
+    QVERIFY(reducer.finish(true));
+    const auto after = grads_of(params);
+    QVERIFY(!after[0].defined());  // the unused parameter's gradient stays undefined
+    QCOMPARE(max_difference({before.begin() + 1, before.end()}, {after.begin() + 1, after.end()}),
+             0.0);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestGradReducer)
+#include "test_grad_reducer.moc"
