@@ -50,7 +50,8 @@ std::string DistillBestEpoch::describe(int kept, const std::vector<NumberedEpoch
       if (!top || e.dev.accuracy > top->dev.accuracy) top = &e;
     text +=
         ": the sparsest epoch within " + format("%.3g", tolerance_) + " of the best dev accuracy";
-    if (top) text += " " + decimals3(top->dev.accuracy) + " (epoch " + std::to_string(top->epoch) + ")";
+    if (top)
+      text += " " + decimals3(top->dev.accuracy) + " (epoch " + std::to_string(top->epoch) + ")";
     if (k && k->alive_known) text += "; " + std::to_string(k->dev.alive) + " ISS components alive";
     return text;
   }
