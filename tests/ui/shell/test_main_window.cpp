@@ -176,6 +176,24 @@ class TestMainWindow : public QObject {
                               10000);
   }
 
+  // New workspace: an empty or missing folder, or a workspace, is fine; a folder holding other
+  // things (a slip in the folder dialog gave "/") is refused before files/ is spread into it.
+  void newWorkspaceNeedsAnEmptyFolder() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QCOMPARE(newWorkspaceProblem(dir.path()), QString());
+    QCOMPARE(newWorkspaceProblem(dir.filePath(QStringLiteral("new/ws"))), QString());
+    touch(dir.filePath(QStringLiteral("notes.txt")));
+    const QString problem = newWorkspaceProblem(dir.path());
+    QVERIFY2(problem.contains(QStringLiteral("is not empty")), qPrintable(problem));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("files"))));
+    QVERIFY(newWorkspaceProblem(QStringLiteral("/")).contains(QStringLiteral("is not empty")));
+    QVERIFY(!newWorkspaceProblem(dir.filePath(QStringLiteral("notes.txt"))).isEmpty());
+    const QString ws = dir.filePath(QStringLiteral("ws"));
+    QCOMPARE(createWorkspaceLayout(ws), QString());
+    QCOMPARE(newWorkspaceProblem(ws), QString());  // an existing workspace is opened
+  }
+
   void scanReadsLabels() {
     QTemporaryDir dir;
     QCOMPARE(createWorkspaceLayout(dir.path()), QString());
