@@ -116,6 +116,9 @@ void fitTicks(QChart* chart, QValueAxis* xAxis, QValueAxis* yAxis, int viewHeigh
   for (auto [axis, step] : {std::pair{xAxis, xStep}, std::pair{yAxis, yStep}}) {
     // At least two labels: a round step that would leave one gets a finer round step.
     const double span = axis->max() - axis->min();
+    // An empty axis (0..0, before any data): refining its step would end near 1e-12, and the
+    // next setRange(0, 1) would then lay out a trillion ticks.
+    if (!(span > 0)) continue;
     const double floorStep = axis == xAxis && integerX ? 1.0 : 0.0;
     while (span / step < 2 && step / 2.5 > floorStep && step > 1e-12) step = niceStep(step / 2.5);
     if (floorStep > 0) step = std::max(1.0, std::floor(step));  // epochs: 2, not 2.5
