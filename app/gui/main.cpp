@@ -67,7 +67,10 @@ int main(int argc, char** argv) {
                                 : !parser.isSet(shots) && window.reopenLastWorkspace();
   if (parser.isSet(shots)) {
     window.resize(size);
-    runScreenshotTour(&window, parser.value(shots), hasWorkspace, [] { QApplication::exit(0); });
+    runScreenshotTour(&window, parser.value(shots), hasWorkspace, [](const QStringList& skipped) {
+      for (const QString& line : skipped) std::fprintf(stderr, "screenshot tour: %s\n", qPrintable(line));
+      QApplication::exit(0);
+    });
   }
   return app.exec();
 }

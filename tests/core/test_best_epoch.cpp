@@ -125,6 +125,39 @@ class TestBestEpoch : public QObject {
     QCOMPARE(policy.best()->accuracy, 0.6);
     QCOMPARE(policy.best()->alive, int64_t(7));
   }
+
+  // Each rule words itself for the GUI ("say why"): the rule that chose the epoch and the
+  // scores that made it, checked against the epoch the rule itself keeps.
+  void rulesDescribeTheirChoice() {
+    // Epoch 2 peaks; epoch 3 is within 0.03 of it with fewer alive components.
+    const std::vector<EpochScores> dev = {{0.30, 0.28, 200}, {0.425, 0.40, 180}, {0.396, 0.37, 90}};
+    std::vector<NumberedEpoch> epochs;
+    for (std::size_t e = 0; e < dev.size(); ++e) epochs.push_back({int(e + 1), dev[e], true});
+
+    const DistillBestEpoch sparse(0.03, true);
+    QCOMPARE(saved_epochs(sparse, dev).back(), 3);
+    QCOMPARE(sparse.describe(3, epochs),
+             std::string("kept epoch 3 (dev accuracy 0.396): the sparsest epoch within 0.03 of the "
+                         "best dev accuracy 0.425 (epoch 2); 90 ISS components alive"));
+    const DistillBestEpoch best(0, false);
+    QCOMPARE(saved_epochs(best, dev).back(), 2);
+    QCOMPARE(best.describe(2, epochs),
+             std::string("kept epoch 2 (dev accuracy 0.425): the best dev accuracy"));
+    QCOMPARE(
+        DistillBestEpoch(0, true).describe(2, epochs),
+        std::string("kept epoch 2 (dev accuracy 0.425): the best dev accuracy (of equal epochs "
+                    "the later, sparser one)"));
+    // Without alive counts the sentence does not invent them; no kept epoch, no sentence.
+    epochs[2].alive_known = false;
+    QVERIFY(sparse.describe(3, epochs).find("alive") == std::string::npos);
+    QVERIFY(sparse.describe(0, epochs).empty());
+
+    QCOMPARE(FinetuneBestEpoch::describe(2, epochs),
+             std::string("kept epoch 2: the best dev macro-F1 0.400 (accuracy 0.425 breaks ties)"));
+    QCOMPARE(FinetuneBestEpoch::describe(7, epochs),
+             std::string("kept epoch 7: the best dev macro-F1"));
+    QVERIFY(FinetuneBestEpoch::describe(0, epochs).empty());
+  }
 };
 
 QTEST_APPLESS_MAIN(TestBestEpoch)

@@ -4,17 +4,25 @@
 #include <QObject>
 
 #include <limits>
+#include <vector>
 
+#include "core/best_epoch.h"
 #include "ui/common/live_chart.h"
 
 namespace {
-QString score(double v) {
-  return QString::number(v, 'f', 3);
-}
-const EpochScores* find(const QVector<EpochScores>& epochs, int epoch) {
-  for (const EpochScores& e : epochs)
-    if (e.epoch == epoch) return &e;
-  return nullptr;
+// The UI's epoch records in the engine's terms, so that the engine words its own rule.
+std::vector<kdw::NumberedEpoch> numbered(const QVector<EpochScores>& epochs) {
+  std::vector<kdw::NumberedEpoch> out;
+  for (const EpochScores& e : epochs) {
+    kdw::NumberedEpoch n;
+    n.epoch = e.epoch;
+    n.dev.accuracy = e.accuracy;
+    n.dev.macro_f1 = e.macroF1;
+    n.alive_known = e.alive >= 0;
+    n.dev.alive = n.alive_known ? int64_t(e.alive) : 0;
+    out.push_back(n);
+  }
+  return out;
 }
 }  // namespace
 
@@ -44,35 +52,14 @@ QVector<EpochScores> epochScores(const QVector<QJsonObject>& records) {
 }
 
 QString distillKeptReason(int kept, const QJsonObject& config, const QVector<EpochScores>& epochs) {
-  if (kept <= 0) return QString();
-  const EpochScores* k = find(epochs, kept);
-  const EpochScores* top = nullptr;
-  for (const EpochScores& e : epochs)
-    if (!top || e.accuracy > top->accuracy) top = &e;
-  const double tolerance = config.value(QStringLiteral("sparse_tolerance")).toDouble();
-  const QString head =
-      k ? QObject::tr("kept epoch %1 (dev accuracy %2)").arg(kept).arg(score(k->accuracy))
-        : QObject::tr("kept epoch %1").arg(kept);
-  if (tolerance > 0) {
-    QString text = QObject::tr("%1: the sparsest epoch within %2 of the best dev accuracy")
-                       .arg(head, QString::number(tolerance, 'g', 3));
-    if (top) text += QObject::tr(" %1 (epoch %2)").arg(score(top->accuracy)).arg(top->epoch);
-    if (k && k->alive >= 0) text += QObject::tr("; %1 ISS components alive").arg(qint64(k->alive));
-    return text;
-  }
-  QString text = QObject::tr("%1: the best dev accuracy").arg(head);
-  if (config.value(QStringLiteral("group_lasso")).toDouble() > 0)
-    text += QObject::tr(" (of equal epochs the later, sparser one)");
-  return text;
+  // The same policy as the run's (engine/student/distill_loop.cpp), from its saved options.
+  const kdw::DistillBestEpoch rule(config.value(QStringLiteral("sparse_tolerance")).toDouble(),
+                                   config.value(QStringLiteral("group_lasso")).toDouble() > 0);
+  return QString::fromStdString(rule.describe(kept, numbered(epochs)));
 }
 
 QString teacherKeptReason(int kept, const QVector<EpochScores>& epochs) {
-  if (kept <= 0) return QString();
-  const EpochScores* k = find(epochs, kept);
-  if (!k) return QObject::tr("kept epoch %1: the best dev macro-F1").arg(kept);
-  return QObject::tr("kept epoch %1: the best dev macro-F1 %2 (accuracy %3 breaks ties)")
-      .arg(kept)
-      .arg(score(k->macroF1), score(k->accuracy));
+  return QString::fromStdString(kdw::FinetuneBestEpoch::describe(kept, numbered(epochs)));
 }
 
 void showKeptEpoch(LiveChart* chart, int kept, const QString& reason) {

@@ -20,11 +20,11 @@ struct EpochScores {
 /// The "kind":"epoch" records of a metrics.jsonl (dev scores and alive counts), in order.
 QVector<EpochScores> epochScores(const QVector<QJsonObject>& records);
 
-/// A distillation's rule, from its config.json (sparse_tolerance, group_lasso): the sparsest
-/// epoch within the tolerance of the best dev accuracy, or the best dev accuracy (with group
-/// lasso a later tie wins). Empty when `kept` is 0 (no epoch kept).
+/// The sentence the engine gives for a distillation's choice (kdw::DistillBestEpoch::describe,
+/// the rule configured from the run's config.json: sparse_tolerance, group_lasso). Empty when
+/// `kept` is 0 (no epoch kept).
 QString distillKeptReason(int kept, const QJsonObject& config, const QVector<EpochScores>& epochs);
-/// The teacher's rule (engine/bert/finetune.cpp): the best dev macro-F1, accuracy breaking ties.
+/// The teacher's rule in the engine's words (kdw::FinetuneBestEpoch::describe).
 QString teacherKeptReason(int kept, const QVector<EpochScores>& epochs);
 
 /// Marks epoch `kept` on `chart` and puts `reason` under it (kept 0 clears both; an empty

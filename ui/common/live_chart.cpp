@@ -97,6 +97,80 @@ QStringList valueAxisLabels(const QValueAxis* values) {
 }
 }  // namespace
 
+void fitTicks(QChart* chart, QValueAxis* xAxis, QValueAxis* yAxis, int viewHeight, bool integerX) {
+  // As many ticks as the plot has room for (labels ~70 px apart across, ~32 px up), at round
+  // intervals, with the decimals those need: no "1.38 / 1.38 / 1.38", no elided labels.
+  // A short chart (1024x700) drops its axis titles: QtCharts elides tick labels to "..." when
+  // labels and titles do not both fit.
+  const bool roomy = viewHeight >= 230;
+  xAxis->setTitleVisible(roomy);
+  yAxis->setTitleVisible(roomy);
+  const QRectF plot = chart->plotArea();
+  const double width = plot.width() > 10 ? plot.width() : 400;
+  const double height = plot.height() > 10 ? plot.height() : 200;
+  const double xSpan = xAxis->max() - xAxis->min();
+  const double ySpan = yAxis->max() - yAxis->min();
+  const double xStep =
+      std::max(integerX ? 1.0 : 0.0, niceStep(xSpan / std::clamp(width / 70.0, 2.0, 10.0)));
+  const double yStep = niceStep(ySpan / std::clamp(height / 32.0, 1.0, 8.0));
+  for (auto [axis, step] : {std::pair{xAxis, xStep}, std::pair{yAxis, yStep}}) {
+    // At least two labels: a round step that would leave one gets a finer round step.
+    const double span = axis->max() - axis->min();
+    // An empty axis (0..0, before any data): refining its step would end near 1e-12, and the
+    // next setRange(0, 1) would then lay out a trillion ticks.
+    if (!(span > 0)) continue;
+    const double floorStep = axis == xAxis && integerX ? 1.0 : 0.0;
+    while (span / step < 2 && step / 2.5 > floorStep && step > 1e-12) step = niceStep(step / 2.5);
+    if (floorStep > 0) step = std::max(1.0, std::floor(step));  // epochs: 2, not 2.5
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0.0);
+    axis->setTickInterval(step);
+    axis->setLabelFormat(decimalsFormat(step));
+  }
+}
+
+namespace {
+// Re-fits the ticks of whichever chart a view shows whenever the view is resized (the plot
+// area follows the new size once the chart's layout ran, hence the queued call).
+class TickFitter : public QObject {
+ public:
+  TickFitter(QChartView* view, bool integerX) : QObject(view), view_(view), integer_x_(integerX) {
+    view->installEventFilter(this);
+  }
+  void fit() {
+    QChart* chart = view_->chart();
+    if (!chart) return;
+    QValueAxis* x = nullptr;
+    QValueAxis* y = nullptr;
+    for (QAbstractAxis* axis : chart->axes()) {
+      auto* values = qobject_cast<QValueAxis*>(axis);
+      if (!values) continue;
+      (axis->orientation() == Qt::Horizontal ? x : y) = values;
+    }
+    if (x && y) fitTicks(chart, x, y, view_->height(), integer_x_);
+  }
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override {
+    if (watched == view_ && (event->type() == QEvent::Resize || event->type() == QEvent::Show))
+      QTimer::singleShot(0, this, [this] { fit(); });
+    return false;
+  }
+
+ private:
+  QChartView* view_;
+  bool integer_x_;
+};
+}  // namespace
+
+void keepTicksFitted(QChartView* view, bool integerX) {
+  TickFitter* fitter = nullptr;  // not a Q_OBJECT: findChild<>() would take any QObject
+  for (QObject* child : view->children())
+    if (auto* f = dynamic_cast<TickFitter*>(child)) fitter = f;
+  if (!fitter) fitter = new TickFitter(view, integerX);
+  QTimer::singleShot(0, fitter, [fitter] { fitter->fit(); });
+}
+
 LiveChart::LiveChart(const QString& title, const QString& xTitle, const QString& yTitle,
                      QWidget* parent)
     : QWidget(parent), chart_(new QChart) {
@@ -328,32 +402,7 @@ void LiveChart::redraw() {
 }
 
 void LiveChart::retick() {
-  // As many ticks as the plot has room for (labels ~70 px apart across, ~32 px up), at round
-  // intervals, with the decimals those need: no "1.38 / 1.38 / 1.38", no elided labels.
-  // A short chart (1024x700) drops its axis titles: QtCharts elides tick labels to "..." when
-  // labels and titles do not both fit.
-  const bool roomy = view_->height() >= 230;
-  x_axis_->setTitleVisible(roomy);
-  y_axis_->setTitleVisible(roomy);
-  const QRectF plot = chart_->plotArea();
-  const double width = plot.width() > 10 ? plot.width() : 400;
-  const double height = plot.height() > 10 ? plot.height() : 200;
-  const double xSpan = x_axis_->max() - x_axis_->min();
-  const double ySpan = y_axis_->max() - y_axis_->min();
-  const double xStep =
-      std::max(integer_x_ ? 1.0 : 0.0, niceStep(xSpan / std::clamp(width / 70.0, 2.0, 10.0)));
-  const double yStep = niceStep(ySpan / std::clamp(height / 32.0, 1.0, 8.0));
-  for (auto [axis, step] : {std::pair{x_axis_, xStep}, std::pair{y_axis_, yStep}}) {
-    // At least two labels: a round step that would leave one gets a finer round step.
-    const double span = axis->max() - axis->min();
-    const double floorStep = axis == x_axis_ && integer_x_ ? 1.0 : 0.0;
-    while (span / step < 2 && step / 2.5 > floorStep && step > 1e-12) step = niceStep(step / 2.5);
-    if (floorStep > 0) step = std::max(1.0, std::floor(step));  // epochs: 2, not 2.5
-    axis->setTickType(QValueAxis::TicksDynamic);
-    axis->setTickAnchor(0.0);
-    axis->setTickInterval(step);
-    axis->setLabelFormat(decimalsFormat(step));
-  }
+  fitTicks(chart_, x_axis_, y_axis_, view_->height(), integer_x_);
   placeMarker();
 }
 

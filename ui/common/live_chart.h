@@ -21,6 +21,16 @@ class QSlider;
 class QValueAxis;
 class QTimer;
 
+/// Sizes a chart's value axes to its plot: as many ticks at round intervals as fit (labels ~70 px
+/// apart across, ~32 px up), with the decimals those need, and no axis titles on a short chart
+/// (`viewHeight` < 230), where QtCharts would elide the tick labels to "...". `integerX`: the x
+/// values are whole numbers (epochs, steps).
+void fitTicks(QChart* chart, QValueAxis* xAxis, QValueAxis* yAxis, int viewHeight, bool integerX);
+/// Keeps fitTicks applied to whatever chart `view` shows (its first horizontal and vertical
+/// value axes): now (queued, once the chart's layout ran) and on every resize. Call it again
+/// after setChart().
+void keepTicksFitted(QChartView* view, bool integerX);
+
 class LiveChart : public QWidget {
   Q_OBJECT
 

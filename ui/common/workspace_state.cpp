@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QObject>
 #include <QRegularExpression>
 
 #include <filesystem>
@@ -83,4 +84,17 @@ QString createWorkspaceLayout(const QString& root) {
     if (ec) return qpath(dir) + QStringLiteral(": ") + QString::fromStdString(ec.message());
   }
   return {};
+}
+
+QString newWorkspaceProblem(const QString& root) {
+  const QFileInfo info(root);
+  if (!info.exists()) return {};
+  if (!info.isDir()) return QObject::tr("%1: not a folder").arg(root);
+  const QDir dir(root);
+  if (dir.exists(QStringLiteral("files"))) return {};  // a workspace already: opened as it is
+  if (dir.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).isEmpty()) return {};
+  return QObject::tr(
+             "%1 is not empty: a new workspace needs an empty folder (create one with the "
+             "dialog's new-folder button) or an existing workspace")
+      .arg(QDir::toNativeSeparators(root));
 }

@@ -24,3 +24,7 @@ WorkspaceState scanWorkspace(const QString& root);
 /// Creates the workspace layout (files/data/{tokens,bert_data,logits}, files/bert) under `root`.
 /// Returns an error message, empty on success.
 QString createWorkspaceLayout(const QString& root);
+/// Why `root` cannot become a new workspace (empty when it can): it must be a missing or empty
+/// folder, or a workspace already (then it is opened). A folder holding other things (a home
+/// folder, "/") is refused, so that files/ is never spread into it by a slip in the dialog.
+QString newWorkspaceProblem(const QString& root);

@@ -84,7 +84,8 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   s_lasso_ = loss_->addSeries(tr("lambda x lasso"));
   loss_->setSmoothingControl(true);
   alive_ = new LiveChart(tr("Alive ISS components"), tr("epoch"), QString(), this);
-  dev_->setIntegerX(true);  // epochs: no 1.5 ticks
+  loss_->setIntegerX(true);  // steps and epochs: no 1.5 ticks
+  dev_->setIntegerX(true);
   alive_->setIntegerX(true);
   charts->addWidget(loss_, 2);
   charts->addWidget(dev_, 1);

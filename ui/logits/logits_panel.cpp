@@ -59,6 +59,19 @@ LogitsPanel::LogitsPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), 
   bar->addWidget(force_);
   bar->addStretch(1);
   layout->addLayout(bar);
+  // K augmented copies of each train sample (the table's only augmentation field on the form),
+  // on a row of its own: the first row fills a 1024-px window.
+  if (QWidget* augment = options_->widget("augment")) {
+    auto* row = new QHBoxLayout;
+    auto* label = new QLabel(tr("Augmented copies"), this);
+    auto* help = new QLabel(tr("of each train sample, labelled by the teacher (0: none)"), this);
+    label->setToolTip(augment->toolTip());
+    row->addWidget(label);
+    row->addWidget(augment);
+    row->addWidget(help);
+    row->addStretch(1);
+    layout->addLayout(row);
+  }
   status_ = new QLabel(this);
   status_->setWordWrap(true);
   layout->addWidget(status_);

@@ -37,6 +37,7 @@
 #include "student/run_folder.h"
 #include "ui/common/json_files.h"
 #include "ui/common/kept_epoch.h"
+#include "ui/common/live_chart.h"
 #include "ui/compress/student_source.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/runs/run_list_model.h"
@@ -44,15 +45,6 @@
 namespace {
 
 // The run's cut_report.json through the engine's mapping; nothing when absent or unreadable.
-// 1, 2 or 5 times a power of ten, about span / target.
-double niceStep(double span, int target) {
-  if (!(span > 0)) return 1;
-  const double raw = span / target;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  const double r = raw / mag;
-  return (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag;
-}
-
 // A line chart of several curves sharing one x axis.
 void setCurves(QChartView* view, const QString& title, const QString& x_label,
                const QList<Curve>& curves) {
@@ -86,18 +78,15 @@ void setCurves(QChartView* view, const QString& title, const QString& x_label,
   if (std::isfinite(x0)) {
     if (!(x1 > x0)) x1 = x0 + 1;
     ax->setRange(x0, x1);
-    // Ticks on round values (steps and epochs are whole numbers: never 2.25 epochs).
-    ax->setTickType(QValueAxis::TicksDynamic);
-    ax->setTickAnchor(0);
-    ax->setTickInterval(std::max(1.0, niceStep(x1 - x0, 6)));
     const double pad = y1 > y0 ? 0.05 * (y1 - y0) : std::max(0.05, 0.05 * std::abs(y0));
     ay->setRange(y0 - pad, y1 + pad);
-    ay->applyNiceNumbers();
-    ay->setLabelFormat(QStringLiteral("%g"));
   }
   QChart* old = view->chart();
   view->setChart(chart);
   delete old;  // QChartView does not delete a replaced chart
+  // Ticks sized to the plot (steps and epochs are whole numbers: never 2.25 epochs), so that a
+  // short chart at 1024x700 shows fewer labels rather than "..." for each.
+  keepTicksFitted(view, true);
 }
 
 QTableWidget* makeTable(int cols, QWidget* parent) {

@@ -374,7 +374,8 @@ void MainWindow::newWorkspace() {
       this, tr("New workspace: choose or create an empty folder"),
       QStandardPaths::writableLocation(QStandardPaths::HomeLocation));
   if (dir.isEmpty()) return;
-  const QString error = createWorkspaceLayout(dir);
+  QString error = newWorkspaceProblem(dir);
+  if (error.isEmpty()) error = createWorkspaceLayout(dir);
   if (!error.isEmpty()) {
     showError(error);
     return;

@@ -83,6 +83,41 @@ class TestKeptEpoch : public QObject {
              qPrintable(panel.resultText()));
     QCOMPARE(panel.aliveChart()->markerX(), 3.0);
   }
+
+  // A short run (two optimizer steps, as a tiny data set gives): the loss chart's step axis has
+  // whole-number ticks, like the epoch axes, not "1.0 1.2 1.4".
+  void lossChartTicksAreWholeSteps() {
+    QTemporaryDir dir;
+    const QString run = dir.filePath("runs/run1");
+    QVERIFY(QDir().mkpath(run));
+    writeText(run + "/config.json", R"({"model_type":"bilstm"})");
+    writeText(run + "/metrics.jsonl",
+              R"({"kind":"step","step":1,"epoch":1,"loss":1.2,"ce":1.0,"distill":0.2,"lasso":0})"
+              "\n"
+              R"({"kind":"epoch","epoch":1,"dev":{"accuracy":0.3,"macro_f1":0.2}})"
+              "\n"
+              R"({"kind":"step","step":2,"epoch":2,"loss":1.1,"ce":0.9,"distill":0.2,"lasso":0})"
+              "\n"
+              R"({"kind":"epoch","epoch":2,"dev":{"accuracy":0.35,"macro_f1":0.25}})"
+              "\n");
+    writeText(run + "/result.json",
+              R"({"model_type":"bilstm","arch":{},"parameters":1000,"epochs_done":2,"steps":2,)"
+              R"("stopped":false,"failed":"","best_epoch":2,)"
+              R"("dev":{"accuracy":0.35,"macro_f1":0.25,"samples":10},"model_file":"model.pt",)"
+              R"("bytes":4000})");
+    JobRunner runner;
+    DistillPanel panel(&runner);
+    panel.resize(1000, 500);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QVERIFY(panel.showRun(run));
+    panel.lossChart()->redraw();
+    QTest::qWait(20);  // the re-tick queued after the chart's layout
+    const QStringList x = panel.lossChart()->axisLabels(Qt::Horizontal);
+    QVERIFY2(x.size() >= 2, qPrintable(x.join(" / ")));
+    for (const QString& label : x)
+      QVERIFY2(!label.contains(QLatin1Char('.')), qPrintable(x.join(" / ")));
+  }
 };
 
 QTEST_MAIN(TestKeptEpoch)

@@ -5,6 +5,8 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QLineSeries>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -66,6 +68,18 @@ void writeWorkspace(const QString& root) {
   writeFile(r.filePath("old_experiment/model_distill_stack_LSTM.pt"), "x");
   writeFile(r.filePath("files/data/labels.json"), "[]");
   writeFile(r.filePath("2026-11-22___08-00-00/result.json"), "{broken");
+}
+
+// The axis labels and titles a chart view draws that QtCharts cut to fit with "...".
+QStringList elidedTexts(QChartView* view) {
+  QStringList out;
+  for (QGraphicsItem* item : view->scene()->items()) {
+    if (view->chart()->legend()->isAncestorOf(item)) continue;  // run names, elided in the middle
+    auto* text = dynamic_cast<QGraphicsTextItem*>(item);
+    if (text && text->isVisible() && text->toPlainText().contains(QStringLiteral("...")))
+      out << text->toPlainText();
+  }
+  return out;
 }
 
 }  // namespace
@@ -233,6 +247,41 @@ class TestUiRuns : public QObject {
     QTest::mouseClick(open_button, Qt::LeftButton);
     QCOMPARE(open.count(), 1);
     QCOMPARE(open.first().at(0).toString(), panel.model()->run(0).path);
+  }
+
+  // At 1024x700 the Runs panel gets about 850x480 (less with the log dock raised): the compare
+  // chart and the run's curves are short, so their ticks follow the plot's size (fewer, round
+  // labels, no axis titles) rather than QtCharts cutting every tick label to "...".
+  void chartLabelsFitShortCharts() {
+    QTemporaryDir dir;
+    writeWorkspace(dir.path());
+    for (const QSize size : {QSize(850, 480), QSize(850, 420)}) {
+      RunsPanel panel(nullptr);
+      panel.resize(size);
+      panel.show();
+      QVERIFY(QTest::qWaitForWindowExposed(&panel));
+      panel.setWorkspace(dir.path());
+      panel.selectRows({0, 1});
+      panel.tabs()->setCurrentIndex(panel.tabs()->count() - 1);
+      auto* compare = panel.tabs()->currentWidget()->findChild<QChartView*>();
+      QVERIFY(compare);
+      for (int metric : {0, 1, 2}) {  // dev accuracy, macro-F1, training loss
+        panel.compareMetric()->setCurrentIndex(metric);
+        QTest::qWait(20);  // the queued re-tick after the chart's layout
+        QCOMPARE(compare->chart()->series().isEmpty(), false);
+        QVERIFY2(elidedTexts(compare).isEmpty(),
+                 qPrintable(QStringLiteral("%1x%2, overlay %3: %4")
+                                .arg(size.width())
+                                .arg(size.height())
+                                .arg(metric)
+                                .arg(elidedTexts(compare).join(" / "))));
+      }
+      panel.selectRows({0});
+      panel.tabs()->setCurrentIndex(1);  // Curves
+      QTest::qWait(20);
+      for (QChartView* view : panel.tabs()->widget(1)->findChildren<QChartView*>())
+        QVERIFY2(elidedTexts(view).isEmpty(), qPrintable(elidedTexts(view).join(" / ")));
+    }
   }
 };
 

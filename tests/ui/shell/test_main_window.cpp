@@ -123,11 +123,45 @@ class TestMainWindow : public QObject {
     QVERIFY(dir.isValid());
     const QString shots = dir.filePath(QStringLiteral("shots"));  // made by the tour
     bool done = false;
-    runScreenshotTour(&window, shots, false, [&done] { done = true; });
+    runScreenshotTour(&window, shots, false, [&done](const QStringList&) { done = true; });
     QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
     QCOMPARE(QDir(shots).entryList(QDir::Files), QStringList{QStringLiteral("welcome.png")});
     const QImage welcome(QDir(shots).filePath(QStringLiteral("welcome.png")));
     QCOMPARE(welcome.size() / welcome.devicePixelRatio(), window.size());
+  }
+
+  // A workspace without runs (nor teacher nor logits): the tour takes what there is and skips
+  // the rest at once, saying what is missing, instead of waiting minutes for a Cut & Evaluate
+  // or a training run that cannot start.
+  void screenshotTourSkipsWhatCannotCome() {
+    QTemporaryDir ws;
+    QVERIFY(ws.isValid());
+    QCOMPARE(createWorkspaceLayout(ws.path()), QString());
+    MainWindow window;
+    window.resize(1024, 700);
+    window.show();
+    QVERIFY(window.openWorkspace(ws.path()));
+    QTemporaryDir dir;
+    const QString shots = dir.filePath(QStringLiteral("shots"));
+    bool done = false;
+    QStringList skipped;
+    runScreenshotTour(&window, shots, true, [&](const QStringList& lines) {
+      skipped = lines;
+      done = true;
+    });
+    // Far below the minutes the old tour waited (180 s for compress, 240 s for distill-live).
+    QTRY_VERIFY_WITH_TIMEOUT(done, 30000);
+    const QString all = skipped.join(QLatin1Char('\n'));
+    for (const char* name :
+         {"teacher", "logits", "distill", "compress", "runs", "compare", "distill-live"})
+      QVERIFY2(all.contains(QStringLiteral("no %1.png: ").arg(QLatin1String(name))),
+               qPrintable(name + QStringLiteral(" not reported in:\n") + all));
+    QVERIFY2(all.contains(QStringLiteral("no runs.png: no runs in the workspace")) ||
+                 all.contains(QStringLiteral("no runs.png: the panel is off")),
+             qPrintable(all));
+    QVERIFY2(!all.contains(QStringLiteral("not ready")), qPrintable(all));
+    QVERIFY(QDir(shots).entryList(QDir::Files).contains(QStringLiteral("welcome.png")));
+    QVERIFY(!QFileInfo::exists(QDir(shots).filePath(QStringLiteral("compress.png"))));
   }
 
   void badFolderAndFailedJobShowBanner() {
@@ -140,6 +174,24 @@ class TestMainWindow : public QObject {
     });
     QTRY_COMPARE_WITH_TIMEOUT(window.errorText(), QStringLiteral("data.csv: no column named text"),
                               10000);
+  }
+
+  // New workspace: an empty or missing folder, or a workspace, is fine; a folder holding other
+  // things (a slip in the folder dialog gave "/") is refused before files/ is spread into it.
+  void newWorkspaceNeedsAnEmptyFolder() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QCOMPARE(newWorkspaceProblem(dir.path()), QString());
+    QCOMPARE(newWorkspaceProblem(dir.filePath(QStringLiteral("new/ws"))), QString());
+    touch(dir.filePath(QStringLiteral("notes.txt")));
+    const QString problem = newWorkspaceProblem(dir.path());
+    QVERIFY2(problem.contains(QStringLiteral("is not empty")), qPrintable(problem));
+    QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("files"))));
+    QVERIFY(newWorkspaceProblem(QStringLiteral("/")).contains(QStringLiteral("is not empty")));
+    QVERIFY(!newWorkspaceProblem(dir.filePath(QStringLiteral("notes.txt"))).isEmpty());
+    const QString ws = dir.filePath(QStringLiteral("ws"));
+    QCOMPARE(createWorkspaceLayout(ws), QString());
+    QCOMPARE(newWorkspaceProblem(ws), QString());  // an existing workspace is opened
   }
 
   void scanReadsLabels() {
