@@ -430,6 +430,7 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
         demo_panels_.insert(step.job, Logits);
         break;
       case DemoStep::Distill:
+      case DemoStep::TrainOn:
         demo_panels_.insert(step.job, Distill);
         break;
       case DemoStep::Compress:
