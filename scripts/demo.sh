@@ -16,6 +16,13 @@ scripts/install-deps.sh
 scripts/build.sh
 kdw=build/app/kdw/kdw
 ws=${KDW_DEMO_WORKSPACE:-demo-workspace}
+# OpenBLAS 0.3.21 runs its generic Prescott kernels on a CPU it does not recognise (many virtual
+# machines), 2-3x slower than the kernels the CPU can run: name those (kdw warns the same).
+core=$(OPENBLAS_VERBOSE=2 "$kdw" --version 2>&1 | sed -n 's/^Core: //p')
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && [ "$core" = Prescott ]; then
+  if grep -qw avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -qw avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell; fi
+fi
 # The student settings: small enough for a CPU demo (each epoch sees the train texts and their
 # augmented copies); the group lasso learns the sparsity gradually (dense warm-up epochs, then a
 # ramp) so that the cut keeps accuracy. --sparse_tolerance keeps the sparsest epoch within 6 points
