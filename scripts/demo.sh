@@ -27,11 +27,11 @@ fi
 # augmented copies); the group lasso learns the sparsity gradually (dense warm-up epochs, then a
 # ramp) so that the cut keeps accuracy. --sparse_tolerance keeps the sparsest epoch within 6 points
 # of the best dev accuracy (docs/distillation.md has the study behind these numbers).
-student=(--hidden_size 128 --emb_dim 100 --epochs 6 --batch_size 32 --lr 2e-3
-         --group_lasso 2e-3 --lasso_warmup 2 --lasso_ramp 2 --iss_threshold 0.05
+student=(--hidden_size 128 --emb_dim 100 --epochs 8 --batch_size 32 --lr 2e-3
+         --group_lasso 2e-3 --lasso_warmup 3 --lasso_ramp 3 --iss_threshold 0.05
          --sparse_tolerance 0.06)
 # The cut models trained on at their smaller shape, without the lasso (Wen et al. 2018).
-train_on=(--epochs 2 --batch_size 32 --lr 1e-3)
+train_on=(--epochs 4 --batch_size 32 --lr 1e-3)
 
 step() { printf '\n== %s\n' "$*"; }
 # The newest run folder of the workspace (run folders are named by their start time).

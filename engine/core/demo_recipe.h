@@ -29,19 +29,19 @@ struct DemoRecipe {
   /// dev accuracy.
   OptionArgs student = {{"hidden_size", int64_t(128)},
                         {"emb_dim", int64_t(100)},
-                        {"epochs", int64_t(6)},
+                        {"epochs", int64_t(8)},
                         {"batch_size", int64_t(32)},
                         {"lr", 2e-3},
                         {"group_lasso", 2e-3},
-                        {"lasso_warmup", int64_t(2)},
-                        {"lasso_ramp", int64_t(2)},
+                        {"lasso_warmup", int64_t(3)},
+                        {"lasso_ramp", int64_t(3)},
                         {"iss_threshold", 0.05},
                         {"sparse_tolerance", 0.06}};
   /// kdw compress --restore_path RUN ... --data_path WS, after each student.
   OptionArgs cut = {{"show_weight", true}, {"cut_model", true}, {"threshold", 0.05}};
   /// kdw distill --model_type T --restore_model_path RUN/cut_model_distill_T.pt, after each
   /// cut: the cut model trained on at its smaller shape (Wen et al. 2018), without the lasso.
-  OptionArgs train_on = {{"epochs", int64_t(2)}, {"batch_size", int64_t(32)}, {"lr", 1e-3}};
+  OptionArgs train_on = {{"epochs", int64_t(4)}, {"batch_size", int64_t(32)}, {"lr", 1e-3}};
 };
 
 /// "--epochs 12 --lr 0.0005 --batch_size 16"; a true flag is the bare --name
