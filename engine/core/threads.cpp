@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -73,6 +74,16 @@ bool is_reference_blas(const std::string& file) {
   return name.rfind("libblas.so", 0) == 0 || name.rfind("librefblas", 0) == 0;
 }
 
+std::string better_openblas_core(const std::string& corename, bool avx2, bool avx512) {
+  std::string lower = corename;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // OpenBLAS's fallbacks for x86-64 CPUs it cannot name: SSE3-era kernels.
+  for (const char* generic : {"prescott", "core2", "katmai", "coppermine", "northwood", "banias"})
+    if (lower == generic) return avx512 ? "SkylakeX" : avx2 ? "Haswell" : "";
+  return {};
+}
+
 void warn_if_blas_slow() {
   const std::string file = loaded_blas_file();
   log::debug("BLAS sgemm from {}", file.empty() ? "a library linked into LibTorch" : file);
@@ -82,6 +93,22 @@ void warn_if_blas_slow() {
         "libopenblas0-openmp (or select it with update-alternatives --config "
         "libblas.so.3-x86_64-linux-gnu)",
         file);
+  // OpenBLAS picks its kernels when it is loaded (before main), so only the environment of the
+  // next start can change them.
+  using Corename = char* (*)();
+  const auto corename = reinterpret_cast<Corename>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  if (!corename || std::getenv("OPENBLAS_CORETYPE")) return;
+#if defined(__x86_64__) || defined(__i386__)
+  const char* name = corename();
+  const std::string better =
+      better_openblas_core(name ? name : "", __builtin_cpu_supports("avx2") != 0,
+                           __builtin_cpu_supports("avx512f") != 0);
+  if (!better.empty())
+    log::warn(
+        "OpenBLAS did not recognise this CPU and runs its generic {} kernels, 2-3x slower than "
+        "its {} kernels: start with OPENBLAS_CORETYPE={} set in the environment",
+        name, better, better);
+#endif
 }
 
 }  // namespace kdw

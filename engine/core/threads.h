@@ -34,8 +34,16 @@ std::string loaded_blas_file();
 /// that is not from OpenBLAS, BLIS, ATLAS, MKL or FlexiBLAS (Debian keeps netlib's in .../blas/).
 bool is_reference_blas(const std::string& file);
 
+/// The OPENBLAS_CORETYPE to suggest when OpenBLAS runs the generic kernels of `corename`
+/// ("Prescott": what OpenBLAS 0.3.21 picks on a CPU it does not recognise, e.g. a virtual
+/// machine's "Intel Xeon Processor") although the CPU has AVX-512 ("SkylakeX") or AVX2
+/// ("Haswell"); empty when the kernels fit. The student's epoch on the demo ran 2.5x faster
+/// with SkylakeX than with Prescott (docs/distillation.md, "Demo settings").
+std::string better_openblas_core(const std::string& corename, bool avx2, bool avx512);
+
 /// Logs a warning when LibTorch's sgemm comes from the reference BLAS (~20x slower than
-/// OpenBLAS). Decided by which library is loaded, not by timing, so a busy machine or
+/// OpenBLAS), or from OpenBLAS's generic kernels on a CPU that has faster ones
+/// (better_openblas_core). Decided by which library is loaded, not by timing, so a busy machine or
 /// --threads 1 raise no false alarm.
 void warn_if_blas_slow();
 

@@ -83,6 +83,12 @@ class TestOptionChecks : public QObject {
     QVERIFY(is_reference_blas("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0"));
     QVERIFY(is_reference_blas("/usr/lib64/librefblas.so.3"));
     QVERIFY(!is_reference_blas("/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3"));
+    // OpenBLAS's generic fallback on a CPU it does not recognise, and the kernels to name.
+    QCOMPARE(better_openblas_core("Prescott", true, true), std::string("SkylakeX"));
+    QCOMPARE(better_openblas_core("Prescott", true, false), std::string("Haswell"));
+    QCOMPARE(better_openblas_core("Prescott", false, false), std::string());
+    QCOMPARE(better_openblas_core("SkylakeX", true, true), std::string());
+    QCOMPARE(better_openblas_core("Haswell", true, false), std::string());
     QVERIFY(
         !is_reference_blas("/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so"));
     QVERIFY(!is_reference_blas("/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3"));

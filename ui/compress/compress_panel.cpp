@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSlider>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QToolButton>
@@ -30,6 +31,7 @@
 #include "compress/compress_options.h"
 #include "compress/cut_report.h"
 #include "core/error.h"
+#include "student/distill.h"
 #include "student/run_folder.h"
 #include "ui/common/form_settings.h"
 #include "ui/common/human_units.h"
@@ -39,6 +41,7 @@
 #include "ui/compress/component_strip.h"
 #include "ui/compress/heatmap_view.h"
 #include "ui/compress/student_source.h"
+#include "ui/compress/train_on.h"
 #include "ui/jobs/job_runner.h"
 
 namespace {
@@ -198,6 +201,23 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   buttons->addWidget(cut_button_);
   buttons->addWidget(export_button_);
   sl->addLayout(buttons);
+  // Training on after the cut recovers what the cut cost (Wen et al. 2018).
+  auto* train_row = new QHBoxLayout;
+  train_on_button_ = new QPushButton(tr("Train the cut model on"), side);
+  train_on_button_->setObjectName(QStringLiteral("trainOn"));
+  train_on_button_->setToolTip(
+      tr("Train the cut model further at its smaller shape, with the run's own training options "
+         "and without the lasso (kdw distill --restore_model_path CUT --epochs N); the new run "
+         "appears in Distill and Runs"));
+  train_on_button_->setEnabled(false);
+  train_on_epochs_ = new QSpinBox(side);
+  train_on_epochs_->setObjectName(QStringLiteral("trainOnEpochs"));
+  train_on_epochs_->setRange(1, 1000);
+  train_on_epochs_->setValue(4);
+  train_on_epochs_->setSuffix(tr(" epochs"));
+  train_row->addWidget(train_on_button_);
+  train_row->addWidget(train_on_epochs_);
+  sl->addLayout(train_row);
   results_ = new QTableWidget(0, 3, side);
   results_->setHorizontalHeaderLabels({tr(""), tr("before"), tr("after")});
   results_->verticalHeader()->hide();
@@ -263,15 +283,21 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   connect(strip_, &ComponentStrip::hovered, status_, &QLabel::setText);
   connect(cut_button_, &QPushButton::clicked, this, [this] { cutAndEvaluate(); });
   connect(export_button_, &QPushButton::clicked, this, &CompressPanel::exportCut);
+  connect(train_on_button_, &QPushButton::clicked, this, [this] { trainCutOn(); });
   if (jobs_) {
     connect(jobs_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
       if (id == cut_job_)
         if (const auto* report = result.get<kdw::CutReport>()) showCutResult(*report);
       if (id == export_job_) status_->setText(tr("Exported to %1").arg(export_target_));
+      if (id == train_on_job_)
+        if (const auto* run = result.get<kdw::DistillResult>())
+          status_->setText(tr("The cut model, trained on, is in %1")
+                               .arg(QString::fromStdString(run->run_dir.string())));
     });
     connect(jobs_, &JobRunner::failed, this, [this](int id, const QString& message) {
       if (id == cut_job_) status_->setText(tr("Cut failed: %1").arg(message));
       if (id == export_job_) status_->setText(tr("Export failed: %1").arg(message));
+      if (id == train_on_job_) status_->setText(tr("Training on failed: %1").arg(message));
     });
   }
   cut_button_->setEnabled(false);
@@ -314,6 +340,7 @@ void CompressPanel::closeRun() {
   status_->clear();
   cut_button_->setEnabled(false);
   export_button_->setEnabled(false);
+  train_on_button_->setEnabled(false);
 }
 
 void CompressPanel::openRun(const QString& runDir) {
@@ -371,6 +398,7 @@ bool CompressPanel::openModel(const QString& modelFile) {
   history_->reset(pickState());
   cut_button_->setEnabled(true);
   export_button_->setEnabled(QFileInfo::exists(cutModelFile()));
+  train_on_button_->setEnabled(QFileInfo::exists(cutModelFile()));
   results_->setRowCount(0);
   return true;
 }
@@ -538,11 +566,7 @@ int CompressPanel::cutAndEvaluate(bool askFirst) {
   request.model_file = student_->model_file;
   request.removed = removedUnits(selection_, student_->sizes);
   cut_picks_ = selection_.picks();
-  // Evaluate on the workspace's data when there is one (the run folder's parent otherwise).
-  const QString data = !root_.isEmpty() ? root_ : QFileInfo(run_dir_).absolutePath();
-  if (QFileInfo::exists(QDir(data).filePath(QStringLiteral("files/data/tokens"))) ||
-      QFileInfo::exists(QDir(data).filePath(QStringLiteral("data/tokens"))))
-    request.data_path = data.toStdString();
+  request.data_path = dataPath().toStdString();
   status_->setText(tr("Cutting…"));
   cut_job_ =
       jobs_->submit(tr("Cut & evaluate %1").arg(QDir(run_dir_).dirName()),
@@ -550,9 +574,41 @@ int CompressPanel::cutAndEvaluate(bool askFirst) {
   return cut_job_;
 }
 
+QString CompressPanel::dataPath() const {
+  const QString data = !root_.isEmpty() ? root_ : QFileInfo(run_dir_).absolutePath();
+  if (QFileInfo::exists(QDir(data).filePath(QStringLiteral("files/data/tokens"))) ||
+      QFileInfo::exists(QDir(data).filePath(QStringLiteral("data/tokens"))))
+    return data;
+  return {};
+}
+
+int CompressPanel::trainCutOn() {
+  if (!student_ || !jobs_) return 0;
+  const QString cut = cutModelFile();
+  if (!QFileInfo::exists(cut)) {
+    status_->setText(tr("Not started: cut the model first (%1 is missing)").arg(cut));
+    return 0;
+  }
+  const QString data = dataPath();
+  if (data.isEmpty()) {
+    status_->setText(tr("Not started: no prepared data beside %1 to train on").arg(run_dir_));
+    return 0;
+  }
+  const kdw::DistillOptions o = trainOnOptions(run_dir_, cut, data, train_on_epochs_->value());
+  train_on_job_ = jobs_->submit(
+      tr("Train the cut %1 on").arg(QString::fromStdString(student_->model_type)),
+      [o](kdw::JobContext& job) { return kdw::run_distill(o, job); },
+      QString::fromLatin1(JobRunner::kDistillKind));
+  status_->setText(tr("Training the cut model on for %n epoch(s); the Distill panel follows it",
+                      nullptr, o.epochs));
+  Q_EMIT trainOnStarted(train_on_job_);
+  return train_on_job_;
+}
+
 void CompressPanel::showCutResult(const kdw::CutReport& report) {
   results_->setRowCount(0);
   export_button_->setEnabled(true);
+  train_on_button_->setEnabled(true);
   if (selection_.picks() != cut_picks_) {
     // The picks changed while it ran: its figures would sit next to other picks.
     status_->setText(tr("Wrote %1 for the earlier picks; Cut & Evaluate again for these")

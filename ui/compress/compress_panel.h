@@ -1,7 +1,8 @@
 // The Compress panel: pick a matrix of a run's student and look at it (HeatmapView), pick the
 // hidden units to cut on the heatmap or the component strip (by hand, or by a threshold typed
 // or set on a logarithmic slider), undo/redo the picks, watch the summary, then Cut & Evaluate
-// (a JobRunner job) and Export the cut model.
+// (a JobRunner job), Export the cut model, or train the cut model on (a distillation job that
+// the Distill panel follows; the new run is listed in Runs like any run).
 #pragma once
 
 #include <QString>
@@ -27,6 +28,7 @@ class QUndoStack;
 class QLabel;
 class QPushButton;
 class QSlider;
+class QSpinBox;
 class QTableWidget;
 struct LoadedStudent;
 namespace kdw {
@@ -82,6 +84,12 @@ class CompressPanel : public QWidget {
   /// Submits the export of the run's cut model into `dir`/cut_export (the Export… button asks
   /// for `dir`); returns the job id, 0 when no run is open.
   int exportCutTo(const QString& dir);
+  /// Submits `kdw distill --restore_model_path <cut model> --epochs N` with the run's own
+  /// training options and the lasso off (trainOnOptions) as a distillation job; returns its id,
+  /// 0 when the open run has no cut model. N is the epochs field's value.
+  int trainCutOn();
+  QSpinBox* trainOnEpochs() const { return train_on_epochs_; }
+  QPushButton* trainOnButton() const { return train_on_button_; }
   QTableWidget* resultsTable() const { return results_; }
   /// Threshold the slider value stands for: 0 at 0, then logarithmic from the smallest
   /// non-zero norm (1) to just above the largest (the top picks every unit).
@@ -92,6 +100,8 @@ class CompressPanel : public QWidget {
  Q_SIGNALS:
   /// A cut job finished and its report is shown.
   void cutFinished(const QString& runDir);
+  /// The cut model's training on was submitted as job `id` (a distillation job).
+  void trainOnStarted(int id);
 
  private:
   void showMatrix(int index);
@@ -109,6 +119,9 @@ class CompressPanel : public QWidget {
   void showCutResult(const kdw::CutReport& report);
   /// <run>/cut_model_distill_<type>.pt of the open model (empty when none is open).
   QString cutModelFile() const;
+  /// The data the cut is evaluated on and trained on: the workspace (the run folder's parent when
+  /// none is open) when it holds prepared data; empty otherwise.
+  QString dataPath() const;
 
   JobRunner* jobs_;
   QString root_, run_dir_;
@@ -122,6 +135,7 @@ class CompressPanel : public QWidget {
   QAction* redo_ = nullptr;
   int export_job_ = 0;
   QString export_target_;
+  int train_on_job_ = 0;
 
   QLabel* title_ = nullptr;
   QComboBox* matrix_box_ = nullptr;
@@ -138,6 +152,8 @@ class CompressPanel : public QWidget {
   QLabel* status_ = nullptr;
   QPushButton* cut_button_ = nullptr;
   QPushButton* export_button_ = nullptr;
+  QSpinBox* train_on_epochs_ = nullptr;
+  QPushButton* train_on_button_ = nullptr;
   QTableWidget* results_ = nullptr;
   std::unique_ptr<OptionForm> options_;  ///< the cut's options from the compress table
 };

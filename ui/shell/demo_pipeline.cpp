@@ -4,6 +4,7 @@
 #include <QFileInfo>
 
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "bert/bert_copy.h"
@@ -36,18 +37,44 @@ QString qpath(const std::filesystem::path& p) {
   return QString::fromStdString(p.string());
 }
 
+bool finished(const RunInfo& run, kdw::StudentType type) {
+  if (!run.report) return false;
+  const kdw::DistillReport& r = *run.report;
+  return r.model_type == kdw::student_type_name(type) && r.best_epoch > 0 && !r.stopped &&
+         r.failed.empty() && present(kdw::RunFolder(run.path.toStdString()).model_file(type));
+}
+
 // The newest run folder of `workspace` where a student of `type` finished (its model and a
-// result.json that says neither stopped nor failed); empty when there is none.
+// result.json that says neither stopped nor failed), not counting runs that trained a saved
+// model on; empty when there is none.
 QString finishedRun(const QString& workspace, kdw::StudentType type) {
   const QList<RunInfo> runs = scanRuns(workspace);
-  for (auto it = runs.crbegin(); it != runs.crend(); ++it) {
-    if (!it->report) continue;
-    const kdw::DistillReport& r = *it->report;
-    if (r.model_type == kdw::student_type_name(type) && r.best_epoch > 0 && !r.stopped &&
-        r.failed.empty() && present(kdw::RunFolder(it->path.toStdString()).model_file(type)))
+  for (auto it = runs.crbegin(); it != runs.crend(); ++it)
+    if (finished(*it, type) && (!it->options || it->options->restore_model_path.empty()))
       return it->path;
-  }
   return {};
+}
+
+// The newest finished run that trained `cutModel` on; empty when there is none.
+QString trainedOnRun(const QString& workspace, kdw::StudentType type,
+                     const std::filesystem::path& cutModel) {
+  const QList<RunInfo> runs = scanRuns(workspace);
+  const std::filesystem::path want = cutModel.lexically_normal();
+  for (auto it = runs.crbegin(); it != runs.crend(); ++it)
+    if (finished(*it, type) && it->options &&
+        it->options->restore_model_path.lexically_normal() == want)
+      return it->path;
+  return {};
+}
+
+// The augmented copies per train text that logits/logits.json records (0: none or unreadable).
+int64_t logitsCopies(const kdw::Workspace& ws) {
+  std::ifstream in(ws.logits_dir() / "logits.json");
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return 0;
+  const auto augment = j.find("augment");
+  if (augment == j.end() || !augment->is_object()) return 0;
+  return augment->value("copies", int64_t(0));
 }
 }  // namespace
 
@@ -103,11 +130,13 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                 [finetune](kdw::JobContext& job) { return kdw::run_finetune(finetune, job); }});
 
   kdw::LogitsOptions logits;
+  kdw::apply_option_args(kdw::logits_option_table(), s.logits, logits);
   logits.device = jobDevice();
   logits.workspace = ws.root;
-  steps.append({DemoStep::Logits, QObject::tr("Demo: teacher logits"),
-                QStringLiteral("kdw logits --workspace %1").arg(wsArg),
-                [logits](kdw::JobContext& job) { return kdw::run_logits(logits, job); }});
+  steps.append(
+      {DemoStep::Logits, QObject::tr("Demo: teacher logits"),
+       QStringLiteral("kdw logits --workspace %1 %2").arg(wsArg, flags(s.logits)).trimmed(),
+       [logits](kdw::JobContext& job) { return kdw::run_logits(logits, job); }});
 
   // The chain before the students: from the first step whose output is missing, every later
   // step runs (each reads what the one before wrote).
@@ -115,14 +144,17 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
   const bool teacherCut = present(checkpoint);  // a fine-tune stopped between epochs
   const bool done[4] = {state.hasTokens && state.hasBertData,
                         present(bertDir / "config.json") && present(bertDir / "vocab.txt"),
-                        state.hasTeacher && !teacherCut, state.hasLogits};
+                        state.hasTeacher && !teacherCut,
+                        state.hasLogits && logitsCopies(ws) == logits.augment};
   const QString why[4] = {
       QObject::tr("%1 and %2 hold the prepared data")
           .arg(qpath(ws.tokens_dir()), qpath(ws.bert_data_dir())),
       QObject::tr("%1 holds config.json and vocab.txt").arg(qpath(bertDir)),
       QObject::tr("%1 holds the fine-tuned teacher (no checkpoint of an unfinished run)")
           .arg(qpath(ws.finetune_dir())),
-      QObject::tr("%1 holds the logits").arg(qpath(ws.logits_dir()))};
+      QObject::tr("%1 holds the logits (%2 augmented copies)")
+          .arg(qpath(ws.logits_dir()))
+          .arg(logits.augment)};
   QList<DemoStep> todo;
   bool redo = false;
   for (int i = 0; i < 4; ++i) {
@@ -179,24 +211,50 @@ QList<DemoStep> DemoPipeline::plan(const QString& workspace, const QString& reso
                    options.run_dir = *runDir;
                    return kdw::compress_run(options, job);
                  }};
+    // The cut model trained on at its shape: a new run folder (kdw distill
+    // --restore_model_path CUT --epochs N).
+    kdw::DistillOptions on;
+    on.device = jobDevice();
+    on.data_path = ws.root;
+    kdw::apply_option_args(kdw::distill_option_table(), s.train_on, on);
+    on.model_type = o.model_type;
+    const std::string cutName = kdw::RunFolder::cut_model_name(o.model_type);
+    DemoStep trainOn{DemoStep::TrainOn, QObject::tr("Demo: train the cut %1 on").arg(type),
+                     QStringLiteral("kdw distill --data_path %1 --model_type %2 "
+                                    "--restore_model_path RUN/%3 %4")
+                         .arg(wsArg, type, QString::fromStdString(cutName), flags(s.train_on)),
+                     [on, runDir](kdw::JobContext& job) {
+                       if (runDir->empty()) throw kdw::Error("the student's run folder is unknown");
+                       kdw::DistillOptions options = on;
+                       options.restore_model_path =
+                           kdw::RunFolder(*runDir).cut_model_file(options.model_type);
+                       return kdw::run_distill(options, job);
+                     }};
     const QString run = redo ? QString() : finishedRun(workspace, o.model_type);
     if (run.isEmpty()) {
-      todo << distil << cut;
+      todo << distil << cut << trainOn;
       continue;
     }
     const kdw::RunFolder folder(run.toStdString());
+    *runDir = folder.dir();
+    for (DemoStep* step : {&cut, &trainOn})
+      step->command.replace(QStringLiteral(" RUN"), QLatin1Char(' ') + run);
     if (skipped)
       *skipped << QObject::tr("%1: skipped, %2 holds its model and the result of a finished run")
                       .arg(distil.name, run);
-    if (present(folder.cut_model_file(o.model_type))) {
-      if (skipped)
-        *skipped << QObject::tr("%1: skipped, %2 holds the cut model")
-                        .arg(cut.name, qpath(folder.cut_model_file(o.model_type)));
+    const std::filesystem::path cutModel = folder.cut_model_file(o.model_type);
+    if (!present(cutModel)) {
+      todo << cut << trainOn;
       continue;
     }
-    *runDir = folder.dir();
-    cut.command.replace(QStringLiteral(" RUN "), QLatin1Char(' ') + run + QLatin1Char(' '));
-    todo << cut;
+    if (skipped)
+      *skipped << QObject::tr("%1: skipped, %2 holds the cut model").arg(cut.name, qpath(cutModel));
+    const QString trained = trainedOnRun(workspace, o.model_type, cutModel);
+    if (trained.isEmpty())
+      todo << trainOn;
+    else if (skipped)
+      *skipped << QObject::tr("%1: skipped, %2 holds the cut model trained on")
+                      .arg(trainOn.name, trained);
   }
   return todo;
 }
@@ -205,7 +263,7 @@ QList<DemoStep> DemoPipeline::start(QList<DemoStep> steps) {
   for (DemoStep& step : steps) {
     // Distillations are tagged so that the Distill panel shows them as they train.
     step.job =
-        step.kind == DemoStep::Distill
+        step.kind == DemoStep::Distill || step.kind == DemoStep::TrainOn
             ? runner_->submit(step.name, step.fn, QString::fromLatin1(JobRunner::kDistillKind))
             : runner_->submit(step.name, step.fn);
     pending_.append(step.job);

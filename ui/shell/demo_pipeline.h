@@ -1,6 +1,7 @@
-// "Open demo workspace": the whole demo pipeline (prepare, teacher, logits, two students) as
-// jobs on the JobRunner, each calling the same engine function as the matching kdw verb.
-// The demo settings are kdw::DemoRecipe (engine/core/demo_recipe.h), as for scripts/demo.sh.
+// "Open demo workspace": the whole demo pipeline (prepare, teacher, logits with augmented copies,
+// two students, each cut and its cut model trained on) as jobs on the JobRunner, each calling the
+// same engine function as the matching kdw verb. The demo settings are kdw::DemoRecipe
+// (engine/core/demo_recipe.h), as for scripts/demo.sh.
 #pragma once
 
 #include <QList>
@@ -18,7 +19,7 @@ struct WorkspaceState;
 using DemoSettings = kdw::DemoRecipe;
 
 struct DemoStep {
-  enum Kind { Prepare, CopyBert, Finetune, Logits, Distill, Compress };
+  enum Kind { Prepare, CopyBert, Finetune, Logits, Distill, Compress, TrainOn };
   Kind kind = Prepare;
   QString name;     ///< job name shown in the queue
   QString command;  ///< the equivalent kdw command line (for the log and the tests)
@@ -37,8 +38,11 @@ class DemoPipeline : public QObject {
   /// and logits form a chain: from the first one missing, all later steps run. The fine-tune
   /// is done when its model is there without a checkpoint (one left by a cancel is resumed).
   /// Each student is done when a run folder of its type holds its model and a result.json of
-  /// a finished run; its cut (heatmaps, cut model, evaluation) when that folder holds the cut
-  /// model. `skipped`, when given, gets one line per skipped step: its name and why.
+  /// a finished run (a run that trained a saved model on does not count); its cut (heatmaps,
+  /// cut model, evaluation) when that folder holds the cut model; the training on of the cut
+  /// model when a finished run's config.json names that cut model as restore_model_path. The
+  /// logits are done when logits.json records the recipe's augmented copies. `skipped`, when given,
+  /// gets one line per skipped step: its name and why.
   static QList<DemoStep> plan(const QString& workspace, const QString& resources,
                               const DemoSettings& settings, const WorkspaceState& state,
                               QStringList* skipped = nullptr);

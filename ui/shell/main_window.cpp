@@ -154,6 +154,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   connect(welcome_, &WelcomePage::openWorkspace, this, &MainWindow::chooseWorkspace);
   connect(welcome_, &WelcomePage::openRecent, this,
           [this](const QString& dir) { openWorkspace(dir); });
+  // The cut model's training on is a distillation: the Distill panel follows it.
+  connect(compress_, &CompressPanel::trainOnStarted, this, [this] { showPanel(Distill); });
   connect(distill_, &DistillPanel::openInCompress, this, [this](const QString& dir) {
     compress_->openRun(dir);
     rescanWorkspace();
@@ -441,6 +443,7 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
         demo_panels_.insert(step.job, Logits);
         break;
       case DemoStep::Distill:
+      case DemoStep::TrainOn:
         demo_panels_.insert(step.job, Distill);
         break;
       case DemoStep::Compress:

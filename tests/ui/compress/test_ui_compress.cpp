@@ -7,9 +7,11 @@
 #include <QFileInfo>
 #include <QMouseEvent>
 #include <QProcess>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QUndoStack>
@@ -24,6 +26,7 @@
 #include "compress/components.h"
 #include "compress/cut.h"
 #include "core/atomic_output.h"
+#include "student/distill.h"
 #include "student/run_folder.h"
 #include "student/student_model.h"
 #include "ui/common/human_units.h"
@@ -33,6 +36,8 @@
 #include "ui/compress/student_source.h"
 #include "ui/compress/unit_selection.h"
 #include "ui/jobs/job_runner.h"
+
+#include "../../student/synthetic_data.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
@@ -99,9 +104,10 @@ bool isMagenta(QRgb c) {
 
 // A tiny stack_biLSTM saved as a run folder's model. Unit u's gate rows are scaled by
 // (u + 1) / hidden so that the group norms spread out as after group lasso training.
-QString writeRun(const QString& dir, int64_t hidden = 6) {
-  kdw::StudentModel model(kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, 8, hidden, 2,
-                                                 {"a", "b", "c"}, 0.0));
+QString writeRun(const QString& dir, int64_t hidden = 6,
+                 const std::vector<std::string>& labels = {"a", "b", "c"}) {
+  kdw::StudentModel model(
+      kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, 8, hidden, 2, labels, 0.0));
   {
     torch::NoGradGuard no_grad;
     // Scale everything unit u owns (its gate rows, its W_hh column, its columns in the reader)
@@ -667,6 +673,73 @@ class TestUiCompress : public QObject {
     QVERIFY2(kdw_cli.exitCode() == 0, kdw_cli.readAllStandardError().constData());
     QCOMPARE(kdw::read_file(folder.cut_report_file()), gui_report);
     QVERIFY(kdw::read_file(cut) == gui_model);
+  }
+
+  // After a cut, "Train the cut model on" trains the cut model at its shape for the epochs
+  // asked, on the run's data and without the lasso, as a distillation job (the kind the Distill
+  // panel follows) that writes a new run folder beside the data.
+  void trainTheCutModelOn() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const fs::path ws = dir.path().toStdString();
+    kdw::testing::write_synthetic_data(ws / "data");
+    const QString run = QDir(dir.path()).filePath(QStringLiteral("2026-01-01___00-00-00"));
+    QVERIFY(QDir().mkpath(run));
+    // The run trained with the lasso (its config.json); the training on leaves it out.
+    kdw::DistillOptions trained;
+    trained.group_lasso = 1e-3;
+    trained.lasso_ramp = 2;
+    trained.iss_threshold = 0.05;
+    trained.lr = 3e-3;
+    trained.batch_size = 8;
+    kdw::write_file_atomic(fs::path(run.toStdString()) / "config.json", trained.to_json().dump());
+    const QString model = writeRun(run, 6, {"neg", "pos"});
+    JobRunner jobs;
+    CompressPanel panel(&jobs);
+    QVERIFY(panel.openModel(model));
+    QVERIFY(!panel.trainOnButton()->isEnabled());  // nothing cut yet
+    QCOMPARE(panel.trainCutOn(), 0);
+    for (int g = 0; g < panel.selection().groupCount(); ++g)
+      for (int u : {0, 2, 3}) panel.selection().setPicked(g, u, true);
+    QSignalSpy failed(&jobs, &JobRunner::failed);
+    QSignalSpy finished(&jobs, &JobRunner::finished);
+    QVERIFY(panel.cutAndEvaluate(false) > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() + failed.count() > 0, 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed[0][1].toString()));
+    QVERIFY(panel.trainOnButton()->isEnabled());
+    const fs::path cutFile =
+        kdw::RunFolder(run.toStdString()).cut_model_file(kdw::StudentType::kStackBiLSTM);
+    const auto cutHidden = kdw::load_student(cutFile)->arch().hidden;
+
+    QSignalSpy started(&panel, &CompressPanel::trainOnStarted);
+    QHash<int, QString> kinds;  // the runner starts a job within submit()
+    fs::path runDir;
+    connect(&jobs, &JobRunner::started, this,
+            [&](int id, const QString&) { kinds.insert(id, jobs.currentKind()); });
+    connect(&jobs, &JobRunner::finished, this, [&](int id, const JobResult& r) {
+      if (started.isEmpty() || id != started[0][0].toInt()) return;
+      if (const auto* result = r.get<kdw::DistillResult>()) runDir = result->run_dir;
+    });
+    panel.trainOnEpochs()->setValue(2);
+    QTest::mouseClick(panel.trainOnButton(), Qt::LeftButton);
+    QCOMPARE(started.size(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!runDir.empty() || failed.count() > 0, 60000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed[0][1].toString()));
+    QCOMPARE(kinds.value(started[0][0].toInt()), QString::fromLatin1(JobRunner::kDistillKind));
+    QCOMPARE(runDir.parent_path(), fs::path(dir.path().toStdString()));
+    QVERIFY(runDir != fs::path(run.toStdString()));
+    const kdw::RunFolder on(runDir);
+    kdw::StudentModel trainedOn = kdw::load_student(on.model_file(kdw::StudentType::kStackBiLSTM));
+    QCOMPARE(trainedOn->arch().hidden, cutHidden);  // the cut shape is kept
+    const kdw::DistillOptions o = kdw::distill_options_from_json(on.read_config());
+    QCOMPARE(o.restore_model_path, cutFile);
+    QCOMPARE(o.epochs, 2);
+    QCOMPARE(o.group_lasso, 0.0);
+    QCOMPARE(o.lasso_ramp, 0);
+    QCOMPARE(o.iss_threshold, 0.0);
+    QCOMPARE(o.lr, 3e-3);  // the run's own training options
+    QCOMPARE(o.batch_size, int64_t(8));
+    QVERIFY(panel.statusText().contains(QString::fromStdString(runDir.string())));
   }
 };
 

@@ -12,6 +12,7 @@
 
 #include "compress/compress_run.h"
 #include "student/reports.h"
+#include "ui/common/run_info.h"
 #include "ui/common/workspace_state.h"
 #include "ui/data/data_panel.h"
 #include "ui/data/table_model.h"
@@ -48,7 +49,17 @@ QString makeResources(const QString& root, int rows) {
 }
 
 // Writes `content` to `path`, making its folder.
-bool touch(const QString& path, const QByteArray& content = {}) {
+bool touch(const QString& path, const QByteArray& content = {});
+
+// A logits.json that records the recipe's augmented copies.
+QByteArray logitsJson(const DemoSettings& s) {
+  return QStringLiteral(R"({"augment": {"copies": %1}})")
+      .arg(std::get<int64_t>(kdw::option_arg(s.logits, "augment")))
+      .toUtf8();
+}
+
+// Writes `content` to `path`, making its folder.
+bool touch(const QString& path, const QByteArray& content) {
   QDir().mkpath(QFileInfo(path).absolutePath());
   QFile f(path);
   return f.open(QIODevice::WriteOnly) && f.write(content) == content.size();
@@ -79,8 +90,8 @@ class TestDemoPipeline : public QObject {
     QVERIFY(script.contains(QStringLiteral("--bert_vocab resources/") +
                             QString::fromStdString(s.bert_source) + QStringLiteral("/vocab.txt")));
     QVERIFY(script.contains(QStringLiteral("files/bert/") + QString::fromStdString(s.bert_folder)));
-    // The finetune command (up to its last continued line), the student=( ... ) array and the
-    // compress command.
+    // The finetune and logits commands (up to their last continued line), the student=( ... )
+    // and train_on=( ... ) arrays and the compress command.
     const auto command = [&](const QString& start) {
       const qsizetype begin = script.indexOf(start);
       if (begin < 0) return QString();
@@ -90,13 +101,21 @@ class TestDemoPipeline : public QObject {
       return script.mid(begin, end - begin);
     };
     const QString finetune = command(QStringLiteral("\" finetune "));
+    const QString logits = command(QStringLiteral("\" logits "));
     const QString compress = command(QStringLiteral("\" compress "));
-    const qsizetype begin = script.indexOf(QStringLiteral("student=("));
-    QVERIFY(!finetune.isEmpty() && !compress.isEmpty() && begin > 0);
-    const QString student = script.mid(begin, script.indexOf(QLatin1Char(')'), begin) - begin);
+    const auto array = [&](const QString& name) {
+      const qsizetype begin = script.indexOf(QLatin1Char('\n') + name + QStringLiteral("=("));
+      return begin < 0 ? QString()
+                       : script.mid(begin, script.indexOf(QLatin1Char(')'), begin) - begin);
+    };
+    const QString student = array(QStringLiteral("student"));
+    const QString trainOn = array(QStringLiteral("train_on"));
+    QVERIFY(!finetune.isEmpty() && !logits.isEmpty() && !compress.isEmpty());
+    QVERIFY(!student.isEmpty() && !trainOn.isEmpty());
     const QStringList fixed = {"--workspace", "--bert_path", "--restore_path", "--data_path"};
-    for (const auto& [args, text] : {std::pair{&s.finetune, finetune},
-                                     std::pair{&s.student, student}, std::pair{&s.cut, compress}}) {
+    for (const auto& [args, text] : {std::pair{&s.finetune, finetune}, std::pair{&s.logits, logits},
+                                     std::pair{&s.student, student}, std::pair{&s.cut, compress},
+                                     std::pair{&s.train_on, trainOn}}) {
       QStringList expected;
       for (const auto& [name, value] : *args) {
         const QString flag = QStringLiteral("--") + QString::fromStdString(name);
@@ -122,9 +141,17 @@ class TestDemoPipeline : public QObject {
         QVERIFY2(expected.contains(flag) || fixed.contains(flag), qPrintable(flag));
       }
     }
-    for (const std::string& type : s.student_types)
-      QVERIFY(script.contains(QStringLiteral("--model_type ") + QString::fromStdString(type) +
+    // Each student is distilled, cut, and its cut model trained on.
+    for (const std::string& name : s.student_types) {
+      const QString type = QString::fromStdString(name);
+      QVERIFY(script.contains(QStringLiteral("--model_type ") + type +
                               QStringLiteral(" \"${student[@]}\"")));
+      QVERIFY2(script.contains(QRegularExpression(
+                   QStringLiteral("--model_type %1 \\\\\n\\s*--restore_model_path \"\\$run_\\w+/"
+                                  "cut_model_distill_%1\\.pt\" \"\\$\\{train_on\\[@\\]\\}\"")
+                       .arg(type))),
+               qPrintable(type));
+    }
   }
 
   void planStartsAtFirstMissingOutput() {
@@ -133,22 +160,31 @@ class TestDemoPipeline : public QObject {
     WorkspaceState state;
     state.valid = true;
     const QList<DemoStep> all = DemoPipeline::plan(dir.path(), "/res", s, state);
-    QCOMPARE(all.size(), 8);
+    QCOMPARE(all.size(), 10);
     const QList<DemoStep::Kind> kinds = {DemoStep::Prepare, DemoStep::CopyBert, DemoStep::Finetune,
                                          DemoStep::Logits,  DemoStep::Distill,  DemoStep::Compress,
-                                         DemoStep::Distill, DemoStep::Compress};
-    for (int i = 0; i < 8; ++i) QCOMPARE(all[i].kind, kinds[i]);
+                                         DemoStep::TrainOn, DemoStep::Distill,  DemoStep::Compress,
+                                         DemoStep::TrainOn};
+    for (int i = 0; i < 10; ++i) QCOMPARE(all[i].kind, kinds[i]);
     QCOMPARE(all[0].command, QStringLiteral("kdw prepare --input /res/demo/fortunes_ru.csv "
                                             "--workspace %1 --bert_vocab /res/demo/bert/vocab.txt")
                                  .arg(dir.path()));
-    QVERIFY(all[2].command.endsWith(QStringLiteral("--epochs 12 --lr 0.0005 --batch_size 16")));
-    QVERIFY(
-        all[4].command.contains(QStringLiteral("--model_type stack_biLSTM --hidden_size 256 "
-                                               "--emb_dim 100 --epochs 12 --batch_size 32 "
-                                               "--lr 0.002 --group_lasso 0.002 "
-                                               "--iss_threshold 0.05 --sparse_tolerance 0.06")));
+    // Each command is the recipe's flags (tests/student/test_distill_options checks their text).
+    QVERIFY(all[2].command.endsWith(QString::fromStdString(kdw::option_flags(s.finetune))));
+    QCOMPARE(all[3].command,
+             QStringLiteral("kdw logits --workspace %1 %2")
+                 .arg(dir.path(), QString::fromStdString(kdw::option_flags(s.logits))));
+    QVERIFY(all[3].command.contains(QStringLiteral("--augment ")));
+    QVERIFY(all[4].command.contains(QStringLiteral("--model_type stack_biLSTM ") +
+                                    QString::fromStdString(kdw::option_flags(s.student))));
+    QVERIFY(all[4].command.contains(QStringLiteral("--lasso_warmup ")));
     QVERIFY(all[5].command.contains(QStringLiteral("--cut_model --threshold 0.05")));
-    QVERIFY(all[6].command.contains(QStringLiteral("--model_type stack_LSTM")));
+    QCOMPARE(all[6].command,
+             QStringLiteral("kdw distill --data_path %1 --model_type stack_biLSTM "
+                            "--restore_model_path RUN/cut_model_distill_stack_biLSTM.pt %2")
+                 .arg(dir.path(), QString::fromStdString(kdw::option_flags(s.train_on))));
+    QVERIFY(all[7].command.contains(QStringLiteral("--model_type stack_LSTM")));
+    QCOMPARE(all[9].name, QStringLiteral("Demo: train the cut stack_LSTM on"));
 
     state.hasTokens = state.hasBertData = true;
     QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).first().kind, DemoStep::CopyBert);
@@ -156,15 +192,21 @@ class TestDemoPipeline : public QObject {
     QVERIFY(touch(dir.filePath("files/bert/demo_bert/vocab.txt")));
     QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).first().kind, DemoStep::Finetune);
     state.hasTeacher = true;
-    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 5);  // logits, 2 x (+cut)
+    // logits, 2 x (student, cut, training on)
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 7);
+    // Logits without the recipe's augmented copies are made again.
     state.hasLogits = true;
-    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 4);
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).first().kind, DemoStep::Logits);
+    QVERIFY(touch(dir.filePath("files/data/logits/logits.json"), R"({"augment": {"copies": 1}})"));
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).first().kind, DemoStep::Logits);
+    QVERIFY(touch(dir.filePath("files/data/logits/logits.json"), logitsJson(s)));
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 6);
     // A count of run folders says nothing about the students: no folder holds one.
     state.runs = 2;
-    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 4);
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 6);
     // A new prepare invalidates everything after it.
     state.hasTokens = false;
-    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 8);
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, state).size(), 10);
   }
 
   // After a cancel, the plan is made from what the workspace holds: a finished student without
@@ -177,6 +219,7 @@ class TestDemoPipeline : public QObject {
                           "files/bert/demo_bert/config.json", "files/bert/demo_bert/vocab.txt",
                           "files/bert/rubert_finetune/config.json", "files/data/logits/train.npy"})
       QVERIFY(touch(dir.filePath(f)));
+    QVERIFY(touch(dir.filePath("files/data/logits/logits.json"), logitsJson(s)));
     // The first student finished, its cut never ran; the second was stopped after epoch 1.
     const QString done = dir.filePath("2026-11-26___10-00-00");
     QVERIFY(touch(done + "/model_distill_stack_biLSTM.pt"));
@@ -189,12 +232,17 @@ class TestDemoPipeline : public QObject {
     QStringList skipped;
     QList<DemoStep> steps =
         DemoPipeline::plan(dir.path(), "/res", s, scanWorkspace(dir.path()), &skipped);
-    QCOMPARE(steps.size(), 3);
+    QCOMPARE(steps.size(), 5);
     QCOMPARE(steps[0].name, QStringLiteral("Demo: cut stack_biLSTM"));
     QVERIFY2(steps[0].command.contains("--restore_path " + done + " "),
              qPrintable(steps[0].command));
-    QCOMPARE(steps[1].name, QStringLiteral("Demo: distil stack_LSTM"));
-    QCOMPARE(steps[2].name, QStringLiteral("Demo: cut stack_LSTM"));
+    QCOMPARE(steps[1].kind, DemoStep::TrainOn);
+    QVERIFY2(steps[1].command.contains("--restore_model_path " + done +
+                                       "/cut_model_distill_stack_biLSTM.pt "),
+             qPrintable(steps[1].command));
+    QCOMPARE(steps[2].name, QStringLiteral("Demo: distil stack_LSTM"));
+    QCOMPARE(steps[3].name, QStringLiteral("Demo: cut stack_LSTM"));
+    QCOMPARE(steps[4].name, QStringLiteral("Demo: train the cut stack_LSTM on"));
     QCOMPARE(skipped.size(), 5);
     QVERIFY(skipped[0].startsWith("Demo: prepare data: skipped, "));
     QVERIFY(skipped[3].startsWith("Demo: teacher logits: skipped, "));
@@ -202,19 +250,50 @@ class TestDemoPipeline : public QObject {
                                         "and the result of a finished run")
                              .arg(done));
 
-    // With both cuts there, nothing is left; a fine-tune's checkpoint makes it resume, and all
-    // that follows it runs again.
+    // With both cuts there, the cut models are trained on. A finished run that trained the
+    // first one on (the newest run folder) is neither taken for its student nor cut again.
     QVERIFY(touch(done + "/cut_model_distill_stack_biLSTM.pt"));
     QVERIFY(touch(stopped + "/result.json",
                   R"({"model_type": "stack_LSTM", "best_epoch": 12, "epochs_done": 12})"));
     QVERIFY(touch(stopped + "/cut_model_distill_stack_LSTM.pt"));
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, scanWorkspace(dir.path())).size(), 2);
+    const auto trainedOn = [&](const QString& run, const QString& type, const QString& cut) {
+      return touch(run + "/model_distill_" + type + ".pt") &&
+             touch(run + "/config.json", QStringLiteral(R"({"model_type": "%1", "epochs": 2,
+                                                            "restore_model_path": "%2"})")
+                                             .arg(type, cut)
+                                             .toUtf8()) &&
+             touch(run + "/result.json", QStringLiteral(R"({"model_type": "%1", "best_epoch": 2,
+                                                            "epochs_done": 2})")
+                                             .arg(type)
+                                             .toUtf8());
+    };
+    const QString onBi = dir.filePath("2026-11-26___10-20-00");
+    QVERIFY(trainedOn(onBi, "stack_biLSTM", done + "/cut_model_distill_stack_biLSTM.pt"));
+    skipped.clear();
+    steps = DemoPipeline::plan(dir.path(), "/res", s, scanWorkspace(dir.path()), &skipped);
+    QCOMPARE(steps.size(), 1);
+    QCOMPARE(steps[0].name, QStringLiteral("Demo: train the cut stack_LSTM on"));
+    QVERIFY(skipped.contains(
+        QStringLiteral("Demo: train the cut stack_biLSTM on: skipped, %1 holds the cut model "
+                       "trained on")
+            .arg(onBi)));
+    // A stopped training on does not count.
+    const QString onUni = dir.filePath("2026-11-26___10-25-00");
+    QVERIFY(trainedOn(onUni, "stack_LSTM", stopped + "/cut_model_distill_stack_LSTM.pt"));
+    QVERIFY(touch(onUni + "/result.json", R"({"model_type": "stack_LSTM", "best_epoch": 1,
+                                               "epochs_done": 1, "stopped": true})"));
+    QCOMPARE(DemoPipeline::plan(dir.path(), "/res", s, scanWorkspace(dir.path())).size(), 1);
+    QVERIFY(trainedOn(onUni, "stack_LSTM", stopped + "/cut_model_distill_stack_LSTM.pt"));
+    // Nothing is left; a fine-tune's checkpoint makes it resume, and all that follows it runs
+    // again.
     skipped.clear();
     QVERIFY(
         DemoPipeline::plan(dir.path(), "/res", s, scanWorkspace(dir.path()), &skipped).isEmpty());
-    QCOMPARE(skipped.size(), 8);
+    QCOMPARE(skipped.size(), 10);
     QVERIFY(touch(dir.filePath("files/bert/rubert_finetune.checkpoint/state.json")));
     steps = DemoPipeline::plan(dir.path(), "/res", s, scanWorkspace(dir.path()));
-    QCOMPARE(steps.size(), 6);
+    QCOMPARE(steps.size(), 8);
     QCOMPARE(steps[0].kind, DemoStep::Finetune);
     QVERIFY(steps[0].command.endsWith(" --resume"));
   }
@@ -231,7 +310,7 @@ class TestDemoPipeline : public QObject {
     state.valid = true;
     const QList<DemoStep> steps =
         pipeline.start(DemoPipeline::plan(dir.path(), empty.path(), DemoSettings(), state));
-    QCOMPARE(steps.size(), 8);
+    QCOMPARE(steps.size(), 10);
     QVERIFY(pipeline.isRunning());
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 20000);
     QCOMPARE(done.at(0).at(0).toBool(), false);
@@ -239,7 +318,7 @@ class TestDemoPipeline : public QObject {
     QCOMPARE(failed.at(0).at(0).toInt(), steps[0].job);
     QVERIFY2(failed.at(0).at(1).toString().startsWith(empty.path() + "/demo/"),  // what is missing
              qPrintable(failed.at(0).at(1).toString()));
-    QCOMPARE(cancelled.size(), 7);
+    QCOMPARE(cancelled.size(), 9);
     QCOMPARE(finished.size(), 0);
     QVERIFY(!pipeline.isRunning());
     QVERIFY(!runner.isBusy());
@@ -255,6 +334,8 @@ class TestDemoPipeline : public QObject {
     kdw::set_option_arg(s.student, "epochs", int64_t(1));
     kdw::set_option_arg(s.student, "hidden_size", int64_t(16));
     kdw::set_option_arg(s.student, "emb_dim", int64_t(16));
+    kdw::set_option_arg(s.logits, "augment", int64_t(1));
+    kdw::set_option_arg(s.train_on, "epochs", int64_t(1));
     JobRunner runner;
     DemoPipeline pipeline(&runner);
     QSignalSpy done(&pipeline, &DemoPipeline::done);
@@ -273,15 +354,31 @@ class TestDemoPipeline : public QObject {
     QCOMPARE(done.at(0).at(0).toBool(), true);
     const WorkspaceState state = scanWorkspace(dir.path());
     QVERIFY(state.hasTokens && state.hasBertData && state.hasTeacher && state.hasLogits);
-    QCOMPARE(state.runs, 2);
-    QCOMPARE(runDirs.size(), 4);  // each student's run, then its cut in the same folder
+    QCOMPARE(state.runs, 4);
+    // Each student's run, its cut in the same folder, then the cut model's training on in a
+    // new folder.
+    QCOMPARE(runDirs.size(), 6);
     QCOMPARE(runDirs[1], runDirs[0]);
-    QCOMPARE(runDirs[3], runDirs[2]);
+    QCOMPARE(runDirs[4], runDirs[3]);
+    QVERIFY(runDirs[2] != runDirs[0] && runDirs[5] != runDirs[3]);
+    for (const auto& [on, cut] :
+         {std::pair{runDirs[2], runDirs[0] + "/cut_model_distill_stack_biLSTM.pt"},
+          std::pair{runDirs[5], runDirs[3] + "/cut_model_distill_stack_LSTM.pt"}}) {
+      const RunInfo info = readRunInfo(on);
+      QVERIFY2(info.options && info.report, qPrintable(info.problem));
+      QCOMPARE(QString::fromStdString(info.options->restore_model_path.string()), cut);
+      QCOMPARE(info.options->epochs, int64_t(1));
+      QVERIFY(QFileInfo::exists(on + "/model_distill_" + info.modelType + ".pt"));
+    }
+    QCOMPARE(readRunInfo(runDirs[0]).options->lasso_warmup,
+             std::get<int64_t>(kdw::option_arg(s.student, "lasso_warmup")));
+    // The logits hold the recipe's augmented copies.
+    QVERIFY(QFileInfo::exists(dir.filePath("files/data/logits/train_aug.npy")));
     QVERIFY(QFileInfo::exists(runDirs[0] + "/model_distill_stack_biLSTM.pt"));
     QVERIFY(QFileInfo::exists(runDirs[0] + "/cut_model_distill_stack_biLSTM.pt"));
     QVERIFY(QFileInfo::exists(runDirs[0] + "/component_norms.png"));
-    QVERIFY(QFileInfo::exists(runDirs[2] + "/model_distill_stack_LSTM.pt"));
-    QVERIFY(QFileInfo::exists(runDirs[2] + "/cut_model_distill_stack_LSTM.pt"));
+    QVERIFY(QFileInfo::exists(runDirs[3] + "/model_distill_stack_LSTM.pt"));
+    QVERIFY(QFileInfo::exists(runDirs[3] + "/cut_model_distill_stack_LSTM.pt"));
     QVERIFY(QFileInfo::exists(dir.filePath("files/bert/demo_bert/vocab.txt")));
     QVERIFY(DemoPipeline::plan(dir.path(), res.path(), s, state).isEmpty());
   }
@@ -293,13 +390,14 @@ class TestDemoPipeline : public QObject {
     QVERIFY(!makeResources(res.path(), 80).isEmpty());
     MainWindow window;
     const QList<int> ids = window.runDemoPipeline(dir.path(), res.path());
-    QCOMPARE(ids.size(), 8);
+    QCOMPARE(ids.size(), 10);
     QCOMPARE(window.runner()->currentName(), QStringLiteral("Demo: prepare data"));
     QCOMPARE(
         window.runner()->queuedNames(),
         (QStringList{"Demo: teacher configuration", "Demo: fine-tune teacher",
                      "Demo: teacher logits", "Demo: distil stack_biLSTM", "Demo: cut stack_biLSTM",
-                     "Demo: distil stack_LSTM", "Demo: cut stack_LSTM"}));
+                     "Demo: train the cut stack_biLSTM on", "Demo: distil stack_LSTM",
+                     "Demo: cut stack_LSTM", "Demo: train the cut stack_LSTM on"}));
     QVERIFY(window.runDemoPipeline(dir.path(), res.path()).isEmpty());  // once at a time
     // The Teacher panel shows the demo's fine-tune options while it follows that job.
     QCOMPARE(window.panelWidget(MainWindow::Teacher)->findChild<QSpinBox*>("epochs")->value(),
@@ -327,7 +425,7 @@ class TestDemoPipeline : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(data->model()->rowCount(), 80, 20000);  // the input, previewed
     // Reopened after the cancel: the prepared data stays, the rest is queued.
     const QList<int> again = window.runDemoPipeline(dir.path(), res.path());
-    QCOMPARE(again.size(), 7);
+    QCOMPARE(again.size(), 9);
     QCOMPARE(window.runner()->currentName(), QStringLiteral("Demo: teacher configuration"));
     window.runner()->cancelAll();
     QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 30000);
