@@ -70,6 +70,13 @@ class DistillBestEpoch {
   bool offer(const EpochScores& s);
 
   const std::optional<EpochScores>& best() const { return best_; }
+  double top_accuracy() const { return top_accuracy_; }
+
+  /// Puts back the state best() and top_accuracy() gave (a resumed run's checkpoint).
+  void restore(std::optional<EpochScores> best, double top_accuracy) {
+    best_ = best;
+    top_accuracy_ = top_accuracy;
+  }
 
   /// This rule, as configured, in one sentence for a finished run that kept epoch `kept`:
   /// which rule chose it and the scores that made it ("kept epoch 3 (dev accuracy 0.396): the

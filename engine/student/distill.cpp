@@ -7,6 +7,7 @@
 #include <torch/optim/adam.h>
 
 #include "core/atomic_output.h"
+#include "core/commit.h"
 #include "core/device.h"
 #include "core/error.h"
 #include "core/hash.h"
@@ -14,8 +15,9 @@
 #include "core/memory.h"
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
-#include "student/comparison.h"
 #include "dist/dist_context.h"
+#include "student/comparison.h"
+#include "student/distill_checkpoint.h"
 #include "student/distill_data.h"
 #include "student/distill_fingerprint.h"
 #include "student/distill_loop.h"
@@ -140,14 +142,21 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
 
   DistillResult r;
   // Only rank 0 of a distributed job writes a run folder; the others log to no file.
+  const bool resuming = !o.resume.empty();
   if (dist.is_writer()) {
-    r.run_dir = create_run_folder(
-        o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir, start_time);
+    r.run_dir = resuming
+                    ? o.resume
+                    : create_run_folder(
+                          o.output_dir.empty() ? default_output_dir(data.data_dir) : o.output_dir,
+                          start_time);
   }
   const RunFolder run(r.run_dir);
   r.model_file = run.model_file(o.model_type);
+  std::optional<DistillResumePoint> resume_point;
   if (dist.is_writer()) {
     nlohmann::json config = o.to_json();
+    // Where a resumed run is is its own folder; configs of runs stay comparable without it.
+    config.erase("resume");
     config["data_dir"] = data.data_dir.string();
     config["arch"] = model->arch().to_json();
     config["train_samples"] = original_rows;
@@ -155,14 +164,52 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
     // Which logits the student learnt from: the GUI marks the run stale once they are recomputed.
     if (fs::exists(data.data_dir / "logits" / "logits.json"))
       config["logits_hash"] = file_hash(data.data_dir / "logits" / "logits.json");
+    if (resuming) {
+      // Refused before anything in the folder changes.
+      if (!fs::is_directory(r.run_dir)) throw file_error(r.run_dir, "no such run folder");
+      check_resume_config(run.config_file(), run.read_config(), config);
+      resume_point = load_distill_checkpoint(run.checkpoint_dir(), model, optimizer, device);
+      if (resume_point->epochs_done >= o.epochs)
+        throw UsageError("epochs " + std::to_string(o.epochs) + ": the run in " +
+                         r.run_dir.string() + " has done " +
+                         std::to_string(resume_point->epochs_done) + "; give more to resume it");
+    }
     write_file_atomic(run.config_file(), config.dump(2));
   }
-  MetricsLog log(dist.is_writer() ? run.metrics_file() : fs::path(), job);
+  if (resuming) {
+    // A checkpoint rank 0 refused stops every rank with its line (agree() passes on its abort).
+    dist.agree("resume point", "read");
+    if (!resume_point) resume_point.emplace();
+    share_distill_resume_point(dist, model, optimizer, *resume_point);
+    kdw::log::info("resuming after epoch {} (step {})", resume_point->epochs_done,
+                   resume_point->steps);
+  }
+  MetricsLog log(dist.is_writer() ? run.metrics_file() : fs::path(), job,
+                 resume_point ? resume_point->metrics_bytes : -1);
   kdw::log::info("distilling into {} ({} parameters), run folder {}",
                  student_type_name(o.model_type), model->parameter_count(), r.run_dir.string());
 
+  // After each epoch rank 0 keeps where the run stands, for --resume after a cancel or a kill.
+  const auto checkpoint = [&](DistillResumePoint& point) {
+    point.metrics_bytes = log.bytes();
+    save_distill_checkpoint(run.checkpoint_dir(), model, optimizer, point);
+  };
   const DistillTraining t =
-      train_student(o, data, model, optimizer, device, r.model_file, log, job);
+      train_student(o, data, model, optimizer, device, r.model_file, log, job,
+                    resume_point ? &*resume_point : nullptr,
+                    dist.is_writer() ? std::function<void(DistillResumePoint&)>(checkpoint)
+                                     : std::function<void(DistillResumePoint&)>());
+  // The run is complete: its checkpoint is no longer needed (a cancel keeps it for --resume).
+  if (dist.is_writer() && !t.stopped && t.failure.empty()) {
+    try {
+      remove_dir_atomic(run.checkpoint_dir());
+    } catch (const Error& e) {
+      kdw::log::warn("{}", e.what());
+    }
+  }
+  if (t.stopped && t.epochs_done > 0 && dist.is_writer())
+    kdw::log::info("stopped; continue after epoch {} with resume {}", t.epochs_done,
+                   r.run_dir.string());
   r.report = distill_report(o, data, model, t, r.model_file, device, job);
   if (dist.is_writer()) {
     add_comparison(r.report, data.data_dir, r.run_dir, o);

@@ -15,6 +15,8 @@ void append(std::string& bytes, const std::vector<T>& v) {
 std::string distill_fingerprint(const DistillOptions& o, const DistillData& data) {
   nlohmann::json options = o.to_json();
   for (const char* path : {"data_path", "output_dir"}) options.erase(path);
+  // Where the run folder is only matters to rank 0; that every rank resumes matters to all.
+  options["resume"] = !o.resume.empty();
   std::string bytes = options.dump();
   for (const std::string& label : data.labels) bytes += label + '\n';
   bytes += std::to_string(data.vocab_rows);

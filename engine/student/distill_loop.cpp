@@ -70,10 +70,25 @@ bool all_finite(const StudentModelImpl& model) {
 
 }  // namespace
 
-MetricsLog::MetricsLog(fs::path file, JobContext& job) : file_(std::move(file)), job_(job) {
+MetricsLog::MetricsLog(fs::path file, JobContext& job, int64_t keep_bytes)
+    : file_(std::move(file)), job_(job) {
   if (file_.empty()) return;
-  out_.open(file_);
+  if (keep_bytes >= 0) {
+    // The records after the checkpoint's epoch are those of the part being redone.
+    std::error_code ec;
+    if (!fs::exists(file_) || fs::file_size(file_) < uintmax_t(keep_bytes))
+      throw file_error(file_, "is shorter than the checkpoint's records; start a new run");
+    fs::resize_file(file_, uintmax_t(keep_bytes), ec);
+    if (ec) throw file_error(file_, "cannot cut to the checkpoint's records: " + ec.message());
+    out_.open(file_, std::ios::app);
+  } else {
+    out_.open(file_);
+  }
   if (!out_) throw file_error(file_, "cannot create");
+}
+
+int64_t MetricsLog::bytes() {
+  return file_.empty() ? 0 : int64_t(fs::file_size(file_));  // write() flushes
 }
 
 void MetricsLog::write(const nlohmann::json& record) {
@@ -86,7 +101,9 @@ void MetricsLog::write(const nlohmann::json& record) {
 
 DistillTraining train_student(const DistillOptions& o, const DistillData& data, StudentModel& model,
                               torch::optim::Adam& optimizer, const at::Device& device,
-                              const fs::path& model_file, MetricsLog& log, JobContext& job) {
+                              const fs::path& model_file, MetricsLog& log, JobContext& job,
+                              const DistillResumePoint* resume,
+                              const std::function<void(DistillResumePoint&)>& checkpoint) {
   const RaggedSplit& train = data.splits[0];
   const std::vector<int64_t> train_lengths = train.lengths();
   const at::Tensor teacher_train = data.logits[0].to(device);
@@ -97,8 +114,15 @@ DistillTraining train_student(const DistillOptions& o, const DistillData& data, 
   dist::DistContext& dist = dist::context();  // a single process unless the CLI joined a job
   // In a job the gradients are averaged bucket by bucket while backward runs (DDP's overlap).
   dist::GradReducer reducer(dist, model->parameters());
+  if (resume) {
+    step = resume->steps;
+    t.epochs_done = resume->epochs_done;
+    t.best_epoch = resume->best_epoch;
+    t.best_dev = resume->best_dev;
+    policy.restore(resume->best, resume->top_accuracy);
+  }
   try {
-    for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    for (int epoch = t.epochs_done + 1; epoch <= o.epochs; ++epoch) {
       model->train();
       const double lasso_w = lasso_weight(o.group_lasso, o.lasso_warmup, o.lasso_ramp, epoch);
       const auto batches =
@@ -197,6 +221,12 @@ DistillTraining train_student(const DistillOptions& o, const DistillData& data, 
         save_student(model, model_file);
       }
       t.epochs_done = epoch;
+      if (checkpoint) {
+        DistillResumePoint point{epoch,      step,           t.best_epoch,
+                                 t.best_dev, policy.best(),  policy.top_accuracy(),
+                                 0,          cpu_rng_state()};
+        checkpoint(point);
+      }
     }
   } catch (const Cancelled&) {
     t.stopped = true;

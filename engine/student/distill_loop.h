@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -14,6 +15,7 @@
 
 #include "core/job.h"
 #include "core/metrics.h"
+#include "student/distill_checkpoint.h"
 #include "student/distill_data.h"
 #include "student/distill_options.h"
 #include "student/reports.h"
@@ -25,8 +27,12 @@ namespace kdw {
 /// writes no file (the ranks other than 0 of a distributed job).
 class MetricsLog {
  public:
-  MetricsLog(std::filesystem::path file, JobContext& job);
+  /// keep_bytes >= 0: a resumed run's file, cut to that length (the checkpoint's epoch) and
+  /// appended to; otherwise a new file.
+  MetricsLog(std::filesystem::path file, JobContext& job, int64_t keep_bytes = -1);
   void write(const nlohmann::json& record);
+  /// The file's length so far.
+  int64_t bytes();
 
  private:
   std::filesystem::path file_;
@@ -50,10 +56,12 @@ inline SplitScores short_metrics(const ClassificationMetrics& m) {
 
 /// Trains `model` for o.epochs on data's train split, saving the kept epoch (see
 /// DistillBestEpoch) into `model_file`. A cancel or a divergence ends the loop and is reported
-/// in the result, not thrown.
+/// in the result, not thrown. With `resume` it goes on after that point's epoch; `checkpoint`
+/// (rank 0) is called with the point after each completed epoch (metrics_bytes left to it).
 DistillTraining train_student(const DistillOptions& o, const DistillData& data, StudentModel& model,
                               torch::optim::Adam& optimizer, const at::Device& device,
                               const std::filesystem::path& model_file, MetricsLog& log,
-                              JobContext& job);
+                              JobContext& job, const DistillResumePoint* resume = nullptr,
+                              const std::function<void(DistillResumePoint&)>& checkpoint = {});
 
 }  // namespace kdw

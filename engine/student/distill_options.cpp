@@ -69,6 +69,10 @@ const OptionTable<DistillOptions>& distill_option_table() {
                 "without: evaluate it on dev and test")
           .path("output_dir", &O::output_dir, "Output folder",
                 "parent of the run folder (default: the workspace root)")
+          .path("resume", &O::resume, "Resume run",
+                "continue this unfinished run folder from its last completed epoch (same "
+                "options; epochs may grow)",
+                cli)
           .integer("log_every", &O::log_every, 10, 1, kMaxI64, "Log every",
                    "steps between step records in metrics.jsonl", 0);
   return table;

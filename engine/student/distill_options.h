@@ -62,6 +62,9 @@ struct DistillOptions {
   /// Non-empty: start from this saved (full or cut) student and keep its architecture
   /// (hidden_size, num_layers, emb_dim, dropout are then the model's).
   std::filesystem::path restore_model_path;
+  /// Non-empty: continue this run folder from its checkpoint (distill_checkpoint.h); the options
+  /// must be the run's (config.json) but for epochs, which may grow.
+  std::filesystem::path resume;
   /// Steps between "step" metric records.
   int64_t log_every;
 

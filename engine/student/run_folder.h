@@ -21,6 +21,8 @@ class RunFolder {
   static constexpr const char* kConfig = "config.json";
   static constexpr const char* kMetrics = "metrics.jsonl";
   static constexpr const char* kResult = "result.json";
+  /// An unfinished run's checkpoint (a folder; distill_checkpoint.h), removed when it ends.
+  static constexpr const char* kCheckpoint = "checkpoint";
   static constexpr const char* kCutReport = "cut_report.json";
   static constexpr const char* kNormsPicture = "component_norms.png";
   /// Weight pictures: weight_<stem>.png.
@@ -42,6 +44,7 @@ class RunFolder {
   std::filesystem::path config_file() const { return dir_ / kConfig; }
   std::filesystem::path metrics_file() const { return dir_ / kMetrics; }
   std::filesystem::path result_file() const { return dir_ / kResult; }
+  std::filesystem::path checkpoint_dir() const { return dir_ / kCheckpoint; }
   std::filesystem::path cut_report_file() const { return dir_ / kCutReport; }
   std::filesystem::path norms_picture() const { return dir_ / kNormsPicture; }
   std::filesystem::path model_file(StudentType type) const { return dir_ / model_name(type); }

@@ -41,6 +41,9 @@ const QString kKdw = QStringLiteral(KDW_BINARY_DIR "/app/kdw/kdw");
 // The commit step of rank 0 at which finetuneResumesAcrossRanks kills it: in the second epoch,
 // after the first epoch's checkpoint (the test checks that one is there).
 const QString kKillAfterFirstCheckpoint = QStringLiteral("28");
+// The commit step of rank 0 at which distillResumesAcrossRanks kills it: in the second epoch,
+// after the first epoch's checkpoint (the test checks that it is epoch 1's).
+const QString kDistillKillInSecondEpoch = QStringLiteral("22");
 
 struct Run {
   int code;
@@ -134,6 +137,12 @@ QStringList distill_args(const QString& data, const QString& out) {
          << "--threads"
          << "1"
          << "--output_dir" << out;
+}
+
+// distill_args with another epoch count.
+QStringList with_epochs(QStringList args, int epochs) {
+  args[args.indexOf("--epochs") + 1] = QString::number(epochs);
+  return args;
 }
 
 fs::path only_run_folder(const QString& out) {
@@ -403,6 +412,68 @@ class TestDistCli : public QObject {
     QVERIFY2(nproc.code == 0, qPrintable(nproc.err));
     diff = max_difference(expected, finetuned_weights(c));
     QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+  }
+
+  // A 2-rank distillation killed in its second epoch (rank 0, at a commit after epoch 1's
+  // checkpoint) and resumed with --resume on both ranks (rank 1 has no run folder: rank 0 hands
+  // the checkpoint on) ends with the weights and metrics of an uninterrupted 2-rank run.
+  void distillResumesAcrossRanks() {
+    QTemporaryDir dir;
+    const QString data = dir.filePath("data");
+    kdw::testing::write_synthetic_data(data.toStdString());
+    const auto whole = run_ranks({with_epochs(distill_args(data, dir.filePath("whole")), 3),
+                                  with_epochs(distill_args(data, dir.filePath("whole1")), 3)});
+    QVERIFY2(whole[0].code == 0, qPrintable(whole[0].err));
+    QVERIFY2(whole[1].code == 0, qPrintable(whole[1].err));
+
+    QProcessEnvironment kill = base_env();
+    kill.insert("KDW_FAULT_KILL_AT", kDistillKillInSecondEpoch);
+    QProcess rank0, rank1;
+    const QString port = QString::number(free_port());
+    const QString out = dir.filePath("parts");
+    int rank = 0;
+    for (QProcess* p : {&rank0, &rank1}) {
+      QProcessEnvironment env = rank == 0 ? kill : base_env();
+      env.insert("RANK", QString::number(rank));
+      env.insert("LOCAL_RANK", QString::number(rank));
+      env.insert("WORLD_SIZE", "2");
+      env.insert("MASTER_ADDR", "127.0.0.1");
+      env.insert("MASTER_PORT", port);
+      p->setProcessEnvironment(env);
+      p->start(kKdw, with_epochs(distill_args(data, rank == 0 ? out : dir.filePath("parts1")), 3));
+      ++rank;
+    }
+    QCOMPARE(finish(rank0).code, -2);  // SIGKILL
+    QVERIFY(finish(rank1).code != 0);  // its peer died
+    const fs::path run = only_run_folder(out);
+    QVERIFY(!run.empty());
+    const fs::path state = run / "checkpoint" / "state.json";
+    QVERIFY(fs::exists(state));
+    QCOMPARE(nlohmann::json::parse(std::ifstream(state)).at("epochs_done").get<int>(), 1);
+
+    const QString folder = QString::fromStdString(run.string());
+    const auto resumed = run_ranks(
+        {with_epochs(distill_args(data, out), 3) << "--resume" << folder,
+         with_epochs(distill_args(data, dir.filePath("parts1")), 3) << "--resume" << folder});
+    QVERIFY2(resumed[0].code == 0, qPrintable(resumed[0].err));
+    QVERIFY2(resumed[1].code == 0, qPrintable(resumed[1].err));
+    QVERIFY2(resumed[0].err.contains("resuming after epoch 1"), qPrintable(resumed[0].err));
+    QVERIFY(!fs::exists(run / "checkpoint"));
+    const fs::path a = only_run_folder(dir.filePath("whole"));
+    const double diff = max_weight_difference(a / "model_distill_stack_biLSTM.pt",
+                                              run / "model_distill_stack_biLSTM.pt");
+    QVERIFY2(diff == 0, qPrintable(QString::number(diff)));
+    const auto epochs = [](const fs::path& folder) {
+      std::vector<nlohmann::json> records;
+      std::ifstream in(folder / "metrics.jsonl");
+      for (std::string line; std::getline(in, line);) {
+        nlohmann::json r = nlohmann::json::parse(line);
+        r.erase("samples_per_s");
+        records.push_back(r);
+      }
+      return records;
+    };
+    QVERIFY(epochs(run) == epochs(a));
   }
 
   void badEnvironmentOneLine() {
