@@ -150,6 +150,14 @@ std::string join(const std::vector<std::string>& items) {
   return s + "]";
 }
 
+// LABEL_0..LABEL_{n-1}: what Hugging Face writes when nobody named the classes, e.g. a
+// pretrained checkpoint saved with a throwaway head.
+bool placeholder_labels(const std::vector<std::string>& labels) {
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (labels[i] != "LABEL_" + std::to_string(i)) return false;
+  return !labels.empty();
+}
+
 }  // namespace
 
 BertFolderInfo inspect_bert_folder(const fs::path& folder) {
@@ -166,11 +174,24 @@ LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& lab
     throw file_error(info.weights_file, "tensor " + info.missing.front() + " is missing (" +
                                             std::to_string(info.missing.size()) +
                                             " missing in all)");
-  const bool head_in_weights = info.has_classifier && info.layout != "config-only";
-  if (head_in_weights) {
-    if (!labels.empty() && labels != info.labels)
+  bool head_in_weights = info.has_classifier && info.layout != "config-only";
+  if (head_in_weights && !labels.empty() && labels != info.labels) {
+    if (!placeholder_labels(info.labels))
       throw file_error(folder, "its classifier was trained for labels " + join(info.labels) +
-                                   " but the data has labels " + join(labels));
+                                   " but the data has labels " + join(labels) +
+                                   "; use the pretrained folder without the classifier or a "
+                                   "folder trained for these labels");
+    // A head for unnamed classes was never trained for these labels: start a new one, as HF's
+    // from_pretrained does for a head that does not fit.
+    log::warn(
+        "{}: its classifier has only placeholder labels {}; newly initialised a "
+        "classifier head for the data's labels {}",
+        folder.string(), join(info.labels), join(labels));
+    scan.tensors.erase("classifier.weight");
+    scan.tensors.erase("classifier.bias");
+    head_in_weights = false;
+  }
+  if (head_in_weights) {
     out.config.labels = info.labels;
   } else {
     out.config.labels =

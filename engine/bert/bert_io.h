@@ -39,7 +39,9 @@ struct LoadedBert {
 
 /// Loads a DeepPavlov or HF folder. `labels`: the dataset's labels; a folder without classifier
 /// gets a new head of that size (initialised as HF does); a folder WITH a head must match (else
-/// Error naming both label sets). A "config-only" folder gives a randomly initialised model.
+/// Error naming both label sets), unless its labels are HF's placeholders LABEL_0..LABEL_{n-1}:
+/// then the head is replaced by a new one for `labels` (logged; new_head is true). A
+/// "config-only" folder gives a randomly initialised model.
 LoadedBert load_bert(const std::filesystem::path& folder, const std::vector<std::string>& labels);
 
 /// Writes HF layout atomically into `folder`: config.json (with id2label/label2id),

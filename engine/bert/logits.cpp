@@ -229,6 +229,11 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
   if (dist.share_decision(false)) return {{}, true};
 
   LoadedBert loaded = load_bert(model_dir, data.labels);  // errors when the head does not fit
+  // A new head (the folder's had only placeholder labels) would give random logits.
+  if (loaded.new_head)
+    throw file_error(model_dir,
+                     "holds no classifier trained for the data's labels; run `kdw "
+                     "finetune` first");
   BertForSequenceClassification model = loaded.model;
   model->to(device);
   if (matmul_dtype == at::kBFloat16) model->to(at::kBFloat16);  // inference: weights in bf16 too

@@ -84,9 +84,24 @@ void check_bert_data_vocab(const Workspace& ws, const nlohmann::json& prepare,
                            : std::string("another vocabulary");
     throw file_error(file, "bert_data was made with " + used + " (hash " + expected +
                                "), not with the model's " + vocab_file.string() + " (hash " +
-                               actual + "); prepare the data again with bert_vocab " +
-                               vocab_file.string());
+                               actual +
+                               "); prepare the data again with this folder's "
+                               "vocab.txt as bert_vocab (" +
+                               vocab_file.string() + ")");
   }
+}
+
+std::string bert_vocab_problem(const Workspace& ws, const fs::path& vocab_file) {
+  try {
+    if (!fs::exists(ws.prepare_file())) return {};
+    const nlohmann::json prepare = parse_json_file(ws.prepare_file());
+    if (!prepare.is_object() || !prepare.contains("bert") || !prepare["bert"].is_object())
+      return {};  // no bert_data yet: the Data step will use whatever vocabulary it is given
+    check_bert_data_vocab(ws, prepare, vocab_file);
+  } catch (const std::exception& e) {  // a damaged prepare.json or unreadable vocab.txt too
+    return e.what();
+  }
+  return {};
 }
 
 std::vector<int64_t> truncated_lengths(const RaggedSplit& split, int64_t max_seq_len) {

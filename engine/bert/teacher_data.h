@@ -37,6 +37,11 @@ TeacherData read_teacher_data(const Workspace& ws, int64_t vocab_size);
 void check_bert_data_vocab(const Workspace& ws, const nlohmann::json& prepare,
                            const std::filesystem::path& vocab_file);
 
+/// For a warning before fine-tuning starts: "" when `vocab_file` is the vocabulary the
+/// workspace's bert_data was made with, or when nothing was prepared with a BERT vocabulary yet;
+/// else the one-line problem check_bert_data_vocab would throw. Never throws.
+std::string bert_vocab_problem(const Workspace& ws, const std::filesystem::path& vocab_file);
+
 /// Sample lengths after truncation to `max_seq_len` tokens.
 std::vector<int64_t> truncated_lengths(const RaggedSplit& split, int64_t max_seq_len);
 

@@ -308,11 +308,37 @@ class TestBert : public QObject {
              error.c_str());
   }
 
+  // HF's placeholder labels (LABEL_0..2 in the fixture) mean the head was never trained for
+  // named classes: the data's labels get a new head, of their own size, on the same encoder.
+  void placeholder_head_is_replaced() {
+    const fs::path folder = bert_fixtures() / "hf_style";
+    const LoadedBert kept = load_bert(folder, {});
+    for (const std::vector<std::string>& labels :
+         {std::vector<std::string>{"x", "y", "z"}, std::vector<std::string>{"neg", "pos"}}) {
+      const LoadedBert loaded = load_bert(folder, labels);
+      QVERIFY(loaded.new_head);
+      QCOMPARE(loaded.config.labels, labels);
+      QCOMPARE(loaded.model->num_labels(), static_cast<int64_t>(labels.size()));
+      const auto out = run(loaded.model, expected_);
+      check_encoder(out);  // the pretrained encoder is loaded as before
+      QCOMPARE(out.logits.size(1), static_cast<int64_t>(labels.size()));
+      if (labels.size() == 3) QVERIFY(!at::equal(out.logits, run(kept.model, expected_).logits));
+    }
+    // Data that really is labelled LABEL_0..2 keeps the trained head.
+    QVERIFY(!load_bert(folder, {"LABEL_0", "LABEL_1", "LABEL_2"}).new_head);
+  }
+
   void head_and_labels_must_match() {
-    const std::string error = error_of([&] {
-      load_bert(bert_fixtures() / "hf_style", {"x", "y", "z"});
-    });
-    QVERIFY2(contains(error, "LABEL_0") && contains(error, "x, y, z"), error.c_str());
+    const fs::path folder = dir() / "named_head";
+    copy_folder(bert_fixtures() / "hf_style", folder);
+    auto config = nlohmann::json::parse(read_bytes(folder / "config.json"));
+    config["id2label"] = {{"0", "neg"}, {"1", "neu"}, {"2", "pos"}};
+    config["label2id"] = {{"neg", 0}, {"neu", 1}, {"pos", 2}};
+    write_bytes(folder / "config.json", config.dump());
+    const std::string error = error_of([&] { load_bert(folder, {"x", "y", "z"}); });
+    QVERIFY2(contains(error, "neg, neu, pos") && contains(error, "x, y, z") &&
+                 contains(error, "without the classifier"),
+             error.c_str());
     const std::string no_labels =
         error_of([&] { load_bert(bert_fixtures() / "deeppavlov_style", {}); });
     QVERIFY2(contains(no_labels, "no classifier"), no_labels.c_str());

@@ -17,9 +17,11 @@
 #include "bert/bert_io.h"
 #include "bert/finetune.h"
 #include "bert/logits.h"
+#include "bert/teacher_data.h"
 #include "core/atomic_output.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/json_read.h"
 #include "core/workspace.h"
 #include "formats/npy.h"
 #include "formats/ragged.h"
@@ -379,15 +381,40 @@ void TestBertTrain::badInputsGiveOneClearError() {
   kdw::write_file_atomic(ws.prepare_file(),
                          json{{"bert", {{"vocab", "other.txt"}, {"vocab_hash", "0123"}}}}.dump());
   QString error = error_of([&] { kdw::run_finetune(o, job); });
-  QVERIFY2(error.contains("prepare.json") && error.contains("other.txt"), qPrintable(error));
+  QVERIFY2(error.contains("prepare.json") && error.contains("other.txt") &&
+               error.contains(QString::fromStdString((bert / "vocab.txt").string())) &&
+               error.contains("prepare the data again with this folder's vocab.txt"),
+           qPrintable(error));
+  // The same line, without throwing, for the Teacher panel to show when a folder is picked.
+  QCOMPARE(QString::fromStdString(kdw::bert_vocab_problem(ws, bert / "vocab.txt")), error);
   kdw::write_file_atomic(ws.prepare_file(), prepare);
+  QCOMPARE(kdw::bert_vocab_problem(ws, bert / "vocab.txt"), std::string());
+  // Nothing prepared with a BERT vocabulary yet: nothing to warn about.
+  QCOMPARE(kdw::bert_vocab_problem(kdw::Workspace{root / "empty"}, bert / "vocab.txt"),
+           std::string());
 
-  // A head trained for other labels: the fixture's 3-label classifier vs 4 labels here.
+  // The fixture's head has HF's placeholder labels LABEL_0..2: fine-tuning would start a new
+  // head, but logits from it would be random.
+  const fs::path placeholder_head = fs::path(KDW_FIXTURES_DIR) / "bert" / "hf_style";
+  kdw::LogitsOptions from_placeholder = lo;
+  from_placeholder.model = placeholder_head;
+  error = error_of([&] { kdw::run_logits(from_placeholder, job); });
+  QVERIFY2(error.contains("hf_style") && error.contains("finetune"), qPrintable(error));
+  QVERIFY(!fs::exists(ws.logits_dir()));
+
+  // A head trained for other, named labels: 3 named classes vs 4 labels here.
   kdw::write_file_atomic(ws.labels_file(), json{"a", "b", "c", "d"}.dump());
   kdw::FinetuneOptions headed = o;
-  headed.bert_path = fs::path(KDW_FIXTURES_DIR) / "bert" / "hf_style";
+  headed.bert_path = root / "named_head";
+  fs::copy(placeholder_head, headed.bert_path);
+  json config = kdw::read_json_file(headed.bert_path / "config.json");
+  config["id2label"] = {{"0", "neg"}, {"1", "neu"}, {"2", "pos"}};
+  config["label2id"] = {{"neg", 0}, {"neu", 1}, {"pos", 2}};
+  kdw::write_file_atomic(headed.bert_path / "config.json", config.dump());
   error = error_of([&] { kdw::run_finetune(headed, job); });
-  QVERIFY2(error.contains("labels"), qPrintable(error));
+  QVERIFY2(error.contains("neg, neu, pos") && error.contains("a, b, c, d") &&
+               error.contains("without the classifier"),
+           qPrintable(error));
   // Label indices beyond labels.json.
   kdw::write_file_atomic(ws.labels_file(), json{"a", "b"}.dump());
   error = error_of([&] { kdw::run_finetune(o, job); });
