@@ -26,7 +26,7 @@ bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-std::string shape_text(at::IntArrayRef shape) {
+std::string shape_text(const std::vector<int64_t>& shape) {
   std::string s = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + "]";
@@ -55,10 +55,13 @@ int64_t count_lines(const fs::path& file) {
 
 struct Scan {
   BertFolderInfo info;
-  std::map<std::string, at::Tensor> tensors;  // canonical names of the model's tensors
+  std::map<std::string, TensorInfo> known;    // canonical names of the model's tensors
+  std::map<std::string, at::Tensor> tensors;  // the same with their values (with_tensors only)
 };
 
-Scan scan_folder(const fs::path& folder) {
+// `with_tensors` false reads only the weights' names, dtypes and shapes (never the tensors'
+// bytes), so that inspecting a 700 MB checkpoint costs milliseconds; the checks are the same.
+Scan scan_folder(const fs::path& folder, bool with_tensors) {
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) throw file_error(folder, "not a folder");
   Scan scan;
@@ -90,28 +93,37 @@ Scan scan_folder(const fs::path& folder) {
     info.has_classifier = !info.labels.empty();
   } else {
     info.layout = info.config_file.filename() == "bert_config.json" ? "deeppavlov" : "huggingface";
-    const NamedTensors raw = info.weights_file.extension() == ".safetensors"
-                                 ? read_safetensors(info.weights_file).tensors
-                                 : read_torch_checkpoint(info.weights_file);
+    const bool safetensors = info.weights_file.extension() == ".safetensors";
+    NamedTensors raw;
+    std::vector<TensorInfo> listed;
+    if (with_tensors) {
+      raw = safetensors ? read_safetensors(info.weights_file).tensors
+                        : read_torch_checkpoint(info.weights_file);
+      for (const auto& [name, tensor] : raw)
+        listed.push_back({name, tensor.scalar_type(), tensor.sizes().vec()});
+    } else {
+      listed = safetensors ? read_safetensors_info(info.weights_file)
+                           : read_torch_checkpoint_info(info.weights_file);
+    }
     const auto expected = bert_parameter_shapes(info.config, 1);
     std::map<std::string, std::vector<int64_t>> known(expected.begin(), expected.end());
-    for (const auto& [name, tensor] : raw) {
-      const std::string canonical = canonical_name(name);
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+      const std::string canonical = canonical_name(listed[i].name);
       if (!known.count(canonical)) {
-        info.unexpected.push_back(name);
+        info.unexpected.push_back(listed[i].name);
         continue;
       }
-      if (!scan.tensors.emplace(canonical, tensor).second)
+      if (!scan.known.emplace(canonical, listed[i]).second)
         throw file_error(info.weights_file, "tensor " + printable(canonical) + " appears twice");
+      if (with_tensors) scan.tensors.emplace(canonical, raw[i].second);
     }
-    info.has_classifier = scan.tensors.count("classifier.weight") > 0;
+    info.has_classifier = scan.known.count("classifier.weight") > 0;
     int64_t num_labels = 0;
     if (info.has_classifier) {
-      const at::Tensor& w = scan.tensors["classifier.weight"];
-      if (w.dim() != 2 || w.size(0) < 1)
-        throw file_error(info.weights_file,
-                         "tensor classifier.weight has shape " + shape_text(w.sizes()));
-      num_labels = w.size(0);
+      const std::vector<int64_t>& w = scan.known["classifier.weight"].shape;
+      if (w.size() != 2 || w[0] < 1)
+        throw file_error(info.weights_file, "tensor classifier.weight has shape " + shape_text(w));
+      num_labels = w[0];
       if (info.labels.empty())
         for (int64_t i = 0; i < num_labels; ++i)
           info.labels.push_back("LABEL_" + std::to_string(i));
@@ -121,17 +133,17 @@ Scan scan_folder(const fs::path& folder) {
                                                std::to_string(num_labels) + " rows");
     }
     for (const auto& [name, shape] : bert_parameter_shapes(info.config, num_labels)) {
-      auto it = scan.tensors.find(name);
-      if (it == scan.tensors.end()) {
+      auto it = scan.known.find(name);
+      if (it == scan.known.end()) {
         info.missing.push_back(name);
         continue;
       }
-      if (it->second.sizes() != at::IntArrayRef(shape))
+      if (it->second.shape != shape)
         throw file_error(info.weights_file, "tensor " + name + " has shape " +
-                                                shape_text(it->second.sizes()) + " but " +
+                                                shape_text(it->second.shape) + " but " +
                                                 info.config_file.filename().string() + " implies " +
                                                 shape_text(shape));
-      if (!at::isFloatingType(it->second.scalar_type()))
+      if (!at::isFloatingType(it->second.dtype))
         throw file_error(info.weights_file, "tensor " + name + " is not floating point");
     }
   }
@@ -161,11 +173,11 @@ bool placeholder_labels(const std::vector<std::string>& labels) {
 }  // namespace
 
 BertFolderInfo inspect_bert_folder(const fs::path& folder) {
-  return scan_folder(folder).info;
+  return scan_folder(folder, false).info;
 }
 
 LoadedBert load_bert(const fs::path& folder, const std::vector<std::string>& labels) {
-  Scan scan = scan_folder(folder);
+  Scan scan = scan_folder(folder, true);
   LoadedBert out;
   out.info = scan.info;
   out.config = scan.info.config;

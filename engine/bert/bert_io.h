@@ -26,8 +26,10 @@ struct BertFolderInfo {
   bool has_classifier = false;
 };
 
-/// Reads config, vocabulary and the weights' names/shapes; throws kdw::Error on a folder that is
-/// not a BERT folder or whose files disagree (tensor shape vs config, vocab lines vs vocab_size).
+/// Reads config, vocabulary and the weights' names, dtypes and shapes, not the tensors' bytes
+/// (the safetensors header, a zip checkpoint's data.pkl, a legacy checkpoint's pickles);
+/// throws kdw::Error on a folder that is not a BERT folder or whose files disagree (tensor shape
+/// vs config, vocab lines vs vocab_size). load_bert makes the same checks.
 BertFolderInfo inspect_bert_folder(const std::filesystem::path& folder);
 
 struct LoadedBert {

@@ -10,6 +10,7 @@
 #include "core/json_read.h"
 #include "core/printable.h"
 #include "core/read_guard.h"
+#include "formats/file_ranges.h"
 
 namespace fs = std::filesystem;
 
@@ -53,32 +54,38 @@ at::Tensor SafetensorsFile::find(const std::string& name) const {
 
 namespace {
 
-SafetensorsFile parse_safetensors(const fs::path& path, const std::string& raw) {
-  if (raw.size() < 8) throw file_error(path, "truncated safetensors file (no header)");
+struct Entry {
+  uint64_t begin = 0, end = 0;
+  std::string name;
+  const DTypeName* dtype = nullptr;
+  std::vector<int64_t> shape;
+};
+
+// The header's length from the file's first 8 bytes, checked against the file's size.
+uint64_t header_length(const fs::path& path, std::string_view first8, uint64_t file_size) {
+  if (file_size < 8 || first8.size() < 8)
+    throw file_error(path, "truncated safetensors file (no header)");
   uint64_t header_len = 0;
-  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | static_cast<unsigned char>(raw[i]);
-  if (header_len > raw.size() - 8)
+  for (int i = 7; i >= 0; --i)
+    header_len = (header_len << 8) | static_cast<unsigned char>(first8[i]);
+  if (header_len > file_size - 8)
     throw file_error(path, "truncated or corrupt safetensors file (header length " +
                                std::to_string(header_len) + " exceeds the file)");
-  const nlohmann::json header =
-      parse_json(std::string_view(raw).substr(8, header_len), path, "corrupt safetensors header");
-  if (!header.is_object()) throw file_error(path, "corrupt safetensors header: not a JSON object");
-  const std::size_t data_start = 8 + header_len;
-  const uint64_t data_size = raw.size() - data_start;
+  return header_len;
+}
 
-  struct Entry {
-    uint64_t begin = 0, end = 0;
-    std::string name;
-    const DTypeName* dtype = nullptr;
-    std::vector<int64_t> shape;
-  };
-  SafetensorsFile out;
+// The header's entries in file order, each checked against `data_size` (the bytes after the
+// header), without reading any tensor's bytes.
+std::vector<Entry> parse_header(const fs::path& path, std::string_view header_text,
+                                uint64_t data_size, std::map<std::string, std::string>& metadata) {
+  const nlohmann::json header = parse_json(header_text, path, "corrupt safetensors header");
+  if (!header.is_object()) throw file_error(path, "corrupt safetensors header: not a JSON object");
   std::vector<Entry> entries;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
       if (it->is_object())
         for (auto m = it->begin(); m != it->end(); ++m)
-          if (m->is_string()) out.metadata[m.key()] = m->get<std::string>();
+          if (m->is_string()) metadata[m.key()] = m->get<std::string>();
       continue;
     }
     Entry e;
@@ -132,6 +139,15 @@ SafetensorsFile parse_safetensors(const fs::path& path, const std::string& raw) 
                                  " overlap in the file (corrupt)");
     previous = &e;
   }
+  return entries;
+}
+
+SafetensorsFile parse_safetensors(const fs::path& path, const std::string& raw) {
+  const uint64_t header_len = header_length(path, raw, raw.size());
+  const std::size_t data_start = 8 + header_len;
+  SafetensorsFile out;
+  const std::vector<Entry> entries = parse_header(path, std::string_view(raw).substr(8, header_len),
+                                                  raw.size() - data_start, out.metadata);
   for (const Entry& e : entries) {
     at::Tensor t = at::empty(e.shape, at::TensorOptions().dtype(e.dtype->type));
     if (e.end > e.begin)
@@ -145,6 +161,20 @@ SafetensorsFile parse_safetensors(const fs::path& path, const std::string& raw) 
 
 SafetensorsFile read_safetensors(const fs::path& path) {
   return guard_file_read(path, [&] { return parse_safetensors(path, read_file(path)); });
+}
+
+std::vector<TensorInfo> read_safetensors_info(const fs::path& path) {
+  return guard_file_read(path, [&] {
+    FileRanges file(path);
+    const uint64_t header_len =
+        header_length(path, file.size() < 8 ? std::string() : file.read(0, 8), file.size());
+    std::map<std::string, std::string> metadata;
+    std::vector<Entry> entries =
+        parse_header(path, file.read(8, header_len), file.size() - 8 - header_len, metadata);
+    std::vector<TensorInfo> out;
+    for (Entry& e : entries) out.push_back({std::move(e.name), e.dtype->type, std::move(e.shape)});
+    return out;
+  });
 }
 
 void write_safetensors(const fs::path& path,

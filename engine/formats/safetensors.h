@@ -11,6 +11,8 @@
 
 #include <ATen/ATen.h>
 
+#include "formats/tensor_info.h"
+
 namespace kdw {
 
 struct SafetensorsFile {
@@ -23,6 +25,10 @@ struct SafetensorsFile {
 
 /// Supports F32, F16, BF16, F64, I64, I32, I16, I8, U8 and BOOL.
 SafetensorsFile read_safetensors(const std::filesystem::path& path);
+
+/// The tensors' names, dtypes and shapes in file order, with the same checks of the header as
+/// read_safetensors, reading only the 8-byte length and the JSON header, none of the tensor bytes.
+std::vector<TensorInfo> read_safetensors_info(const std::filesystem::path& path);
 
 /// Writes atomically; tensors are stored in the given order with their own dtype.
 void write_safetensors(const std::filesystem::path& path,

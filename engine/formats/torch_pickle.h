@@ -12,11 +12,19 @@
 
 #include <ATen/ATen.h>
 
+#include "formats/tensor_info.h"
+
 namespace kdw {
 
 /// The state dict's tensors in file order (CPU, contiguous). Nested dicts are flattened with "."
 /// Throws kdw::Error "<path>: <problem>" on anything unexpected.
 std::vector<std::pair<std::string, at::Tensor>> read_torch_checkpoint(
     const std::filesystem::path& path);
+
+/// The state dict's tensors' names, dtypes and shapes, with the same checks of the pickle and of
+/// each storage's size and place in the file as read_torch_checkpoint, without reading the
+/// storages' bytes: of a zip checkpoint only its directory, data.pkl and local headers are read;
+/// of a legacy one the pickles at its start and each storage's 8-byte element count.
+std::vector<TensorInfo> read_torch_checkpoint_info(const std::filesystem::path& path);
 
 }  // namespace kdw

@@ -24,26 +24,29 @@ constexpr uint64_t kLocalHeader = 0x04034b50;
 // file that inflates further is a zip bomb, refused before anything is allocated.
 constexpr uint64_t kMaxInflateRatio = 16;
 
-std::vector<ZipEntry> zip_directory(const fs::path& path, const std::string& raw) {
-  if (raw.size() < 22) throw file_error(path, "truncated zip archive");
+std::vector<ZipEntry> zip_directory(const fs::path& path, uint64_t size, const ZipRead& read) {
+  if (size < 22) throw file_error(path, "truncated zip archive");
+  // The end-of-directory record lies in the last 22 + 65535 (comment) bytes.
+  const uint64_t lowest = size >= 22 + 65535 ? size - 22 - 65535 : 0;
+  const std::string tail = read(lowest, size - lowest);
   std::size_t eocd = std::string::npos;
-  const std::size_t lowest = raw.size() >= 22 + 65535 ? raw.size() - 22 - 65535 : 0;
-  for (std::size_t p = raw.size() - 22 + 1; p-- > lowest;)
-    if (std::memcmp(raw.data() + p, kEndOfDirectory, 4) == 0) {
+  for (std::size_t p = tail.size() - 22 + 1; p-- > 0;)
+    if (std::memcmp(tail.data() + p, kEndOfDirectory, 4) == 0) {
       eocd = p;
       break;
     }
   if (eocd == std::string::npos)
     throw file_error(path, "truncated or corrupt zip archive (no end of central directory)");
-  ByteCursor e(path, raw.data(), raw.size(), eocd + 10);
+  ByteCursor e(path, tail.data(), tail.size(), eocd + 10);
   const uint64_t count = e.uint_le(2);
   e.uint_le(4);  // directory size
   const uint64_t dir_offset = e.uint_le(4);
   if (count == 0xffff || dir_offset == 0xffffffff)
     throw file_error(path, "zip64 checkpoints are not supported");
-  if (dir_offset >= raw.size())
+  if (dir_offset >= size)
     throw file_error(path, "corrupt zip archive (central directory outside the file)");
-  ByteCursor c(path, raw.data(), raw.size(), dir_offset);
+  const std::string directory = read(dir_offset, size - dir_offset);
+  ByteCursor c(path, directory.data(), directory.size());
   std::vector<ZipEntry> entries;
   for (uint64_t k = 0; k < count; ++k) {
     if (c.uint_le(4) != kDirectoryEntry)
@@ -64,24 +67,43 @@ std::vector<ZipEntry> zip_directory(const fs::path& path, const std::string& raw
   return entries;
 }
 
-uint64_t inflate_budget(const std::string& raw) {
-  return std::max<uint64_t>(uint64_t{1} << 20, kMaxInflateRatio * raw.size());
+std::vector<ZipEntry> zip_directory(const fs::path& path, const std::string& raw) {
+  return zip_directory(path, raw.size(), whole_file_read(raw));
 }
 
-const char* zip_data(const fs::path& path, const std::string& raw, const ZipEntry& z,
-                     std::string& inflated, uint64_t& budget) {
-  if (z.local_offset > raw.size())
+ZipRead whole_file_read(const std::string& raw) {
+  return [&raw](uint64_t offset, uint64_t n) { return raw.substr(offset, n); };
+}
+
+uint64_t inflate_budget(uint64_t file_size) {
+  return std::max<uint64_t>(uint64_t{1} << 20, kMaxInflateRatio * file_size);
+}
+
+uint64_t inflate_budget(const std::string& raw) {
+  return inflate_budget(raw.size());
+}
+
+uint64_t zip_data_offset(const fs::path& path, uint64_t size, const ZipRead& read,
+                         const ZipEntry& z) {
+  if (z.local_offset > size)
     throw file_error(path,
                      "corrupt zip archive (entry " + printable(z.name) + " outside the file)");
-  ByteCursor l(path, raw.data(), raw.size(), z.local_offset);
+  const std::string header = read(z.local_offset, std::min<uint64_t>(30, size - z.local_offset));
+  ByteCursor l(path, header.data(), header.size());
   if (l.uint_le(4) != kLocalHeader)
     throw file_error(path, "corrupt zip archive (bad local header of " + printable(z.name) + ")");
   l.take(22);
   const uint64_t name_len = l.uint_le(2), extra_len = l.uint_le(2);
-  l.take(name_len + extra_len);
-  if (z.compressed > l.remaining())
+  const uint64_t data = z.local_offset + 30 + name_len + extra_len;
+  if (data > size || z.compressed > size - data)
     throw file_error(path, "truncated zip archive (entry " + printable(z.name) + ")");
-  const char* data = l.take(z.compressed);
+  return data;
+}
+
+namespace {
+
+const char* entry_bytes(const fs::path& path, const ZipEntry& z, const char* data,
+                        std::string& inflated, uint64_t& budget) {
   if (z.method == 0) {
     if (z.size != z.compressed)
       throw file_error(path, "corrupt zip archive (entry " + printable(z.name) + " sizes differ)");
@@ -109,6 +131,22 @@ const char* zip_data(const fs::path& path, const std::string& raw, const ZipEntr
     throw file_error(path,
                      "corrupt zip archive (entry " + printable(z.name) + " does not inflate)");
   return inflated.data();
+}
+
+}  // namespace
+
+const char* zip_data(const fs::path& path, const std::string& raw, const ZipEntry& z,
+                     std::string& inflated, uint64_t& budget) {
+  const uint64_t offset = zip_data_offset(path, raw.size(), whole_file_read(raw), z);
+  return entry_bytes(path, z, raw.data() + offset, inflated, budget);
+}
+
+std::string zip_read_entry(const fs::path& path, uint64_t size, const ZipRead& read,
+                           const ZipEntry& z, uint64_t& budget) {
+  const std::string stored = read(zip_data_offset(path, size, read, z), z.compressed);
+  std::string inflated;
+  const char* bytes = entry_bytes(path, z, stored.data(), inflated, budget);
+  return bytes == stored.data() ? stored : inflated;
 }
 
 }  // namespace kdw

@@ -2,6 +2,8 @@
 // round trip, shape and padding invariants at odd sizes, bf16, and the errors bad folders give.
 #include <QtTest/QtTest>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "bert/bert_io.h"
@@ -28,6 +30,17 @@ std::string error_of(const std::function<void()>& f) {
     return e.what();
   }
   return "";
+}
+
+// Bytes this thread has read through read(2) and the like so far (Linux's per-thread I/O
+// accounting, which counts page-cache hits too): how much of a file a reader really read.
+int64_t bytes_read_by_this_thread() {
+  std::ifstream io("/proc/thread-self/io");
+  std::string key;
+  int64_t value = -1;
+  while (io >> key >> value)
+    if (key == "rchar:") return value;
+  return -1;
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -286,6 +299,50 @@ class TestBert : public QObject {
     QCOMPARE(run(random.model, expected_).logits.sizes(), at::IntArrayRef({4, 2}));
   }
 
+  // Inspecting reads only the weights' names, dtypes and shapes, yet reports the folder exactly
+  // as loading it (which reads every tensor) does, for the three weight formats.
+  void inspect_reads_headers_not_weights() {
+    const fs::path zip = dir() / "hf_zip";
+    copy_folder(bert_fixtures() / "hf_style", zip);
+    fs::remove(zip / "model.safetensors");
+    // A checkpoint with 8 MB more of tensors the classifier does not use (as cls.* heads are).
+    const fs::path large = dir() / "hf_large";
+    copy_folder(bert_fixtures() / "hf_style", large);
+    fs::remove(large / "pytorch_model.bin");
+    auto tensors = read_safetensors(large / "model.safetensors").tensors;
+    tensors.emplace_back("cls.predictions.extra", at::zeros({2 << 20}));
+    write_safetensors(large / "model.safetensors", tensors);
+    for (const fs::path& folder :
+         {bert_fixtures() / "deeppavlov_style", bert_fixtures() / "hf_style", zip, large}) {
+      const int64_t before = bytes_read_by_this_thread();
+      QVERIFY(before >= 0);
+      const BertFolderInfo info = inspect_bert_folder(folder);
+      const int64_t read = bytes_read_by_this_thread() - before;
+      const auto weights = static_cast<int64_t>(fs::file_size(info.weights_file));
+      qInfo("%s: inspecting read %lld bytes (weights file %lld bytes)", folder.filename().c_str(),
+            static_cast<long long>(read), static_cast<long long>(weights));
+      // Config, vocabulary (24 KB) and the header: well under the weights file alone.
+      QVERIFY2(read < weights / 3, folder.c_str());
+
+      const BertFolderInfo loaded =
+          load_bert(folder, info.has_classifier ? std::vector<std::string>{}
+                                                : std::vector<std::string>{"a", "b"})
+              .info;
+      QCOMPARE(info.layout, loaded.layout);
+      QCOMPARE(info.config_file, loaded.config_file);
+      QCOMPARE(info.vocab_file, loaded.vocab_file);
+      QCOMPARE(info.weights_file, loaded.weights_file);
+      QCOMPARE(info.parameter_count, loaded.parameter_count);
+      QCOMPARE(info.vocab_lines, loaded.vocab_lines);
+      QCOMPARE(info.labels, loaded.labels);
+      QCOMPARE(info.unexpected, loaded.unexpected);
+      QCOMPARE(info.missing, loaded.missing);
+      QCOMPARE(info.has_classifier, loaded.has_classifier);
+      QCOMPARE(info.config.hidden_size, loaded.config.hidden_size);
+    }
+    QCOMPARE(inspect_bert_folder(large).unexpected.back(), std::string("cls.predictions.extra"));
+  }
+
   void shape_mismatch_names_tensor_and_shapes() {
     const fs::path folder = dir() / "bad_shape";
     copy_folder(bert_fixtures() / "deeppavlov_style", folder);
@@ -403,6 +460,15 @@ class TestBert : public QObject {
     const std::string bin = read_bytes(folder / "pytorch_model.bin");
     write_bytes(folder / "pytorch_model.bin", bin.substr(0, bin.size() / 2));
     QVERIFY(contains(error_of([&] { load_bert(folder, {}); }), "pytorch_model.bin"));
+    // Inspecting reads less but checks the same sizes: a truncated file is refused too.
+    QVERIFY(contains(error_of([&] { inspect_bert_folder(folder); }), "pytorch_model.bin"));
+    write_bytes(folder / "model.safetensors", st.substr(0, st.size() - 10));
+    QVERIFY(contains(error_of([&] { inspect_bert_folder(folder); }), "model.safetensors"));
+    fs::remove(folder / "model.safetensors");
+    const std::string legacy =
+        read_bytes(bert_fixtures() / "deeppavlov_style" / "pytorch_model.bin");
+    write_bytes(folder / "pytorch_model.bin", legacy.substr(0, legacy.size() - 10));
+    QVERIFY(contains(error_of([&] { inspect_bert_folder(folder); }), "truncated checkpoint"));
 
     // A checkpoint without some tensor: listed as missing, and loading refuses.
     auto tensors = read_safetensors(bert_fixtures() / "hf_style" / "model.safetensors").tensors;

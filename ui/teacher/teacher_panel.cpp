@@ -217,13 +217,48 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   connect(runner_, &JobRunner::failed, this, [copyDone](int id, const QString& m) {
     copyDone(id, QObject::tr("Nothing written to files/bert/: %1").arg(m));
   });
+
+  // Inspections (light jobs): a result counts only while it is the latest one asked for and,
+  // for the selected folder, that folder is still selected.
+  connect(runner_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
+    const auto* info = result.get<kdw::BertFolderInfo>();
+    if (!info || id == 0) return;
+    if (id == use_job_) {
+      use_job_ = 0;
+      const QString folder = use_folder_;
+      if (!external_.contains(folder)) external_ << folder;
+      refresh();
+      folder_->setCurrentText(folder);
+      folder_->setToolTip(folder);
+      inspect();
+    } else if (id == inspect_job_) {
+      inspect_job_ = 0;
+      if (!folder_->currentText().isEmpty() && kdw::Workspace{workspace_.toStdString()}.bert_dir() /
+                                                       folder_->currentText().toStdString() ==
+                                                   inspected_)
+        showFolderInfo(*info);
+    }
+  });
+  connect(runner_, &JobRunner::failed, this, [this](int id, const QString& m) {
+    if (id == 0) return;
+    if (id == use_job_) {
+      use_job_ = 0;
+      folder_info_->setText(tr("Not a BERT folder: %1").arg(m));
+    } else if (id == inspect_job_) {
+      inspect_job_ = 0;
+      folder_info_->setText(tr("Not usable: %1").arg(m));
+    }
+  });
   connect(runner_, &JobRunner::cancelled, this, [copyDone](int id) {
     copyDone(id, QObject::tr("Cancelled; nothing was written to files/bert/."));
   });
 }
 
 void TeacherPanel::setWorkspace(const QString& root) {
-  if (root != workspace_) external_.clear();  // folders chosen for another workspace
+  if (root != workspace_) {
+    external_.clear();  // folders chosen for another workspace
+    use_job_ = 0;       // and a check of one still running
+  }
   workspace_ = root;
   finetune_stamp_ = -1;
   if (job_ == 0) {
@@ -345,20 +380,23 @@ void TeacherPanel::showFinetuned() {
           .arg(options.value("epochs").toInt())
           .arg(options.value("precision").toString(QStringLiteral("float32"))));
 }
-bool TeacherPanel::useBertFolder(const QString& dir) {
-  const QString folder = QFileInfo(dir).absoluteFilePath();
-  try {
-    kdw::inspect_bert_folder(folder.toStdString());
-  } catch (const std::exception& e) {
-    folder_info_->setText(tr("Not a BERT folder: %1").arg(QString::fromStdString(e.what())));
-    return false;
-  }
-  if (!external_.contains(folder)) external_ << folder;
-  refresh();
-  folder_->setCurrentText(folder);
-  folder_->setToolTip(folder);
-  inspect();
-  return true;
+int TeacherPanel::useBertFolder(const QString& dir) {
+  use_folder_ = QFileInfo(dir).absoluteFilePath();
+  folder_info_->setText(tr("Checking %1…").arg(use_folder_));
+  use_job_ = submitInspection(use_folder_.toStdString());
+  return use_job_;
+}
+
+int TeacherPanel::submitInspection(const std::filesystem::path& dir) {
+  // Reads config, vocabulary and the weights' header (names, dtypes, shapes), but opening a
+  // folder on a slow or network disk can still take a while: never on the UI thread.
+  Inspector fn = inspector_ ? inspector_ : Inspector(&kdw::inspect_bert_folder);
+  return runner_->submitLight(tr("Check BERT folder"),
+                              [fn, dir](kdw::JobContext&) -> JobResult { return fn(dir); });
+}
+
+QString TeacherPanel::folderInfoText() const {
+  return folder_info_->text();
 }
 
 QString TeacherPanel::currentBertFolder() const {
@@ -468,25 +506,28 @@ int TeacherPanel::smallBertFromScratch(const QString& name) {
 
 void TeacherPanel::inspect() {
   updateFolderButtons();
-  if (folder_->currentText().isEmpty()) return;
-  const kdw::Workspace ws{workspace_.toStdString()};
-  const auto dir = ws.bert_dir() / folder_->currentText().toStdString();
-  // Reads config, vocab and tensor names only (no weights): cheap enough for the UI thread.
-  try {
-    const kdw::BertFolderInfo info = kdw::inspect_bert_folder(dir);
-    folder_info_->setText(
-        tr("%1 layout\n%2 layers, hidden %3, vocabulary %4\n%5 M parameters%6")
-            .arg(QString::fromStdString(info.layout))
-            .arg(info.config.num_hidden_layers)
-            .arg(info.config.hidden_size)
-            .arg(info.vocab_lines)
-            .arg(double(info.parameter_count) / 1e6, 0, 'f', 1)
-            .arg(info.weights_file.empty() ? tr("\nno weights: Start trains it from scratch")
-                 : info.missing.empty()    ? QString()
-                                           : tr("\nmissing tensors: %1").arg(info.missing.size())));
-  } catch (const std::exception& e) {
-    folder_info_->setText(tr("Not usable: %1").arg(QString::fromStdString(e.what())));
+  if (folder_->currentText().isEmpty()) {
+    if (inspect_job_ != 0) folder_info_->clear();  // not "Checking…" for ever
+    inspect_job_ = 0;
+    return;
   }
+  const kdw::Workspace ws{workspace_.toStdString()};
+  inspected_ = ws.bert_dir() / folder_->currentText().toStdString();
+  folder_info_->setText(tr("Checking…"));
+  inspect_job_ = submitInspection(inspected_);
+}
+
+void TeacherPanel::showFolderInfo(const kdw::BertFolderInfo& info) {
+  folder_info_->setText(
+      tr("%1 layout\n%2 layers, hidden %3, vocabulary %4\n%5 M parameters%6")
+          .arg(QString::fromStdString(info.layout))
+          .arg(info.config.num_hidden_layers)
+          .arg(info.config.hidden_size)
+          .arg(info.vocab_lines)
+          .arg(double(info.parameter_count) / 1e6, 0, 'f', 1)
+          .arg(info.weights_file.empty() ? tr("\nno weights: Start trains it from scratch")
+               : info.missing.empty()    ? QString()
+                                         : tr("\nmissing tensors: %1").arg(info.missing.size())));
 }
 
 int TeacherPanel::start(bool resume) {

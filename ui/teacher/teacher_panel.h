@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QWidget>
 
+#include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "ui/common/form_settings.h"
@@ -19,6 +21,9 @@ class QProgressBar;
 class QPushButton;
 class QSettings;
 class QTableWidget;
+namespace kdw {
+struct BertFolderInfo;
+}
 
 class TeacherPanel : public QWidget {
   Q_OBJECT
@@ -39,9 +44,11 @@ class TeacherPanel : public QWidget {
   /// Starts fine-tuning with the form's options (also the Start button); returns the job id.
   int start(bool resume = false);
   /// Offers a BERT folder outside the workspace (DeepPavlov or Hugging Face layout, checked by
-  /// the engine's inspect_bert_folder as `kdw bert-info` does) for fine-tuning in place; false,
-  /// with the reason shown, when it is not one. Also the "Use a BERT folder…" button.
-  bool useBertFolder(const QString& dir);
+  /// the engine's inspect_bert_folder as `kdw bert-info` does) for fine-tuning in place. The
+  /// check is a light job, off the UI thread ("Checking…" meanwhile): the folder is selected
+  /// when it passes, else the reason is shown. Returns the check's job id. Also the "Use a BERT
+  /// folder…" button.
+  int useBertFolder(const QString& dir);
   /// The folder Start would fine-tune: a name under files/bert/ or an absolute path.
   QString currentBertFolder() const;
   /// Copies the chosen folder from elsewhere into files/bert/<name> (default: its own name) as a
@@ -56,6 +63,12 @@ class TeacherPanel : public QWidget {
   int smallBertFromScratch(const QString& name = QString());
   /// The running copy job of this panel, 0 when none.
   int copyJob() const { return copy_job_; }
+  /// What the panel says about the selected folder (layout, sizes, "Checking…", or why not).
+  QString folderInfoText() const;
+  /// The function that inspects a folder (default kdw::inspect_bert_folder); tests wrap it to
+  /// see where it runs. It is called on a light job's thread, never on the UI thread.
+  using Inspector = std::function<kdw::BertFolderInfo(const std::filesystem::path&)>;
+  void setInspector(Inspector inspector) { inspector_ = std::move(inspector); }
 
   LiveChart* lossChart() const { return loss_; }
   LiveChart* devChart() const { return dev_; }
@@ -68,6 +81,9 @@ class TeacherPanel : public QWidget {
  private:
   std::vector<FormField> formFields() const;
   void inspect();
+  /// Runs the inspector on `dir` as a light job; returns its id.
+  int submitInspection(const std::filesystem::path& dir);
+  void showFolderInfo(const kdw::BertFolderInfo& info);
   void onMetrics(int id, const QJsonArray& records);
   void addRecord(const QJsonObject& record);
   void showDev(const QJsonObject& dev);
@@ -87,6 +103,11 @@ class TeacherPanel : public QWidget {
   QComboBox* folder_ = nullptr;
   QStringList external_;  ///< BERT folders outside files/bert/ the user chose (absolute paths)
   QLabel* folder_info_ = nullptr;
+  Inspector inspector_;
+  int inspect_job_ = 0;              ///< the latest inspection of the selected folder
+  std::filesystem::path inspected_;  ///< the folder it inspects
+  int use_job_ = 0;                  ///< the latest check of a folder from elsewhere
+  QString use_folder_;               ///< that folder (absolute)
   QPushButton* copy_ = nullptr;
   QPushButton* scratch_ = nullptr;
   int copy_job_ = 0;     ///< the running copy or small-BERT job

@@ -223,12 +223,14 @@ class TestPanels : public QObject {
     };
     QVERIFY(!startEnabled());
     QVERIFY(panel.currentBertFolder().isEmpty());
-    QVERIFY(!panel.useBertFolder(dir.path()));  // no config.json, no vocab: refused
+    QVERIFY(panel.useBertFolder(dir.path()) > 0);  // no config.json, no vocab: refused
+    QTRY_VERIFY2_WITH_TIMEOUT(panel.folderInfoText().startsWith(QStringLiteral("Not a BERT")),
+                              qPrintable(panel.folderInfoText()), 30000);
     QVERIFY(panel.currentBertFolder().isEmpty());
     QVERIFY(!startEnabled());
     const QString hf = QStringLiteral(KDW_SOURCE_DIR "/tests/fixtures/bert/hf_style");
-    QVERIFY(panel.useBertFolder(hf));
-    QCOMPARE(panel.currentBertFolder(), QFileInfo(hf).absoluteFilePath());
+    QVERIFY(panel.useBertFolder(hf) > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(panel.currentBertFolder(), QFileInfo(hf).absoluteFilePath(), 30000);
     QVERIFY(startEnabled());
     // Another workspace does not inherit the folder chosen for this one.
     const QString other = dir.filePath(QStringLiteral("other"));
@@ -256,7 +258,9 @@ class TestPanels : public QObject {
     bool finished = false;
     int liveSteps = -1, liveEpochs = -1;
     TeacherPanel* livePanel = nullptr;
-    connect(&runner, &JobRunner::finished, this, [&](int, const JobResult&) {
+    int job = 0;  // the fine-tune's (the panel also runs light jobs: checking the BERT folder)
+    connect(&runner, &JobRunner::finished, this, [&](int id, const JobResult&) {
+      if (id != job) return;
       liveSteps = livePanel->lossChart()->pointCount(0);
       liveEpochs = livePanel->devChart()->pointCount(0);
       finished = true;
@@ -269,8 +273,11 @@ class TestPanels : public QObject {
     live.findChild<QSpinBox*>("batch_size")->setValue(8);
     live.findChild<QDoubleSpinBox*>("lr")->setValue(5e-4);
     QString failure;
-    connect(&runner, &JobRunner::failed, this, [&](int, const QString& m) { failure = m; });
-    QVERIFY(live.start() > 0);
+    connect(&runner, &JobRunner::failed, this, [&](int id, const QString& m) {
+      if (id == job) failure = m;
+    });
+    job = live.start();
+    QVERIFY(job > 0);
     QTRY_VERIFY_WITH_TIMEOUT(finished || !failure.isEmpty(), 60000);
     QVERIFY2(failure.isEmpty(), qPrintable(failure));
     QCOMPARE(liveEpochs, 2);

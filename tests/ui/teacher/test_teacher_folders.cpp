@@ -2,6 +2,7 @@
 // into files/bert/ by a job and selected, never replacing a folder of that name (kept aside,
 // another name, or nothing done), and the demo's small BERT from scratch offered to a
 // workspace without any pretrained BERT. Dialogs are real, answered by clicking their buttons.
+// A folder is checked off the UI thread, and only the latest check counts.
 #include <QAbstractButton>
 #include <QApplication>
 #include <QDir>
@@ -10,11 +11,16 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QPushButton>
+#include <QSemaphore>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 
+#include <atomic>
 #include <memory>
+
+#include "bert/bert_io.h"
 
 #include "ui/common/replace_question.h"
 #include "ui/common/workspace_state.h"
@@ -70,6 +76,13 @@ QStringList subfolders(const QString& dir) {
   return QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
 }
 
+// Chooses the folder from elsewhere and waits for its check to select it.
+bool useFolder(TeacherPanel& panel, const QString& dir) {
+  const QString folder = QFileInfo(dir).absoluteFilePath();
+  return panel.useBertFolder(dir) > 0 &&
+         QTest::qWaitFor([&] { return panel.currentBertFolder() == folder; }, 30000);
+}
+
 QByteArray bytes(const QString& file) {
   QFile f(file);
   return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
@@ -94,7 +107,7 @@ class TestTeacherFolders : public QObject {
     auto* copy = panel.findChild<QPushButton*>(QStringLiteral("copyBertButton"));
     QVERIFY(copy);
     QVERIFY(!copy->isEnabled());  // nothing chosen from elsewhere yet
-    QVERIFY(panel.useBertFolder(hf));
+    QVERIFY(useFolder(panel, hf));
     QVERIFY(copy->isEnabled());
 
     copy->click();
@@ -117,7 +130,7 @@ class TestTeacherFolders : public QObject {
 
     // The name is taken now. Cancel: nothing happens.
     QObject pollers;
-    QVERIFY(panel.useBertFolder(hf));
+    QVERIFY(useFolder(panel, hf));
     auto answered = clickInNextDialog(&pollers, kCancelButton);
     QCOMPARE(panel.copyIntoWorkspace(), 0);
     QVERIFY(*answered);
@@ -141,7 +154,7 @@ class TestTeacherFolders : public QObject {
     QCOMPARE(panel.currentBertFolder(), QStringLiteral("hf_style"));
 
     // Another name: the copy goes there, the taken folder stays as it is.
-    QVERIFY(panel.useBertFolder(hf));
+    QVERIFY(useFolder(panel, hf));
     answered = clickInNextDialog(&pollers, kOtherNameButton);
     auto named = nameInNextDialog(&pollers, QStringLiteral("my_rubert"));
     QVERIFY(panel.copyIntoWorkspace() > 0);
@@ -150,6 +163,47 @@ class TestTeacherFolders : public QObject {
     QCOMPARE(subfolders(bert).size(), 3);
     QCOMPARE(panel.currentBertFolder(), QStringLiteral("my_rubert"));
     QCOMPARE(QDir(bert + QStringLiteral("/my_rubert")).entryList(QDir::Files).size(), 3);
+  }
+
+  // The folder is inspected on a light job's thread: the call returns at once with "Checking…"
+  // shown and nothing selected yet. A check overtaken by a later choice is not applied.
+  void checksFolderOffTheUiThread() {
+    QTemporaryDir dir;
+    const QString ws = dir.filePath(QStringLiteral("ws"));
+    QCOMPARE(createWorkspaceLayout(ws), QString());
+    const QString hf = QStringLiteral(KDW_SOURCE_DIR "/tests/fixtures/bert/hf_style");
+    const QString dp = QStringLiteral(KDW_SOURCE_DIR "/tests/fixtures/bert/deeppavlov_style");
+    JobRunner runner;
+    TeacherPanel panel(&runner);
+    panel.setWorkspace(ws);
+    std::atomic<bool> onUiThread{false};
+    std::atomic<int> calls{0};
+    QSemaphore hfGate;  // the check of hf waits until the test lets it go
+    QThread* ui = QThread::currentThread();
+    panel.setInspector([&](const std::filesystem::path& folder) {
+      ++calls;
+      if (QThread::currentThread() == ui)
+        onUiThread = true;  // waiting for the test here would hang it
+      else if (folder.filename() == "hf_style")
+        hfGate.tryAcquire(1, 60000);  // a bound, so that a failing test cannot hang
+      return kdw::inspect_bert_folder(folder);
+    });
+    QVERIFY(panel.useBertFolder(hf) > 0);
+    QVERIFY2(panel.folderInfoText().startsWith(QStringLiteral("Checking")),
+             qPrintable(panel.folderInfoText()));
+    QVERIFY(panel.currentBertFolder().isEmpty());
+    // Chosen again before the first check has ended: the second choice wins.
+    QVERIFY(panel.useBertFolder(dp) > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(panel.currentBertFolder(), QFileInfo(dp).absoluteFilePath(), 30000);
+    QTRY_VERIFY2_WITH_TIMEOUT(panel.folderInfoText().startsWith(QStringLiteral("deeppavlov")),
+                              qPrintable(panel.folderInfoText()), 30000);
+    hfGate.release();
+    QTRY_COMPARE_WITH_TIMEOUT(runner.lightCount(), 0, 30000);
+    QCoreApplication::processEvents();
+    QCOMPARE(panel.currentBertFolder(), QFileInfo(dp).absoluteFilePath());
+    QVERIFY(panel.folderInfoText().startsWith(QStringLiteral("deeppavlov")));
+    QVERIFY(calls >= 3);  // hf, dp, and dp again once selected
+    QVERIFY(!onUiThread);
   }
 
   // A copy that fails (the folder from elsewhere lost its vocabulary after it was chosen) says
@@ -166,7 +220,7 @@ class TestTeacherFolders : public QObject {
     JobRunner runner;
     TeacherPanel panel(&runner);
     panel.setWorkspace(ws);
-    QVERIFY(panel.useBertFolder(source));
+    QVERIFY(useFolder(panel, source));
     QVERIFY(QFile::remove(source + QStringLiteral("/vocab.txt")));
     QVERIFY(panel.copyIntoWorkspace() > 0);
     QTRY_COMPARE_WITH_TIMEOUT(panel.copyJob(), 0, 30000);
