@@ -16,6 +16,7 @@
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -179,7 +180,12 @@ class TestUiLayout : public QObject {
       // Shown and laid out at the area's size first: the forms' column counts follow the width
       // (disabled panels are laid out the same).
       stack->setCurrentWidget(panel);
-      QCoreApplication::processEvents();
+      // Nested layouts settle over several rounds of posted layout requests (one round left
+      // the charts at their previous panel's sizes).
+      for (int round = 0; round < 4; ++round) {
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QCoreApplication::processEvents();
+      }
       // The panel area of a 1024x700 window (where the window could not shrink that far, what
       // it grew by comes off the stack's size: the side bar and docks keep theirs).
       const QSize area = stack->size() - (window.size() - QSize(1024, 700)),
@@ -244,6 +250,10 @@ class TestUiLayout : public QObject {
     QSignalSpy loaded(data, &DataPanel::tableLoaded);
     data->loadFile(QStringLiteral(KDW_SOURCE_DIR "/resources/demo/fortunes_ru.csv"));
     QVERIFY(loaded.wait(20000));  // loaded in the background
+    // The teacher's dev results are shown (the table beside the charts).
+    auto* teacher = qobject_cast<TeacherPanel*>(window.panelWidget(MainWindow::Teacher));
+    QVERIFY(teacher);
+    QCOMPARE(teacher->resultsTable()->rowCount(), 4);
     const QStringList bad = checkAt1024x700(window);
     QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral("\n"))));
   }
