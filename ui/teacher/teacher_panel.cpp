@@ -137,7 +137,7 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   loss_->setMinimumWidth(230);
   dev_->setMinimumWidth(190);
   charts->addWidget(loss_, 3);
-  charts->addWidget(dev_, 2);
+  charts->addWidget(dev_, 3);
   layout->addLayout(charts, 1);  // the charts take all the height the rest leaves
 
   auto* results = new QGroupBox(tr("Dev results (best epoch)"), this);
