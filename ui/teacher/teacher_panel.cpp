@@ -680,8 +680,9 @@ void TeacherPanel::fitTableHeight() {
   int height = confusion_->horizontalHeader()->height() + 2 * confusion_->frameWidth();
   for (int r = 0; r < rows; ++r) height += confusion_->rowHeight(r);
   if (confusion_->rowCount() > rows || confusion_->rowCount() == 0) height += 22;
-  if (confusion_->horizontalScrollBar()->isVisible())
-    height += confusion_->horizontalScrollBar()->height();
+  // Room for the horizontal scroll bar always: whether it shows is known only after layout
+  // (a narrow box scrolls the columns), and a row hidden under it was the result.
+  height += confusion_->horizontalScrollBar()->sizeHint().height();
   confusion_->setFixedHeight(height);
 }
 
