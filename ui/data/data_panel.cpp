@@ -122,8 +122,10 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   classes_ = new BarChart(tr("Class balance (input file)"));
   lengths_ = new BarChart(tr("Text length (words)"));
   // One above the other, or side by side where the options below leave little height.
-  auto* chartBox = new FitBox({classes_, lengths_}, split);
-  chartBox->setMinimumWidth(340);
+  // Wide enough for class names beside their bars, and a histogram's tick labels in full.
+  classes_->setMinimumWidth(190);
+  lengths_->setMinimumWidth(170);
+  new FitBox({classes_, lengths_}, split);  // the splitter's second widget
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 2);
   split->setChildrenCollapsible(false);

@@ -67,11 +67,13 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   bar_->setMaximumWidth(260);
   bar_->hide();  // shown while a run trains
   status_ = new QLabel(this);
+  status_->setWordWrap(true);  // a long line wraps instead of widening the window
+  status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   buttons->addWidget(start_);
   buttons->addWidget(stop_);
   buttons->addWidget(bar_);
   buttons->addWidget(status_, 1);
-  layout->addLayout(buttons);
+  layout->addLayout(buttons);  // the run picker joins this row below
 
   auto* charts = new QHBoxLayout;
   loss_ = new LiveChart(tr("Loss"), tr("step"), QString(), this);
@@ -92,7 +94,6 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   charts->addWidget(alive_, 1);
   layout->addLayout(charts, 1);
 
-  auto* results = new QHBoxLayout;
   result_ = new QLabel(tr("No run yet."), this);
   result_->setWordWrap(true);
   result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -103,11 +104,12 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   runs_->setObjectName(QStringLiteral("runPicker"));
   runs_->setToolTip(tr("Open an earlier run: its curves, results and settings (in the form)"));
   runs_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-  results->addWidget(result_, 1);
-  results->addWidget(new QLabel(tr("Run:"), this));
-  results->addWidget(runs_);
-  results->addWidget(open_);
-  layout->addLayout(results);
+  // The picker beside Start, the result under the charts across the whole width: beside the
+  // picker it wrapped to six lines, which a 1024x700 window took from the charts' height.
+  buttons->addWidget(new QLabel(tr("Run:"), this));
+  buttons->addWidget(runs_);
+  buttons->addWidget(open_);
+  layout->addWidget(result_);
   // A student trained on logits computed again since: said, with the one click that redoes it.
   const StaleRow staleRow =
       addStaleRow(layout, this, tr("Redo with these settings"), QStringLiteral("redoRun"),
@@ -202,6 +204,7 @@ bool DistillPanel::showRun(const QString& runDir) {
   dev_->redraw();
   alive_->redraw();
   run_dir_ = run.path;
+  result_->setToolTip(run_dir_);
   if (run.report)
     result_->setText(resultSummary(*run.report) +
                      markKeptEpoch(dev_, alive_, run_dir_, run.report->best_epoch));
@@ -254,8 +257,7 @@ QString DistillPanel::resultSummary(const kdw::DistillReport& r) const {
                      .arg(test.macro_f1, 0, 'f', 4)
                      .arg(QLocale().toString(qint64(r.parameters)))
                      .arg(QLocale().formattedDataSize(qint64(r.bytes)));
-  text += QStringLiteral("<br><small>%1</small>").arg(run_dir_.toHtmlEscaped());
-  return text;
+  return text;  // the folder's path is the label's tooltip: a line less under the charts
 }
 
 QString DistillPanel::resultText() const {

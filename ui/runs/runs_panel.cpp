@@ -196,6 +196,9 @@ RunsPanel::RunsPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent), jobs_(
   split->setStretchFactor(1, 2);
   layout->addWidget(split, 1);
   status_ = new QLabel(this);
+  // "N run(s) in <workspace>": a long path wraps instead of widening the window.
+  status_->setWordWrap(true);
+  status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   layout->addWidget(status_);
 
   connect(refresh_button, &QPushButton::clicked, this, &RunsPanel::refresh);

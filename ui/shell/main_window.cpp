@@ -91,6 +91,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
       "#errorBanner { background: #fde2e1; border: 1px solid #e0a1a0; border-radius: 4px; }"));
   banner_text_ = new QLabel(banner_);
   banner_text_->setWordWrap(true);
+  // A failure naming a long path must not widen the window (it cannot wrap inside the path).
+  banner_text_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   banner_text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* dismiss = new QToolButton(banner_);
   dismiss->setText(QStringLiteral("✕"));

@@ -15,6 +15,7 @@
 #include <QRegularExpression>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -114,6 +115,9 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   bar_->setMaximumWidth(220);
   bar_->hide();  // shown while a job of this panel runs
   status_ = new QLabel(this);
+  // A long message (a failure naming a path) wraps instead of widening the window.
+  status_->setWordWrap(true);
+  status_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   buttons->addWidget(start_);
   buttons->addWidget(stop_);
   buttons->addWidget(resume_);
@@ -129,8 +133,11 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   dev_->setIntegerX(true);
   acc_series_ = dev_->addSeries(tr("accuracy"));
   f1_series_ = dev_->addSeries(tr("macro-F1"));
-  charts->addWidget(loss_);
-  charts->addWidget(dev_);
+  // Readable at 1024x700 (ticks apart, legends shown): the results beside them take the rest.
+  loss_->setMinimumWidth(230);
+  dev_->setMinimumWidth(190);
+  charts->addWidget(loss_, 3);
+  charts->addWidget(dev_, 3);
   layout->addLayout(charts, 1);  // the charts take all the height the rest leaves
 
   auto* results = new QGroupBox(tr("Dev results (best epoch)"), this);
@@ -145,14 +152,22 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
       tr("Rows: true class; columns: predicted class, then the per-class "
          "precision, recall and F1"));
   confusion_->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
-  confusion_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+  confusion_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
   resultsLayout->addWidget(dev_summary_);
   resultsLayout->addWidget(confusion_);
   resultsLayout->addStretch(1);
   // Beside the charts, not below them: a 1024x700 window has no height to spare.
-  charts->addWidget(results);
+  charts->addWidget(results, 4);
+  fitTableHeight();  // no empty table box before a run
 
   connect(folder_, &QComboBox::currentIndexChanged, this, &TeacherPanel::inspect);
+  // A failure is about the folder it was tried with: another folder's choice takes it away.
+  connect(folder_, &QComboBox::currentIndexChanged, this, [this] {
+    if (job_ != 0 || copy_job_ != 0 || failure_.isEmpty() || status_->text() != failure_) return;
+    failure_.clear();
+    finetune_stamp_ = -1;  // the saved teacher's line again
+    showFinetuned();
+  });
   connect(start_, &QPushButton::clicked, this, [this] { start(false); });
   connect(resume_, &QPushButton::clicked, this, [this] { start(true); });
   connect(stop_, &QPushButton::clicked, this,
@@ -182,8 +197,9 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     finetune_stamp_ = -1;
     refresh();
   });
-  connect(runner_, &JobRunner::failed, this,
-          [done](int id, const QString& m) { done(id, QObject::tr("Failed: %1").arg(m)); });
+  connect(runner_, &JobRunner::failed, this, [this, done](int id, const QString& m) {
+    if (done(id, QObject::tr("Failed: %1").arg(m))) failure_ = status_->text();
+  });
   connect(runner_, &JobRunner::cancelled, this, [done](int id) {
     done(id, QObject::tr("Stopped; Resume continues from the last checkpoint."));
   });
@@ -214,8 +230,9 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     folder_->setToolTip(QString());
     inspect();
   });
-  connect(runner_, &JobRunner::failed, this, [copyDone](int id, const QString& m) {
-    copyDone(id, QObject::tr("Nothing written to files/bert/: %1").arg(m));
+  connect(runner_, &JobRunner::failed, this, [this, copyDone](int id, const QString& m) {
+    if (copyDone(id, QObject::tr("Nothing written to files/bert/: %1").arg(m)))
+      failure_ = status_->text();
   });
 
   // Inspections (light jobs): a result counts only while it is the latest one asked for and,
@@ -351,6 +368,7 @@ void TeacherPanel::showFinetuned() {
   dev_->clear();
   confusion_->setRowCount(0);
   confusion_->setColumnCount(0);
+  fitTableHeight();
   if (!info.exists()) {
     dev_summary_->setText(tr("No fine-tuned teacher in this workspace yet."));
     status_->setText(tr("No fine-tuned teacher yet."));
@@ -528,6 +546,7 @@ void TeacherPanel::showFolderInfo(const kdw::BertFolderInfo& info) {
           .arg(info.weights_file.empty() ? tr("\nno weights: Start trains it from scratch")
                : info.missing.empty()    ? QString()
                                          : tr("\nmissing tensors: %1").arg(info.missing.size())));
+  capSeqLen(int(info.config.max_position_embeddings));
 }
 
 int TeacherPanel::start(bool resume) {
@@ -537,6 +556,7 @@ int TeacherPanel::start(bool resume) {
     options_->applyTo(kdw::finetune_option_table(), o);
   } catch (const kdw::Error& e) {
     status_->setText(tr("Not started: %1").arg(QString::fromUtf8(e.what())));
+    failure_ = status_->text();
     return 0;
   }
   o.device = jobDevice();
@@ -671,18 +691,39 @@ void TeacherPanel::showDev(const QJsonObject& dev) {
       confusion_->setItem(g, n + k, item);
     }
   }
+  // Stretched to the box's width, but never below a header's text: narrower, it scrolls.
+  int widest = 0;
+  for (const QString& c : columns)
+    widest = std::max(widest, confusion_->horizontalHeader()->fontMetrics().horizontalAdvance(c));
+  confusion_->horizontalHeader()->setMinimumSectionSize(widest + 12);
   fitTableHeight();
+}
+
+// The model reads at most max_position_embeddings tokens: a longer max_seq_len only fails at
+// Start ("exceeds the model's 64 positions"), so the field stops there.
+void TeacherPanel::capSeqLen(int positions) {
+  auto* box = qobject_cast<QSpinBox*>(options_->widget("max_seq_len"));
+  if (!box || positions < box->minimum()) return;
+  if (!box->property("tableMaximum").isValid()) {
+    box->setProperty("tableMaximum", box->maximum());
+    box->setProperty("tableToolTip", box->toolTip());
+  }
+  box->setMaximum(std::min(positions, box->property("tableMaximum").toInt()));  // lowers the value
+  box->setToolTip(box->property("tableToolTip").toString() +
+                  tr("\nAt most %1: the model's max_position_embeddings.").arg(positions));
 }
 
 // The table is as tall as its rows (up to 8 of them, then it scrolls): the charts above need the
 // height more than empty table space does.
 void TeacherPanel::fitTableHeight() {
+  confusion_->setVisible(confusion_->rowCount() > 0);  // an empty table is a blank white box
   const int rows = std::min(confusion_->rowCount(), 8);
   int height = confusion_->horizontalHeader()->height() + 2 * confusion_->frameWidth();
   for (int r = 0; r < rows; ++r) height += confusion_->rowHeight(r);
   if (confusion_->rowCount() > rows || confusion_->rowCount() == 0) height += 22;
-  if (confusion_->horizontalScrollBar()->isVisible())
-    height += confusion_->horizontalScrollBar()->height();
+  // Room for the horizontal scroll bar always: whether it shows is known only after layout
+  // (a narrow box scrolls the columns), and a row hidden under it was the result.
+  height += confusion_->horizontalScrollBar()->sizeHint().height();
   confusion_->setFixedHeight(height);
 }
 

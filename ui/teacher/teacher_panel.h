@@ -89,6 +89,8 @@ class TeacherPanel : public QWidget {
   void showDev(const QJsonObject& dev);
   void showFinetuned();
   void fitTableHeight();
+  /// Caps the max_seq_len field at the chosen model's max_position_embeddings.
+  void capSeqLen(int positions);
   void updateResume();
   void updateFolderButtons();
   /// The name under files/bert/ a new folder takes, starting from `name`: asked again while it
@@ -119,6 +121,7 @@ class TeacherPanel : public QWidget {
   QPushButton* stop_ = nullptr;
   QPushButton* resume_ = nullptr;
   QLabel* status_ = nullptr;
+  QString failure_;  ///< the last failure shown in status_ (cleared by another folder's choice)
   QProgressBar* bar_ = nullptr;
   QElapsedTimer clock_;
   qint64 finetune_stamp_ = -1;  ///< finetune.json's mtime when it was shown

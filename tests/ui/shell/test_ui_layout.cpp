@@ -1,21 +1,33 @@
 // The main window at 1024x700 (issue 13): every panel's minimum size fits the panel area, and on
-// each panel no label, field or check box is squeezed below the width its text needs.
+// each panel no label, field or check box is squeezed below the width its text needs, and no
+// chart is squeezed below a readable size (with a workspace's data in them: a run's summary, a
+// teacher's dev results). A long status line wraps instead of widening the window, and the
+// Teacher's max_seq_len field stops at the chosen model's positions.
 #include <QAbstractSpinBox>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
+#include <QFrame>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLayout>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include "core/job.h"
 #include "data/prepare.h"
+#include "ui/common/live_chart.h"
 #include "ui/common/workspace_state.h"
 #include "ui/data/data_panel.h"
+#include "ui/jobs/job_runner.h"
+#include "ui/teacher/teacher_panel.h"
 
 #include "ui/shell/main_window.h"
 
@@ -23,6 +35,68 @@ class TestUiLayout : public QObject {
   Q_OBJECT
 
  private:
+  static constexpr int kChartWidth = 160, kChartHeight = 140;
+
+  static void writeFile(const QString& path, const QByteArray& bytes) {
+    QDir().mkpath(QFileInfo(path).path());
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(bytes);
+  }
+
+  // A fine-tuned teacher (curves, dev results of 4 classes) and a finished distillation run:
+  // what the Teacher and Distill panels show of a workspace that went through the pipeline.
+  static void writeTeacherAndRun(const QString& ws) {
+    const QString teacher = ws + QStringLiteral("/files/bert/rubert_finetune/");
+    const QByteArray dev = R"({"accuracy":0.496,"macro_f1":0.166,"samples":125,)"
+                           R"("confusion":[[0,0,8,0],[0,0,12,0],[0,0,62,0],[0,0,43,0]],)"
+                           R"("precision":[0,0,0.496,0],"recall":[0,0,1,0],"f1":[0,0,0.663,0]})";
+    writeFile(teacher + "finetune.json",
+              R"({"bert_path":"files/bert/demo_bert","from_scratch":true,)"
+              R"("labels":["computer","education","love","polit"],"max_seq_len":64,)"
+              R"("options":{"epochs":3,"precision":"float32"},"best":{"epoch":1,"dev":)" +
+                  dev + "}}");
+    QByteArray metrics;
+    for (int e = 1; e <= 3; ++e) {
+      for (int s = 1; s <= 4; ++s)
+        metrics += QStringLiteral(R"({"kind":"step","epoch":%1,"step":%2,"loss":%3})")
+                       .arg(e)
+                       .arg((e - 1) * 24 + s * 6)
+                       .arg(1.3 - 0.02 * s - 0.05 * e)
+                       .toUtf8() +
+                   "\n";
+      metrics += QStringLiteral(R"({"kind":"epoch","epoch":%1,"best":%2,"dev":)")
+                     .arg(e)
+                     .arg(e == 1 ? "true" : "false")
+                     .toUtf8() +
+                 dev + "}\n";
+    }
+    writeFile(teacher + "metrics.jsonl", metrics);
+    // The run's summary is five lines beside a run picker: it took the charts' height.
+    const QString run = ws + QStringLiteral("/2026-11-26___21-47-13/");
+    writeFile(run + "config.json",
+              R"({"model_type":"stack_LSTM","hidden_size":128,"layers":2,"epochs":3,)"
+              R"("lr":0.002,"alpha":0.5,"group_lasso":0.002})");
+    QByteArray runMetrics;
+    for (int e = 1; e <= 3; ++e)
+      runMetrics += QStringLiteral(R"({"kind":"step","step":%1,"epoch":%2,"loss":1.2,"ce":1.0,)"
+                                   R"("distill":0.2,"lasso":0.1})"
+                                   "\n"
+                                   R"({"kind":"epoch","epoch":%2,"dev":{"accuracy":0.496,)"
+                                   R"("macro_f1":0.166},"alive":[128,128]})"
+                                   "\n")
+                        .arg(e * 12)
+                        .arg(e)
+                        .toUtf8();
+    writeFile(run + "metrics.jsonl", runMetrics);
+    writeFile(run + "result.json",
+              R"({"model_type":"stack_LSTM","arch":{},"parameters":439472,"epochs_done":3,)"
+              R"("steps":36,"stopped":false,"failed":"","best_epoch":3,)"
+              R"("dev":{"accuracy":0.496,"macro_f1":0.1658,"samples":125},)"
+              R"("test":{"accuracy":0.4961,"macro_f1":0.1658,"samples":127},)"
+              R"("model_file":"model_distill_stack_LSTM.pt","bytes":1759080})");
+  }
+
   // The names of `panel`'s shown labels and fields narrower than their text needs.
   static QStringList clipped(QWidget* panel) {
     QStringList out;
@@ -35,6 +109,20 @@ class TestUiLayout : public QObject {
         if (label->wordWrap() || label->text().isEmpty()) continue;
         need = label->fontMetrics().horizontalAdvance(label->text());
         what = label->text();
+      } else if (qobject_cast<LiveChart*>(w) || qobject_cast<BarChart*>(w)) {
+        // Charts: ticks apart and legends shown (at ~80 px a loss chart drew "204060", at ~60 px
+        // a histogram "5…"), and never below their own minimum (a short one elides its ticks).
+        const QSize least = QSize(kChartWidth, kChartHeight)
+                                .expandedTo(w->minimumSize())
+                                .expandedTo(w->minimumSizeHint());
+        if (w->width() < least.width() || w->height() < least.height())
+          out << QStringLiteral("chart %1 (%2x%3 < %4x%5)")
+                     .arg(QString::fromLatin1(w->metaObject()->className()))
+                     .arg(w->width())
+                     .arg(w->height())
+                     .arg(least.width())
+                     .arg(least.height());
+        continue;
       } else if (qobject_cast<QAbstractSpinBox*>(w) || qobject_cast<QComboBox*>(w) ||
                  qobject_cast<QCheckBox*>(w)) {
         need = w->minimumSizeHint().width();
@@ -92,7 +180,12 @@ class TestUiLayout : public QObject {
       // Shown and laid out at the area's size first: the forms' column counts follow the width
       // (disabled panels are laid out the same).
       stack->setCurrentWidget(panel);
-      QCoreApplication::processEvents();
+      // Nested layouts settle over several rounds of posted layout requests (one round left
+      // the charts at their previous panel's sizes).
+      for (int round = 0; round < 4; ++round) {
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QCoreApplication::processEvents();
+      }
       // The panel area of a 1024x700 window (where the window could not shrink that far, what
       // it grew by comes off the stack's size: the side bar and docks keep theirs).
       const QSize area = stack->size() - (window.size() - QSize(1024, 700)),
@@ -143,6 +236,7 @@ class TestUiLayout : public QObject {
     p.bert_vocab = KDW_SOURCE_DIR "/resources/demo/bert/vocab.txt";
     kdw::JobContext job;
     kdw::run_prepare(p, job);
+    writeTeacherAndRun(ws);
     // Shown first, as kdw-gui does: a panel that needs more room on the way grows the window,
     // which then stays larger.
     MainWindow window;
@@ -156,8 +250,83 @@ class TestUiLayout : public QObject {
     QSignalSpy loaded(data, &DataPanel::tableLoaded);
     data->loadFile(QStringLiteral(KDW_SOURCE_DIR "/resources/demo/fortunes_ru.csv"));
     QVERIFY(loaded.wait(20000));  // loaded in the background
+    // The teacher's dev results are shown (the table beside the charts).
+    auto* teacher = qobject_cast<TeacherPanel*>(window.panelWidget(MainWindow::Teacher));
+    QVERIFY(teacher);
+    QCOMPARE(teacher->resultsTable()->rowCount(), 4);
     const QStringList bad = checkAt1024x700(window);
     QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral("\n"))));
+  }
+
+  // A failure naming a long path wraps on the Teacher's status line (it widened a 1280 px
+  // window to ~1375 px), and goes once another folder is chosen. A model of 64 positions caps
+  // the max_seq_len field at 64 (its default 128 failed at Start).
+  void teacherStatusWrapsAndSeqLenFollowsTheModel() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // Long enough that the failure, which names a file in it, is wider than the window.
+    const QString ws = dir.filePath(QStringLiteral("workspace-") + QString(160, QLatin1Char('w')));
+    QCOMPARE(createWorkspaceLayout(ws), QString());
+    const QString bert = ws + QStringLiteral("/files/bert/");
+    QFile config(QStringLiteral(KDW_SOURCE_DIR "/resources/demo/bert/config.json"));
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    QJsonObject json = QJsonDocument::fromJson(config.readAll()).object();
+    QCOMPARE(json.value("max_position_embeddings").toInt(), 128);
+    writeFile(bert + "a_demo/config.json", QJsonDocument(json).toJson());
+    json["max_position_embeddings"] = 64;
+    writeFile(bert + "b_short/config.json", QJsonDocument(json).toJson());
+    for (const char* name : {"a_demo", "b_short"})
+      QVERIFY(QFile::copy(QStringLiteral(KDW_SOURCE_DIR "/resources/demo/bert/vocab.txt"),
+                          bert + name + QStringLiteral("/vocab.txt")));
+
+    MainWindow window;
+    window.resize(1024, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.openWorkspace(ws));
+    window.showPanel(MainWindow::Teacher);
+    auto* teacher = qobject_cast<TeacherPanel*>(window.panelWidget(MainWindow::Teacher));
+    QVERIFY(teacher);
+    auto* seqLen = teacher->findChild<QAbstractSpinBox*>(QStringLiteral("max_seq_len"));
+    QVERIFY(seqLen);
+    QComboBox* folders = nullptr;
+    for (auto* box : teacher->findChildren<QComboBox*>())
+      if (box->findText(QStringLiteral("b_short")) >= 0) folders = box;
+    QVERIFY(folders);
+
+    folders->setCurrentText(QStringLiteral("b_short"));
+    QTRY_COMPARE(seqLen->property("maximum").toInt(), 64);  // the folder may be read off-thread
+    QCOMPARE(seqLen->property("value").toInt(), 64);
+    QVERIFY2(seqLen->toolTip().contains(QStringLiteral("64")), qPrintable(seqLen->toolTip()));
+    folders->setCurrentText(QStringLiteral("a_demo"));
+    QTRY_COMPARE(seqLen->property("maximum").toInt(), 128);
+    QVERIFY2(seqLen->toolTip().contains(QStringLiteral("128")), qPrintable(seqLen->toolTip()));
+
+    // Nothing prepared: the job fails at once, naming a file in the workspace.
+    QSignalSpy failed(window.runner(), &JobRunner::failed);
+    QVERIFY(teacher->start() != 0);
+    QVERIFY(failed.wait(20000));
+    QCoreApplication::processEvents();
+    QVERIFY2(teacher->statusText().startsWith(QStringLiteral("Failed: ")),
+             qPrintable(teacher->statusText()));
+    QVERIFY2(teacher->statusText().contains(ws), qPrintable(teacher->statusText()));
+    // No wider (its lines take height), nor is the error banner saying it too.
+    QCOMPARE(window.width(), 1024);
+    auto* banner = window.findChild<QFrame*>(QStringLiteral("errorBanner"));
+    QVERIFY(banner && banner->isVisible());
+    auto* dismiss = banner->findChild<QToolButton*>();
+    QVERIFY(dismiss);
+    dismiss->click();
+
+    folders->setCurrentText(QStringLiteral("b_short"));
+    QTRY_VERIFY2(!teacher->statusText().startsWith(QStringLiteral("Failed: ")),
+                 qPrintable(teacher->statusText()));
+    // The 160-character workspace path also wraps elsewhere (Runs' "0 run(s) in …"): the
+    // window may be a few pixels taller, never wider, and the Teacher panel is not squeezed.
+    QCOMPARE(window.width(), 1024);
+    qobject_cast<QStackedWidget*>(teacher->parentWidget())->setCurrentWidget(teacher);
+    QTRY_VERIFY2(clipped(teacher).isEmpty(),
+                 qPrintable(clipped(teacher).join(QStringLiteral("\n"))));
   }
 };
 
