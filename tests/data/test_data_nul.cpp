@@ -118,9 +118,8 @@ class TestDataNul : public QObject {
   }
 
   void binaryFilesAreStillRefused() {
-    // A real PNG, named .csv.
-    fs::copy_file(fs::path(KDW_SOURCE_DIR) / "docs" / "screenshots" / "compress.png",
-                  tmp_ / "image.csv");
+    // A real (1x1, grey) PNG, named .csv.
+    write_bytes(tmp_ / "image.csv", std::string("\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00\x3a\x7e\x9b\x55\x00\x00\x00\x0a\x49\x44\x41\x54\x78\x9c\x63\x60\x00\x00\x00\x02\x00\x01\x48\xaf\xa4\x71\x00\x00\x00\x00\x49\x45\x4e\x44\xae\x42\x60\x82", 67));
     QVERIFY2(error_of(tmp_ / "image.csv").contains("not a text table"),
              qPrintable(error_of(tmp_ / "image.csv")));
     // UTF-16: NUL bytes everywhere.

@@ -85,16 +85,16 @@ class TestDistillOptions : public QObject {
   void demoSettingsAreOptionsOfTheTable() {
     const DemoRecipe demo;
     QCOMPARE(option_flags(demo.student),
-             std::string("--hidden_size 128 --emb_dim 100 --epochs 8 --batch_size 32 --lr 0.002 "
-                         "--group_lasso 0.002 --lasso_warmup 3 --lasso_ramp 3 "
-                         "--iss_threshold 0.05 --sparse_tolerance 0.06"));
-    QCOMPARE(option_flags(demo.train_on), std::string("--epochs 4 --batch_size 32 --lr 0.001"));
+             std::string("--hidden_size 128 --emb_dim 100 --epochs 4 --batch_size 32 --lr 0.002 "
+                         "--group_lasso 0.003 --lasso_warmup 1 --lasso_ramp 2 "
+                         "--iss_threshold 0.05 --sparse_tolerance 0.03"));
+    QCOMPARE(option_flags(demo.train_on), std::string("--epochs 2 --batch_size 32 --lr 0.001"));
     QCOMPARE(option_flags(demo.cut), std::string("--show_weight --cut_model --threshold 0.05"));
     DistillOptions o;
     apply_option_args(distill_option_table(), demo.student, o);
     QCOMPARE(o.hidden_size, int64_t(128));
-    QCOMPARE(o.lasso_ramp, 3);
-    QCOMPARE(o.group_lasso, 2e-3);
+    QCOMPARE(o.lasso_ramp, 2);
+    QCOMPARE(o.group_lasso, 3e-3);
     OptionArgs bad = demo.student;
     set_option_arg(bad, "hidden_sise", int64_t(1));
     QCOMPARE(usage_error_of([&] { apply_option_args(distill_option_table(), bad, o); }),
