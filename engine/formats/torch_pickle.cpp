@@ -246,6 +246,26 @@ std::vector<TensorInfo> read_legacy_info(const fs::path& path, FileRanges& file)
 // ---------------------------------------------------------------------------------------------
 // Zip format (PyTorch >= 1.6): data.pkl and one record per storage under one top-level folder.
 
+// The zip record of a storage the pickle asks for, and its element count: the record's declared
+// size is checked against the storage before any byte of it is read or inflated.
+std::pair<const ZipEntry*, uint64_t> storage_record(
+    const fs::path& path, const std::map<std::string, const ZipEntry*>& by_name,
+    const std::string& prefix, const pickle::StorageRef& ref) {
+  auto it = by_name.find(prefix + "data/" + ref.key);
+  if (it == by_name.end())
+    throw file_error(path,
+                     "corrupt checkpoint (record data/" + printable(ref.key) + " is missing)");
+  const uint64_t esize = static_cast<uint64_t>(element_size(ref.dtype));
+  const uint64_t record_numel = it->second->size / esize;
+  if (static_cast<uint64_t>(ref.numel) > record_numel)
+    throw file_error(path, "truncated checkpoint (record data/" + printable(ref.key) +
+                               " is shorter than its storage)");
+  if (it->second->method != 0 && record_numel > static_cast<uint64_t>(ref.numel))
+    throw file_error(path, "corrupt checkpoint (record data/" + printable(ref.key) +
+                               " is larger than its storage)");
+  return {it->second, record_numel};
+}
+
 std::vector<std::pair<std::string, at::Tensor>> read_zip(const fs::path& path,
                                                          const std::string& raw) {
   const auto entries = zip_directory(path, raw);
@@ -277,22 +297,10 @@ std::vector<std::pair<std::string, at::Tensor>> read_zip(const fs::path& path,
   std::map<std::string, Storage> storages;
   for (const auto& ref : loaded.storages) {
     if (storages.count(ref.key)) continue;
-    auto it = by_name.find(prefix + "data/" + ref.key);
-    if (it == by_name.end())
-      throw file_error(path,
-                       "corrupt checkpoint (record data/" + printable(ref.key) + " is missing)");
-    // The record's declared size against the storage the pickle asks for, before inflating it.
-    const uint64_t esize = static_cast<uint64_t>(element_size(ref.dtype));
-    const uint64_t record_numel = it->second->size / esize;
-    if (static_cast<uint64_t>(ref.numel) > record_numel)
-      throw file_error(path, "truncated checkpoint (record data/" + printable(ref.key) +
-                                 " is shorter than its storage)");
-    if (it->second->method != 0 && record_numel > static_cast<uint64_t>(ref.numel))
-      throw file_error(path, "corrupt checkpoint (record data/" + printable(ref.key) +
-                                 " is larger than its storage)");
+    const auto [entry, record_numel] = storage_record(path, by_name, prefix, ref);
     Storage st;
     st.dtype = ref.dtype;
-    st.bytes = zip_data(path, raw, *it->second, st.inflated, budget);
+    st.bytes = zip_data(path, raw, *entry, st.inflated, budget);
     st.numel = static_cast<int64_t>(record_numel);
     storages[ref.key] = std::move(st);
   }
@@ -327,19 +335,8 @@ std::vector<TensorInfo> read_zip_info(const fs::path& path, FileRanges& file) {
   std::map<std::string, Storage> storages;
   for (const auto& ref : loaded.storages) {
     if (storages.count(ref.key)) continue;
-    auto it = by_name.find(prefix + "data/" + ref.key);
-    if (it == by_name.end())
-      throw file_error(path,
-                       "corrupt checkpoint (record data/" + printable(ref.key) + " is missing)");
-    const uint64_t esize = static_cast<uint64_t>(element_size(ref.dtype));
-    const uint64_t record_numel = it->second->size / esize;
-    if (static_cast<uint64_t>(ref.numel) > record_numel)
-      throw file_error(path, "truncated checkpoint (record data/" + printable(ref.key) +
-                                 " is shorter than its storage)");
-    if (it->second->method != 0 && record_numel > static_cast<uint64_t>(ref.numel))
-      throw file_error(path, "corrupt checkpoint (record data/" + printable(ref.key) +
-                                 " is larger than its storage)");
-    zip_data_offset(path, file.size(), read, *it->second);
+    const auto [entry, record_numel] = storage_record(path, by_name, prefix, ref);
+    zip_data_offset(path, file.size(), read, *entry);
     Storage st;
     st.dtype = ref.dtype;
     st.numel = static_cast<int64_t>(record_numel);
