@@ -1,5 +1,7 @@
 #include "data/prepare.h"
 
+#include "data/column_guess.h"
+
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -8,6 +10,7 @@
 #include "core/commit.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/printable.h"
 #include "core/workspace.h"
 #include "core/workspace_lock.h"
 #include "data/file_kind.h"
@@ -29,6 +32,18 @@ using json = nlohmann::json;
 namespace kdw {
 
 namespace {
+
+// The named column's index; when it is absent, the error names the column that looks right.
+int named_column(const Table& table, const std::string& name, int guessed, const char* field,
+                 const fs::path& path) {
+  try {
+    return column_index(table, name, path);
+  } catch (const Error& e) {
+    if (guessed < 0) throw;
+    throw Error(std::string(e.what()) + "; `" + printable(table.columns[guessed]) +
+                "` looks like it: set " + field + " to it");
+  }
+}
 
 void validate(const PrepareOptions& o) {
   if (o.input.empty()) throw UsageError("no input file given (input is empty)");
@@ -68,8 +83,9 @@ PrepareResult run_prepare(const PrepareOptions& o, JobContext& job) {
   Counts counts;
   Table table = read_table(o.input, o.format, o.encoding, job);
   check_label_column(table, o.input);
-  const int text_col = column_index(table, o.text_column, o.input);
-  const int label_col = column_index(table, o.label_column, o.input);
+  const ColumnGuess guess = guess_columns(table);
+  const int text_col = named_column(table, o.text_column, guess.text, "text_column", o.input);
+  const int label_col = named_column(table, o.label_column, guess.label, "label_column", o.input);
   counts.rows_read = static_cast<int64_t>(table.rows.size());
   counts.rows_skipped = static_cast<int64_t>(table.skipped.size());
   if (table.rows.empty()) throw file_error(o.input, "no data rows");

@@ -96,6 +96,11 @@ class TestCliPrepare : public QObject {
     kdw::test::write_bytes(deep.toStdString(), "{\"text\": " + std::string(200000, '[') +
                                                    std::string(200000, ']') +
                                                    ", \"label\": \"a\"}\n");
+    // Columns with other names: the error names the one that looks like the text.
+    const QString named = tmp_.filePath("named.tsv");
+    kdw::test::write_bytes(named.toStdString(),
+                           "№\tКатегория\tТекст\n1\tспорт\tматч окончился вничью\n"
+                           "2\tполитика\tвыборы пройдут весной\n");
     const QString folder = tmp_.filePath("a_folder.txt");
     QVERIFY(QDir().mkpath(folder));
     struct Case {
@@ -110,6 +115,10 @@ class TestCliPrepare : public QObject {
         {{"--input", junk}, "junk.csv", 1},
         {{"--input", kDemo, "--bert_vocab", vocab}, "missing_vocab.txt", 1},
         {{"--input", deep}, "deep.jsonl", 1},
+        {{"--input", named},
+         "named.tsv: no column 'text' (columns: №, Категория, Текст); `Текст` looks like it: "
+         "set text_column to it",
+         1},
         {{"--input", kDemo, "--bert_vocab", folder}, "a_folder.txt: is a folder", 1},
         {{"--input", kDemo, "--split", "60:30:20"}, "split '60:30:20'", 2},
     };
