@@ -27,6 +27,7 @@
 
 #include "core/error.h"
 #include "core/workspace.h"
+#include "data/column_guess.h"
 #include "data/file_kind.h"
 #include "data/prepare.h"
 #include "data/prepare_options.h"
@@ -525,21 +526,14 @@ void DataPanel::onLoaded(std::shared_ptr<kdw::Table> table) {
   label_col_->clear();
   text_col_->addItems(columns);
   label_col_->addItems(columns);
-  auto pick = [&](QComboBox* box, const QStringList& names, int fallback) {
-    for (const QString& n : names) {
-      const int i = columns.indexOf(n);
-      if (i >= 0) return box->setCurrentIndex(i);
-    }
-    box->setCurrentIndex(std::min<int>(fallback, columns.size() - 1));
+  // The columns used last time for this file, else the engine's guess (names, then content).
+  const kdw::ColumnGuess guess = kdw::guess_columns(*table);
+  auto pick = [&](QComboBox* box, const QString& wanted, int guessed) {
+    const int i = columns.indexOf(wanted);
+    box->setCurrentIndex(!wanted.isEmpty() && i >= 0 ? i : guessed);
   };
-  pick(text_col_,
-       {want_text_col_, QStringLiteral("text"), QStringLiteral("sentence"),
-        QStringLiteral("review")},
-       0);
-  pick(label_col_,
-       {want_label_col_, QStringLiteral("label"), QStringLiteral("class"),
-        QStringLiteral("category")},
-       1);
+  pick(text_col_, want_text_col_, guess.text);
+  pick(label_col_, want_label_col_, guess.label);
   // Never the text as its own label: with one column there is no label to pick.
   if (label_col_->currentIndex() == text_col_->currentIndex()) label_col_->setCurrentIndex(-1);
   want_text_col_.clear();

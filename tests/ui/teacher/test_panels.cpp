@@ -163,6 +163,30 @@ class TestPanels : public QObject {
     QCOMPARE(second.model()->rowCount(), 0);
   }
 
+  // A file of one's own whose columns are not called text/label: the text and the label are
+  // preselected (engine guess_columns), not the first column (an id) as the text.
+  void dataPanelPicksTextAndLabelColumnsOfOwnFile() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("мои_тексты.tsv"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QStringLiteral("№\tКатегория\tТекст\n").toUtf8());
+    const QStringList topics = {QStringLiteral("спорт"), QStringLiteral("политика")};
+    for (int i = 0; i < 20; ++i)
+      f.write(QStringLiteral("%1\t%2\tвторой текст номер %1 о чём-нибудь важном\n")
+                  .arg(i)
+                  .arg(topics[i % 2])
+                  .toUtf8());
+    f.close();
+    JobRunner runner;
+    DataPanel panel(&runner);
+    panel.setWorkspace(dir.filePath(QStringLiteral("ws")));
+    panel.loadFile(path);
+    QTRY_COMPARE_WITH_TIMEOUT(panel.model()->rowCount(), 20, 20000);
+    QCOMPARE(panel.textColumn(), QStringLiteral("Текст"));
+    QCOMPARE(panel.labelColumn(), QStringLiteral("Категория"));
+  }
+
   void teacherPanelShowsFinetunedTeacher() {
     const QString dir = ws_ + QStringLiteral("/files/bert/rubert_finetune");
     const QJsonObject summary = readJson(dir + QStringLiteral("/finetune.json"));
