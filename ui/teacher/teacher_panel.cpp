@@ -220,7 +220,9 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     if (!r || id != copy_job_) return;
     const QString name = copy_name_;
     copyDone(id, copy_source_.isEmpty()
-                     ? tr("Small BERT in files/bert/%1: Start trains it from scratch.").arg(name)
+                     ? tr("Small BERT in files/bert/%1: Start trains it from scratch, with the "
+                          "demo teacher's settings (%2).")
+                           .arg(name, useScratchSettings())
                      : tr("Copied into files/bert/%1 (%2).")
                            .arg(name, QString::fromStdString(humanBytes(r->bytes))));
     // The workspace's copy takes the place of the folder it came from.
@@ -503,6 +505,21 @@ int TeacherPanel::copyIntoWorkspace(const QString& name) {
   return submitCopy(
       tr("Copy BERT folder to files/bert/%1").arg(target), target,
       [from, to](kdw::JobContext& job) { return kdw::copy_bert_folder(from, to, job); }, false);
+}
+
+QString TeacherPanel::useScratchSettings() {
+  // The defaults suit a pretrained RuBERT (lr 2e-5, 3 epochs); a BERT from random weights
+  // learns nothing with them, so the form takes the demo's teacher settings, said by name.
+  QStringList said;
+  const auto specs = kdw::finetune_option_table().specs();
+  for (const auto& [option, value] : kdw::DemoRecipe().finetune) {
+    options_->setValue(option, value);
+    for (const kdw::OptionSpec& spec : specs)
+      if (spec.name == option)
+        said << QStringLiteral("%1 %2").arg(QString::fromStdString(spec.label),
+                                            QString::fromStdString(kdw::option_text(value)));
+  }
+  return said.join(QStringLiteral(", "));
 }
 
 int TeacherPanel::smallBertFromScratch(const QString& name) {

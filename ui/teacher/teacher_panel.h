@@ -97,6 +97,8 @@ class TeacherPanel : public QWidget {
   /// is taken (keep the old one aside, another name, cancel); empty when cancelled.
   QString freeFolderName(QString name);
   int submitCopy(const QString& title, const QString& name, JobRunner::JobFn fn, bool light);
+  /// Sets the form to the demo recipe's teacher settings; returns them as "Label value, …".
+  QString useScratchSettings();
   void onProgress(int id, const QString& stage, qint64 done, qint64 total, const QString& msg);
 
   JobRunner* runner_;

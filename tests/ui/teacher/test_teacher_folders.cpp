@@ -20,7 +20,11 @@
 #include <atomic>
 #include <memory>
 
+#include <QDoubleSpinBox>
+#include <QSpinBox>
+
 #include "bert/bert_io.h"
+#include "core/demo_recipe.h"
 
 #include "ui/common/replace_question.h"
 #include "ui/common/workspace_state.h"
@@ -260,6 +264,17 @@ class TestTeacherFolders : public QObject {
     QCOMPARE(bytes(folder + QStringLiteral("/config.json")),
              bytes(QStringLiteral(KDW_SOURCE_DIR "/resources/demo/bert/config.json")));
     QVERIFY2(panel.statusText().contains(QStringLiteral("from scratch")),
+             qPrintable(panel.statusText()));
+    // A BERT from random weights learns nothing at the pretrained defaults (lr 2e-5, 3 epochs):
+    // the form takes the demo teacher's settings (engine/core/demo_recipe.h) and says so.
+    const kdw::OptionArgs recipe = kdw::DemoRecipe().finetune;
+    QCOMPARE(panel.findChild<QSpinBox*>(QStringLiteral("epochs"))->value(),
+             int(std::get<int64_t>(kdw::option_arg(recipe, "epochs"))));
+    QCOMPARE(panel.findChild<QSpinBox*>(QStringLiteral("batch_size"))->value(),
+             int(std::get<int64_t>(kdw::option_arg(recipe, "batch_size"))));
+    QCOMPARE(panel.findChild<QDoubleSpinBox*>(QStringLiteral("lr"))->value(),
+             std::get<double>(kdw::option_arg(recipe, "lr")));
+    QVERIFY2(panel.statusText().contains(QStringLiteral("demo teacher's settings (Epochs 12")),
              qPrintable(panel.statusText()));
   }
 };
