@@ -126,9 +126,7 @@ at::Tensor bits_of(const at::Tensor& t) {
 
 }  // namespace
 
-bool GradReducer::reduce_row_sparse(bool cancel) {
-  bool any_cancel = false;
-  const auto comm = ctx_.comm_device();
+std::vector<std::function<void()>> GradReducer::start_row_masks(bool cancel) {
   std::vector<std::function<void()>> waits;
   for (std::size_t k = 0; k < sparse_.size(); ++k) {
     RowSparse& s = sparse_[k];
@@ -141,6 +139,12 @@ bool GradReducer::reduce_row_sparse(bool cancel) {
     waits.push_back(ctx_.start_max(s.mask));
     bytes_now_ += s.mask.numel();
   }
+  return waits;
+}
+
+bool GradReducer::reduce_rows(const std::vector<std::function<void()>>& waits) {
+  bool any_cancel = false;
+  const auto comm = ctx_.comm_device();
   for (std::size_t k = 0; k < sparse_.size(); ++k) {
     RowSparse& s = sparse_[k];
     waits[k]();
@@ -177,10 +181,12 @@ bool GradReducer::finish(bool cancel) {
   const auto start = std::chrono::steady_clock::now();
   started_in_backward_ = started_now_;
   started_now_ = 0;
-  // The buckets started during backward counted their bytes then.
+  // The row masks go first: small, they are summed while the last bucket travels, and the
+  // rows can follow alongside it. (The buckets started during backward counted their bytes.)
+  const auto masks = start_row_masks(cancel);
   for (Bucket& b : buckets_)
     if (!b.wait) launch(b, cancel);
-  bool any_cancel = sparse_.empty() ? cancel : reduce_row_sparse(cancel);
+  bool any_cancel = sparse_.empty() ? cancel : reduce_rows(masks);
   const double world = ctx_.world();
   for (std::size_t k = 0; k < buckets_.size(); ++k) {
     Bucket& b = buckets_[k];

@@ -74,8 +74,10 @@ class GradReducer {
   };
   void ready(int param);
   void launch(Bucket& bucket, bool cancel);
-  /// All-reduces the row-sparse gradients (after backward); returns whether any rank cancelled.
-  bool reduce_row_sparse(bool cancel);
+  /// Starts the row masks' union (after backward), then all-reduces the union's rows once the
+  /// masks are in; returns whether any rank cancelled.
+  std::vector<std::function<void()>> start_row_masks(bool cancel);
+  bool reduce_rows(const std::vector<std::function<void()>>& mask_waits);
 
   DistContext& ctx_;
   std::vector<at::Tensor> params_;
