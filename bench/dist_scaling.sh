@@ -47,8 +47,15 @@ s=[x["samples_per_s"] for x in r if x.get("kind")=="step"]
 s=s[1:] or s
 print("%.0f" % (sum(s)/len(s)) if s else "-")' "$1" 2>/dev/null || echo -
 }
-# Rank 0's "gradient all-reduce: X ms waited per step" line.
-wait_ms() { sed -n 's/.*gradient all-reduce: \([0-9.]*\) ms waited per step.*/\1/p' "$1" | tail -n 1; }
+# Rank 0's "gradient all-reduce: X ms waited per step" line, with the MB all-reduced per step
+# against the dense gradient's MB (an embedding travels as its touched rows).
+wait_ms() {
+  local ms mb
+  ms=$(sed -n 's/.*gradient all-reduce: \([0-9.]*\) ms waited per step.*/\1/p' "$1" | tail -n 1)
+  mb=$(sed -n 's/.*, \([0-9]*\) bytes a step (the dense gradient: \([0-9]*\) bytes).*/\1 \2/p' "$1" |
+    tail -n 1 | awk 'NF == 2 { printf "%.2f/%.2f MB", $1 / 1e6, $2 / 1e6 }')
+  echo "$ms${mb:+ ($mb)}"
+}
 now() { date +%s.%N; }
 per_s() { python3 -c 'import sys; print("%.0f" % (float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))' "$@"; }
 # row WHAT N RATE WAIT BASE: one line of the table, with the ratio to the 1-process figure.
@@ -59,7 +66,7 @@ row() {
   fi
   printf '%-10s %5s %12s %10s %16s\n' "$1" "$2" "$3" "x$ratio" "${4:--}"
 }
-printf '\n%-10s %5s %12s %10s %16s\n' what procs samples/s "vs 1 proc" "all-reduce ms/step"
+printf '\n%-10s %5s %12s %10s %16s\n' what procs samples/s "vs 1 proc" "all-reduce ms/step (sent/dense MB)"
 
 parts=${PARTS:-finetune logits distill}
 has() { [[ " $parts " == *" $1 "* ]]; }

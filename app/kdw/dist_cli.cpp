@@ -188,8 +188,11 @@ void finish_dist() {
   ctx.barrier();
   // Rank 0's time blocked on gradient all-reduces after backward (the part not overlapped).
   if (const dist::ReduceStats& s = ctx.reduce_stats(); ctx.distributed() && s.steps > 0)
-    log::info("gradient all-reduce: {:.3f} ms waited per step ({} steps, {:.2f} s in all)",
-              1000 * s.wait_s / double(s.steps), s.steps, s.wait_s);
+    log::info(
+        "gradient all-reduce: {:.3f} ms waited per step ({} steps, {:.2f} s in all), {} bytes "
+        "a step (the dense gradient: {} bytes)",
+        1000 * s.wait_s / double(s.steps), s.steps, s.wait_s, s.bytes / s.steps,
+        s.dense_bytes / s.steps);
 }
 
 }  // namespace kdw::cli

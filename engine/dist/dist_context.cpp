@@ -478,6 +478,10 @@ bool DistContext::average_gradients(const std::vector<at::Tensor>& params, bool 
     if (last) any_cancel = sum[at].item<float>() > 0;
   }
   record_reduce_wait(std::chrono::duration<double>(Clock::now() - start).count());
+  int64_t sent = 0;
+  for (const auto& bucket : buckets)
+    for (const at::Tensor& g : bucket) sent += g.numel() * 4;  // sent as float32
+  record_reduce_bytes(sent + 4, sent + 4);                     // and the cancel flag
   return any_cancel;
 #else
   (void)params;
@@ -486,12 +490,22 @@ bool DistContext::average_gradients(const std::vector<at::Tensor>& params, bool 
 }
 
 std::function<void()> DistContext::start_sum(at::Tensor flat) {
+  return start_all_reduce(std::move(flat), /*max=*/false);
+}
+
+std::function<void()> DistContext::start_max(at::Tensor flat) {
+  return start_all_reduce(std::move(flat), /*max=*/true);
+}
+
+std::function<void()> DistContext::start_all_reduce(at::Tensor flat, bool max) {
   if (!distributed()) return [] {};
 #ifdef KDW_HAVE_C10D
   std::vector<at::Tensor> one{std::move(flat)};
+  c10d::AllreduceOptions opts;
+  if (max) opts.reduceOp = c10d::ReduceOp::MAX;
   c10::intrusive_ptr<c10d::Work> work;
   try {
-    work = group_->pg->allreduce(one);
+    work = group_->pg->allreduce(one, opts);
   } catch (const std::exception& e) {
     throw Error(std::string("distributed gradient all-reduce failed (a rank ended or lost its "
                             "connection): ") +
@@ -500,6 +514,7 @@ std::function<void()> DistContext::start_sum(at::Tensor flat) {
   Group* g = group_.get();
   return [g, work] { g->run(work, "gradient all-reduce"); };
 #else
+  (void)max;
   return [] {};
 #endif
 }
@@ -507,6 +522,11 @@ std::function<void()> DistContext::start_sum(at::Tensor flat) {
 void DistContext::record_reduce_wait(double seconds) {
   ++stats_.steps;
   stats_.wait_s += seconds;
+}
+
+void DistContext::record_reduce_bytes(int64_t sent, int64_t dense) {
+  stats_.bytes += sent;
+  stats_.dense_bytes += dense;
 }
 
 void DistContext::all_reduce_mean(std::vector<at::Tensor>& tensors) {

@@ -44,6 +44,9 @@ const char* backend_name(Backend backend);
 struct ReduceStats {
   int64_t steps = 0;
   double wait_s = 0;
+  /// Bytes the steps' gradient all-reduces carried, and what all-reducing every gradient whole
+  /// would have carried (they differ where an embedding's rows are sent sparsely).
+  int64_t bytes = 0, dense_bytes = 0;
 };
 
 class DistContext {
@@ -96,8 +99,12 @@ class DistContext {
   /// Starts an in-place sum of `flat` (a tensor on comm_device()) over the ranks and returns
   /// the function that waits for it (a kdw::Error with one line when a rank is gone).
   std::function<void()> start_sum(at::Tensor flat);
+  /// The same with the element-wise maximum (a union of masks, any rank's flag).
+  std::function<void()> start_max(at::Tensor flat);
   /// Counts the seconds one step waited for its gradient all-reduces.
   void record_reduce_wait(double seconds);
+  /// Counts the bytes one step all-reduced for its gradients, and the dense gradient's bytes.
+  void record_reduce_bytes(int64_t sent, int64_t dense);
   const ReduceStats& reduce_stats() const { return stats_; }
   /// Element-wise mean over the ranks, in place (float tensors of the same shape everywhere).
   void all_reduce_mean(std::vector<at::Tensor>& tensors);
@@ -111,6 +118,7 @@ class DistContext {
   struct Group;
   static void connect_gloo(Group& g, const DistEnv& env, std::chrono::milliseconds op_timeout);
   static void connect_nccl(Group& g, const DistEnv& env, std::chrono::milliseconds op_timeout);
+  std::function<void()> start_all_reduce(at::Tensor flat, bool max);
   int rank_ = 0;
   int world_ = 1;
   Backend backend_ = Backend::kGloo;

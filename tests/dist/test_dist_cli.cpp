@@ -273,6 +273,16 @@ class TestDistCli : public QObject {
     QVERIFY2(two[1].code == 0, qPrintable(two[1].err));
     QVERIFY(!fs::exists(dir.filePath("two1").toStdString()));  // only rank 0 writes
     QVERIFY(two[1].out.isEmpty());
+    // Rank 0 logs the bytes a step all-reduced: the dense gradient is 1,710 floats (embedding
+    // 20 x 5, two bidirectional layers of 6 units, the classifier) and the cancel flag.
+    const auto bytes =
+        QRegularExpression(R"(, (\d+) bytes a step \(the dense gradient: (\d+) bytes\))")
+            .match(two[0].err);
+    QVERIFY2(bytes.hasMatch(), qPrintable(two[0].err));
+    QCOMPARE(bytes.captured(2).toLongLong(), 4 * 1710 + 4);
+    // The embedding's rows travel sparsely where a step's batches touch at most half of them.
+    QVERIFY2(bytes.captured(1).toLongLong() < bytes.captured(2).toLongLong(),
+             qPrintable(bytes.captured(0)));
     const fs::path a = only_run_folder(dir.filePath("one")),
                    b = only_run_folder(dir.filePath("two"));
     QVERIFY(!a.empty() && !b.empty());
