@@ -268,6 +268,10 @@ QList<QPointF> LiveChart::drawnPoints(int series) const {
   return series >= 0 && series < series_.size() ? series_[series].line->points() : QList<QPointF>();
 }
 
+bool LiveChart::pointsShown(int series) const {
+  return series >= 0 && series < series_.size() && series_[series].line->pointsVisible();
+}
+
 QVector<QPointF> LiveChart::decimate(const QVector<QPointF>& points) const {
   if (points.size() <= max_drawn_) return points;
   // Keep each bucket's min and max (in x order) so spikes stay visible.
@@ -368,6 +372,10 @@ QString LiveChart::note() const {
   return note_->text();
 }
 
+namespace {
+constexpr int kDotsUpTo = 40;
+}  // namespace
+
 void LiveChart::redraw() {
   if (!dirty_) return;
   dirty_ = false;
@@ -386,6 +394,8 @@ void LiveChart::redraw() {
       y1 = std::max(y1, p.y());
     }
     s.line->replace(QList<QPointF>(drawn.begin(), drawn.end()));
+    // A line of one point draws nothing (a run's first epoch): few points show as dots too.
+    s.line->setPointsVisible(drawn.size() <= kDotsUpTo);
   }
   if (x0 > x1 || zoomed_) return;  // a zoomed view stays where the user put it
   if (std::isfinite(marker_x_)) {

@@ -48,6 +48,8 @@ class LiveChart : public QWidget {
   int pointCount(int series) const;
   int drawnCount(int series) const;
   QList<QPointF> drawnPoints(int series) const;
+  /// Whether the series' points are drawn as dots (few points: one alone draws no line).
+  bool pointsShown(int series) const;
   /// The most points a series draws.
   void setMaxDrawn(int points) { max_drawn_ = points; }
   /// x values are whole numbers (epochs): ticks at integers only.

@@ -39,6 +39,18 @@ class TestChartTools : public QObject {
     QVERIFY2(x.size() >= 2 && x.size() <= 5, qPrintable(x.join(" / ")));
   }
 
+  // A run's first epoch is one point, which a line alone does not draw: few points are dots.
+  void firstEpochIsVisible() {
+    LiveChart chart(QStringLiteral("Dev scores"), QStringLiteral("epoch"), QString());
+    const int s = chart.addSeries(QStringLiteral("accuracy"));
+    chart.append(s, 1, 0.38);
+    chart.redraw();
+    QVERIFY(chart.pointsShown(s));
+    for (int i = 2; i < 200; ++i) chart.append(s, i, 0.38);
+    chart.redraw();
+    QVERIFY(!chart.pointsShown(s));  // a dense curve stays a line
+  }
+
   void hoverReadsOutTheNearestPoints() {
     LiveChart chart(QStringLiteral("Dev"), QStringLiteral("epoch"), QString());
     chart.resize(400, 300);
