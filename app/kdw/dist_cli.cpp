@@ -139,29 +139,12 @@ int launch(int nproc, int argc, char** argv) {
 }  // namespace
 
 void add_dist_options(ArgParser& parser, DistOptions& options) {
-  parser.add_int("nproc", &options.nproc,
-                 "run as this many local worker processes (data parallel; 0 or 1: one "
-                 "process). Ignored in a worker: RANK and WORLD_SIZE set by hand start one");
-  parser.add_double("dist_timeout", &options.dist_timeout,
-                    "seconds every rank of a distributed job waits for the others to join");
-  parser.add_choice(
-      "dist_backend", &options.dist_backend, {"auto", "gloo", "nccl"},
-      std::string("collectives of a distributed job: gloo (CPU, any network), nccl "
-                  "(CUDA, one GPU per rank), auto (nccl with --device cuda when "
-                  "built, else gloo). Built here: ") +
-          (dist::backend_built(dist::Backend::kGloo) ? "gloo" : "") +
-          (dist::backend_built(dist::Backend::kGloo) && dist::backend_built(dist::Backend::kNccl)
-               ? ", "
-               : "") +
-          (dist::backend_built(dist::Backend::kNccl) ? "nccl" : "") +
-          (dist::available() ? "" : "none"));
+  parser.add_table(dist::dist_option_table(), options);
 }
 
 std::optional<int> start_dist(const DistOptions& options, int argc, char** argv,
                               const std::string& device) {
-  if (options.nproc < 0 || options.nproc > 1024) throw UsageError("--nproc must be from 0 to 1024");
-  if (!(options.dist_timeout > 0) || options.dist_timeout > 86400)
-    throw UsageError("--dist_timeout must be more than 0 and at most 86400 seconds");
+  dist::dist_option_table().check(options);
   auto env = dist::read_dist_env();
   // Checked in every run (a single process too), so that a wrong choice shows at once.
   const dist::Backend backend = dist::choose_backend(options.dist_backend, device);

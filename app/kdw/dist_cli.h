@@ -7,15 +7,13 @@
 #include <string>
 
 #include "cli_args.h"
+#include "dist/dist_options.h"
 
 namespace kdw::cli {
 
-struct DistOptions {
-  int nproc = 0;                      ///< > 1: launch that many local workers
-  double dist_timeout = 60;           ///< seconds to wait for every rank at the rendezvous
-  std::string dist_backend = "auto";  ///< gloo, nccl, or auto (NCCL on CUDA when built)
-};
+using dist::DistOptions;
 
+/// --nproc, --dist_timeout and --dist_backend: the records of dist::dist_option_table().
 void add_dist_options(ArgParser& parser, DistOptions& options);
 
 /// Call after parse() and apply_common_options(). With --nproc N > 1 (and no RANK in the

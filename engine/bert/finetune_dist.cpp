@@ -1,14 +1,8 @@
 #include "bert/finetune_dist.h"
 
-#include <memory>
-
-#include <ATen/ATen.h>
-#include <c10/core/GradMode.h>
-#include <torch/optim/adamw.h>
-
 #include "bert/teacher_options.h"
 #include "core/hash.h"
-#include "core/torch_compat.h"
+#include "dist/broadcast_state.h"
 #include "dist/dist_context.h"
 #include "formats/ragged.h"
 
@@ -35,59 +29,27 @@ std::string finetune_fingerprint(const FinetuneOptions& o, const Workspace& ws,
 void share_resume_point(dist::DistContext& dist, BertForSequenceClassification& model,
                         torch::optim::AdamW& optimizer, RunState& state) {
   if (!dist.distributed()) return;
-  c10::NoGradGuard no_grad;
-  at::Tensor position = at::tensor({int64_t(state.epoch), state.next_batch, state.step,
-                                    int64_t(state.best_epoch), int64_t(state.stale_epochs)},
-                                   at::kLong);
-  dist.broadcast(position);
-  const int64_t* p = position.data_ptr<int64_t>();
-  state.epoch = int(p[0]);
-  state.next_batch = p[1];
-  state.step = p[2];
-  state.best_epoch = int(p[3]);
-  state.stale_epochs = int(p[4]);
-  at::Tensor best_score = at::full({1}, state.best_score, at::kDouble);
-  dist.broadcast(best_score);
-  state.best_score = best_score.item<double>();
-
-  for (const auto& t : model->parameters()) {
-    at::Tensor data = t.detach();
-    dist.broadcast(data);
-  }
-  for (const auto& t : model->buffers()) {
-    at::Tensor data = t.detach();
-    dist.broadcast(data);
-  }
-  // AdamW's moments and step count of each parameter that has them on rank 0 (all of them after
-  // the first step, none before).
-  const std::vector<at::Tensor> params = model->parameters();
-  at::Tensor steps = at::zeros({int64_t(params.size())}, at::kLong);
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const auto it = optimizer.state().find(compat::optimizer_state_key(params[i]));
-    if (it != optimizer.state().end())
-      steps[int64_t(i)] = static_cast<const torch::optim::AdamWParamState&>(*it->second).step();
-  }
-  dist.broadcast(steps);
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const int64_t step = steps[int64_t(i)].item<int64_t>();
-    const auto key = compat::optimizer_state_key(params[i]);
-    if (step == 0) {
-      optimizer.state().erase(key);
-      continue;
-    }
-    auto& slot = optimizer.state()[key];
-    if (!slot) {
-      auto fresh = std::make_unique<torch::optim::AdamWParamState>();
-      fresh->exp_avg(at::zeros_like(params[i]));
-      fresh->exp_avg_sq(at::zeros_like(params[i]));
-      slot = std::move(fresh);
-    }
-    auto& s = static_cast<torch::optim::AdamWParamState&>(*slot);
-    s.step(step);
-    at::Tensor avg = s.exp_avg(), avg_sq = s.exp_avg_sq();
-    dist.broadcast(avg);
-    dist.broadcast(avg_sq);
-  }
+  dist::NamedTensors params, tensors;
+  for (const auto& p : model->named_parameters()) params.emplace_back(p.key(), p.value());
+  tensors = params;
+  for (const auto& b : model->named_buffers()) tensors.emplace_back(b.key(), b.value());
+  std::string position = nlohmann::json{
+      {"epoch", state.epoch},
+      {"next_batch", state.next_batch},
+      {"step", state.step},
+      {"best_epoch", state.best_epoch},
+      {"best_score", state.best_score},
+      {"stale_epochs",
+       state.stale_epochs}}.dump();
+  dist::broadcast_from_rank0(dist, tensors, position);
+  const nlohmann::json p = nlohmann::json::parse(position);
+  state.epoch = p.at("epoch").get<int>();
+  state.next_batch = p.at("next_batch").get<int64_t>();
+  state.step = p.at("step").get<int64_t>();
+  state.best_epoch = p.at("best_epoch").get<int>();
+  state.best_score = p.at("best_score").get<double>();
+  state.stale_epochs = p.at("stale_epochs").get<int>();
+  dist::broadcast_optimizer_state(dist, optimizer, params);
 }
 
 }  // namespace kdw

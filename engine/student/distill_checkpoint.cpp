@@ -16,6 +16,7 @@
 #include "core/json_read.h"
 #include "core/printable.h"
 #include "core/torch_compat.h"
+#include "dist/broadcast_state.h"
 #include "dist/dist_context.h"
 #include "formats/safetensors.h"
 
@@ -177,45 +178,21 @@ DistillResumePoint load_distill_checkpoint(const fs::path& dir, StudentModel& mo
 void share_distill_resume_point(dist::DistContext& dist, StudentModel& model,
                                 torch::optim::Adam& optimizer, DistillResumePoint& p) {
   if (!dist.distributed()) return;
-  c10::NoGradGuard no_grad;
-  // Only the position matters to the other ranks: they neither evaluate nor keep an epoch.
-  at::Tensor position = at::tensor({int64_t(p.epochs_done), p.steps}, at::kLong);
-  dist.broadcast(position);
-  p.epochs_done = int(position[0].item<int64_t>());
-  p.steps = position[1].item<int64_t>();
-  for (auto& [name, t] : model_tensors(model)) {
-    at::Tensor data = t.detach();
-    dist.broadcast(data);
-  }
+  dist::NamedTensors tensors = model_tensors(model);
   // Every rank drew the same dropout seeds, so rank 0's generator is every rank's.
   at::Tensor rng = dist.is_writer() ? cpu_rng_state() : at::empty_like(cpu_rng_state());
-  dist.broadcast(rng);
+  tensors.emplace_back("cpu generator state", rng);
+  // Only the position matters to the other ranks: they neither evaluate nor keep an epoch.
+  std::string position = nlohmann::json{{"epochs_done", p.epochs_done}, {"steps", p.steps}}.dump();
+  dist::broadcast_from_rank0(dist, tensors, position);
+  const nlohmann::json saved = nlohmann::json::parse(position);
+  p.epochs_done = saved.at("epochs_done").get<int>();
+  p.steps = saved.at("steps").get<int64_t>();
   set_cpu_rng_state(rng);
-  const std::vector<at::Tensor> params = model->parameters();
-  at::Tensor steps = at::zeros({int64_t(params.size())}, at::kLong);
-  for (std::size_t i = 0; i < params.size(); ++i)
-    if (const auto* s = adam_state(optimizer, params[i])) steps[int64_t(i)] = s->step();
-  dist.broadcast(steps);
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    const int64_t step = steps[int64_t(i)].item<int64_t>();
-    const auto key = compat::optimizer_state_key(params[i]);
-    if (step == 0) {
-      optimizer.state().erase(key);
-      continue;
-    }
-    auto& slot = optimizer.state()[key];
-    if (!slot) {
-      auto fresh = std::make_unique<torch::optim::AdamParamState>();
-      fresh->exp_avg(at::zeros_like(params[i]));
-      fresh->exp_avg_sq(at::zeros_like(params[i]));
-      slot = std::move(fresh);
-    }
-    auto& s = static_cast<torch::optim::AdamParamState&>(*slot);
-    s.step(step);
-    at::Tensor avg = s.exp_avg(), avg_sq = s.exp_avg_sq();
-    dist.broadcast(avg);
-    dist.broadcast(avg_sq);
-  }
+  dist::NamedTensors params;
+  for (const auto& param : model->named_parameters())
+    params.emplace_back(param.key(), param.value());
+  dist::broadcast_optimizer_state(dist, optimizer, params);
 }
 
 void check_resume_config(const fs::path& config_file, const nlohmann::json& saved,

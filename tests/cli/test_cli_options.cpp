@@ -11,6 +11,7 @@
 #include <ATen/ATen.h>
 
 #include "../student/synthetic_data.h"
+#include "dist/dist_options.h"
 #include "student/student_model.h"
 
 namespace fs = std::filesystem;
@@ -123,6 +124,38 @@ class TestCliOptions : public QObject {
     r = run_kdw({"distill", "--help"});
     QCOMPARE(r.code, 0);
     QVERIFY2(r.out.contains("at most 4 per core"), qPrintable(r.out));
+  }
+
+  // Every record of the dist table is a flag of each verb that runs as several processes, with
+  // the record's help and default, and its range is the one kdw refuses outside of (nproc was an
+  // ad hoc flag that accepted 0..1024 beside the GUI's own 1..64).
+  void distTableRecordsAreFlagsOfTheDistVerbs() {
+    for (const QString verb : {"finetune", "logits", "distill"}) {
+      const Run r = run_kdw({verb, "--help"});
+      QCOMPARE(r.code, 0);
+      for (const kdw::OptionSpec& s : kdw::dist::dist_option_table().specs()) {
+        // From the line "  --name" to the next option's line.
+        const QString flag = "\n  --" + QString::fromStdString(s.name) + " ";
+        const qsizetype at = r.out.indexOf(flag);
+        QVERIFY2(at >= 0, qPrintable(verb + ": no " + flag));
+        const qsizetype next = r.out.indexOf("\n  --", at + flag.size());
+        const QString entry = r.out.mid(at, next < 0 ? -1 : next - at).simplified();
+        QVERIFY2(entry.contains(QString::fromStdString(s.help).simplified()), qPrintable(entry));
+        QVERIFY2(entry.contains("[default: " +
+                                QString::fromStdString(kdw::option_text(s.default_value)) + "]"),
+                 qPrintable(entry));
+      }
+    }
+    const kdw::OptionSpec& nproc = kdw::dist::dist_option_table().find("nproc")->spec;
+    for (const int64_t bad : {nproc.min - 1, nproc.max + 1}) {
+      const Run r = run_kdw({"logits", "--workspace", "nowhere", "--nproc", QString::number(bad)});
+      QCOMPARE(r.code, 2);
+      QVERIFY2(r.err.contains(QStringLiteral("nproc must be in %1..%2: got %3")
+                                  .arg(nproc.min)
+                                  .arg(nproc.max)
+                                  .arg(bad)),
+               qPrintable(r.err));
+    }
   }
 
   void compressChecksOptionsBeforeWriting() {

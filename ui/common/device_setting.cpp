@@ -3,6 +3,7 @@
 #include <QSettings>
 
 #include "core/device.h"
+#include "dist/dist_options.h"
 
 bool cudaDeviceAvailable() {
   static const bool available = kdw::cuda_available();  // asks the driver once
@@ -19,11 +20,29 @@ void saveJobDevice(const QString& device) {
   QSettings().setValue(QStringLiteral("device"), device);
 }
 
+namespace {
+
+const kdw::OptionSpec& workersSpec() {
+  return kdw::dist::dist_option_table().find("nproc")->spec;
+}
+
+}  // namespace
+
 int jobWorkers() {
-  const int saved = QSettings().value(QStringLiteral("workers"), 1).toInt();
-  return saved >= 1 && saved <= kMaxJobWorkers ? saved : 1;
+  const kdw::OptionSpec& spec = workersSpec();
+  const QString key = QString::fromStdString(spec.name);
+  const QString old = QStringLiteral("workers");
+  QSettings settings;
+  if (!settings.contains(key) && settings.contains(old)) {
+    settings.setValue(key, settings.value(old));
+    settings.remove(old);
+  }
+  bool ok = false;
+  const qlonglong saved = settings.value(key).toLongLong(&ok);
+  if (ok && saved >= spec.min && saved <= spec.max) return int(saved);
+  return int(std::get<int64_t>(spec.default_value));
 }
 
 void saveJobWorkers(int workers) {
-  QSettings().setValue(QStringLiteral("workers"), workers);
+  QSettings().setValue(QString::fromStdString(workersSpec().name), workers);
 }

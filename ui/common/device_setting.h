@@ -1,6 +1,7 @@
 // The device the GUI's jobs run on, chosen in Preferences and kept in QSettings ("device"):
 // "cpu", or "cuda" where LibTorch sees a CUDA GPU; and the number of local processes the
-// Teacher and Distill jobs run as ("workers"; > 1: through kdw --nproc, ui/jobs/kdw_process).
+// Teacher and Distill jobs run as (> 1: through kdw --nproc, ui/jobs/kdw_process), kept under
+// the name of its record, dist::dist_option_table()'s "nproc", which also gives its range.
 #pragma once
 
 #include <string>
@@ -16,8 +17,8 @@ std::string jobDevice();
 /// Saves "cpu" or "cuda".
 void saveJobDevice(const QString& device);
 
-/// Most workers Preferences offers: more processes than this are not a local job.
-constexpr int kMaxJobWorkers = 64;
-/// The saved worker count, 1 (in this program) when none or out of range. Safe on any thread.
+/// The saved worker count; the record's default (1: in this program) when none or out of the
+/// record's range. Reads a count saved as "workers" (before the record) under the record's name.
+/// Safe on any thread.
 int jobWorkers();
 void saveJobWorkers(int workers);

@@ -157,6 +157,12 @@ QWidget* OptionForm::widget(const std::string& name) const {
   return nullptr;
 }
 
+QString OptionForm::label(const std::string& name) const {
+  for (std::size_t i = 0; i < specs_.size(); ++i)
+    if (specs_[i].name == name) return rows_[i].first;
+  return {};
+}
+
 void OptionForm::addTo(QGridLayout* grid, int rows) const {
   for (int i = 0; i < int(rows_.size()); ++i) {
     const int row = i % rows, col = (i / rows) * 2;

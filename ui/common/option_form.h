@@ -32,6 +32,8 @@ class OptionForm {
 
   /// The option's widget, nullptr when the form does not show it.
   QWidget* widget(const std::string& name) const;
+  /// The option's label (translated), empty when the form does not show it.
+  QString label(const std::string& name) const;
   const std::vector<kdw::OptionSpec>& specs() const { return specs_; }
   /// Lays the label/widget pairs out in columns of `rows` rows.
   void addTo(QGridLayout* grid, int rows) const;

@@ -18,6 +18,7 @@
 
 #include "core/job_events.h"
 #include "core/log.h"
+#include "dist/dist_options.h"
 
 namespace {
 
@@ -133,9 +134,14 @@ QStringList workerFlags(int workers) {
   // The threads the Preferences give jobs (0: all cores), shared by the workers.
   const int threads = QSettings().value(QStringLiteral("threads"), 0).toInt();
   const int total = threads > 0 ? threads : QThread::idealThreadCount();
-  return {QStringLiteral("--nproc"),    QString::number(workers),
-          QStringLiteral("--threads"),  QString::number(std::max(1, total / std::max(1, workers))),
-          QStringLiteral("--progress"), QStringLiteral("json")};
+  kdw::dist::DistOptions dist;
+  dist.nproc = workers;
+  QStringList flags;
+  for (const std::string& arg : kdw::dist::dist_option_table().to_cli_args(dist))
+    flags << QString::fromStdString(arg);
+  return flags << QStringLiteral("--threads")
+               << QString::number(std::max(1, total / std::max(1, workers)))
+               << QStringLiteral("--progress") << QStringLiteral("json");
 }
 
 KdwOutcome runKdw(const QStringList& args, kdw::JobContext& job) {

@@ -22,7 +22,8 @@ QString findKdwProgram(const QString& appDir);
 QString kdwProgram();
 
 /// The flags that make kdw run `workers` local processes that together use the threads the
-/// Preferences give the GUI's jobs ("--nproc", N, "--threads", T, "--progress", "json").
+/// Preferences give the GUI's jobs: the dist option table's records written as flags
+/// ("--nproc=N", ...), then "--threads", T, "--progress", "json".
 QStringList workerFlags(int workers);
 
 struct KdwOutcome {

@@ -10,7 +10,9 @@
 #include <QThread>
 
 #include "core/threads.h"
+#include "dist/dist_options.h"
 #include "ui/common/device_setting.h"
+#include "ui/common/option_form.h"
 
 PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
   setWindowTitle(tr("Preferences"));
@@ -28,18 +30,13 @@ PreferencesDialog::PreferencesDialog(QWidget* parent) : QDialog(parent) {
         tr("Jobs run on the CPU: this LibTorch build has no CUDA, or this machine no usable "
            "CUDA GPU."));
   }
-  workers_ = new QSpinBox(this);
-  workers_->setObjectName(QStringLiteral("workers"));
-  workers_->setRange(1, kMaxJobWorkers);
-  workers_->setValue(1);
-  workers_->setToolTip(
-      tr("Fine-tuning and distillation run as this many local processes, each a shard of every "
-         "batch (data parallel, kdw --nproc), sharing the threads above; 1: in this program."));
+  dist_ = std::make_unique<OptionForm>(kdw::dist::dist_option_table().specs(), this);
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   auto* form = new QFormLayout(this);
   form->addRow(tr("Threads for training and inference:"), threads_);
   form->addRow(tr("Device:"), device_);
-  form->addRow(tr("Workers (processes):"), workers_);
+  for (const kdw::OptionSpec& s : dist_->specs())
+    form->addRow(dist_->label(s.name) + QLatin1Char(':'), dist_->widget(s.name));
   form->addRow(buttons);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -60,11 +57,13 @@ void PreferencesDialog::setDevice(const QString& device) {
   device_->setCurrentIndex(index >= 0 ? index : 0);
 }
 
+PreferencesDialog::~PreferencesDialog() = default;
+
 int PreferencesDialog::workers() const {
-  return workers_->value();
+  return int(std::get<int64_t>(dist_->value("nproc")));
 }
 void PreferencesDialog::setWorkers(int workers) {
-  workers_->setValue(workers);
+  dist_->setValue("nproc", int64_t(workers));
 }
 
 int applySavedThreadCount() {

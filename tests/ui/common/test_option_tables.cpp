@@ -20,13 +20,16 @@
 #include "bert/teacher_options.h"
 #include "compress/compress_options.h"
 #include "data/prepare_options.h"
+#include "dist/dist_options.h"
 #include "student/distill_options.h"
+#include "ui/common/device_setting.h"
 #include "ui/common/option_form.h"
 #include "ui/compress/compress_panel.h"
 #include "ui/data/data_panel.h"
 #include "ui/distill/distill_panel.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/logits/logits_panel.h"
+#include "ui/shell/preferences_dialog.h"
 #include "ui/teacher/teacher_panel.h"
 
 namespace {
@@ -235,6 +238,40 @@ class TestOptionTables : public QObject {
     checkForm(logits, panel);
     checkSettings(logits, panel, QStringLiteral("logits"));
     checkJson(kdw::logits_option_table());
+  }
+
+  // The dist table: every record a flag of the verbs that run as several processes; its form
+  // records (nproc) the Preferences' fields, by name, with the record's range, default and
+  // tooltip; the worker count saved under the record's name and read back within its range.
+  void distTableMakesFlagsPreferencesAndSettings() {
+    const auto specs = kdw::dist::dist_option_table().specs();
+    for (const char* verb : {"finetune", "logits", "distill"}) checkHelp(specs, verb);
+    PreferencesDialog dialog;
+    checkForm(specs, dialog);
+    checkJson(kdw::dist::dist_option_table());
+    const kdw::OptionSpec& nproc = kdw::dist::dist_option_table().find("nproc")->spec;
+    QVERIFY(nproc.on_form());
+    dialog.setWorkers(int(nproc.max));
+    QCOMPARE(dialog.workers(), int(nproc.max));
+
+    QSettings settings;
+    settings.clear();
+    QCOMPARE(jobWorkers(), int(std::get<int64_t>(nproc.default_value)));
+    saveJobWorkers(3);
+    QCOMPARE(settings.allKeys(), QStringList{QString::fromStdString(nproc.name)});
+    QCOMPARE(jobWorkers(), 3);
+    settings.setValue(QString::fromStdString(nproc.name), qlonglong(nproc.max));
+    QCOMPARE(jobWorkers(), int(nproc.max));
+    for (const qlonglong bad : {qlonglong(nproc.min - 1), qlonglong(nproc.max + 1)}) {
+      settings.setValue(QString::fromStdString(nproc.name), bad);
+      QCOMPARE(jobWorkers(), int(std::get<int64_t>(nproc.default_value)));
+    }
+    // Saved as "workers" before the record: read under the record's name from then on.
+    settings.clear();
+    settings.setValue("workers", 2);
+    QCOMPARE(jobWorkers(), 2);
+    QCOMPARE(settings.allKeys(), QStringList{QString::fromStdString(nproc.name)});
+    settings.clear();
   }
 
   // The Data panel's settings are the prepare table's form options plus its split, each under

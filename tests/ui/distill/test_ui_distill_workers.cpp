@@ -98,22 +98,23 @@ class TestUiDistillWorkers : public QObject {
     QSettings().setValue(QStringLiteral("threads"), 2);  // one thread per worker
   }
   void cleanupTestCase() {
-    QSettings().remove(QStringLiteral("workers"));
+    QSettings().remove(QStringLiteral("nproc"));
     QSettings().remove(QStringLiteral("threads"));
   }
 
   void preferencesWorkersField() {
-    QSettings().remove(QStringLiteral("workers"));
+    QSettings().remove(QStringLiteral("nproc"));
     QCOMPARE(jobWorkers(), 1);  // by default jobs run in this program
     PreferencesDialog dialog;
-    auto* workers = dialog.findChild<QSpinBox*>(QStringLiteral("workers"));
+    // The field of the dist table's nproc record (tests/ui/common/test_option_tables).
+    auto* workers = dialog.findChild<QSpinBox*>(QStringLiteral("nproc"));
     QVERIFY(workers);
     QCOMPARE(dialog.workers(), 1);
     QCOMPARE(workers->minimum(), 1);
     dialog.setWorkers(3);
     saveJobWorkers(dialog.workers());
     QCOMPARE(jobWorkers(), 3);
-    QSettings().setValue(QStringLiteral("workers"), 0);  // nonsense saved elsewhere: 1
+    QSettings().setValue(QStringLiteral("nproc"), 0);  // nonsense saved elsewhere: 1
     QCOMPARE(jobWorkers(), 1);
   }
 
