@@ -477,7 +477,8 @@ bool DistContext::average_gradients(const std::vector<at::Tensor>& params, bool 
     }
     if (last) any_cancel = sum[at].item<float>() > 0;
   }
-  record_reduce_wait(std::chrono::duration<double>(Clock::now() - start).count());
+  record_reduce_wait(std::chrono::duration<double>(Clock::now() - start).count(),
+                     static_cast<int>(buckets.size()));
   return any_cancel;
 #else
   (void)params;
@@ -504,9 +505,11 @@ std::function<void()> DistContext::start_sum(at::Tensor flat) {
 #endif
 }
 
-void DistContext::record_reduce_wait(double seconds) {
+void DistContext::record_reduce_wait(double seconds, int buckets, int started_in_backward) {
   ++stats_.steps;
   stats_.wait_s += seconds;
+  stats_.buckets += buckets;
+  stats_.started_in_backward += started_in_backward;
 }
 
 void DistContext::all_reduce_mean(std::vector<at::Tensor>& tensors) {

@@ -44,6 +44,8 @@ const char* backend_name(Backend backend);
 struct ReduceStats {
   int64_t steps = 0;
   double wait_s = 0;
+  /// Buckets all-reduced, and those of them started during backward (GradReducer's overlap).
+  int64_t buckets = 0, started_in_backward = 0;
 };
 
 class DistContext {
@@ -96,8 +98,9 @@ class DistContext {
   /// Starts an in-place sum of `flat` (a tensor on comm_device()) over the ranks and returns
   /// the function that waits for it (a kdw::Error with one line when a rank is gone).
   std::function<void()> start_sum(at::Tensor flat);
-  /// Counts the seconds one step waited for its gradient all-reduces.
-  void record_reduce_wait(double seconds);
+  /// Counts the seconds one step waited for its gradient all-reduces, and its buckets: all of
+  /// them, and those started during backward.
+  void record_reduce_wait(double seconds, int buckets = 0, int started_in_backward = 0);
   const ReduceStats& reduce_stats() const { return stats_; }
   /// Element-wise mean over the ranks, in place (float tensors of the same shape everywhere).
   void all_reduce_mean(std::vector<at::Tensor>& tensors);
