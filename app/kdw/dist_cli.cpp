@@ -169,13 +169,16 @@ std::optional<int> start_dist(const DistOptions& options, int argc, char** argv,
 void finish_dist() {
   dist::DistContext& ctx = dist::context();
   ctx.barrier();
-  // Rank 0's time blocked on gradient all-reduces after backward (the part not overlapped).
+  // Rank 0's time blocked on gradient all-reduces after backward (the part not overlapped),
+  // and how many buckets a step started while backward ran (GradReducer's overlap).
   if (const dist::ReduceStats& s = ctx.reduce_stats(); ctx.distributed() && s.steps > 0)
     log::info(
-        "gradient all-reduce: {:.3f} ms waited per step ({} steps, {:.2f} s in all), {} bytes "
-        "a step (the dense gradient: {} bytes)",
-        1000 * s.wait_s / double(s.steps), s.steps, s.wait_s, s.bytes / s.steps,
-        s.dense_bytes / s.steps);
+        "gradient all-reduce: {:.3f} ms waited per step ({} steps, {:.2f} s in all; "
+        "{:.2f} of {:.2f} buckets a step started during backward), {} bytes a step (the dense "
+        "gradient: {} bytes)",
+        1000 * s.wait_s / double(s.steps), s.steps, s.wait_s,
+        double(s.started_in_backward) / double(s.steps), double(s.buckets) / double(s.steps),
+        s.bytes / s.steps, s.dense_bytes / s.steps);
 }
 
 }  // namespace kdw::cli

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 
 #include <ATen/ATen.h>
 #include <torch/optim/adamw.h>
@@ -17,6 +18,7 @@
 #include "core/metrics.h"
 #include "core/pending_losses.h"
 #include "dist/dist_context.h"
+#include "dist/grad_reducer.h"
 
 namespace kdw {
 using Clock = std::chrono::steady_clock;
@@ -80,8 +82,10 @@ FinetuneEpochs finetune_epochs(const FinetuneLoop& run, RunState& state,
   const at::Device& device = run.device;
   const std::vector<at::Tensor> params = model->parameters();
   // A single process unless the CLI joined a job: then each rank trains its shard of every
-  // batch and the gradients are averaged before each step (docs/distributed.md).
+  // batch and the gradients are averaged before each step (docs/distributed.md), bucket by
+  // bucket while the backward pass of the step's last micro-batch runs (DDP's overlap).
   dist::DistContext& dist = dist::context();
+  dist::GradReducer reducer(dist, params);
   auto record = [&](nlohmann::json r) {
     job.metric(r);
     state.history.push_back(std::move(r));
@@ -118,10 +122,14 @@ FinetuneEpochs finetune_epochs(const FinetuneLoop& run, RunState& state,
       while (state.next_batch < nb) {
         const int64_t group_end = std::min(nb, state.next_batch + o.grad_accum);
         const double group_size = double(group_end - state.next_batch);
-        at::Tensor group_loss;
+        at::Tensor group_loss, loss_sum;
+        std::function<void()> loss_summed;
         for (int64_t b = state.next_batch; b < group_end; ++b) {
           // Weights are those of the last optimizer step: on resume the group starts again.
           if (!dist.distributed()) job.throw_if_cancelled();  // else all ranks stop together
+          // The earlier micro-batches only accumulate, as under DDP's no_sync: the last one's
+          // hooks all-reduce the sum.
+          reducer.set_sync(b + 1 == group_end);
           // This rank's shard (the whole batch in a single process), its loss weighted so that
           // the ranks' mean gradient is the global batch's.
           const dist::Shard shard = dist.shard(batches[b]);
@@ -132,24 +140,29 @@ FinetuneEpochs finetune_epochs(const FinetuneLoop& run, RunState& state,
               model->forward(input.input_ids, input.attention_mask, {}).logits;
           at::Tensor loss = at::cross_entropy_loss(logits, input.labels);
           if (shard.weight != 1) loss = loss * shard.weight;
-          (loss / group_size).backward();
           const at::Tensor part = loss.detach() / group_size;
           group_loss = group_loss.defined() ? group_loss + part : part;
+          if (dist.distributed() && b + 1 == group_end) {
+            // The global batch's loss on every rank (the metrics are the single process's, and a
+            // non-finite loss stops every rank alike), summed while the last backward runs.
+            loss_sum = group_loss.reshape({1}).to(dist.comm_device(), at::kFloat).contiguous();
+            loss_summed = dist.start_sum(loss_sum);
+          }
+          (loss / group_size).backward();
           window_samples += static_cast<int64_t>(batches[b].size());
         }
-        if (dist.distributed()) {
-          // The global batch's loss on every rank: the metrics are the single process's, and a
-          // non-finite loss stops every rank alike.
-          std::vector<at::Tensor> mean{group_loss.reshape({1}).to(at::kFloat).contiguous()};
-          dist.all_reduce_mean(mean);
-          group_loss = mean[0].reshape({});
+        // Waits for the buckets (averaged over the ranks; nothing to do in a single process); a
+        // cancel on any rank stops every rank before this step, which the checkpoint's position
+        // then names.
+        const bool cancelled = reducer.finish(job.cancel_requested());
+        if (loss_summed) {
+          loss_summed();
+          group_loss = loss_sum.div(dist.world()).reshape({}).to(group_loss.device());
         }
         pending.add(state.step + 1, group_loss, group_size);
         // On the CPU a non-finite loss stops the run before it reaches the weights.
         if (!pending.deferring()) settle_losses();
-        // Averaged over the ranks (nothing to do in a single process); a cancel on any rank
-        // stops every rank before this step, which the checkpoint's position then names.
-        if (dist.average_gradients(params, job.cancel_requested())) throw Cancelled();
+        if (cancelled) throw Cancelled();
         const double lr = lr_at(state.step, warmup_steps, total_steps, o.lr);
         for (auto& group : optimizer.param_groups())
           static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);

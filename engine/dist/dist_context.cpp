@@ -477,7 +477,8 @@ bool DistContext::average_gradients(const std::vector<at::Tensor>& params, bool 
     }
     if (last) any_cancel = sum[at].item<float>() > 0;
   }
-  record_reduce_wait(std::chrono::duration<double>(Clock::now() - start).count());
+  record_reduce_wait(std::chrono::duration<double>(Clock::now() - start).count(),
+                     static_cast<int>(buckets.size()));
   int64_t sent = 0;
   for (const auto& bucket : buckets)
     for (const at::Tensor& g : bucket) sent += g.numel() * 4;  // sent as float32
@@ -519,9 +520,11 @@ std::function<void()> DistContext::start_all_reduce(at::Tensor flat, bool max) {
 #endif
 }
 
-void DistContext::record_reduce_wait(double seconds) {
+void DistContext::record_reduce_wait(double seconds, int buckets, int started_in_backward) {
   ++stats_.steps;
   stats_.wait_s += seconds;
+  stats_.buckets += buckets;
+  stats_.started_in_backward += started_in_backward;
 }
 
 void DistContext::record_reduce_bytes(int64_t sent, int64_t dense) {

@@ -47,6 +47,8 @@ struct ReduceStats {
   /// Bytes the steps' gradient all-reduces carried, and what all-reducing every gradient whole
   /// would have carried (they differ where an embedding's rows are sent sparsely).
   int64_t bytes = 0, dense_bytes = 0;
+  /// Buckets all-reduced, and those of them started during backward (GradReducer's overlap).
+  int64_t buckets = 0, started_in_backward = 0;
 };
 
 class DistContext {
@@ -101,8 +103,9 @@ class DistContext {
   std::function<void()> start_sum(at::Tensor flat);
   /// The same with the element-wise maximum (a union of masks, any rank's flag).
   std::function<void()> start_max(at::Tensor flat);
-  /// Counts the seconds one step waited for its gradient all-reduces.
-  void record_reduce_wait(double seconds);
+  /// Counts the seconds one step waited for its gradient all-reduces, and its buckets: all of
+  /// them, and those started during backward.
+  void record_reduce_wait(double seconds, int buckets = 0, int started_in_backward = 0);
   /// Counts the bytes one step all-reduced for its gradients, and the dense gradient's bytes.
   void record_reduce_bytes(int64_t sent, int64_t dense);
   const ReduceStats& reduce_stats() const { return stats_; }

@@ -81,9 +81,9 @@ GradReducer::~GradReducer() {
 
 // Runs on autograd's thread once the parameter's gradient has been accumulated into .grad.
 void GradReducer::ready(int param) {
-  // One backward per step (as DDP without no_sync): a second one before finish() is not
-  // counted again.
-  if (seen_[param]) return;
+  // One synchronised backward per step: a second one before finish() is not counted again,
+  // and the micro-batches before it (set_sync(false)) only accumulate.
+  if (!sync_ || seen_[param]) return;
   seen_[param] = 1;
   const int k = bucket_of_[param];
   Bucket& b = buckets_[k];
@@ -202,7 +202,8 @@ bool GradReducer::finish(bool cancel) {
     }
   }
   ctx_.record_reduce_wait(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), buckets(),
+      started_in_backward_);
   bytes_last_step_ = bytes_now_;
   bytes_now_ = 0;  // the next step's buckets count from the hooks on
   ctx_.record_reduce_bytes(bytes_last_step_, dense_bytes_);

@@ -49,6 +49,10 @@ class GradReducer {
   /// mean over the ranks. `cancel` is this rank's cancel request; returns true when any rank
   /// asked to cancel, on every rank.
   bool finish(bool cancel = false);
+  /// DDP's no_sync: with `sync` false the backward passes only accumulate the gradients here
+  /// (gradient accumulation); the backward of the micro-batch that ends the step runs with it
+  /// true (the default), and its hooks start the buckets with the accumulated gradients.
+  void set_sync(bool sync) { sync_ = sync; }
   /// Number of buckets (for tests and the log).
   int buckets() const { return static_cast<int>(buckets_.size()); }
   /// Buckets the last step started from the hooks, during backward (the others at finish()).
@@ -89,6 +93,7 @@ class GradReducer {
   std::vector<std::shared_ptr<torch::autograd::Node>> accumulators_;
   std::vector<uintptr_t> hook_keys_;
   std::vector<char> seen_;
+  bool sync_ = true;
   int started_in_backward_ = 0,
       started_now_ = 0;  ///< per parameter: its gradient is ready in this step
 };

@@ -377,6 +377,30 @@ class TestDistCli : public QObject {
     QCOMPARE(dev_records(two), dev);
   }
 
+  // A BERT whose word embeddings (2384 x 128 floats) pass DDP's 1 MB first bucket: the later
+  // layers' bucket is all-reduced while backward goes on with the embeddings, and with gradient
+  // accumulation only the last micro-batch of a step starts it (DDP's no_sync), with the sum of
+  // the micro-batches: the weights stay those of one process, and rank 0 says that a bucket a
+  // step started during backward.
+  void finetuneOverlapsAllReduceWithBackward() {
+    QTemporaryDir dir;
+    const fs::path one = dir.filePath("one").toStdString();
+    const fs::path bert = bert_workspace(one);
+    nlohmann::json config = nlohmann::json::parse(std::ifstream(bert / "config.json"));
+    config["hidden_size"] = 128;
+    kdw::write_file_atomic(bert / "config.json", config.dump());
+    const fs::path two = copy_workspace(one, dir.filePath("two").toStdString());
+    const Run single = run_kdw(finetune_args(one, 1));
+    QVERIFY2(single.code == 0, qPrintable(single.err));
+    const auto ranks = run_ranks({finetune_args(two, 1), finetune_args(two, 1)});
+    QVERIFY2(ranks[0].code == 0, qPrintable(ranks[0].err));
+    QVERIFY2(ranks[1].code == 0, qPrintable(ranks[1].err));
+    const double diff = max_difference(finetuned_weights(one), finetuned_weights(two));
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+    QVERIFY2(ranks[0].err.contains("1.00 of 2.00 buckets a step started during backward"),
+             qPrintable(ranks[0].err));
+  }
+
   // A 2-rank fine-tuning killed mid-run (rank 0 at a commit after the first epoch's checkpoint)
   // resumes, by hand with rank 1 on a workspace without the checkpoint (rank 0 hands it on) and
   // with --nproc 2, and ends with the weights of an uninterrupted run. The survivor names the

@@ -1,8 +1,9 @@
 // Gradient averaging overlapped with backward (dist::GradReducer) against the flat all-reduce
 // after backward (DistContext::average_gradients) and against the mean computed by hand: two
 // ranks as two threads of this process over Gloo on localhost, a small three-layer network with
-// tiny buckets so that several are all-reduced while backward runs; and an embedding table's
-// gradient sent as its touched rows against the dense one, bit for bit, over three Adam steps.
+// tiny buckets so that several are all-reduced while backward runs; with gradient accumulation
+// (set_sync) only the last backward all-reduces, the sum; and an embedding table's gradient sent
+// as its touched rows against the dense one, bit for bit, over three Adam steps.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -77,7 +78,9 @@ std::vector<at::Tensor> grads_of(const std::vector<at::Tensor>& params) {
 struct RankResult {
   std::string error;
   std::vector<at::Tensor> flat, bucketed, expected;
-  int buckets = 0, started_in_backward = 0;
+  // Gradient accumulation (set_sync): the ranks' mean of two backward passes each.
+  std::vector<at::Tensor> accumulated, expected_accumulated;
+  int buckets = 0, started_in_backward = 0, started_accumulating = 0;
   bool cancel_seen = false, no_cancel_seen = true;
 };
 
@@ -90,21 +93,28 @@ void run_rank(int rank, int port, RankResult& out) {
     const auto ctx = DistContext::connect(env, std::chrono::seconds(60));
     const std::vector<at::Tensor> params = make_params();
 
-    // The mean of both ranks' gradients, computed here alone.
-    std::vector<at::Tensor> sum;
-    for (int r = 0; r < 2; ++r) {
-      zero_grads(params);
-      loss_of(params, input_of(r)).backward();
+    // The mean of both ranks' gradients, computed here alone: of input r on rank r, and of
+    // inputs r and r + 2 accumulated.
+    std::vector<at::Tensor> sum, sum_accumulated;
+    const auto add = [&](std::vector<at::Tensor>& to) {
       const auto g = grads_of(params);
       for (std::size_t i = 0; i < g.size(); ++i) {
         const at::Tensor gi = g[i].defined() ? g[i] : at::zeros_like(params[i]);
-        if (sum.size() <= i)
-          sum.push_back(gi);
+        if (to.size() <= i)
+          to.push_back(gi);
         else
-          sum[i] = sum[i] + gi;
+          to[i] = to[i] + gi;
       }
+    };
+    for (int r = 0; r < 2; ++r) {
+      zero_grads(params);
+      loss_of(params, input_of(r)).backward();
+      add(sum);
+      loss_of(params, input_of(r + 2)).backward();
+      add(sum_accumulated);
     }
     for (const at::Tensor& s : sum) out.expected.push_back(s / 2);
+    for (const at::Tensor& s : sum_accumulated) out.expected_accumulated.push_back(s / 2);
 
     zero_grads(params);
     loss_of(params, input_of(rank)).backward();
@@ -123,6 +133,15 @@ void run_rank(int rank, int port, RankResult& out) {
     }
     out.buckets = reducer.buckets();
     out.started_in_backward = reducer.started_in_backward();
+    // DDP's no_sync: the first backward only accumulates, the second starts the buckets.
+    zero_grads(params);
+    reducer.set_sync(false);
+    loss_of(params, input_of(rank)).backward();
+    reducer.set_sync(true);
+    loss_of(params, input_of(rank + 2)).backward();
+    reducer.finish();
+    out.accumulated = grads_of(params);
+    out.started_accumulating = reducer.started_in_backward();
     ctx->barrier();
   } catch (const std::exception& e) {
     out.error = e.what();
@@ -246,6 +265,10 @@ class TestGradReducer : public QObject {
                qPrintable(QString::number(max_difference(r->flat, r->expected))));
       QVERIFY2(max_difference(r->bucketed, r->flat) == 0,
                qPrintable(QString::number(max_difference(r->bucketed, r->flat))));
+      QVERIFY2(
+          max_difference(r->accumulated, r->expected_accumulated) < 1e-6,
+          qPrintable(QString::number(max_difference(r->accumulated, r->expected_accumulated))));
+      QCOMPARE(r->started_accumulating, 6);
       QVERIFY(r->no_cancel_seen);
       QVERIFY(r->cancel_seen);  // rank 1 asked; both ranks learn it at the same step
     }

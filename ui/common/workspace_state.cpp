@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "bert/finetune.h"
 #include "core/workspace.h"
 
 namespace {
@@ -67,10 +68,14 @@ WorkspaceState scanWorkspace(const QString& root) {
     for (const auto& v : list) state.labels << v.toString();
   }
   const QDir bert(qpath(ws.bert_dir()));
+  // The fine-tuned teacher and the checkpoint of a stopped fine-tuning are no folders to start
+  // from.
+  const QString teacher = qpath(ws.finetune_dir().filename());
+  const QString checkpoint = qpath(kdw::finetune_checkpoint_dir(ws.finetune_dir()).filename());
   for (const QString& name : bert.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
     // A copy under way (or one a kill left, removed at the next lock) is no folder to use.
     static const QRegularExpression staging(QStringLiteral("\\.(tmp|old)-\\d+$"));
-    if (name != QStringLiteral("rubert_finetune") && !staging.match(name).hasMatch())
+    if (name != teacher && name != checkpoint && !staging.match(name).hasMatch())
       state.pretrained << name;
   }
   return state;

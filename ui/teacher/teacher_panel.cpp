@@ -60,6 +60,7 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   auto* modelBox = new QGroupBox(tr("Pretrained model (files/bert/)"), this);
   auto* modelLayout = new QVBoxLayout(modelBox);
   folder_ = new QComboBox(modelBox);
+  folder_->setObjectName(QStringLiteral("bertFolder"));
   // A chosen folder is a long absolute path: it must not widen the panel past a 1024 px window.
   folder_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   folder_->setMinimumContentsLength(16);

@@ -70,6 +70,8 @@ class TeacherPanel : public QWidget {
   using Inspector = std::function<kdw::BertFolderInfo(const std::filesystem::path&)>;
   void setInspector(Inspector inspector) { inspector_ = std::move(inspector); }
 
+  QPushButton* startButton() const { return start_; }
+  QPushButton* stopButton() const { return stop_; }
   LiveChart* lossChart() const { return loss_; }
   LiveChart* devChart() const { return dev_; }
   QTableWidget* resultsTable() const { return confusion_; }
