@@ -15,10 +15,12 @@
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsTextItem>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLayout>
+#include <QScrollBar>
 #include <QSet>
 #include <QSignalSpy>
 #include <QStackedWidget>
@@ -34,6 +36,7 @@
 #include "ui/common/live_chart.h"
 #include "ui/common/workspace_state.h"
 #include "ui/compress/compress_panel.h"
+#include "ui/compress/heatmap_view.h"
 #include "ui/data/data_panel.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/teacher/teacher_panel.h"
@@ -178,6 +181,15 @@ class TestUiLayout : public QObject {
                      .arg(w->height())
                      .arg(least.width())
                      .arg(least.height());
+        continue;
+      } else if (auto* heatmap = qobject_cast<HeatmapView*>(w)) {
+        // The read-out after the colour bar, drawn: "pooled 1/1 x 1" at 1024x700.
+        const int textWidth = heatmap->fontMetrics().horizontalAdvance(heatmap->legendInfo());
+        if (textWidth > heatmap->legendInfoRect().width())
+          out << QStringLiteral("heatmap legend \"%1\" (%2 px < %3)")
+                     .arg(heatmap->legendInfo())
+                     .arg(heatmap->legendInfoRect().width())
+                     .arg(textWidth);
         continue;
       } else if (qobject_cast<QAbstractSpinBox*>(w) || qobject_cast<QComboBox*>(w) ||
                  qobject_cast<QCheckBox*>(w)) {
@@ -343,6 +355,22 @@ class TestUiLayout : public QObject {
     openInCompress(window, ws + QStringLiteral("/2026-11-26___21-47-13"));
     const QStringList bad = checkAt1024x700(window);
     QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral("\n"))));
+
+    // At 1600x1000 the dev results show every column: no scrolling where there is room.
+    window.resize(1600, 1000);
+    window.showPanel(MainWindow::Teacher);
+    QTableWidget* confusion = teacher->resultsTable();
+    QTRY_COMPARE(window.size(), QSize(1600, 1000));
+    for (int round = 0; round < 4; ++round) {
+      QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+      QCoreApplication::processEvents();
+    }
+    int columns = confusion->verticalHeader()->width() + 2 * confusion->frameWidth();
+    for (int c = 0; c < confusion->columnCount(); ++c) columns += confusion->columnWidth(c);
+    QVERIFY2(
+        columns <= confusion->width() && !confusion->horizontalScrollBar()->isVisible(),
+        qPrintable(
+            QStringLiteral("columns %1 px in a %2 px table").arg(columns).arg(confusion->width())));
   }
 
   // Ten classes with long Russian names: the class balance chart draws neither its count ticks
