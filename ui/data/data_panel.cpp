@@ -124,7 +124,7 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   infoScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   infoScroll->setWidget(prepared_info_);
   infoScroll->setBackgroundRole(QPalette::Window);
-  preparedLayout->addWidget(infoScroll, 1);
+  preparedLayout->addWidget(infoScroll);  // its whole text where there is room
   tabs_->addTab(preparedBox, tr("Prepared data"));
 
   classes_ = new BarChart(tr("Class balance (input file)"));
