@@ -1,5 +1,7 @@
 #include "ui/common/live_chart.h"
 
+#include "ui/common/count_bars.h"
+
 #include <QBarCategoryAxis>
 #include <QBarSeries>
 #include <QBarSet>
@@ -9,7 +11,6 @@
 #include <QFileDialog>
 #include <QFontMetrics>
 #include <QHBoxLayout>
-#include <QHorizontalBarSeries>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -588,6 +589,9 @@ BarChart::BarChart(const QString& title, QWidget* parent) : QWidget(parent), cha
   chart_->setTitle(title);
   chart_->legend()->hide();
   view_ = makeView(chart_, this);
+  counts_ = new CountBars(title, this);
+  counts_->hide();
+  layout()->addWidget(counts_);
 }
 
 void BarChart::clear() {
@@ -596,40 +600,38 @@ void BarChart::clear() {
     chart_->removeAxis(axis);
     delete axis;
   }
+  counts_->clear();
   bars_ = 0;
 }
 
 void BarChart::setBars(const QStringList& categories, const QVector<double>& values,
-                       const QString& seriesName) {
+                       const QString& /*seriesName*/) {
   clear();
-  auto* set = new QBarSet(seriesName);
-  double top = 0;
-  for (auto v = values.crbegin(); v != values.crend(); ++v) {  // first category on top
-    *set << *v;
-    top = std::max(top, *v);
-  }
-  // Horizontal bars: the category names (class labels) get the whole width of the axis instead of
-  // one bar's width, where QtCharts would elide them to "com...".
-  auto* series = new QHorizontalBarSeries;
-  series->append(set);
-  series->setBarWidth(0.8);
-  chart_->addSeries(series);
-  auto* names = new QBarCategoryAxis;
-  // Many categories: label only every k-th so labels don't overlap.
-  const int step = std::max<qsizetype>(1, categories.size() / 16);
-  QStringList labels;
-  for (int i = 0; i < categories.size(); ++i)
-    labels.prepend(i % step == 0 ? categories[i] : QString(i, QChar(0x200B)));
-  names->append(labels);
-  chart_->addAxis(names, Qt::AlignLeft);
-  series->attachAxis(names);
-  series->attachAxis(countAxis(chart_, top, Qt::AlignBottom));
+  // Painted, not a QtCharts bar series: its category axis got a few pixels at 1024x700 and
+  // drew the names and the count ticks as "...".
+  counts_->setBars(categories, values);
+  view_->hide();
+  counts_->show();
   bars_ = values.size();
+}
+
+QStringList BarChart::categoryLabels() const {
+  return counts_->drawnLabels();
+}
+
+QString BarChart::toolTipAt(const QPoint& pos) const {
+  return counts_->toolTipAt(pos);
+}
+
+QPoint BarChart::barCenter(int index) const {
+  return counts_->barCenter(index);
 }
 
 void BarChart::setHistogram(double lo, double hi, const QVector<double>& counts,
                             const QString& xTitle) {
   clear();
+  counts_->hide();
+  view_->show();
   auto* set = new QBarSet(QString());
   double top = 0;
   for (double v : counts) {

@@ -12,6 +12,7 @@
 
 #include <limits>
 
+class CountBars;
 class QChart;
 class QChartView;
 class QCheckBox;
@@ -140,8 +141,8 @@ class BarChart : public QWidget {
 
  public:
   BarChart(const QString& title, QWidget* parent = nullptr);
-  /// Replaces the bars, one per category, drawn horizontally (names on the left axis, thinned
-  /// out when many).
+  /// Replaces the bars, one per category, drawn horizontally with their names and counts
+  /// (CountBars: a long name is shortened, the tooltip names it in full).
   void setBars(const QStringList& categories, const QVector<double>& values,
                const QString& seriesName = QString());
   /// A histogram: `counts[i]` is the bin [lo + i*w, lo + (i+1)*w) with w = (hi - lo) / n. The
@@ -152,9 +153,15 @@ class BarChart : public QWidget {
   int barCount() const { return bars_; }
   /// The horizontal axis' tick labels (for tests): value ticks, or categories.
   QStringList axisLabels() const;
+  /// setBars' names as drawn, first category first (shortened ones end in "…"), its tooltip
+  /// at a point of the bars, and the middle of a category's bar (for tests).
+  QStringList categoryLabels() const;
+  QString toolTipAt(const QPoint& pos) const;
+  QPoint barCenter(int index) const;
 
  private:
   QChart* chart_ = nullptr;
   QChartView* view_ = nullptr;
+  CountBars* counts_ = nullptr;  ///< shown instead of view_ for setBars
   int bars_ = 0;
 };

@@ -5,6 +5,7 @@
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -15,6 +16,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
@@ -59,6 +61,24 @@ class ThresholdSpin : public QDoubleSpinBox {
     const double v = text.toDouble(&ok);
     if (!ok) return QValidator::Intermediate;  // "1e-" on the way to "1e-3"
     return v >= minimum() && v <= maximum() ? QValidator::Acceptable : QValidator::Intermediate;
+  }
+};
+
+// A scroll area as wide as its widget needs (it scrolls only up and down): the summary's lines
+// and the fields are never squeezed, whatever they show.
+class SideScroll : public QScrollArea {
+ public:
+  using QScrollArea::QScrollArea;
+  QSize minimumSizeHint() const override {
+    QSize size = QScrollArea::minimumSizeHint();
+    if (widget())
+      size.setWidth(widget()->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width() +
+                    2 * frameWidth());
+    return size;
+  }
+  bool eventFilter(QObject* watched, QEvent* event) override {
+    if (watched == widget() && event->type() == QEvent::LayoutRequest) updateGeometry();
+    return QScrollArea::eventFilter(watched, event);
   }
 };
 
@@ -140,9 +160,17 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   ll->addWidget(hint);
   split->addWidget(left);
 
-  auto* side = new QWidget(split);
+  // The side column scrolls rather than grow the window: with a run open and a cut's table it
+  // needed ~30 px more than a 1024x700 window has (the window grew to 1024x730).
+  auto* side_scroll = new SideScroll(split);
+  side_scroll->setObjectName(QStringLiteral("compressSide"));
+  side_scroll->setFrameShape(QFrame::NoFrame);
+  side_scroll->setWidgetResizable(true);
+  side_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  auto* side = new QWidget(side_scroll);
   auto* sl = new QVBoxLayout(side);
   sl->setContentsMargins(4, 0, 0, 0);
+  sl->setSpacing(4);  // eleven rows: the default spacing alone took ~20 px more
   auto* group_row = new QHBoxLayout;
   group_row->addWidget(new QLabel(tr("Units of:"), side));
   group_box_ = new QComboBox(side);
@@ -159,7 +187,7 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   strip_scroll_->setWidget(strip_);
   strip_scroll_->setWidgetResizable(true);
   strip_scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  strip_scroll_->setMinimumHeight(120);
+  strip_scroll_->setMinimumHeight(100);
   sl->addWidget(strip_scroll_, 2);
   auto* th_row = new QHBoxLayout;
   th_row->addWidget(new QLabel(tr("Threshold:"), side));
@@ -226,7 +254,8 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   results_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   results_->setMaximumHeight(210);
   sl->addWidget(results_, 1);
-  split->addWidget(side);
+  side_scroll->setWidget(side);
+  split->addWidget(side_scroll);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 1);
   split->setSizes({700, 330});

@@ -412,10 +412,37 @@ void HeatmapView::paintEvent(QPaintEvent*) {
   last_paint_ms_ = double(timer.nsecsElapsed()) / 1e6;
 }
 
+QString HeatmapView::legendInfo() const {
+  if (!matrix_) return {};
+  const QString mode_name = mode_ == Mode::Signed ? tr("value")
+                            : mode_ == Mode::Abs  ? tr("|w|")
+                                                  : tr("log |w|");
+  return QStringLiteral("%1   %2 x %3   pooled 1/%4 x 1/%5")
+      .arg(mode_name)
+      .arg(matrix_->rows)
+      .arg(matrix_->cols)
+      .arg(1 << currentLevel().first)
+      .arg(1 << currentLevel().second);
+}
+
+namespace {
+// The colour bar's width: up to 240 px, less where the read-out after it would not fit (at
+// 1024x700 it lost its end: "pooled 1/1 x 1").
+int legendBarWidth(int width, int textWidth) {
+  return std::clamp(width - (kLeftMargin + 70) - 70 - textWidth - 4, 40, std::min(240, width / 3));
+}
+}  // namespace
+
+QRect HeatmapView::legendInfoRect() const {
+  const int bar_w = legendBarWidth(width(), fontMetrics().horizontalAdvance(legendInfo()));
+  const int x = kLeftMargin + 70 + bar_w + 70;
+  return {x, height() - kBottomMargin + 6, width() - x, 16};
+}
+
 void HeatmapView::drawLegend(QPainter& p) {
   const float max_abs = max_abs_;
   const int y = height() - kBottomMargin + 8;
-  const int bar_w = std::min(240, width() / 3);
+  const int bar_w = legendBarWidth(width(), fontMetrics().horizontalAdvance(legendInfo()));
   const int x = kLeftMargin + 70;
   QImage bar(bar_w, 1, QImage::Format_RGB32);
   for (int i = 0; i < bar_w; ++i) {
@@ -439,20 +466,10 @@ void HeatmapView::drawLegend(QPainter& p) {
   const QString lo = mode_ == Mode::Signed ? QString::number(-max_abs, 'g', 3)
                      : mode_ == Mode::Abs  ? QStringLiteral("0")
                                            : QString::number(max_abs * 1e-4, 'g', 2);
-  const QString mode_name = mode_ == Mode::Signed ? tr("value")
-                            : mode_ == Mode::Abs  ? tr("|w|")
-                                                  : tr("log |w|");
   p.drawText(QRect(kLeftMargin, y - 2, 66, 16), Qt::AlignRight | Qt::AlignVCenter, lo);
   p.drawText(QRect(x + bar_w + 4, y - 2, 60, 16), Qt::AlignLeft | Qt::AlignVCenter,
              QString::number(max_abs, 'g', 3));
-  p.drawText(QRect(x + bar_w + 70, y - 2, width() - x - bar_w - 70, 16),
-             Qt::AlignLeft | Qt::AlignVCenter,
-             QStringLiteral("%1   %2 x %3   pooled 1/%4 x 1/%5")
-                 .arg(mode_name)
-                 .arg(matrix_->rows)
-                 .arg(matrix_->cols)
-                 .arg(1 << currentLevel().first)
-                 .arg(1 << currentLevel().second));
+  p.drawText(legendInfoRect(), Qt::AlignLeft | Qt::AlignVCenter, legendInfo());
 }
 
 void HeatmapView::resizeEvent(QResizeEvent*) {

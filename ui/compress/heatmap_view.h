@@ -101,6 +101,10 @@ class HeatmapView : public QWidget {
   int cachedLevelCount() const { return static_cast<int>(levels_.size()); }
   /// Duration of the last paintEvent in milliseconds (for benchmarks).
   double lastPaintMs() const { return last_paint_ms_; }
+  /// The legend's read-out right of the colour bar ("value   512 x 128   pooled 1/1 x 1/1") and
+  /// the room it is drawn in (the bar gives up width so that it fits).
+  QString legendInfo() const;
+  QRect legendInfoRect() const;
   QRect plotRect() const;
 
   static QString hoverText(const Hover& h);

@@ -15,6 +15,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -117,7 +118,14 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   prepared_info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   prepared_info_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
   preparedLayout->addWidget(prepared_table_, 1);
-  preparedLayout->addWidget(prepared_info_);
+  // The summary is six lines or more: at 1024x700 it scrolls, where it lost its last lines.
+  auto* infoScroll = new QScrollArea(preparedBox);
+  infoScroll->setFrameShape(QFrame::NoFrame);
+  infoScroll->setWidgetResizable(true);
+  infoScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  infoScroll->setWidget(prepared_info_);
+  infoScroll->setBackgroundRole(QPalette::Window);
+  preparedLayout->addWidget(infoScroll);  // its whole text where there is room
   tabs_->addTab(preparedBox, tr("Prepared data"));
 
   classes_ = new BarChart(tr("Class balance (input file)"));

@@ -1,18 +1,27 @@
 // The main window at 1024x700 (issue 13): every panel's minimum size fits the panel area, and on
-// each panel no label, field or check box is squeezed below the width its text needs, and no
-// chart is squeezed below a readable size (with a workspace's data in them: a run's summary, a
-// teacher's dev results). A long status line wraps instead of widening the window, and the
-// Teacher's max_seq_len field stops at the chosen model's positions.
+// each panel no label, field or check box is squeezed below the width its text needs, no
+// word-wrapped label is cut at the bottom, no chart draws an elided ("...") tick label, title or
+// legend, and no chart is squeezed below a readable size (with a workspace's data in them: a run's
+// summary and its model open in Compress with a cut's table, a teacher's dev results, a BERT
+// folder's description, ten long class names). A long status line wraps instead of widening the
+// window, and the Teacher's max_seq_len field stops at the chosen model's positions.
 #include <QAbstractSpinBox>
+#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QFrame>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLayout>
+#include <QScrollBar>
+#include <QSet>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -23,8 +32,11 @@
 
 #include "core/job.h"
 #include "data/prepare.h"
+#include "student/student_model.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/workspace_state.h"
+#include "ui/compress/compress_panel.h"
+#include "ui/compress/heatmap_view.h"
 #include "ui/data/data_panel.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/teacher/teacher_panel.h"
@@ -95,6 +107,39 @@ class TestUiLayout : public QObject {
               R"("dev":{"accuracy":0.496,"macro_f1":0.1658,"samples":125},)"
               R"("test":{"accuracy":0.4961,"macro_f1":0.1658,"samples":127},)"
               R"("model_file":"model_distill_stack_LSTM.pt","bytes":1759080})");
+    // The run's model (small, as the config says in shape), for the Compress panel.
+    const kdw::StudentModel model(
+        kdw::StudentArch::make(kdw::StudentType::kStackLSTM, 40, 8, 128, 2,
+                               {"computer", "education", "love", "polit"}, 0.0));
+    kdw::save_student(model, (run + "model_distill_stack_LSTM.pt").toStdString());
+    // The demo's config-only BERT the teacher started from: the Teacher panel describes it.
+    QVERIFY(QDir().mkpath(ws + QStringLiteral("/files/bert/demo_bert")));
+    for (const char* file : {"config.json", "vocab.txt"})
+      QVERIFY(QFile::copy(QStringLiteral(KDW_SOURCE_DIR "/resources/demo/bert/") + file,
+                          ws + QStringLiteral("/files/bert/demo_bert/") + file));
+  }
+
+  // The Compress panel with the run's model open, the weaker half of the units picked and the
+  // before/after table of a cut filled (as after Cut & Evaluate).
+  static void openInCompress(MainWindow& window, const QString& runDir) {
+    auto* compress = qobject_cast<CompressPanel*>(window.panelWidget(MainWindow::Compress));
+    QVERIFY(compress);
+    window.showPanel(MainWindow::Compress);
+    compress->openRun(runDir);
+    QVERIFY2(compress->matrixPicker()->count() > 0, qPrintable(compress->statusText()));
+    compress->thresholdSlider()->setValue(compress->thresholdSlider()->maximum() / 2);
+    QTableWidget* table = compress->resultsTable();
+    const char* const rows[][3] = {
+        {"hidden", "128, 128", "44, 32"},      {"parameters", "1.11 M", "894.01 k"},
+        {"bytes", "4.23 MB", "3.41 MB"},       {"latency ms/sample", "2.21", "0.727"},
+        {"dev accuracy", "0.5949", "0.5949"},  {"dev macro-F1", "0.5968", "0.5968"},
+        {"test accuracy", "0.6412", "0.6412"}, {"test macro-F1", "0.6453", "0.6453"}};
+    table->setRowCount(0);
+    for (const auto& row : rows) {
+      const int r = table->rowCount();
+      table->insertRow(r);
+      for (int c = 0; c < 3; ++c) table->setItem(r, c, new QTableWidgetItem(row[c]));
+    }
   }
 
   // The names of `panel`'s shown labels and fields narrower than their text needs.
@@ -105,9 +150,23 @@ class TestUiLayout : public QObject {
       int need = -1;
       QString what = w->objectName();
       if (auto* label = qobject_cast<QLabel*>(w)) {
-        // Word-wrapped labels and pictures (charts' labels are drawn, not QLabels) may shrink.
-        if (label->wordWrap() || label->text().isEmpty()) continue;
-        need = label->fontMetrics().horizontalAdvance(label->text());
+        if (label->text().isEmpty()) continue;
+        // A word-wrapped label may be narrow, as long as its lines all show (the Teacher's BERT
+        // folder description lost its last line at 1024x700).
+        if (label->wordWrap()) {
+          const int lines = label->heightForWidth(label->contentsRect().width()) + label->height() -
+                            label->contentsRect().height();
+          if (label->height() < lines)
+            out << QStringLiteral("\"%1\" cut at the bottom (%2 px < %3)")
+                       .arg(label->text().left(40))
+                       .arg(label->height())
+                       .arg(lines);
+          continue;
+        }
+        // Its widest line (the Compress summary is four lines).
+        need = 0;
+        for (const QString& line : label->text().split(QLatin1Char('\n')))
+          need = std::max(need, label->fontMetrics().horizontalAdvance(line));
         what = label->text();
       } else if (qobject_cast<LiveChart*>(w) || qobject_cast<BarChart*>(w)) {
         // Charts: ticks apart and legends shown (at ~80 px a loss chart drew "204060", at ~60 px
@@ -123,6 +182,15 @@ class TestUiLayout : public QObject {
                      .arg(least.width())
                      .arg(least.height());
         continue;
+      } else if (auto* heatmap = qobject_cast<HeatmapView*>(w)) {
+        // The read-out after the colour bar, drawn: "pooled 1/1 x 1" at 1024x700.
+        const int textWidth = heatmap->fontMetrics().horizontalAdvance(heatmap->legendInfo());
+        if (textWidth > heatmap->legendInfoRect().width())
+          out << QStringLiteral("heatmap legend \"%1\" (%2 px < %3)")
+                     .arg(heatmap->legendInfo())
+                     .arg(heatmap->legendInfoRect().width())
+                     .arg(textWidth);
+        continue;
       } else if (qobject_cast<QAbstractSpinBox*>(w) || qobject_cast<QComboBox*>(w) ||
                  qobject_cast<QCheckBox*>(w)) {
         need = w->minimumSizeHint().width();
@@ -137,6 +205,29 @@ class TestUiLayout : public QObject {
                    .arg(w->height())
                    .arg(need)
                    .arg(w->minimumSizeHint().height());
+    }
+    return out;
+  }
+
+  // The texts a panel's charts draw elided: QtCharts shortens a tick label, title or legend entry
+  // that has no room to "..." (the Data panel's class balance drew its count ticks as "0 ... ...").
+  static QStringList elidedInCharts(QWidget* panel) {
+    QStringList out;
+    for (QChartView* view : panel->findChildren<QChartView*>()) {
+      if (!view->isVisibleTo(panel) || !view->scene()) continue;
+      for (QGraphicsItem* item : view->scene()->items()) {
+        if (!item->isVisible()) continue;
+        QString text;
+        if (auto* t = dynamic_cast<QGraphicsTextItem*>(item))
+          text = t->toPlainText();
+        else if (auto* t = dynamic_cast<QGraphicsSimpleTextItem*>(item))
+          text = t->text();
+        if (text.contains(QStringLiteral("...")))
+          out << QStringLiteral("chart \"%1\" draws \"%2\" at %3,%4")
+                     .arg(view->chart() ? view->chart()->title() : QString(), text)
+                     .arg(item->scenePos().x())
+                     .arg(item->scenePos().y());
+      }
     }
     return out;
   }
@@ -199,7 +290,11 @@ class TestUiLayout : public QObject {
                    .arg(area.height());
       for (const QString& c : clipped(panel)) bad << name + QStringLiteral(": ") + c;
       for (const QString& c : unplaced(panel)) bad << name + QStringLiteral(": ") + c;
+      for (const QString& c : elidedInCharts(panel)) bad << name + QStringLiteral(": ") + c;
     }
+    // The window itself: a panel whose minimum is taller than the room grows it past 1024x700.
+    if (window.size() != QSize(1024, 700))
+      bad << QStringLiteral("window grew to %1x%2").arg(window.width()).arg(window.height());
     return bad;
   }
 
@@ -254,8 +349,97 @@ class TestUiLayout : public QObject {
     auto* teacher = qobject_cast<TeacherPanel*>(window.panelWidget(MainWindow::Teacher));
     QVERIFY(teacher);
     QCOMPARE(teacher->resultsTable()->rowCount(), 4);
+    // The BERT folder's description, read off-thread: its last line is the one that was cut.
+    QTRY_VERIFY2(teacher->folderInfoText().contains(QStringLiteral("no weights")),
+                 qPrintable(teacher->folderInfoText()));
+    openInCompress(window, ws + QStringLiteral("/2026-11-26___21-47-13"));
     const QStringList bad = checkAt1024x700(window);
     QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral("\n"))));
+
+    // At 1600x1000 the dev results show every column: no scrolling where there is room.
+    window.resize(1600, 1000);
+    window.showPanel(MainWindow::Teacher);
+    QTableWidget* confusion = teacher->resultsTable();
+    QTRY_COMPARE(window.size(), QSize(1600, 1000));
+    for (int round = 0; round < 4; ++round) {
+      QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+      QCoreApplication::processEvents();
+    }
+    int columns = confusion->verticalHeader()->width() + 2 * confusion->frameWidth();
+    for (int c = 0; c < confusion->columnCount(); ++c) columns += confusion->columnWidth(c);
+    QVERIFY2(
+        columns <= confusion->width() && !confusion->horizontalScrollBar()->isVisible(),
+        qPrintable(
+            QStringLiteral("columns %1 px in a %2 px table").arg(columns).arg(confusion->width())));
+  }
+
+  // Ten classes with long Russian names: the class balance chart draws neither its count ticks
+  // nor the names elided by QtCharts ("..."); a name too long for the axis is shortened by the
+  // chart itself ("Компьютеры и…") and the bar's tooltip names it in full, with its count.
+  void longClassNamesReadableAt1024x700() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QStringList classes = {QStringLiteral("Компьютеры и информационные технологии"),
+                                 QStringLiteral("Образование и научные исследования"),
+                                 QStringLiteral("Любовь и семейные отношения"),
+                                 QStringLiteral("Политика и государственное управление"),
+                                 QStringLiteral("Спорт"),
+                                 QStringLiteral("Экономика и финансовые рынки"),
+                                 QStringLiteral("Культура, искусство и литература"),
+                                 QStringLiteral("Здоровье и медицина"),
+                                 QStringLiteral("Путешествия и туризм"),
+                                 QStringLiteral("Наука о природе и окружающей среде")};
+    const QString csv = dir.filePath("classes.csv");
+    QFile f(csv);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("text,label\n");
+    for (int i = 0; i < 200; ++i)  // class c has 10 + c texts more than class 0 per round
+      for (int c = 0; c < classes.size(); ++c)
+        if (i < 10 + 10 * c)
+          f.write(QStringLiteral("текст %1 о классе %2,\"%3\"\n")
+                      .arg(i)
+                      .arg(c)
+                      .arg(classes[c])
+                      .toUtf8());
+    f.close();
+
+    MainWindow window;
+    window.resize(1024, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    const QString ws = dir.filePath(QStringLiteral("ws"));
+    QCOMPARE(createWorkspaceLayout(ws), QString());
+    QVERIFY(window.openWorkspace(ws));
+    window.showPanel(MainWindow::Data);
+    auto* data = qobject_cast<DataPanel*>(window.panelWidget(MainWindow::Data));
+    QVERIFY(data);
+    data->loadFile(csv);
+    BarChart* balance = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+          for (BarChart* chart : data->findChildren<BarChart*>())
+            if (chart->barCount() == classes.size()) balance = chart;
+          return balance != nullptr;
+        }(),
+        20000);
+    const QStringList bad = checkAt1024x700(window);
+    QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral("\n"))));
+    // Each name drawn in full or as its own beginning, and in full under the mouse.
+    const QStringList drawn = balance->categoryLabels();
+    QCOMPARE(drawn.size(), classes.size());
+    QSet<int> seen;
+    for (int i = 0; i < drawn.size(); ++i) {
+      const QString tip = balance->toolTipAt(balance->barCenter(i));
+      int c = int(classes.size()) - 1;
+      while (c >= 0 && !tip.contains(classes[c])) --c;
+      QVERIFY2(c >= 0 && !seen.contains(c), qPrintable(tip));
+      seen.insert(c);
+      QVERIFY2(tip.contains(QString::number(10 + 10 * c)), qPrintable(tip));
+      const QString& name = drawn[i];
+      QVERIFY2(name == classes[c] || (name.endsWith(QChar(0x2026)) && name.size() >= 4 &&
+                                      classes[c].startsWith(name.chopped(1))),
+               qPrintable(name));
+    }
   }
 
   // A failure naming a long path wraps on the Teacher's status line (it widened a 1280 px
