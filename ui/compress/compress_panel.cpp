@@ -426,7 +426,7 @@ void CompressPanel::updateTrainingNote() {
                    "settings): its units stay alike in strength, so few can be cut without "
                    "losing accuracy. For a model that cuts well, train a student with the "
                    "settings ready for compression: <a href=\"distill\">Distill → Settings: "
-                   "Ready for compression</a>.")
+                   "Compressible</a>.")
               : QString());
   training_note_->setVisible(noLasso);
 }

@@ -140,6 +140,11 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   connect(open_, &QPushButton::clicked, this, [this] { Q_EMIT openInCompress(run_dir_); });
   connect(runs_, &QComboBox::activated, this,
           [this](int index) { openRun(runs_->itemData(index).toString()); });
+  // Any code that picks a run in the list (the screenshot tour, a test) shows it as a user's pick
+  // does, settings included (refreshRuns sets the current item with the signals blocked).
+  connect(runs_, &QComboBox::currentIndexChanged, this, [this](int index) {
+    if (index >= 0 && job_ == 0) showRun(runs_->itemData(index).toString());
+  });
   // A distillation queued elsewhere (the demo, the Runs browser) is shown here as it trains.
   connect(runner_, &JobRunner::started, this, [this](int id, const QString&) {
     if (job_ == 0 && runner_->currentKind() == QLatin1String(JobRunner::kDistillKind))
@@ -232,6 +237,16 @@ bool DistillPanel::showRun(const QString& runDir) {
   if (run.report)
     result_->setText(resultSummary(*run.report) +
                      markKeptEpoch(dev_, alive_, run_dir_, run.report->best_epoch));
+  // A saved model trained on (a cut model): the form has no field for the model it started
+  // from, and its config.json keeps the shape options at what they were (the defaults), not
+  // the model's shape.
+  if (run.options && !run.options->restore_model_path.empty())
+    result_->setText(
+        result_->text() + QStringLiteral("<br>") +
+        tr("This run trained %1 further, at that model's shape: the form's shape fields are not "
+           "this run's, and Start trains a new student.")
+            .arg(QString::fromStdString(run.options->restore_model_path.filename().string())
+                     .toHtmlEscaped()));
   else if (!run.problem.isEmpty())
     result_->setText(tr("Run %1: %2").arg(run_dir_.toHtmlEscaped(), run.problem.toHtmlEscaped()));
   else

@@ -18,17 +18,19 @@ bool presetKeeps(const std::string& option) {
 }
 
 QString presetName(DistillPreset preset) {
+  // Short: the choice sits in the form's first column, which is as wide as "stack_biLSTM"; a
+  // wider one took a column off the form at 1024 px (two rows more). The tooltip says more.
   return preset == DistillPreset::ReadyForCompression
-             ? QCoreApplication::translate("DistillPanel", "Ready for compression")
-             : QCoreApplication::translate("DistillPanel", "Original scripts");
+             ? QCoreApplication::translate("DistillPanel", "Compressible")
+             : QCoreApplication::translate("DistillPanel", "Original");
 }
 
 QString presetDescription(DistillPreset preset) {
   if (preset == DistillPreset::OriginalScripts)
     return QCoreApplication::translate(
         "DistillPanel",
-        "Original scripts: the defaults of the original main.py (a wide student, no group "
-        "lasso); few of its units can be cut afterwards.");
+        "Original: the original main.py's defaults (a wide student, no group lasso); few "
+        "of its units can be cut afterwards.");
   QStringList parts;
   const auto& table = kdw::distill_option_table();
   for (const auto& [name, value] : kdw::DemoRecipe().student) {
@@ -40,7 +42,7 @@ QString presetDescription(DistillPreset preset) {
   }
   return QCoreApplication::translate(
              "DistillPanel",
-             "Ready for compression: the demo's settings (%1), trained with the ISS group lasso "
-             "so that Compress can cut the units it weakened.")
+             "Compressible: ready for compression, the demo's settings (%1); the ISS group "
+             "lasso weakens units that Compress then cuts.")
       .arg(parts.join(QStringLiteral(", ")));
 }

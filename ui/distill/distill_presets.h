@@ -19,7 +19,7 @@ kdw::DistillOptions presetOptions(DistillPreset preset);
 /// (data, model to start from, output folder) say what to train, not how.
 bool presetKeeps(const std::string& option);
 
-/// The preset's name on the form ("Original scripts", "Ready for compression").
+/// The preset's name on the form ("Original", "Compressible").
 QString presetName(DistillPreset preset);
 
 /// One line for the tooltip: what the preset sets, read from the table and the recipe.

@@ -47,7 +47,7 @@ QString helpText() {
       "<li><b>Logits</b>: stores the teacher's outputs for every training sample (what the "
       "student learns from).</li>"
       "<li><b>Distill</b>: trains a student on the logits; group lasso and the sparse tolerance "
-      "make it sparse (<i>Settings: Ready for compression</i> fills the form with the demo's "
+      "make it sparse (<i>Settings: Compressible</i> fills the form with the demo's "
       "settings, whose student Compress can cut well). The dashed line on the curves is the kept "
       "epoch; the run's result under "
       "them says why it was kept.</li>"

@@ -287,7 +287,7 @@ class TestUiNewUser : public QObject {
     QVERIFY2(note, "no training note on the Compress panel");
     QVERIFY(!note->isHidden());
     QVERIFY2(note->text().contains(QStringLiteral("without the group lasso")) &&
-                 note->text().contains(QStringLiteral("Ready for compression")),
+                 note->text().contains(QStringLiteral("Settings: Compressible")),
              qPrintable(note->text()));
     window.showPanel(MainWindow::Compress);
     Q_EMIT note->linkActivated(QStringLiteral("distill"));
@@ -384,6 +384,32 @@ class TestUiNewUser : public QObject {
     QCOMPARE(lasso(*panel), 0.0);
   }
 
+  // A run that trained a saved model further (a cut model trained on, the demo's newest run)
+  // shows its training settings, and says that the shape fields are not its shape: the form
+  // has no field for the model it started from, and its config.json holds the defaults there.
+  void trainedOnRunSaysTheShapeIsNotItsOwn() {
+    QTemporaryDir dir;
+    writeDistillWorkspace(dir.path());
+    const QString cut = writeRun(dir.path(), "2026-01-01___00-00-00", options(128, 3e-3));
+    kdw::DistillOptions on;  // as the demo's train-on step writes it: shape at the defaults
+    on.restore_model_path =
+        (cut + QStringLiteral("/cut_model_distill_stack_biLSTM.pt")).toStdString();
+    on.epochs = 2;
+    writeRun(dir.path(), "2026-01-02___00-00-00", on);
+    JobRunner runner;
+    DistillPanel panel(&runner);
+    panel.setWorkspace(dir.path());
+    QCOMPARE(child<QSpinBox>(&panel, "epochs")->value(), 2);
+    QVERIFY2(
+        panel.resultText().contains(QStringLiteral("cut_model_distill_stack_biLSTM.pt further")),
+        qPrintable(panel.resultText()));
+    QVERIFY(panel.resultText().contains(QStringLiteral("shape fields are not this run's")));
+    const int index = panel.runPicker()->findData(QFileInfo(cut).absoluteFilePath());
+    Q_EMIT panel.runPicker()->activated(index);
+    QCOMPARE(hidden(panel), 128);
+    QVERIFY(!panel.resultText().contains(QStringLiteral("further")));
+  }
+
   // The user's pick in the list.
   void pickingARunShowsItsSettings() {
     QTemporaryDir dir;
@@ -399,6 +425,24 @@ class TestUiNewUser : public QObject {
     Q_EMIT panel.runPicker()->activated(index);
     QCOMPARE(hidden(panel), 64);
     QCOMPARE(lasso(panel), 0.0);
+  }
+
+  // Code that picks a run in the list (the screenshot tour, any panel's "open in Distill"): the
+  // same as a user's pick.
+  void pickingARunInCodeShowsItsSettings() {
+    QTemporaryDir dir;
+    writeDistillWorkspace(dir.path());
+    const QString older = writeRun(dir.path(), "2026-01-01___00-00-00", options(128, 3e-3));
+    writeRun(dir.path(), "2026-01-02___00-00-00", options(64, 0.0));
+    JobRunner runner;
+    DistillPanel panel(&runner);
+    panel.setWorkspace(dir.path());
+    QCOMPARE(hidden(panel), 64);
+    panel.runPicker()->setCurrentIndex(
+        panel.runPicker()->findData(QFileInfo(older).absoluteFilePath()));
+    QCOMPARE(panel.lastRunDir(), QFileInfo(older).absoluteFilePath());
+    QCOMPARE(hidden(panel), 128);
+    QCOMPARE(lasso(panel), 3e-3);
   }
 
   // A run of the panel's own finishing: the list shows it, the form its settings, even when the
