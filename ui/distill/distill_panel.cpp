@@ -348,6 +348,7 @@ void DistillPanel::start() {
   stop_->setEnabled(true);
   open_->setEnabled(false);
   runs_->setEnabled(false);  // the charts belong to the job until it ends
+  showTrainingInPicker();
   stale_->hide();
   redo_->hide();
   bar_->setRange(0, 0);
@@ -384,6 +385,7 @@ void DistillPanel::followJob(int id) {
   stop_->setEnabled(true);
   open_->setEnabled(false);
   runs_->setEnabled(false);
+  showTrainingInPicker();
   bar_->setRange(0, 0);
   bar_->show();
   result_->setText(tr("Training: %1 (queued elsewhere); the results show here when the run ends.")
@@ -454,6 +456,13 @@ bool DistillPanel::openRun(const QString& runDir) {
   if (job_ != 0 || !showRun(runDir)) return false;
   refreshRuns();
   return true;
+}
+
+void DistillPanel::showTrainingInPicker() {
+  // The list names no earlier run while the form and the charts are the training one's.
+  const QSignalBlocker block(runs_);
+  runs_->setPlaceholderText(tr("the run training now"));
+  runs_->setCurrentIndex(-1);
 }
 
 void DistillPanel::showRunSettings(const QString& runDir) {

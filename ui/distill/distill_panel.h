@@ -84,6 +84,8 @@ class DistillPanel : public QWidget {
   void clearCharts();
   void updateStale();
   void finish(const QString& text);
+  /// The run list while a job trains: no earlier run named, "the run training now".
+  void showTrainingInPicker();
   /// The run's settings (config.json) in the form; the form stays when it has none.
   void showRunSettings(const QString& runDir);
   /// The Settings choice shows the preset the form's values are (or "Custom").

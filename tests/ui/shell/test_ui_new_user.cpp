@@ -399,11 +399,11 @@ class TestUiNewUser : public QObject {
     JobRunner runner;
     DistillPanel panel(&runner);
     panel.setWorkspace(dir.path());
-    QCOMPARE(child<QSpinBox>(&panel, "epochs")->value(), 2);
     QVERIFY2(
         panel.resultText().contains(QStringLiteral("cut_model_distill_stack_biLSTM.pt further")),
         qPrintable(panel.resultText()));
     QVERIFY(panel.resultText().contains(QStringLiteral("shape fields are not this run's")));
+    QCOMPARE(child<QSpinBox>(&panel, "epochs")->value(), 2);
     const int index = panel.runPicker()->findData(QFileInfo(cut).absoluteFilePath());
     Q_EMIT panel.runPicker()->activated(index);
     QCOMPARE(hidden(panel), 128);
@@ -437,7 +437,7 @@ class TestUiNewUser : public QObject {
     JobRunner runner;
     DistillPanel panel(&runner);
     panel.setWorkspace(dir.path());
-    QCOMPARE(hidden(panel), 64);
+    child<QSpinBox>(&panel, "hidden_size")->setValue(99);  // the user's edit
     panel.runPicker()->setCurrentIndex(
         panel.runPicker()->findData(QFileInfo(older).absoluteFilePath()));
     QCOMPARE(panel.lastRunDir(), QFileInfo(older).absoluteFilePath());
@@ -447,16 +447,24 @@ class TestUiNewUser : public QObject {
 
   // A run of the panel's own finishing: the list shows it, the form its settings, even when the
   // user edited the form while it trained.
+  // While it trains, the list names no earlier run (the form holds the training run's values).
   void ownRunFinishingShowsItsSettings() {
     QTemporaryDir dir;
     writeDistillWorkspace(dir.path());
+    writeRun(dir.path(), "2026-01-01___00-00-00", options(128, 3e-3));
     JobRunner runner;
     runner.setDeliveryInterval(10);
     DistillPanel panel(&runner);
     panel.setWorkspace(dir.path());
+    int pickedWhileTraining = -2;
     trainSmall(
-        panel, runner, [&] { child<QSpinBox>(&panel, "hidden_size")->setValue(40); },
+        panel, runner,
+        [&] {
+          pickedWhileTraining = panel.runPicker()->currentIndex();
+          child<QSpinBox>(&panel, "hidden_size")->setValue(40);
+        },
         [&] { panel.start(); });
+    QCOMPARE(pickedWhileTraining, -1);
     QCOMPARE(panel.runPicker()->currentData().toString(), panel.lastRunDir());
     QCOMPARE(hidden(panel), 6);
   }
