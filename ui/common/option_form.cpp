@@ -175,8 +175,9 @@ void OptionForm::addTo(QGridLayout* grid, int rows) const {
   }
 }
 
-QWidget* OptionForm::flowWidget(QWidget* parent, int maxColumns) const {
-  std::vector<std::pair<QWidget*, QWidget*>> cells;
+QWidget* OptionForm::flowWidget(QWidget* parent, int maxColumns,
+                                std::vector<std::pair<QWidget*, QWidget*>> leading) const {
+  std::vector<std::pair<QWidget*, QWidget*>> cells = std::move(leading);
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     // Labels without a parent until the grid takes them (a check box is its own label).
     QWidget* label =
@@ -196,6 +197,22 @@ std::vector<FormField> OptionForm::fields() const {
   for (std::size_t i = 0; i < specs_.size(); ++i)
     out.push_back({QString::fromStdString(specs_[i].name), rows_[i].second});
   return out;
+}
+
+void OptionForm::onChanged(QObject* context, const std::function<void()>& changed) const {
+  for (const auto& row : rows_) {
+    QWidget* w = row.second;
+    if (auto* b = qobject_cast<QSpinBox*>(w))
+      QObject::connect(b, &QSpinBox::valueChanged, context, changed);
+    else if (auto* b = qobject_cast<QDoubleSpinBox*>(w))
+      QObject::connect(b, &QDoubleSpinBox::valueChanged, context, changed);
+    else if (auto* b = qobject_cast<QComboBox*>(w))
+      QObject::connect(b, &QComboBox::currentTextChanged, context, changed);
+    else if (auto* b = qobject_cast<QCheckBox*>(w))
+      QObject::connect(b, &QCheckBox::toggled, context, changed);
+    else if (auto* b = qobject_cast<QLineEdit*>(w))
+      QObject::connect(b, &QLineEdit::textChanged, context, changed);
+  }
 }
 
 kdw::OptionValue OptionForm::value(const std::string& name) const {

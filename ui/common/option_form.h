@@ -6,6 +6,7 @@
 
 #include <QString>
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 
 class QGridLayout;
 class QJsonObject;
+class QObject;
 class QWidget;
 
 /// Label/field pairs (label nullptr: the field spans both cells, e.g. a check box) in as many
@@ -37,10 +39,16 @@ class OptionForm {
   const std::vector<kdw::OptionSpec>& specs() const { return specs_; }
   /// Lays the label/widget pairs out in columns of `rows` rows.
   void addTo(QGridLayout* grid, int rows) const;
-  /// The label/widget pairs in a makeFlowGrid of up to `maxColumns` columns.
-  QWidget* flowWidget(QWidget* parent, int maxColumns) const;
+  /// The label/widget pairs in a makeFlowGrid of up to `maxColumns` columns, after the
+  /// `leading` pairs (fields of the panel's own, e.g. a choice of preset values).
+  QWidget* flowWidget(QWidget* parent, int maxColumns,
+                      std::vector<std::pair<QWidget*, QWidget*>> leading = {}) const;
   /// The form's fields for QSettings, keyed by option name.
   std::vector<FormField> fields() const;
+
+  /// Calls `changed` whenever a field's value changes (by the user or in code); `context`
+  /// ends the connections.
+  void onChanged(QObject* context, const std::function<void()>& changed) const;
 
   /// Shows the values `values` holds for the form's options (by name); the others stay.
   void setValues(const QJsonObject& values);

@@ -99,7 +99,7 @@ QString newWorkspaceProblem(const QString& root) {
   if (dir.exists(QStringLiteral("files"))) return {};  // a workspace already: opened as it is
   if (dir.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).isEmpty()) return {};
   return QObject::tr(
-             "%1 is not empty: a new workspace needs an empty folder (create one with the "
-             "dialog's new-folder button) or an existing workspace")
+             "%1 is not empty: a new workspace needs a new or empty folder (give another "
+             "name) or an existing workspace")
       .arg(QDir::toNativeSeparators(root));
 }

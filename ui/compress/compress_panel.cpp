@@ -102,6 +102,17 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   title_ = new QLabel(tr("No run open. Open one from the Runs panel or the Distill panel."), this);
   title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   layout->addWidget(title_);
+  // A run trained without the group lasso has no weak units to cut: said at once, with the way
+  // to a run that has (hidden otherwise).
+  training_note_ = new QLabel(this);
+  training_note_->setObjectName(QStringLiteral("trainingNote"));
+  training_note_->setWordWrap(true);
+  training_note_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  training_note_->setStyleSheet(QStringLiteral("color: #8a5300;"));
+  training_note_->hide();
+  connect(training_note_, &QLabel::linkActivated, this,
+          [this] { Q_EMIT compressionSettingsRequested(); });
+  layout->addWidget(training_note_);
 
   auto* bar = new QHBoxLayout;
   bar->addWidget(new QLabel(tr("Matrix:"), this));
@@ -349,6 +360,7 @@ void CompressPanel::setWorkspace(const QString& root) {
 void CompressPanel::closeRun() {
   student_.reset();
   run_dir_.clear();
+  updateTrainingNote();
   selection_ = UnitSelection();
   title_->setText(tr("No run open. Open one from the Runs panel or the Distill panel."));
   title_->setToolTip(QString());
@@ -398,6 +410,7 @@ bool CompressPanel::openModel(const QString& modelFile) {
                       .arg(QDir(run_dir_).dirName(), QString::fromStdString(student_->model_type),
                            QString::fromStdString(humanCount(sizesBefore().parameterCount()))));
   title_->setToolTip(modelFile);
+  updateTrainingNote();
   {
     const QSignalBlocker b1(matrix_box_), b2(group_box_), b3(slider_), b4(threshold_spin_);
     matrix_box_->clear();
@@ -430,6 +443,25 @@ bool CompressPanel::openModel(const QString& modelFile) {
   train_on_button_->setEnabled(QFileInfo::exists(cutModelFile()));
   results_->setRowCount(0);
   return true;
+}
+
+void CompressPanel::updateTrainingNote() {
+  const RunInfo run = run_dir_.isEmpty() ? RunInfo{} : readRunInfo(run_dir_);
+  // A cut model trained on runs without the lasso by design (Train the cut model on).
+  const bool noLasso =
+      run.options && run.options->group_lasso <= 0 && run.options->restore_model_path.empty();
+  training_note_->setText(
+      noLasso ? tr("This run was trained without the group lasso (Group lasso 0 in its "
+                   "settings): its units stay alike in strength, so few can be cut without "
+                   "losing accuracy. For a model that cuts well, train a student with the "
+                   "settings ready for compression: <a href=\"distill\">Distill → Settings: "
+                   "Compressible</a>.")
+              : QString());
+  training_note_->setVisible(noLasso);
+}
+
+QString CompressPanel::trainingNote() const {
+  return training_note_->isHidden() ? QString() : training_note_->text();
 }
 
 void CompressPanel::showMatrix(int index) {

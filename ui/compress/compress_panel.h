@@ -56,6 +56,9 @@ class CompressPanel : public QWidget {
 
   /// The open run folder (empty when none is open).
   QString runDir() const { return run_dir_; }
+  /// What the panel says about the open run's training when it limits the cut (a run trained
+  /// without the group lasso); empty otherwise.
+  QString trainingNote() const;
 
   // For tests and screenshots.
   HeatmapView* heatmap() const { return heatmap_; }
@@ -102,6 +105,8 @@ class CompressPanel : public QWidget {
   void cutFinished(const QString& runDir);
   /// The cut model's training on was submitted as job `id` (a distillation job).
   void trainOnStarted(int id);
+  /// The training note's link: train a student with the settings ready for compression.
+  void compressionSettingsRequested();
 
  private:
   void showMatrix(int index);
@@ -117,6 +122,8 @@ class CompressPanel : public QWidget {
   void restorePicks(const PickState& state);
   void exportCut();
   void showCutResult(const kdw::CutReport& report);
+  /// The training note for the open run (hidden when there is nothing to say).
+  void updateTrainingNote();
   /// <run>/cut_model_distill_<type>.pt of the open model (empty when none is open).
   QString cutModelFile() const;
   /// The data the cut is evaluated on and trained on: the workspace (the run folder's parent when
@@ -138,6 +145,7 @@ class CompressPanel : public QWidget {
   int train_on_job_ = 0;
 
   QLabel* title_ = nullptr;
+  QLabel* training_note_ = nullptr;
   QComboBox* matrix_box_ = nullptr;
   QComboBox* mode_box_ = nullptr;
   QComboBox* group_box_ = nullptr;

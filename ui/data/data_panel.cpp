@@ -165,6 +165,7 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   min_freq_ = qobject_cast<QSpinBox*>(options_->widget("min_freq"));
   tokenizer_ = qobject_cast<QComboBox*>(options_->widget("student_tokenizer"));
   bert_vocab_ = new QComboBox(splitBox);
+  bert_vocab_->setObjectName(QStringLiteral("bertVocab"));
   bert_vocab_->setEditable(true);
   // A long path must not widen the panel (the line edit scrolls).
   bert_vocab_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
@@ -275,6 +276,13 @@ DataPanel::DataPanel(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   connect(runner_, &JobRunner::cancelled, this, [stopped](int id) {
     stopped(id, QObject::tr("Cancelled; the previous prepared data is unchanged."));
   });
+}
+
+void DataPanel::useBertVocab(const QString& vocabFile) {
+  if (bert_vocab_->findText(vocabFile) < 0) bert_vocab_->addItem(vocabFile);
+  bert_vocab_->setCurrentText(vocabFile);
+  result_->setText(tr("BERT vocabulary %1 chosen: Prepare makes the teacher data with it.")
+                       .arg(QDir::toNativeSeparators(vocabFile)));
 }
 
 void DataPanel::setWorkspace(const QString& root) {

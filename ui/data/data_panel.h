@@ -61,6 +61,9 @@ class DataPanel : public QWidget {
   void prepareDemo(const QString& csv);
   /// Starts preparing the loaded file; returns the job id (0 when nothing is loaded).
   int prepare();
+  /// Chooses `vocabFile` as the BERT vocabulary for the next Prepare (the Teacher panel's
+  /// "prepare the data with this vocabulary").
+  void useBertVocab(const QString& vocabFile);
   TableModel* model() const { return model_; }
   void loadSettings(QSettings& settings);
   void saveSettings(QSettings& settings) const;

@@ -15,6 +15,8 @@
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 #include "core/workspace.h"
 #include "student/distill.h"
 #include "student/reports.h"
@@ -55,8 +57,23 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   auto* formLayout = new QVBoxLayout(form);
   // Every field, its limits, default and tooltip come from the engine's option table.
   options_ = std::make_unique<OptionForm>(kdw::distill_option_table().specs(), form);
-  formLayout->addWidget(options_->flowWidget(form, 4));
+  // One click to the settings a use needs: the original scripts' defaults train a wide student
+  // without the group lasso, of which Compress can cut little; the demo's are ready for it.
+  preset_ = new QComboBox(form);
+  preset_->setObjectName(QStringLiteral("settingsPreset"));
+  for (DistillPreset p : {DistillPreset::OriginalScripts, DistillPreset::ReadyForCompression})
+    preset_->addItem(presetName(p));
+  preset_->setPlaceholderText(tr("Custom"));
+  preset_->setToolTip(tr("Fill the form with these settings (the student type stays):\n%1\n%2")
+                          .arg(presetDescription(DistillPreset::OriginalScripts),
+                               presetDescription(DistillPreset::ReadyForCompression)));
+  // First in the grid, where a spare cell costs no height at the usual widths.
+  formLayout->addWidget(options_->flowWidget(form, 4, {{new QLabel(tr("Settings")), preset_}}));
   layout->addWidget(form);
+  connect(preset_, &QComboBox::activated, this,
+          [this](int index) { applyPreset(DistillPreset(index)); });
+  options_->onChanged(this, [this] { updatePresetChoice(); });
+  updatePresetChoice();
 
   auto* buttons = new QHBoxLayout;
   start_ = new QPushButton(tr("Start"), this);
@@ -123,6 +140,11 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   connect(open_, &QPushButton::clicked, this, [this] { Q_EMIT openInCompress(run_dir_); });
   connect(runs_, &QComboBox::activated, this,
           [this](int index) { openRun(runs_->itemData(index).toString()); });
+  // Any code that picks a run in the list (the screenshot tour, a test) shows it as a user's pick
+  // does, settings included (refreshRuns sets the current item with the signals blocked).
+  connect(runs_, &QComboBox::currentIndexChanged, this, [this](int index) {
+    if (index >= 0 && job_ == 0) showRun(runs_->itemData(index).toString());
+  });
   // A distillation queued elsewhere (the demo, the Runs browser) is shown here as it trains.
   connect(runner_, &JobRunner::started, this, [this](int id, const QString&) {
     if (job_ == 0 && runner_->currentKind() == QLatin1String(JobRunner::kDistillKind))
@@ -147,6 +169,9 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     const auto* result = r.get<kdw::DistillResult>();
     if (!result) return finish(tr("The job handed back no run."));
     run_dir_ = QString::fromStdString(result->run_dir.string());
+    // The run list shows the finished run: the form shows its settings (edits made meanwhile
+    // were not what it trained with).
+    showRunSettings(run_dir_);
     finish(resultSummary(result->report));
     open_->setEnabled(!run_dir_.isEmpty());
     if (!run_dir_.isEmpty())
@@ -164,8 +189,9 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
       finish(tr("Stopped before the first epoch ended; no model was kept."));
       return;
     }
-    finish(QString());
     run_dir_ = QString::fromStdString(result->run_dir.string());
+    showRunSettings(run_dir_);
+    finish(QString());
     result_->setText(tr("Stopped; the best model so far is kept.<br>") +
                      resultSummary(result->report) +
                      markKeptEpoch(dev_, alive_, run_dir_, result->report.best_epoch));
@@ -204,10 +230,23 @@ bool DistillPanel::showRun(const QString& runDir) {
   dev_->redraw();
   alive_->redraw();
   run_dir_ = run.path;
+  // Whatever shows a run (the newest of a workspace, a pick in the list) shows its settings:
+  // the form is what a rerun would use.
+  if (run.options) options_->show(kdw::distill_option_table(), *run.options);
   result_->setToolTip(run_dir_);
   if (run.report)
     result_->setText(resultSummary(*run.report) +
                      markKeptEpoch(dev_, alive_, run_dir_, run.report->best_epoch));
+  // A saved model trained on (a cut model): the form has no field for the model it started
+  // from, and its config.json keeps the shape options at what they were (the defaults), not
+  // the model's shape.
+  if (run.options && !run.options->restore_model_path.empty())
+    result_->setText(
+        result_->text() + QStringLiteral("<br>") +
+        tr("This run trained %1 further, at that model's shape: the form's shape fields are not "
+           "this run's, and Start trains a new student.")
+            .arg(QString::fromStdString(run.options->restore_model_path.filename().string())
+                     .toHtmlEscaped()));
   else if (!run.problem.isEmpty())
     result_->setText(tr("Run %1: %2").arg(run_dir_.toHtmlEscaped(), run.problem.toHtmlEscaped()));
   else
@@ -309,6 +348,7 @@ void DistillPanel::start() {
   stop_->setEnabled(true);
   open_->setEnabled(false);
   runs_->setEnabled(false);  // the charts belong to the job until it ends
+  showTrainingInPicker();
   stale_->hide();
   redo_->hide();
   bar_->setRange(0, 0);
@@ -345,6 +385,7 @@ void DistillPanel::followJob(int id) {
   stop_->setEnabled(true);
   open_->setEnabled(false);
   runs_->setEnabled(false);
+  showTrainingInPicker();
   bar_->setRange(0, 0);
   bar_->show();
   result_->setText(tr("Training: %1 (queued elsewhere); the results show here when the run ends.")
@@ -401,17 +442,65 @@ void DistillPanel::refreshRuns() {
     if (!it->modelType.isEmpty()) text += QStringLiteral(" · ") + it->modelType;
     runs_->addItem(text, it->path);
   }
+  // The run shown, or none: a run outside the workspace (another output folder) is not in the
+  // list, and the list must not name another run than the one whose settings the form shows.
   const int current = runs_->findData(QFileInfo(run_dir_).absoluteFilePath());
-  if (current >= 0) runs_->setCurrentIndex(current);
+  runs_->setPlaceholderText(current < 0 && !run_dir_.isEmpty()
+                                ? tr("%1 (elsewhere)").arg(QDir(run_dir_).dirName())
+                                : QStringLiteral("–"));
+  runs_->setCurrentIndex(current);
   runs_->setEnabled(job_ == 0 && runs_->count() > 0);
 }
 
 bool DistillPanel::openRun(const QString& runDir) {
   if (job_ != 0 || !showRun(runDir)) return false;
-  const RunInfo info = readRunInfo(run_dir_);
-  if (info.options) options_->show(kdw::distill_option_table(), *info.options);
   refreshRuns();
   return true;
+}
+
+void DistillPanel::showTrainingInPicker() {
+  // The list names no earlier run while the form and the charts are the training one's.
+  const QSignalBlocker block(runs_);
+  runs_->setPlaceholderText(tr("the run training now"));
+  runs_->setCurrentIndex(-1);
+}
+
+void DistillPanel::showRunSettings(const QString& runDir) {
+  const RunInfo info = readRunInfo(runDir);
+  if (info.options) options_->show(kdw::distill_option_table(), *info.options);
+}
+
+void DistillPanel::applyPreset(DistillPreset preset) {
+  const auto& table = kdw::distill_option_table();
+  kdw::DistillOptions o = presetOptions(preset);
+  for (const kdw::OptionSpec& s : options_->specs())
+    if (presetKeeps(s.name)) table.set(o, s.name, options_->value(s.name));
+  options_->show(table, o);
+  updatePresetChoice();
+}
+
+int DistillPanel::currentPreset() const {
+  const auto& table = kdw::distill_option_table();
+  for (DistillPreset p : {DistillPreset::OriginalScripts, DistillPreset::ReadyForCompression}) {
+    const kdw::DistillOptions o = presetOptions(p);
+    bool same = true;
+    for (const kdw::OptionSpec& s : options_->specs()) {
+      if (presetKeeps(s.name)) continue;
+      const kdw::OptionValue shown = options_->value(s.name), wanted = table.get(o, s.name);
+      const double* a = std::get_if<double>(&shown);
+      const double* b = std::get_if<double>(&wanted);
+      // A spin box holds its value rounded to the decimals it shows.
+      same = a && b ? std::abs(*a - *b) <= 1e-9 * std::max(1.0, std::abs(*b)) : shown == wanted;
+      if (!same) break;
+    }
+    if (same) return int(p);
+  }
+  return -1;
+}
+
+void DistillPanel::updatePresetChoice() {
+  const QSignalBlocker block(preset_);
+  preset_->setCurrentIndex(currentPreset());
 }
 
 void DistillPanel::onMetrics(int id, const QJsonArray& records) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "ui/common/form_settings.h"
+#include "ui/distill/distill_presets.h"
 
 class OptionForm;
 namespace kdw {
@@ -37,12 +38,18 @@ class DistillPanel : public QWidget {
   void start();
   int jobId() const { return job_; }
   QString lastRunDir() const { return run_dir_; }
-  /// Shows a finished run's curves (metrics.jsonl) and results (result.json); false when the
-  /// folder holds neither. Called by setWorkspace() for the newest run when no job is running.
+  /// Shows a finished run's curves (metrics.jsonl) and results (result.json), and its settings
+  /// (config.json) in the form; false when the folder holds neither curves nor results. Called
+  /// by setWorkspace() for the newest run when no job is running.
   bool showRun(const QString& runDir);
-  /// Shows an earlier run (as showRun) and puts its settings (config.json) in the form, so that
-  /// it can be rerun or varied; also what picking it in the run list does. False as showRun.
+  /// Shows an earlier run (as showRun) and makes it the run list's current item, so that it
+  /// can be rerun or varied; also what picking it in the run list does. False as showRun.
   bool openRun(const QString& runDir);
+  /// Fills the form with a preset's settings (the Settings choice); the student type and the
+  /// paths stay as they are.
+  void applyPreset(DistillPreset preset);
+  /// The preset the form's values are, -1 when they are neither (the choice says "Custom").
+  int currentPreset() const;
   /// Follows a distillation job that someone else queued (the demo, the Runs browser): its live
   /// curves, its run folder and Stop. Called for every job of kind JobRunner::kDistillKind
   /// that starts while the panel has none of its own.
@@ -58,6 +65,8 @@ class DistillPanel : public QWidget {
   QPushButton* stopButton() const { return stop_; }
   /// The workspace's runs, newest first (item data: the folder path).
   QComboBox* runPicker() const { return runs_; }
+  /// "Original scripts" / "Ready for compression" (index = DistillPreset), -1: custom values.
+  QComboBox* presetPicker() const { return preset_; }
   const OptionForm& optionForm() const { return *options_; }
   QString statusText() const;
   /// The stale note of the shown run (empty when its logits are still the workspace's).
@@ -75,6 +84,12 @@ class DistillPanel : public QWidget {
   void clearCharts();
   void updateStale();
   void finish(const QString& text);
+  /// The run list while a job trains: no earlier run named, "the run training now".
+  void showTrainingInPicker();
+  /// The run's settings (config.json) in the form; the form stays when it has none.
+  void showRunSettings(const QString& runDir);
+  /// The Settings choice shows the preset the form's values are (or "Custom").
+  void updatePresetChoice();
   /// The run list from the workspace's run folders, with run_dir_ current.
   void refreshRuns();
   /// Once the running job has made its run folder: remembers it (and, for a followed job, shows
@@ -101,6 +116,7 @@ class DistillPanel : public QWidget {
   QPushButton* stop_ = nullptr;
   QPushButton* open_ = nullptr;
   QComboBox* runs_ = nullptr;
+  QComboBox* preset_ = nullptr;
   QProgressBar* bar_ = nullptr;
   QLabel* status_ = nullptr;
   QLabel* result_ = nullptr;

@@ -37,6 +37,7 @@
 #include "ui/runs/runs_panel.h"
 #include "ui/shell/demo_pipeline.h"
 #include "ui/shell/help_dialogs.h"
+#include "ui/shell/new_workspace_dialog.h"
 #include "ui/shell/preferences_dialog.h"
 #include "ui/shell/welcome_page.h"
 #include "ui/teacher/teacher_panel.h"
@@ -158,6 +159,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
           [this](const QString& dir) { openWorkspace(dir); });
   // The cut model's training on is a distillation: the Distill panel follows it.
   connect(compress_, &CompressPanel::trainOnStarted, this, [this] { showPanel(Distill); });
+  // A run trained without the group lasso: the Compress panel's note leads to Distill, ready.
+  connect(compress_, &CompressPanel::compressionSettingsRequested, this, [this] {
+    distill_->applyPreset(DistillPreset::ReadyForCompression);
+    showPanel(Distill);
+  });
+  // The teacher folder's vocabulary is not the teacher data's: prepare again with it.
+  connect(teacher_, &TeacherPanel::prepareWithVocab, this, [this](const QString& vocab) {
+    data_->useBertVocab(vocab);
+    showPanel(Data);
+  });
   connect(distill_, &DistillPanel::openInCompress, this, [this](const QString& dir) {
     compress_->openRun(dir);
     rescanWorkspace();
@@ -374,17 +385,27 @@ void MainWindow::updatePanels() {
 }
 
 void MainWindow::newWorkspace() {
-  const QString dir = QFileDialog::getExistingDirectory(
-      this, tr("New workspace: choose or create an empty folder"),
-      QStandardPaths::writableLocation(QStandardPaths::HomeLocation));
-  if (dir.isEmpty()) return;
+  // A folder and a name (the folder made here), not a directory dialog: one cannot name a
+  // folder that does not exist yet in that.
+  QSettings settings;
+  const QString home = QStandardPaths::writableLocation(QStandardPaths::HomeLocation);
+  QString parent = settings.value(QStringLiteral("newWorkspaceParent"), home).toString();
+  if (!QFileInfo(parent).isDir()) parent = home;
+  NewWorkspaceDialog dialog(parent, this);
+  if (dialog.exec() != QDialog::Accepted) return;
+  const QString dir = dialog.path();
+  if (createWorkspace(dir))
+    settings.setValue(QStringLiteral("newWorkspaceParent"), QFileInfo(dir).absolutePath());
+}
+
+bool MainWindow::createWorkspace(const QString& dir) {
   QString error = newWorkspaceProblem(dir);
   if (error.isEmpty()) error = createWorkspaceLayout(dir);
   if (!error.isEmpty()) {
     showError(error);
-    return;
+    return false;
   }
-  openWorkspace(dir);
+  return openWorkspace(dir);
 }
 
 void MainWindow::chooseWorkspace() {

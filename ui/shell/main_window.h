@@ -63,6 +63,9 @@ class MainWindow : public QMainWindow {
   QList<int> runDemoPipeline(const QString& dir, const QString& resources,
                              const DemoSettings& settings = DemoSettings());
   DemoPipeline* demoPipeline() const { return demo_; }
+  /// Makes `dir` a workspace (creating the folder and its layout; refused, with a banner, for a
+  /// folder holding other things) and opens it; the end of File → New workspace.
+  bool createWorkspace(const QString& dir);
 
  protected:
   void closeEvent(QCloseEvent* event) override;

@@ -27,6 +27,7 @@
 #include "bert/bert_copy.h"
 #include "bert/bert_io.h"
 #include "bert/finetune.h"
+#include "bert/teacher_data.h"
 #include "bert/teacher_options.h"
 #include "core/demo_recipe.h"
 #include "core/workspace.h"
@@ -46,6 +47,13 @@
 TeacherPanel::~TeacherPanel() = default;
 
 namespace {
+// A folder's check (a light job): what the folder holds and, when the workspace's teacher data
+// was prepared with another vocabulary, the problem fine-tuning would refuse with.
+struct FolderCheck {
+  kdw::BertFolderInfo info;
+  QString vocab_problem;
+};
+
 // The rule that kept the teacher's best epoch, under its dev results.
 void appendKeptReason(QLabel* summary, int kept, const QJsonObject& dev) {
   const EpochScores scores{kept, dev.value(QStringLiteral("accuracy")).toDouble(),
@@ -103,6 +111,25 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   modelLayout->addWidget(copy_);
   modelLayout->addWidget(scratch_);
   modelLayout->addWidget(folder_info_, 1);
+  // The teacher data's vocabulary against the folder's, said when the folder is chosen rather
+  // than when Start refuses; the button goes to the Data panel with the folder's vocab.txt.
+  vocab_warning_ = new QLabel(modelBox);
+  vocab_warning_->setObjectName(QStringLiteral("vocabWarning"));
+  vocab_warning_->setWordWrap(true);
+  vocab_warning_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  vocab_warning_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  vocab_warning_->setStyleSheet(QStringLiteral("color: #a33;"));
+  prepare_vocab_ = new QPushButton(tr("Prepare the data with this vocabulary…"), modelBox);
+  prepare_vocab_->setObjectName(QStringLiteral("prepareWithVocab"));
+  prepare_vocab_->setToolTip(
+      tr("Open the Data panel with this folder's vocab.txt chosen as the "
+         "BERT vocabulary, to prepare the data again"));
+  connect(prepare_vocab_, &QPushButton::clicked, this,
+          [this] { Q_EMIT prepareWithVocab(vocab_file_); });
+  modelLayout->addWidget(vocab_warning_);
+  modelLayout->addWidget(prepare_vocab_);
+  vocab_warning_->hide();
+  prepare_vocab_->hide();
   top->addWidget(modelBox, 1);
 
   // Hyper-parameters in a compact grid (up to three label/field pairs per row, as the width
@@ -255,8 +282,8 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   // Inspections (light jobs): a result counts only while it is the latest one asked for and,
   // for the selected folder, that folder is still selected.
   connect(runner_, &JobRunner::finished, this, [this](int id, const JobResult& result) {
-    const auto* info = result.get<kdw::BertFolderInfo>();
-    if (!info || id == 0) return;
+    const auto* check = result.get<FolderCheck>();
+    if (!check || id == 0) return;
     if (id == use_job_) {
       use_job_ = 0;
       const QString folder = use_folder_;
@@ -269,8 +296,11 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
       inspect_job_ = 0;
       if (!folder_->currentText().isEmpty() && kdw::Workspace{workspace_.toStdString()}.bert_dir() /
                                                        folder_->currentText().toStdString() ==
-                                                   inspected_)
-        showFolderInfo(*info);
+                                                   inspected_) {
+        showFolderInfo(check->info);
+        showVocabProblem(check->vocab_problem,
+                         QString::fromStdString(check->info.vocab_file.string()));
+      }
     }
   });
   connect(runner_, &JobRunner::failed, this, [this](int id, const QString& m) {
@@ -322,6 +352,8 @@ void TeacherPanel::refresh() {
     folder_->addItems(folders);
     if (folders.contains(previous)) folder_->setCurrentText(previous);
   }
+  // Data prepared again since the folder was checked: its vocabulary is checked again.
+  if (!folder_->currentText().isEmpty() && prepareStamp(workspace_) != prepare_stamp_) inspect();
   if (folders.isEmpty())
     folder_info_->setText(tr("No pretrained BERT folder under %1/files/bert/: use a BERT folder "
                              "from elsewhere, or start a small BERT from scratch.")
@@ -424,10 +456,38 @@ int TeacherPanel::useBertFolder(const QString& dir) {
 
 int TeacherPanel::submitInspection(const std::filesystem::path& dir) {
   // Reads config, vocabulary and the weights' header (names, dtypes, shapes), but opening a
-  // folder on a slow or network disk can still take a while: never on the UI thread.
+  // folder on a slow or network disk can still take a while: never on the UI thread. So is
+  // the vocabulary check, which hashes vocab.txt.
   Inspector fn = inspector_ ? inspector_ : Inspector(&kdw::inspect_bert_folder);
-  return runner_->submitLight(tr("Check BERT folder"),
-                              [fn, dir](kdw::JobContext&) -> JobResult { return fn(dir); });
+  const kdw::Workspace ws{workspace_.toStdString()};
+  const bool hasWorkspace = !workspace_.isEmpty();
+  return runner_->submitLight(
+      tr("Check BERT folder"), [fn, dir, ws, hasWorkspace](kdw::JobContext&) -> JobResult {
+        FolderCheck check{fn(dir), QString()};
+        if (hasWorkspace && !check.info.vocab_file.empty())
+          check.vocab_problem =
+              QString::fromStdString(kdw::bert_vocab_problem(ws, check.info.vocab_file));
+        return check;
+      });
+}
+
+void TeacherPanel::showVocabProblem(const QString& problem, const QString& vocabFile) {
+  vocab_file_ = problem.isEmpty() ? QString() : vocabFile;
+  vocab_warning_->setText(
+      problem.isEmpty() ? QString() : tr("Start would refuse this folder: %1").arg(problem));
+  vocab_warning_->setToolTip(problem);
+  vocab_warning_->setVisible(!problem.isEmpty());
+  prepare_vocab_->setVisible(!problem.isEmpty() && !vocab_file_.isEmpty());
+}
+
+QString TeacherPanel::vocabWarningText() const {
+  return vocab_warning_->isHidden() ? QString() : vocab_warning_->text();
+}
+
+qint64 TeacherPanel::prepareStamp(const QString& root) {
+  const QFileInfo prepare(
+      QString::fromStdString(kdw::Workspace{root.toStdString()}.prepare_file().string()));
+  return prepare.exists() ? prepare.lastModified().toMSecsSinceEpoch() : 0;
 }
 
 QString TeacherPanel::folderInfoText() const {
@@ -564,6 +624,8 @@ void TeacherPanel::inspect() {
   const kdw::Workspace ws{workspace_.toStdString()};
   inspected_ = ws.bert_dir() / folder_->currentText().toStdString();
   folder_info_->setText(tr("Checking…"));
+  showVocabProblem(QString(), QString());  // the previous folder's, until this one's check ends
+  prepare_stamp_ = prepareStamp(workspace_);
   inspect_job_ = submitInspection(inspected_);
 }
 

@@ -65,6 +65,12 @@ class TeacherPanel : public QWidget {
   int copyJob() const { return copy_job_; }
   /// What the panel says about the selected folder (layout, sizes, "Checking…", or why not).
   QString folderInfoText() const;
+  /// The warning shown when the selected folder's vocabulary is not the one the workspace's
+  /// teacher data was prepared with (kdw::bert_vocab_problem, found by the folder's check);
+  /// empty when there is none.
+  QString vocabWarningText() const;
+  /// The warning's button: prepare the data again with the selected folder's vocab.txt.
+  QPushButton* prepareWithVocabButton() const { return prepare_vocab_; }
   /// The function that inspects a folder (default kdw::inspect_bert_folder); tests wrap it to
   /// see where it runs. It is called on a light job's thread, never on the UI thread.
   using Inspector = std::function<kdw::BertFolderInfo(const std::filesystem::path&)>;
@@ -72,6 +78,11 @@ class TeacherPanel : public QWidget {
 
   QPushButton* startButton() const { return start_; }
   QPushButton* stopButton() const { return stop_; }
+ Q_SIGNALS:
+  /// The vocabulary warning's button: the data should be prepared again with `vocabFile`.
+  void prepareWithVocab(const QString& vocabFile);
+
+ public:
   LiveChart* lossChart() const { return loss_; }
   LiveChart* devChart() const { return dev_; }
   QTableWidget* resultsTable() const { return confusion_; }
@@ -86,6 +97,10 @@ class TeacherPanel : public QWidget {
   /// Runs the inspector on `dir` as a light job; returns its id.
   int submitInspection(const std::filesystem::path& dir);
   void showFolderInfo(const kdw::BertFolderInfo& info);
+  /// Shows (or hides, for an empty `problem`) the vocabulary warning for `vocabFile`.
+  void showVocabProblem(const QString& problem, const QString& vocabFile);
+  /// prepare.json's mtime in ms (0 when absent).
+  static qint64 prepareStamp(const QString& root);
   void onMetrics(int id, const QJsonArray& records);
   void addRecord(const QJsonObject& record);
   void showDev(const QJsonObject& dev);
@@ -109,6 +124,10 @@ class TeacherPanel : public QWidget {
   QComboBox* folder_ = nullptr;
   QStringList external_;  ///< BERT folders outside files/bert/ the user chose (absolute paths)
   QLabel* folder_info_ = nullptr;
+  QLabel* vocab_warning_ = nullptr;
+  QPushButton* prepare_vocab_ = nullptr;
+  QString vocab_file_;         ///< the selected folder's vocab.txt, for prepare_vocab_
+  qint64 prepare_stamp_ = -1;  ///< prepare.json's mtime when the folder was last checked
   Inspector inspector_;
   int inspect_job_ = 0;              ///< the latest inspection of the selected folder
   std::filesystem::path inspected_;  ///< the folder it inspects

@@ -242,6 +242,8 @@ class TestUiDistill : public QObject {
     DistillPanel panel(&runner);
     panel.setWorkspace(ws_.path());
     panel.setOutputDir(out.path());
+    // The form shows the workspace's newest run (a stack_LSTM): the type is set, not assumed.
+    field<QComboBox>(panel, "model_type")->setCurrentText(QStringLiteral("stack_biLSTM"));
     field<QSpinBox>(panel, "hidden_size")->setValue(4);
     field<QSpinBox>(panel, "emb_dim")->setValue(4);
     field<QSpinBox>(panel, "batch_size")->setValue(8);
