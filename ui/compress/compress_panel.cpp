@@ -436,7 +436,18 @@ bool CompressPanel::openModel(const QString& modelFile) {
   matrix_box_->setCurrentIndex(first);
   showMatrix(first);
   showGroup(group_box_->currentIndex());
-  applyThreshold(0.0f);
+  // The run's own ISS threshold, the one its "alive" counts used, picks the units its group
+  // lasso drove out: ready to cut as trained, and the user moves it from there.
+  const RunInfo run = readRunInfo(run_dir_);
+  const float start = run.options && run.options->iss_threshold > 0 && student_->groups.size() > 0
+                          ? float(run.options->iss_threshold)
+                          : 0.0f;
+  {
+    const QSignalBlocker b1(slider_), b2(threshold_spin_);
+    slider_->setValue(sliderForThreshold(start));
+    threshold_spin_->setValue(double(start));
+  }
+  applyThreshold(start);
   history_->reset(pickState());
   cut_button_->setEnabled(true);
   export_button_->setEnabled(QFileInfo::exists(cutModelFile()));

@@ -367,6 +367,35 @@ class TestUiCompress : public QObject {
     QVERIFY(img.pixel(x, strip->unitY(199)) == img.pixel(x, strip->unitY(201)));
   }
 
+  // A run trained with the group lasso opens with its own ISS threshold (the one its alive
+  // counts used) typed in, its units below it picked: ready to cut as trained; a run without
+  // one (config.json absent or iss_threshold 0) opens with nothing picked.
+  void opensWithTheRunsIssThreshold() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString model = writeRun(dir.path(), 6);
+    CompressPanel bare(nullptr);
+    QVERIFY(bare.openModel(model));
+    QCOMPARE(bare.thresholdSpin()->value(), 0.0);
+    QCOMPARE(bare.selection().countBelow(0.0f), 0);
+
+    kdw::DistillOptions trained;
+    trained.group_lasso = 1e-3;
+    trained.iss_threshold = 0.6;  // between the spread norms of writeRun's units
+    kdw::write_file_atomic(fs::path(dir.path().toStdString()) / "config.json",
+                           trained.to_json().dump());
+    CompressPanel panel(nullptr);
+    QVERIFY(panel.openModel(model));
+    QCOMPARE(panel.thresholdSpin()->value(), 0.6);
+    QCOMPARE(panel.thresholdSlider()->value(), panel.sliderForThreshold(0.6f));
+    const int below = panel.selection().countBelow(0.6f);
+    QVERIFY2(below > 0 && below < panel.selection().totalUnits(),
+             qPrintable(QString::number(below)));
+    QCOMPARE(panel.thresholdCountText(), QStringLiteral("%1 of %2 units below the threshold")
+                                             .arg(below)
+                                             .arg(panel.selection().totalUnits()));
+  }
+
   // Issue 13: the threshold slider is logarithmic between the smallest non-zero and the
   // largest norm, the typed threshold and the slider follow each other, and the number of
   // units below it is shown.
