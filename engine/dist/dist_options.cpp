@@ -29,7 +29,8 @@ const OptionTable<DistOptions>& dist_option_table() {
                   "seconds every rank of a distributed job waits for the others to join", kOnCli)
           .choice("dist_backend", &O::dist_backend, "auto", {"auto", "gloo", "nccl"}, "Backend",
                   "collectives of a distributed job: gloo (CPU, any network), nccl (CUDA, one "
-                  "GPU per rank), auto (nccl with --device cuda when built, else gloo). Built "
+                  "GPU per rank), auto (nccl when the device is cuda and it is built, else gloo). "
+                  "Built "
                   "here: " +
                       built_backends(),
                   kOnCli);

@@ -237,6 +237,11 @@ bool DistillPanel::showRun(const QString& runDir) {
   if (run.report)
     result_->setText(resultSummary(*run.report) +
                      markKeptEpoch(dev_, alive_, run_dir_, run.report->best_epoch));
+  else if (!run.problem.isEmpty())
+    result_->setText(tr("Run %1: %2").arg(run_dir_.toHtmlEscaped(), run.problem.toHtmlEscaped()));
+  else
+    result_->setText(tr("Run %1: no %2 (interrupted?)")
+                         .arg(run_dir_, QString::fromLatin1(kdw::RunFolder::kResult)));
   // A saved model trained on (a cut model): the form has no field for the model it started
   // from, and its config.json keeps the shape options at what they were (the defaults), not
   // the model's shape.
@@ -247,11 +252,6 @@ bool DistillPanel::showRun(const QString& runDir) {
            "this run's, and Start trains a new student.")
             .arg(QString::fromStdString(run.options->restore_model_path.filename().string())
                      .toHtmlEscaped()));
-  else if (!run.problem.isEmpty())
-    result_->setText(tr("Run %1: %2").arg(run_dir_.toHtmlEscaped(), run.problem.toHtmlEscaped()));
-  else
-    result_->setText(tr("Run %1: no %2 (interrupted?)")
-                         .arg(run_dir_, QString::fromLatin1(kdw::RunFolder::kResult)));
   open_->setEnabled(true);
   updateStale();
   return true;
