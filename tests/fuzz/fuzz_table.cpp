@@ -2,6 +2,7 @@
 // the rest is the file.
 #include "core/error.h"
 #include "core/job.h"
+#include "data/column_guess.h"
 #include "data/table.h"
 #include "fuzz_util.h"
 
@@ -20,6 +21,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& row : table.rows)
       if (row.size() != table.columns.size()) __builtin_trap();  // the header's promise
     if (!table.columns.empty()) kdw::column_index(table, table.columns.back(), file);
+    // The guess the Data panel and kdw prepare make of any table: in range, never one column
+    // for both.
+    const kdw::ColumnGuess guess = kdw::guess_columns(table);
+    const int columns = static_cast<int>(table.columns.size());
+    if (guess.text < -1 || guess.text >= columns || guess.label < -1 || guess.label >= columns ||
+        (guess.label >= 0 && guess.label == guess.text))
+      __builtin_trap();
   } catch (const kdw::Error&) {
   }
   return 0;
