@@ -96,7 +96,10 @@ ColumnGuess guess_columns(const Table& table) {
       if (c == guess.label || stats[c].numbers) continue;
       if (guess.text < 0 || stats[c].mean_length > stats[guess.text].mean_length) guess.text = c;
     }
-    if (guess.text < 0) guess.text = guess.label == 0 && columns > 1 ? 1 : 0;
+    if (guess.text < 0) {  // every other column is numbers: the first one not the label
+      guess.text = guess.label == 0 && columns > 1 ? 1 : 0;
+      if (guess.text == guess.label) guess.label = -1;  // one column: the text, and no label
+    }
   }
   if (guess.label < 0) {
     for (int c = 0; c < columns; ++c) {

@@ -71,6 +71,13 @@ class TestColumnGuess : public QObject {
     QCOMPARE(g.label, -1);
   }
 
+  // Found by fuzz_table: a file whose only column is called "label" is its text, never both.
+  void oneColumnCalledLabelIsTheText() {
+    const kdw::ColumnGuess g = kdw::guess_columns(table({"label"}, {{"pos"}, {"neg"}}));
+    QCOMPARE(g.text, 0);
+    QCOMPARE(g.label, -1);
+  }
+
   void emptyTable() {
     const kdw::ColumnGuess g = kdw::guess_columns(kdw::Table{});
     QCOMPARE(g.text, -1);
