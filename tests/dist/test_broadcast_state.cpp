@@ -21,23 +21,14 @@
 #include "core/torch_compat.h"
 #include "dist/broadcast_state.h"
 #include "dist/dist_context.h"
+#include "free_port.h"
 
 namespace {
 
+using kdw::test::free_port;
+
 using kdw::dist::DistContext;
 using kdw::dist::NamedTensors;
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Runs `body(rank, context)` on two ranks (rank 1 on a thread); returns each rank's error.
 std::pair<std::string, std::string> on_two_ranks(

@@ -21,6 +21,7 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include "../bert/class_ids_split.h"
 #include "../bert/tiny_bert_folder.h"
 #include "bert/finetune.h"
 #include "core/atomic_output.h"
@@ -30,12 +31,15 @@
 #include "formats/npy.h"
 #include "formats/ragged.h"
 #include "formats/safetensors.h"
+#include "free_port.h"
 #include "student/student_model.h"
 #include "synthetic_data.h"
 
 namespace fs = std::filesystem;
 
 namespace {
+
+using kdw::test::free_port;
 
 const QString kKdw = QStringLiteral(KDW_BINARY_DIR "/app/kdw/kdw");
 // The commit step of rank 0 at which finetuneResumesAcrossRanks kills it: in the second epoch,
@@ -49,19 +53,6 @@ struct Run {
   int code;
   QString out, err;
 };
-
-// A TCP port free on this machine now.
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 QProcessEnvironment base_env() {
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -161,26 +152,13 @@ double max_weight_difference(const fs::path& a, const fs::path& b) {
   return most;
 }
 
-// Sample: [CLS] + 3..14 ids of its class's id range + [SEP] (as tests/bert/test_bert_train).
-kdw::RaggedSplit bert_split(int n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  kdw::RaggedSplit split;
-  for (int i = 0; i < n; ++i) {
-    const int label = i % 3;
-    std::vector<int32_t> ids{101};
-    for (int k = 0, len = 3 + int(rng() % 12); k < len; ++k)
-      ids.push_back(1000 + label * 40 + int32_t(rng() % 40));
-    ids.push_back(102);
-    split.add(ids, label, i);
-  }
-  return split;
-}
-
 // A workspace with bert_data and a config-only tiny BERT (hidden 16) to fine-tune.
 fs::path bert_workspace(const fs::path& root) {
   const fs::path vocab = fs::path(KDW_FIXTURES_DIR) / "bert" / "vocab.txt";
   const kdw::Workspace ws{root};
-  const kdw::RaggedSplit splits[] = {bert_split(21, 1), bert_split(11, 2), bert_split(7, 3)};
+  const kdw::RaggedSplit splits[] = {kdw::test::class_ids_split(21, 1),
+                                     kdw::test::class_ids_split(11, 2),
+                                     kdw::test::class_ids_split(7, 3)};
   for (int s = 0; s < 3; ++s)
     kdw::write_ragged_split(ws.bert_data_dir(), kdw::kSplitNames[s], splits[s]);
   kdw::write_file_atomic(ws.labels_file(), R"(["a", "b", "c"])");

@@ -19,23 +19,14 @@
 #include "core/error.h"
 #include "dist/dist_context.h"
 #include "dist/grad_reducer.h"
+#include "free_port.h"
 
 namespace {
 
+using kdw::test::free_port;
+
 using kdw::dist::DistContext;
 using kdw::dist::GradReducer;
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // The same weights on every rank (no random generator: it is shared by the threads). The first
 // parameter is not used by the forward pass: it gets no gradient.

@@ -19,6 +19,7 @@
 #include <filesystem>
 
 #include "../../student/synthetic_data.h"
+#include "../child_processes.h"
 #include "student/reports.h"
 #include "student/student_model.h"
 #include "ui/common/device_setting.h"
@@ -31,6 +32,9 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+using kdw::test::alive;
+using kdw::test::childrenOf;
 
 const QByteArray kKdw = KDW_BINARY_DIR "/app/kdw/kdw";
 
@@ -48,30 +52,6 @@ void smallStudent(DistillPanel& panel, int epochs) {
   field<QSpinBox>(panel, "num_layers")->setValue(1);
   field<QSpinBox>(panel, "batch_size")->setValue(7);
   field<QSpinBox>(panel, "epochs")->setValue(epochs);
-}
-
-// The parent process id of `pid` (from /proc/<pid>/stat), -1 when it is gone.
-int parentOf(int pid) {
-  QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-  if (!f.open(QIODevice::ReadOnly)) return -1;
-  const QByteArray stat = f.readAll();
-  // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
-  const QList<QByteArray> rest = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-  return rest.size() > 1 ? rest[1].toInt() : -1;
-}
-
-QList<int> childrenOf(int parent) {
-  QList<int> pids;
-  for (const QString& name : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-    bool number = false;
-    const int pid = name.toInt(&number);
-    if (number && parentOf(pid) == parent) pids << pid;
-  }
-  return pids;
-}
-
-bool alive(int pid) {
-  return ::kill(pid, 0) == 0 || errno != ESRCH;
 }
 
 double maxWeightDifference(const fs::path& a, const fs::path& b) {

@@ -31,6 +31,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "../next_dialog.h"
 #include "bert/finetune.h"
 #include "bert/logits.h"
 #include "core/job.h"
@@ -54,6 +55,8 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+using kdw::test::clickInNextDialog;
 
 fs::path path(const QString& p) {
   return fs::path(p.toStdString());
@@ -79,32 +82,6 @@ void writeCsv(const QString& file) {
   }
 }
 
-// What answerNextDialog saw: whether it clicked, and the dialog's text.
-struct Answer {
-  bool answered = false;
-  QString text;
-};
-
-// Clicks the button named `button` of the next modal dialog once it shows. The pollers are
-// children of `owner`, deleted after each test so that none outlives its test.
-std::shared_ptr<Answer> answerNextDialog(QObject* owner, const char* button) {
-  auto answer = std::make_shared<Answer>();
-  auto* timer = new QTimer(owner);
-  timer->setInterval(5);
-  QObject::connect(timer, &QTimer::timeout, timer, [timer, button, answer] {
-    QWidget* modal = QApplication::activeModalWidget();
-    auto* b = modal ? modal->findChild<QAbstractButton*>(QLatin1String(button)) : nullptr;
-    if (!b) return;
-    if (auto* box = qobject_cast<QMessageBox*>(modal)) answer->text = box->text();
-    answer->answered = true;
-    timer->stop();
-    timer->deleteLater();
-    b->click();
-  });
-  timer->start();
-  return answer;
-}
-
 // A job that runs until it is cancelled.
 nlohmann::json untilCancelled(kdw::JobContext& job) {
   for (;;) {
@@ -125,7 +102,7 @@ class TestUiTrust : public QObject {
 
   QTemporaryDir dir_;
   QString ws_, empty_, csv_, bert_;
-  QObject pollers_;  ///< answerNextDialog's timers
+  QObject pollers_;  ///< clickInNextDialog's timers
 
   void finetune(int epochs) {
     kdw::JobContext job;
@@ -280,13 +257,13 @@ class TestUiTrust : public QObject {
     window.runner()->submit(QStringLiteral("Endless"), untilCancelled);
     QVERIFY(window.runner()->isBusy());
 
-    auto answered = answerNextDialog(&pollers_, kKeepWorkingButton);
+    auto answered = clickInNextDialog(&pollers_, kKeepWorkingButton);
     QVERIFY(!window.close());
     QVERIFY(answered->answered);
     QVERIFY(window.isVisible());
     QVERIFY(window.runner()->isBusy());
 
-    answered = answerNextDialog(&pollers_, kStopJobsButton);
+    answered = clickInNextDialog(&pollers_, kStopJobsButton);
     QAction* quit = nullptr;
     for (QAction* a : window.findChildren<QAction*>())
       if (a->text() == QStringLiteral("&Quit")) quit = a;
@@ -306,11 +283,11 @@ class TestUiTrust : public QObject {
     QVERIFY(window.openWorkspace(ws_));
     QSignalSpy cancelled(window.runner(), &JobRunner::cancelled);
     window.runner()->submit(QStringLiteral("Endless"), untilCancelled);
-    auto answered = answerNextDialog(&pollers_, kKeepWorkingButton);
+    auto answered = clickInNextDialog(&pollers_, kKeepWorkingButton);
     QVERIFY(!window.openWorkspace(empty_));
     QVERIFY(answered->answered);
     QCOMPARE(window.workspace().root, QDir::cleanPath(ws_));
-    answered = answerNextDialog(&pollers_, kStopJobsButton);
+    answered = clickInNextDialog(&pollers_, kStopJobsButton);
     QVERIFY(!window.openWorkspace(empty_));  // opens once the job stopped
     QVERIFY(answered->answered);
     QTRY_COMPARE_WITH_TIMEOUT(window.workspace().root, QDir::cleanPath(empty_), 20000);
@@ -373,12 +350,12 @@ class TestUiTrust : public QObject {
     logits.setWorkspace(ws_);
     const QString data = ws_ + QStringLiteral("/files/data");
 
-    auto answered = answerNextDialog(&pollers_, kCancelButton);
+    auto answered = clickInNextDialog(&pollers_, kCancelButton);
     QCOMPARE(logits.start(), 0);
     QVERIFY(answered->answered);
     QVERIFY(kept(data, QStringLiteral("logits")).isEmpty());
 
-    answered = answerNextDialog(&pollers_, kKeepButton);
+    answered = clickInNextDialog(&pollers_, kKeepButton);
     QVERIFY(logits.start() > 0);
     QVERIFY(answered->answered);
     const QStringList keptLogits = kept(data, QStringLiteral("logits"));
@@ -389,7 +366,7 @@ class TestUiTrust : public QObject {
     QVERIFY(failed.isEmpty());
     QVERIFY(QFileInfo::exists(data + QStringLiteral("/logits/logits.json")));
 
-    answered = answerNextDialog(&pollers_, kReplaceButton);
+    answered = clickInNextDialog(&pollers_, kReplaceButton);
     finished.clear();
     QVERIFY(logits.start() > 0);
     QVERIFY(answered->answered);
@@ -408,7 +385,7 @@ class TestUiTrust : public QObject {
     QVERIFY(compress.cutAndEvaluate() > 0);  // nothing to replace: no question
     QTRY_VERIFY_WITH_TIMEOUT(!runner.isBusy() && finished.count() + failed.count() > 0, 60000);
     QVERIFY(failed.isEmpty());
-    answered = answerNextDialog(&pollers_, kKeepButton);
+    answered = clickInNextDialog(&pollers_, kKeepButton);
     finished.clear();
     QVERIFY(compress.cutAndEvaluate() > 0);
     QVERIFY(answered->answered);
@@ -421,13 +398,13 @@ class TestUiTrust : public QObject {
     TeacherPanel teacher(&runner);
     teacher.setWorkspace(ws_);
     const QString bert = ws_ + QStringLiteral("/files/bert");
-    answered = answerNextDialog(&pollers_, kCancelButton);
+    answered = clickInNextDialog(&pollers_, kCancelButton);
     QCOMPARE(teacher.start(), 0);
     QVERIFY(answered->answered);
     QVERIFY(kept(bert, QStringLiteral("rubert_finetune")).isEmpty());
     QVERIFY(QFileInfo::exists(bert + QStringLiteral("/rubert_finetune/finetune.json")));
 
-    answered = answerNextDialog(&pollers_, kKeepButton);
+    answered = clickInNextDialog(&pollers_, kKeepButton);
     QSignalSpy cancelled(&runner, &JobRunner::cancelled);
     const int job = teacher.start();
     QVERIFY(job > 0);

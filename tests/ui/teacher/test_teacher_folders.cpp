@@ -23,6 +23,7 @@
 #include <QDoubleSpinBox>
 #include <QSpinBox>
 
+#include "../next_dialog.h"
 #include "bert/bert_io.h"
 #include "core/demo_recipe.h"
 
@@ -33,24 +34,7 @@
 
 namespace {
 
-// Clicks the button named `button` of the next modal dialog once it shows; `answered` turns
-// true then. The poller is a child of `owner`.
-std::shared_ptr<bool> clickInNextDialog(QObject* owner, const char* button) {
-  auto answered = std::make_shared<bool>(false);
-  auto* timer = new QTimer(owner);
-  timer->setInterval(5);
-  QObject::connect(timer, &QTimer::timeout, timer, [timer, button, answered] {
-    QWidget* modal = QApplication::activeModalWidget();
-    auto* b = modal ? modal->findChild<QAbstractButton*>(QLatin1String(button)) : nullptr;
-    if (!b) return;
-    *answered = true;
-    timer->stop();
-    timer->deleteLater();
-    b->click();
-  });
-  timer->start();
-  return answered;
-}
+using kdw::test::clickInNextDialog;
 
 // Types `name` into the next folder-name dialog and accepts it.
 std::shared_ptr<bool> nameInNextDialog(QObject* owner, const QString& name) {
@@ -137,7 +121,7 @@ class TestTeacherFolders : public QObject {
     QVERIFY(useFolder(panel, hf));
     auto answered = clickInNextDialog(&pollers, kCancelButton);
     QCOMPARE(panel.copyIntoWorkspace(), 0);
-    QVERIFY(*answered);
+    QVERIFY(answered->answered);
     QCOMPARE(subfolders(bert), QStringList{"hf_style"});
     QCOMPARE(panel.currentBertFolder(), QFileInfo(hf).absoluteFilePath());
 
@@ -147,7 +131,7 @@ class TestTeacherFolders : public QObject {
     marker.close();
     answered = clickInNextDialog(&pollers, kKeepButton);
     QVERIFY(panel.copyIntoWorkspace() > 0);
-    QVERIFY(*answered);
+    QVERIFY(answered->answered);
     QTRY_COMPARE_WITH_TIMEOUT(panel.copyJob(), 0, 30000);
     QStringList folders = subfolders(bert);
     QCOMPARE(folders.size(), 2);
@@ -162,7 +146,7 @@ class TestTeacherFolders : public QObject {
     answered = clickInNextDialog(&pollers, kOtherNameButton);
     auto named = nameInNextDialog(&pollers, QStringLiteral("my_rubert"));
     QVERIFY(panel.copyIntoWorkspace() > 0);
-    QVERIFY(*answered && *named);
+    QVERIFY(answered->answered && *named);
     QTRY_COMPARE_WITH_TIMEOUT(panel.copyJob(), 0, 30000);
     QCOMPARE(subfolders(bert).size(), 3);
     QCOMPARE(panel.currentBertFolder(), QStringLiteral("my_rubert"));

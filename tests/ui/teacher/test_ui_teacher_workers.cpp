@@ -29,7 +29,10 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include "../../bert/class_ids_split.h"
 #include "../../bert/tiny_bert_folder.h"
+#include "../child_processes.h"
+#include "../next_dialog.h"
 #include "bert/finetune.h"
 #include "core/atomic_output.h"
 #include "core/hash.h"
@@ -46,29 +49,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const QByteArray kKdw = KDW_BINARY_DIR "/app/kdw/kdw";
+using kdw::test::alive;
+using kdw::test::childrenOf;
 
-// Sample: [CLS] + 3..14 ids of its class's id range + [SEP] (as tests/dist/test_dist_cli).
-kdw::RaggedSplit bertSplit(int n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  kdw::RaggedSplit split;
-  for (int i = 0; i < n; ++i) {
-    const int label = i % 3;
-    std::vector<int32_t> ids{101};
-    for (int k = 0, len = 3 + int(rng() % 12); k < len; ++k)
-      ids.push_back(1000 + label * 40 + int32_t(rng() % 40));
-    ids.push_back(102);
-    split.add(ids, label, i);
-  }
-  return split;
-}
+const QByteArray kKdw = KDW_BINARY_DIR "/app/kdw/kdw";
 
 // A workspace with bert_data (`train` training samples) and the tiny BERT in files/bert/tiny,
 // with dropout so that the workers' masks must be the single process's.
 void writeWorkspace(const fs::path& root, int train) {
   const fs::path vocab = fs::path(KDW_FIXTURES_DIR) / "bert" / "vocab.txt";
   const kdw::Workspace ws{root};
-  const kdw::RaggedSplit splits[] = {bertSplit(train, 1), bertSplit(11, 2), bertSplit(7, 3)};
+  const kdw::RaggedSplit splits[] = {kdw::test::class_ids_split(train, 1),
+                                     kdw::test::class_ids_split(11, 2),
+                                     kdw::test::class_ids_split(7, 3)};
   for (int s = 0; s < 3; ++s)
     kdw::write_ragged_split(ws.bert_data_dir(), kdw::kSplitNames[s], splits[s]);
   kdw::write_file_atomic(ws.labels_file(), R"(["a", "b", "c"])");
@@ -122,30 +115,6 @@ nlohmann::json bestDev(const fs::path& model_dir) {
   return nlohmann::json::parse(std::ifstream(model_dir / "finetune.json")).at("best").at("dev");
 }
 
-// The parent process id of `pid` (from /proc/<pid>/stat), -1 when it is gone.
-int parentOf(int pid) {
-  QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
-  if (!f.open(QIODevice::ReadOnly)) return -1;
-  const QByteArray stat = f.readAll();
-  // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
-  const QList<QByteArray> rest = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-  return rest.size() > 1 ? rest[1].toInt() : -1;
-}
-
-QList<int> childrenOf(int parent) {
-  QList<int> pids;
-  for (const QString& name : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-    bool number = false;
-    const int pid = name.toInt(&number);
-    if (number && parentOf(pid) == parent) pids << pid;
-  }
-  return pids;
-}
-
-bool alive(int pid) {
-  return ::kill(pid, 0) == 0 || errno != ESRCH;
-}
-
 // Every file of a folder with its content's hash.
 std::map<std::string, std::string> folderHashes(const fs::path& dir) {
   std::map<std::string, std::string> out;
@@ -160,21 +129,6 @@ QList<QList<QVariant>> about(const QSignalSpy& spy, int id) {
   for (const QList<QVariant>& args : spy)
     if (args.value(0).toInt() == id) out << args;
   return out;
-}
-
-// Clicks `button` of the next modal dialog once it shows (confirmReplace's).
-void answerNextDialog(QObject* owner, const char* button) {
-  auto* timer = new QTimer(owner);
-  timer->setInterval(5);
-  QObject::connect(timer, &QTimer::timeout, timer, [timer, button] {
-    QWidget* modal = QApplication::activeModalWidget();
-    auto* b = modal ? modal->findChild<QAbstractButton*>(QLatin1String(button)) : nullptr;
-    if (!b) return;
-    timer->stop();
-    timer->deleteLater();
-    b->click();
-  });
-  timer->start();
 }
 
 }  // namespace
@@ -269,7 +223,7 @@ class TestUiTeacherWorkers : public QObject {
     QSignalSpy failed(&runner, &JobRunner::failed);
     QSignalSpy finished(&runner, &JobRunner::finished);
     QSignalSpy progress(&runner, &JobRunner::progress);
-    answerNextDialog(&panel, kReplaceButton);  // "replace the fine-tuned teacher?"
+    kdw::test::clickInNextDialog(&panel, kReplaceButton);  // "replace the fine-tuned teacher?"
     const int job = panel.start();
     QVERIFY(job != 0);
     QTRY_VERIFY_WITH_TIMEOUT(panel.lossChart()->pointCount(0) > 0 || !failed.isEmpty(), 60000);
