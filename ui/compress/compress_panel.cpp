@@ -360,7 +360,7 @@ void CompressPanel::setWorkspace(const QString& root) {
 void CompressPanel::closeRun() {
   student_.reset();
   run_dir_.clear();
-  updateTrainingNote();
+  updateTrainingNote(RunInfo{});
   selection_ = UnitSelection();
   title_->setText(tr("No run open. Open one from the Runs panel or the Distill panel."));
   title_->setToolTip(QString());
@@ -410,7 +410,8 @@ bool CompressPanel::openModel(const QString& modelFile) {
                       .arg(QDir(run_dir_).dirName(), QString::fromStdString(student_->model_type),
                            QString::fromStdString(humanCount(sizesBefore().parameterCount()))));
   title_->setToolTip(modelFile);
-  updateTrainingNote();
+  const RunInfo run = readRunInfo(run_dir_);  // config.json: the note and the threshold
+  updateTrainingNote(run);
   {
     const QSignalBlocker b1(matrix_box_), b2(group_box_), b3(slider_), b4(threshold_spin_);
     matrix_box_->clear();
@@ -438,10 +439,8 @@ bool CompressPanel::openModel(const QString& modelFile) {
   showGroup(group_box_->currentIndex());
   // The run's own ISS threshold, the one its "alive" counts used, picks the units its group
   // lasso drove out: ready to cut as trained, and the user moves it from there.
-  const RunInfo run = readRunInfo(run_dir_);
-  const float start = run.options && run.options->iss_threshold > 0 && student_->groups.size() > 0
-                          ? float(run.options->iss_threshold)
-                          : 0.0f;
+  const float start =
+      run.options && run.options->iss_threshold > 0 ? float(run.options->iss_threshold) : 0.0f;
   {
     const QSignalBlocker b1(slider_), b2(threshold_spin_);
     slider_->setValue(sliderForThreshold(start));
@@ -456,8 +455,7 @@ bool CompressPanel::openModel(const QString& modelFile) {
   return true;
 }
 
-void CompressPanel::updateTrainingNote() {
-  const RunInfo run = run_dir_.isEmpty() ? RunInfo{} : readRunInfo(run_dir_);
+void CompressPanel::updateTrainingNote(const RunInfo& run) {
   // A cut model trained on runs without the lasso by design (Train the cut model on).
   const bool noLasso =
       run.options && run.options->group_lasso <= 0 && run.options->restore_model_path.empty();

@@ -28,6 +28,7 @@ class QUndoStack;
 class QLabel;
 class QPushButton;
 class QSlider;
+struct RunInfo;
 class QSpinBox;
 class QTableWidget;
 struct LoadedStudent;
@@ -123,7 +124,7 @@ class CompressPanel : public QWidget {
   void exportCut();
   void showCutResult(const kdw::CutReport& report);
   /// The training note for the open run (hidden when there is nothing to say).
-  void updateTrainingNote();
+  void updateTrainingNote(const RunInfo& run);
   /// <run>/cut_model_distill_<type>.pt of the open model (empty when none is open).
   QString cutModelFile() const;
   /// The data the cut is evaluated on and trained on: the workspace (the run folder's parent when
