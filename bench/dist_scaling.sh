@@ -5,10 +5,18 @@
 # time waiting on the gradient all-reduce per step (the part not overlapped with backward).
 # Figures, not a test: run it on an otherwise idle machine with at least 4 free cores (fewer
 # cores oversubscribe the 4-process runs; the script says so).
-#   bench/dist_scaling.sh [BUILD_DIR=build] [ROWS=all of the demo csv] [PROCS="1 2 4"]
+#   bench/dist_scaling.sh [BUILD_DIR=build] [ROWS=0] [PROCS="1 2 4"]
+# ROWS: the first ROWS lines of the demo csv (a record may span lines; 0: the whole file).
 # Environment: KDW_BENCH_WS (default /tmp/kdw-dist-bench, removed first), EPOCHS (default 1),
 # PARTS (default "finetune logits distill"; logits and distill use the 1-process teacher),
 # STUDENT (extra distill options, default a stack_biLSTM of hidden 256, emb 100).
+# Beside kdw, PyTorch's DistributedDataParallel on the same model, data, batches and global
+# batch (bench/reference/ddp_scaling.py, rows "ddp-..."): DDP=auto (default: when a Python with
+# torch.distributed and Gloo is found, else a note and no rows), 1 (required) or 0 (skipped);
+# DDP_PYTHON (default: the first of python3, /usr/bin/python3 that has it); DDP_STUDENT
+# (default "exact": kdw's padded stack_biLSTM; "exact packed" adds nn.LSTM on packed sequences).
+# STUDENT's options are kdw's only: the DDP rows use ddp_scaling.py's defaults, which are the
+# default STUDENT's (hidden 256, emb 100, 2 layers, batch 32, lr 2e-3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -33,11 +41,12 @@ if [ "$rows" -gt 0 ]; then
   csv="$ws/input.csv"
 fi
 "$kdw" prepare --input "$csv" --workspace "$ws/base" --bert_vocab resources/demo/bert/vocab.txt \
-  >"$ws/prepare.log" 2>&1
+  >"$ws/prepare.log" 2>&1 || { grep '^kdw:' "$ws/prepare.log" >&2; exit 1; }
 mkdir -p "$ws/base/files/bert/demo_bert"
 cp resources/demo/bert/config.json resources/demo/bert/vocab.txt "$ws/base/files/bert/demo_bert/"
-samples=$(($(wc -l <"$csv") - 1))
-train=$(python3 -c 'import json,sys; print(sum(1 for _ in open(sys.argv[1]))) ' "$ws/base/files/data/train.jsonl" 2>/dev/null || echo $((samples * 6 / 10)))
+# Samples as prepare counted them: a CSV record may span several lines, so ROWS (lines) is not it.
+samples=$(sed -n 's/^samples \([0-9]*\) in .*/\1/p' "$ws/prepare.log" | tail -n 1)
+train=$(sed -n 's/^  train: \([0-9]*\).*/\1/p' "$ws/prepare.log" | tail -n 1)
 
 # Mean samples_per_s of a metrics.jsonl's step records, the first (warm-up) left out.
 rate() {
@@ -64,9 +73,52 @@ row() {
   if [ "$3" != - ] && [ "$5" != - ] && [ -n "$5" ]; then
     ratio=$(python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$3" "$5")
   fi
-  printf '%-10s %5s %12s %10s %16s\n' "$1" "$2" "$3" "x$ratio" "${4:--}"
+  printf '%-13s %5s %12s %10s %16s\n' "$1" "$2" "$3" "x$ratio" "${4:--}"
 }
-printf '\n%-10s %5s %12s %10s %16s\n' what procs samples/s "vs 1 proc" "all-reduce ms/step (sent/dense MB)"
+
+# ---- PyTorch DDP beside kdw (bench/reference/ddp_scaling.py) -------------------------------------
+ddp=${DDP:-auto}
+ddp_py=
+has_ddp() { "$1" -c 'import torch.distributed as d, numpy; assert d.is_available() and d.is_gloo_available()' 2>/dev/null; }
+if [ "$ddp" != 0 ]; then
+  for py in ${DDP_PYTHON:-python3 /usr/bin/python3}; do
+    if command -v "$py" >/dev/null && has_ddp "$py"; then ddp_py=$py; break; fi
+  done
+  if [ -z "$ddp_py" ]; then
+    [ "$ddp" = 1 ] && { echo "dist_scaling: no Python with torch.distributed and Gloo (DDP=1; set DDP_PYTHON)" >&2; exit 1; }
+    echo "note: no Python with torch.distributed and Gloo (Debian: python3-torch; or set DDP_PYTHON): no ddp rows"
+  else
+    echo "ddp: $("$ddp_py" -c 'import torch; print("PyTorch", torch.__version__)') ($ddp_py)"
+  fi
+fi
+declare -A kdw_rate ddp_rate
+# ddp_field LOG EXPR: EXPR of rank 0's JSON line r (the last line of LOG that is one).
+ddp_field() {
+  python3 -c 'import json,sys
+r=[json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")][-1]
+print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null || echo -
+}
+# ddp_rows PART LABEL WORKSPACE [ddp_scaling.py options]: the DDP rows of one part, one per process count.
+ddp_rows() {
+  local part=$1 label=$2 dir=$3 n out r mb base=
+  shift 3
+  [ -n "$ddp_py" ] || return 0
+  for n in $procs; do
+    out="$ws/ddp-$label-$n.log"
+    if "$ddp_py" bench/reference/ddp_scaling.py "$part" "$dir" --nproc "$n" --threads 1 \
+      --epochs "$epochs" "$@" >"$out" 2>&1; then
+      r=$(ddp_field "$out" '"%.0f" % r["samples_per_s"]')
+      mb=$(ddp_field "$out" '"%.2f" % (r["gradient_bytes"] / 1e6)')
+      [ "$n" = 1 ] && base=$r
+      ddp_rate[$label.$n]=$r
+      # DDP all-reduces every gradient dense; its wait is inside backward, not measured apart.
+      if [ "$n" = 1 ]; then row "ddp-$label" "$n" "$r" "" "$base"; else row "ddp-$label" "$n" "$r" "- ($mb/$mb MB)" "$base"; fi
+    else
+      row "ddp-$label" "$n" - "failed: $(tail -n 1 "$out")" ""
+    fi
+  done
+}
+printf '\n%-13s %5s %12s %10s %16s\n' what procs samples/s "vs 1 proc" "all-reduce ms/step (sent/dense MB)"
 
 parts=${PARTS:-finetune logits distill}
 has() { [[ " $parts " == *" $1 "* ]]; }
@@ -86,11 +138,15 @@ for n in $procs; do
     --lr 5e-4 --batch_size 16 --threads 1 "${nproc[@]}" >"$log" 2>&1; then
     r=$(rate "$w/files/bert/rubert_finetune/metrics.jsonl")
     [ "$n" = 1 ] && base=$r
+    kdw_rate[finetune.$n]=$r
     row finetune "$n" "$r" "$(wait_ms "$log")" "$base"
   else
     row finetune "$n" - "failed: $(grep '^kdw:' "$log" | tail -n 1)" ""
   fi
 done
+
+! has finetune || ddp_rows finetune finetune "$ws/base" --bert_config resources/demo/bert/config.json \
+  --batch_size 16 --lr 5e-4
 
 # ---- teacher: logits of every split, with the 1-process teacher ---------------------------------
 [ -d "$ws/ft1/files/bert/rubert_finetune" ] || { echo "no fine-tuned teacher: stopping" >&2; exit 1; }
@@ -119,8 +175,30 @@ for n in $procs; do
   run=$(find "$out" -mindepth 1 -maxdepth 1 -type d | head -n 1)
   r=$(rate "$run/metrics.jsonl")
   [ "$n" = 1 ] && base=$r
+  kdw_rate[distill.$n]=$r
   row distill "$n" "$r" "$(wait_ms "$log")" "$base"
 done
+if has distill; then
+  for s in ${DDP_STUDENT:-exact}; do
+    label=distill
+    [ "$s" = exact ] || label=$s
+    ddp_rows distill "$label" "$ws/ft1" --student "$s"
+  done
+fi
+if [ -n "$ddp_py" ]; then
+  # kdw's samples/s over DDP's at each process count (> 1: kdw is faster).
+  echo
+  for label in finetune distill; do
+    line=
+    for n in $procs; do
+      k=${kdw_rate[$label.$n]:-} d=${ddp_rate[$label.$n]:-}
+      [ -n "$k" ] && [ -n "$d" ] && [ "$k" != - ] && [ "$d" != - ] || continue
+      line+=" $n: x$(python3 -c 'import sys; print("%.2f" % (float(sys.argv[1]) / float(sys.argv[2])))' "$k" "$d")"
+    done
+    [ -z "$line" ] || echo "kdw / ddp samples/s, $label:$line"
+  done
+fi
 echo
-echo "(samples/s: training = mean of metrics.jsonl's step windows after the first, global batch;"
-echo " logits = $samples samples / wall time with start-up; train split: $train samples)"
+echo "(samples/s: training = mean of metrics.jsonl's step windows after the first, global batch"
+echo " (ddp: the same windows, timed by rank 0 of ddp_scaling.py); logits = $samples samples /"
+echo " wall time with start-up; train split: $train samples)"

@@ -48,12 +48,13 @@ class Layer(nn.Module):
 
 
 class Bert(nn.Module):
-    def __init__(self, vocab=119547, h=768, layers=12, labels=4, p=0.1):
+    # The defaults are BERT-base's; ddp_scaling.py passes the demo BERT's config.json.
+    def __init__(self, vocab=119547, h=768, layers=12, labels=4, p=0.1, heads=12, inter=3072, max_pos=512):
         super().__init__()
-        self.word, self.pos = nn.Embedding(vocab, h), nn.Embedding(512, h)
+        self.word, self.pos = nn.Embedding(vocab, h), nn.Embedding(max_pos, h)
         self.token_type = nn.Embedding(2, h)
         self.norm, self.drop = nn.LayerNorm(h, eps=1e-12), nn.Dropout(p)
-        self.layers = nn.ModuleList(Layer(h) for _ in range(layers))
+        self.layers = nn.ModuleList(Layer(h, heads, inter, p) for _ in range(layers))
         self.pooler, self.classifier = nn.Linear(h, h), nn.Linear(h, labels)
 
     def forward(self, ids, attention_mask):
