@@ -25,6 +25,10 @@
 #else
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
 #endif
+// LibTorch 2.4 and later host the TCPStore on libuv unless told otherwise (TCPStoreOptions).
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define KDW_TCPSTORE_LIBUV
+#endif
 #endif
 #ifdef KDW_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -267,7 +271,19 @@ std::unique_ptr<DistContext> DistContext::connect(const DistEnv& env, millisecon
   so.timeout = timeout;
   try {
     const MuteStderr mute;
-    g->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
+    try {
+      g->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
+    } catch (const c10::Error& e) {
+#ifdef KDW_TCPSTORE_LIBUV
+      // A LibTorch built without libuv (Debian's 2.x) refuses its default store; the classic
+      // socket store speaks the same protocol, so ranks of either kind still meet.
+      if (!so.useLibUV || std::string(e.what()).find("libuv") == std::string::npos) throw;
+      so.useLibUV = false;
+      g->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
+#else
+      throw;
+#endif
+    }
   } catch (const std::exception& e) {
     const std::string why = first_line(e.what());
     if (env.rank == 0 && why.find("in use") != std::string::npos)

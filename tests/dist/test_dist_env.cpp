@@ -2,12 +2,18 @@
 // and how a global batch is shared out between the ranks.
 #include <QtTest>
 
+#include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 
+#include <ATen/ATen.h>
+
+#include "core/device.h"
 #include "core/error.h"
 #include "dist/dist_context.h"
 #include "dist/dist_env.h"
+#include "free_port.h"
 
 namespace {
 
@@ -107,6 +113,51 @@ class TestDistEnv : public QObject {
     QVERIFY(error("mpi", "cpu").startsWith("usage: unknown dist_backend 'mpi'"));
     for (const QString& e : {error("nccl", "cpu"), error("nccl", "cuda"), error("mpi", "cpu")})
       QVERIFY(!e.contains('\n'));
+  }
+
+  // A job of one rank over NCCL (as torchrun --nproc_per_node 1 with --dist_backend nccl): a
+  // build without NCCL or a machine without a GPU refuses it in one line; with a GPU its
+  // collectives run there. This is the NCCL path a CPU-only CI can reach
+  // (scripts/check-nccl-build.sh runs it against a CUDA LibTorch without a GPU).
+  void ncclJobOfOneRank() {
+    using kdw::dist::Backend;
+    kdw::dist::DistEnv env;
+    env.master_port = static_cast<uint16_t>(kdw::test::free_port());
+    std::unique_ptr<kdw::dist::DistContext> ctx;
+    QString error;
+    try {
+      ctx = kdw::dist::DistContext::connect(env, std::chrono::seconds(20), Backend::kNccl);
+    } catch (const kdw::Error& e) {
+      error = QString::fromStdString(e.what());
+    }
+    QVERIFY(!error.contains('\n'));
+    if (!kdw::dist::backend_built(Backend::kNccl)) {
+      // Without any backend a job of one is a single process; with Gloo only, NCCL is refused.
+      if (kdw::dist::available())
+        QVERIFY2(error.startsWith("this kdw was built without LibTorch's NCCL backend"),
+                 qPrintable(error));
+      else
+        QVERIFY(ctx && !ctx->distributed());
+      return;
+    }
+    if (!kdw::cuda_available()) {
+      QCOMPARE(error, QString("rank 0 has LOCAL_RANK 0 but this machine has 0 CUDA GPU(s): NCCL "
+                              "needs one GPU per rank on a machine"));
+      return;
+    }
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(ctx->distributed());
+    QVERIFY(ctx->comm_device() == c10::Device(c10::kCUDA, 0));
+    std::vector<at::Tensor> mean{at::full({3}, 2.5f)};
+    ctx->all_reduce_mean(mean);
+    QVERIFY(mean[0].is_cpu());
+    QCOMPARE(mean[0].sum().item<float>(), 7.5f);
+    at::Tensor flag = at::ones({1}, at::kInt);
+    ctx->broadcast(flag, 0);
+    QCOMPARE(flag.item<int>(), 1);
+    const at::Tensor rows = at::arange(6, at::kFloat).view({3, 2});
+    QVERIFY(at::equal(ctx->gather_rows(rows), rows));
+    ctx->barrier();
   }
 
   // A single process takes the whole batch with weight 1 and its collectives do nothing.
