@@ -293,6 +293,10 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   results_->verticalHeader()->hide();
   results_->verticalHeader()->setDefaultSectionSize(results_->fontMetrics().height() + 6);
   results_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  // The figures as wide as they are: the names beside them get the rest ("latency ms/sample"
+  // was elided at 1024x700 beside two 100 px columns).
+  results_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+  results_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
   results_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   results_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   results_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);

@@ -392,6 +392,18 @@ class TestUiLayout : public QObject {
     QCOMPARE(compress->resultsTable()->rowCount(), 8);
     QVERIFY2(rowsOverflow(compress->resultsTable()).isEmpty(),
              qPrintable(rowsOverflow(compress->resultsTable())));
+    // Every name and figure in full ("latency ms/sample" was elided to "latency ms/..."); 6 px:
+    // the item text margins of Qt's styles (3 px a side).
+    for (int r = 0; r < compress->resultsTable()->rowCount(); ++r)
+      for (int c = 0; c < 3; ++c) {
+        const QString text = compress->resultsTable()->item(r, c)->text();
+        const int need = compress->resultsTable()->fontMetrics().horizontalAdvance(text) + 6;
+        QVERIFY2(need <= compress->resultsTable()->columnWidth(c),
+                 qPrintable(QStringLiteral("\"%1\" needs %2 px, has %3")
+                                .arg(text)
+                                .arg(need)
+                                .arg(compress->resultsTable()->columnWidth(c))));
+      }
     // Teacher: the dev results fit without scrolling sideways (they scrolled at 1024x700), and
     // every column's header still names what it shows, in its text or its tooltip.
     window.showPanel(MainWindow::Teacher);
