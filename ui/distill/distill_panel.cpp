@@ -87,6 +87,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   // Said as this run's: beside the status bar's (the whole demo while it runs), two bare
   // percentages left users guessing which was which.
   bar_->setFormat(tr("This run: %p%"));
+  bar_->setMinimumWidth(bar_->fontMetrics().horizontalAdvance(tr("This run: 100%")) + 40);
   bar_->setToolTip(
       tr("This training run's progress over all its epochs (the status bar shows the job queue: "
          "the whole demo while it runs)"));
