@@ -1,5 +1,7 @@
 #include "bert/finetune_report.h"
 
+#include "bert/teacher_options.h"
+
 namespace kdw {
 
 namespace {
@@ -20,17 +22,9 @@ std::vector<std::pair<std::string, std::string>> finetune_notes(
                           {"labels", labels},
                           {"max_seq_len", o.max_seq_len},
                           {"best", state.best},
-                          {"options",
-                           {{"epochs", o.epochs},
-                            {"lr", o.lr},
-                            {"batch_size", o.batch_size},
-                            {"warmup", o.warmup},
-                            {"weight_decay", o.weight_decay},
-                            {"grad_accum", o.grad_accum},
-                            {"max_grad_norm", o.max_grad_norm},
-                            {"seed", o.seed},
-                            {"early_stopping", o.early_stopping_patience},
-                            {"precision", o.precision}}}};
+                          // Every option by name through the table the CLI and the Teacher
+                          // panel's form are made from, so that the panel shows them back.
+                          {"options", finetune_option_table().to_json(o)}};
   return {{"metrics.jsonl", to_jsonl(state.history)}, {"finetune.json", notes.dump(2)}};
 }
 

@@ -176,7 +176,8 @@ void OptionForm::addTo(QGridLayout* grid, int rows) const {
 }
 
 QWidget* OptionForm::flowWidget(QWidget* parent, int maxColumns,
-                                std::vector<std::pair<QWidget*, QWidget*>> leading) const {
+                                std::vector<std::pair<QWidget*, QWidget*>> leading,
+                                std::vector<std::pair<QWidget*, QWidget*>> trailing) const {
   std::vector<std::pair<QWidget*, QWidget*>> cells = std::move(leading);
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     // Labels without a parent until the grid takes them (a check box is its own label).
@@ -184,6 +185,7 @@ QWidget* OptionForm::flowWidget(QWidget* parent, int maxColumns,
         specs_[i].kind == kdw::OptionKind::kFlag ? nullptr : new QLabel(rows_[i].first);
     cells.emplace_back(label, rows_[i].second);
   }
+  cells.insert(cells.end(), trailing.begin(), trailing.end());
   return makeFlowGrid(std::move(cells), maxColumns, parent);
 }
 

@@ -40,9 +40,11 @@ class OptionForm {
   /// Lays the label/widget pairs out in columns of `rows` rows.
   void addTo(QGridLayout* grid, int rows) const;
   /// The label/widget pairs in a makeFlowGrid of up to `maxColumns` columns, after the
-  /// `leading` pairs (fields of the panel's own, e.g. a choice of preset values).
+  /// `leading` pairs (fields of the panel's own, e.g. a choice of preset values) and before the
+  /// `trailing` ones (e.g. a note in the grid's last cell).
   QWidget* flowWidget(QWidget* parent, int maxColumns,
-                      std::vector<std::pair<QWidget*, QWidget*>> leading = {}) const;
+                      std::vector<std::pair<QWidget*, QWidget*>> leading = {},
+                      std::vector<std::pair<QWidget*, QWidget*>> trailing = {}) const;
   /// The form's fields for QSettings, keyed by option name.
   std::vector<FormField> fields() const;
 

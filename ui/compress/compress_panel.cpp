@@ -82,6 +82,37 @@ class SideScroll : public QScrollArea {
   }
 };
 
+// The cut's before/after table: as tall as its rows, never scrolled itself (at 1024x700 its
+// share of the side column showed two of eight rows); the side column scrolls instead. Hidden
+// while it has no rows.
+class RowsTable : public QTableWidget {
+ public:
+  using QTableWidget::QTableWidget;
+  QSize sizeHint() const override { return {QTableWidget::sizeHint().width(), rowsHeight()}; }
+  QSize minimumSizeHint() const override {
+    return {QTableWidget::minimumSizeHint().width(), rowsHeight()};
+  }
+
+ protected:
+  void rowsInserted(const QModelIndex& parent, int first, int last) override {
+    QTableWidget::rowsInserted(parent, first, last);
+    setVisible(rowCount() > 0);
+    updateGeometry();
+  }
+  void rowsAboutToBeRemoved(const QModelIndex& parent, int first, int last) override {
+    QTableWidget::rowsAboutToBeRemoved(parent, first, last);
+    setVisible(rowCount() > last - first + 1);
+    updateGeometry();  // laid out again after the rows are gone
+  }
+
+ private:
+  int rowsHeight() const {
+    int height = horizontalHeader()->sizeHint().height() + 2 * frameWidth();
+    for (int r = 0; r < rowCount(); ++r) height += rowHeight(r);
+    return height;
+  }
+};
+
 QString directionName(int d) {
   return d == 0 ? QStringLiteral("fwd") : QStringLiteral("bwd");
 }
@@ -173,12 +204,12 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
 
   // The side column scrolls rather than grow the window: with a run open and a cut's table it
   // needed ~30 px more than a 1024x700 window has (the window grew to 1024x730).
-  auto* side_scroll = new SideScroll(split);
-  side_scroll->setObjectName(QStringLiteral("compressSide"));
-  side_scroll->setFrameShape(QFrame::NoFrame);
-  side_scroll->setWidgetResizable(true);
-  side_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  auto* side = new QWidget(side_scroll);
+  side_scroll_ = new SideScroll(split);
+  side_scroll_->setObjectName(QStringLiteral("compressSide"));
+  side_scroll_->setFrameShape(QFrame::NoFrame);
+  side_scroll_->setWidgetResizable(true);
+  side_scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  auto* side = new QWidget(side_scroll_);
   auto* sl = new QVBoxLayout(side);
   sl->setContentsMargins(4, 0, 0, 0);
   sl->setSpacing(4);  // eleven rows: the default spacing alone took ~20 px more
@@ -257,16 +288,22 @@ CompressPanel::CompressPanel(JobRunner* jobs, QWidget* parent) : QWidget(parent)
   train_row->addWidget(train_on_button_);
   train_row->addWidget(train_on_epochs_);
   sl->addLayout(train_row);
-  results_ = new QTableWidget(0, 3, side);
+  results_ = new RowsTable(0, 3, side);
   results_->setHorizontalHeaderLabels({tr(""), tr("before"), tr("after")});
   results_->verticalHeader()->hide();
   results_->verticalHeader()->setDefaultSectionSize(results_->fontMetrics().height() + 6);
   results_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  // The figures as wide as they are: the names beside them get the rest ("latency ms/sample"
+  // was elided at 1024x700 beside two 100 px columns).
+  results_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+  results_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
   results_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  results_->setMaximumHeight(210);
-  sl->addWidget(results_, 1);
-  side_scroll->setWidget(side);
-  split->addWidget(side_scroll);
+  results_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  results_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+  results_->hide();  // no empty box before a cut
+  sl->addWidget(results_);
+  side_scroll_->setWidget(side);
+  split->addWidget(side_scroll_);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 1);
   split->setSizes({700, 330});
@@ -713,6 +750,9 @@ void CompressPanel::showCutResult(const kdw::CutReport& report) {
     }
   }
   export_button_->setEnabled(true);
+  // Below the side column's fold at 1024x700: scrolled to once the rows are laid out.
+  QMetaObject::invokeMethod(
+      this, [this] { side_scroll_->ensureWidgetVisible(results_); }, Qt::QueuedConnection);
   status_->setText(tr("Wrote %1 and %2")
                        .arg(QString::fromStdString(report.cut_model_file),
                             QString::fromLatin1(kdw::RunFolder::kCutReport)));

@@ -164,5 +164,6 @@ class CompressPanel : public QWidget {
   QSpinBox* train_on_epochs_ = nullptr;
   QPushButton* train_on_button_ = nullptr;
   QTableWidget* results_ = nullptr;
+  QScrollArea* side_scroll_ = nullptr;   ///< the side column (fields, picks, the cut's table)
   std::unique_ptr<OptionForm> options_;  ///< the cut's options from the compress table
 };

@@ -29,6 +29,7 @@
 #include "ui/common/panel_util.h"
 #include "ui/common/run_info.h"
 #include "ui/common/staleness.h"
+#include "ui/jobs/job_progress.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/jobs/job_status.h"
 #include "ui/jobs/kdw_process.h"
@@ -81,7 +82,15 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   stop_->setToolTip(tr("Stops after the current step; the best model so far is kept"));
   stop_->setEnabled(false);
   bar_ = new QProgressBar(this);
+  bar_->setObjectName(QStringLiteral("runProgress"));
   bar_->setMaximumWidth(260);
+  // Said as this run's: beside the status bar's (the whole demo while it runs), two bare
+  // percentages left users guessing which was which.
+  bar_->setFormat(tr("This run: %p%"));
+  bar_->setMinimumWidth(bar_->fontMetrics().horizontalAdvance(tr("This run: 100%")) + 40);
+  bar_->setToolTip(
+      tr("This training run's progress over all its epochs (the status bar shows the job queue: "
+         "the whole demo while it runs)"));
   bar_->hide();  // shown while a run trains
   status_ = new QLabel(this);
   status_->setWordWrap(true);  // a long line wraps instead of widening the window
@@ -156,8 +165,12 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   connect(runner_, &JobRunner::progress, this,
           [this](int id, const QString& stage, qint64 d, qint64 t, const QString& msg) {
             if (id != job_) return;
-            bar_->setRange(0, t > 0 ? int(t) : 0);
-            bar_->setValue(int(d));
+            // The whole run (all epochs, as the status bar counts a job), not the epoch's
+            // batches; the stages before and after the epochs leave it be (busy at first).
+            if (stage.startsWith(QLatin1String("epoch ")) && t > 0) {
+              bar_->setRange(0, 1000);
+              bar_->setValue(int(jobFraction(stage, d, t) * 1000));
+            }
             QStringList parts;
             for (const QString& part : {stage, msg})
               if (!part.trimmed().isEmpty()) parts << part.trimmed();

@@ -6,6 +6,7 @@
 #include <QPushButton>
 #include <QToolButton>
 
+#include <algorithm>
 #include <cmath>
 
 #include "ui/jobs/job_progress.h"
@@ -51,10 +52,43 @@ JobStatus::JobStatus(JobRunner* runner, QWidget* parent) : QWidget(parent), runn
   connect(queue_, &QToolButton::clicked, this, &JobStatus::listRequested);
   connect(runner_, &JobRunner::started, this, [this] {
     job_clock_.start();
-    bar_->setRange(0, 0);
+    showFraction(-1);
     eta_->clear();
   });
   refresh();
+}
+
+void JobStatus::followSeries(const QString& title, const QList<int>& jobs) {
+  series_title_ = title;
+  series_ = jobs;
+  if (runner_->isBusy()) showFraction(-1);  // the running step's own fraction comes next
+}
+
+QString JobStatus::barText() const {
+  return bar_->text();
+}
+
+void JobStatus::showFraction(double fraction) {
+  const int step = series_.indexOf(runner_->currentId());
+  if (step < 0) {
+    // The job's own: the name beside the bar says which job.
+    bar_->setFormat(QStringLiteral("%p%"));
+    bar_->setToolTip(tr("The running job's progress (all its epochs)"));
+    bar_->setRange(0, fraction >= 0 ? 1000 : 0);  // 0, 0: busy, total unknown
+    if (fraction >= 0) bar_->setValue(int(fraction * 1000));
+    return;
+  }
+  // The whole series, each step alike: a panel's bar shows the running step's own progress.
+  const double whole = (step + std::max(fraction, 0.0)) / double(series_.size());
+  bar_->setRange(0, 1000);
+  bar_->setValue(int(whole * 1000));
+  bar_->setFormat(
+      tr("%1: step %2 of %3 — %p%").arg(series_title_).arg(step + 1).arg(series_.size()));
+  bar_->setToolTip(tr("The whole %1: step %2 of %3 runs (each step counts alike). A panel's "
+                      "bar shows the running step's own progress.")
+                       .arg(series_title_.toLower())
+                       .arg(step + 1)
+                       .arg(series_.size()));
 }
 
 void JobStatus::onProgress(int id, const QString& stage, qint64 done, qint64 total,
@@ -64,15 +98,13 @@ void JobStatus::onProgress(int id, const QString& stage, qint64 done, qint64 tot
   name_->setText(QStringLiteral("%1: %2").arg(
       runner_->currentName(), message.isEmpty() ? stage : stage + QStringLiteral(" – ") + message));
   const double fraction = jobFraction(stage, done, total);
-  if (fraction >= 0) {
-    bar_->setRange(0, 1000);
-    bar_->setValue(int(fraction * 1000));
-    const double eta = estimateRemaining(job_clock_.elapsed() / 1000.0, fraction);
-    eta_->setText(eta >= 0 ? tr("ETA %1").arg(formatDuration(eta)) : QString());
-  } else {
-    bar_->setRange(0, 0);  // busy indicator: total unknown
-    eta_->clear();
-  }
+  showFraction(fraction);
+  const double eta =
+      fraction >= 0 ? estimateRemaining(job_clock_.elapsed() / 1000.0, fraction) : -1;
+  const bool step = series_.contains(id);
+  eta_->setText(eta < 0 ? QString()
+                : step  ? tr("this step: ETA %1").arg(formatDuration(eta))
+                        : tr("ETA %1").arg(formatDuration(eta)));
 }
 
 void JobStatus::refresh() {

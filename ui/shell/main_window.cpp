@@ -134,7 +134,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), runner_(new JobRu
   // height, which a 1024x700 window does not have.
   jobsDock->hide();
   dock->raise();
-  auto* status = new JobStatus(runner_, this);
+  auto* status = job_status_ = new JobStatus(runner_, this);
   statusBar()->addPermanentWidget(status, 1);
   connect(status, &JobStatus::listRequested, this, [jobsDock] {
     jobsDock->show();
@@ -474,6 +474,8 @@ QList<int> MainWindow::runDemoPipeline(const QString& dir, const QString& resour
     }
   }
   if (steps.isEmpty()) kdw::log::info("demo workspace {}: every step done", dir.toStdString());
+  // The status bar's bar: the whole demo ("Demo: step 3 of 5 — 40%"), the panels' the step's.
+  job_status_->followSeries(tr("Demo"), ids);
   return ids;
 }
 

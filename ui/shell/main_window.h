@@ -11,6 +11,7 @@
 #include "ui/shell/demo_pipeline.h"
 
 class JobList;
+class JobStatus;
 class JobRunner;
 class LogPanel;
 class QListWidget;
@@ -36,6 +37,8 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   JobRunner* runner() const { return runner_; }
+  /// The status bar's job display (the running job, or the demo as a whole, and the queue).
+  JobStatus* jobStatus() const { return job_status_; }
   const WorkspaceState& workspace() const { return state_; }
   bool isPanelEnabled(Panel panel) const;
   /// Why a panel is disabled (empty when enabled).
@@ -100,6 +103,7 @@ class MainWindow : public QMainWindow {
   CompressPanel* compress_ = nullptr;
   RunsPanel* runs_ = nullptr;
   DemoPipeline* demo_ = nullptr;
+  JobStatus* job_status_ = nullptr;
   QHash<int, int> demo_panels_;  ///< demo job id -> the panel that shows it
   int demo_panel_ = -1;          ///< panel shown for the previous demo step
   bool stopping_ = false;        ///< jobs are being cancelled to quit or switch workspaces

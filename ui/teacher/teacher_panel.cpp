@@ -6,18 +6,15 @@
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
-#include <QScrollBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStyle>
-#include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -43,6 +40,7 @@
 #include "ui/jobs/job_runner.h"
 #include "ui/jobs/job_status.h"
 #include "ui/jobs/kdw_process.h"
+#include "ui/teacher/teacher_settings.h"
 
 TeacherPanel::~TeacherPanel() = default;
 
@@ -138,7 +136,16 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   auto* hyperLayout = new QVBoxLayout(hyper);
   // Every field, its limits, default and tooltip come from the engine's option table.
   options_ = std::make_unique<OptionForm>(kdw::finetune_option_table().specs(), hyper);
-  hyperLayout->addWidget(options_->flowWidget(hyper, 3));
+  // Whose settings the form shows: a form at its defaults beside a teacher trained otherwise
+  // left users guessing how the teacher they have was made. One short line in the grid's last
+  // cell (11 fields leave it free at 2 and 3 columns), where it costs the charts no height; the
+  // details in its tooltip.
+  settings_note_ = new QLabel(hyper);
+  settings_note_->setObjectName(QStringLiteral("teacherSettingsNote"));
+  settings_note_->hide();
+  connect(settings_note_, &QLabel::linkActivated, this, [this] { applyTeacherSettings(); });
+  hyperLayout->addWidget(options_->flowWidget(hyper, 3, {}, {{nullptr, settings_note_}}));
+  options_->onChanged(this, [this] { updateSettingsNote(); });
   top->addWidget(hyper);
   layout->addLayout(top);
 
@@ -184,23 +191,15 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   auto* resultsLayout = new QVBoxLayout(results);
   dev_summary_ = new QLabel(tr("No fine-tuning run yet."), results);
   dev_summary_->setWordWrap(true);
-  confusion_ = new QTableWidget(results);
-  confusion_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  confusion_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-  confusion_->verticalHeader()->setDefaultSectionSize(22);
-  confusion_->setToolTip(
-      tr("Rows: true class; columns: predicted class, then the per-class "
-         "precision, recall and F1"));
-  confusion_->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContents);
-  confusion_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  confusion_ = new ConfusionTable(results);
   resultsLayout->addWidget(dev_summary_);
   resultsLayout->addWidget(confusion_);
   resultsLayout->addStretch(1);
   // Beside the charts, not below them: a 1024x700 window has no height to spare.
   // Half the width: at 1600x1000 the table of 4 classes shows every column (with 4 of 10 it
-  // scrolled, its recall and F1 cut, beside charts with room to spare); at 1024 it scrolls.
+  // scrolled, its recall and F1 cut, beside charts with room to spare); at 1024 the headers
+  // shorten instead.
   charts->addWidget(results, 6);
-  fitTableHeight();  // no empty table box before a run
 
   connect(folder_, &QComboBox::currentIndexChanged, this, &TeacherPanel::inspect);
   // A failure is about the folder it was tried with: another folder's choice takes it away.
@@ -225,6 +224,9 @@ TeacherPanel::TeacherPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
     updateResume();
     updateFolderButtons();
     status_->setText(text);
+    // A stopped or failed run may have saved its best epoch as the teacher: said in the form.
+    loadTeacherSettings();
+    updateSettingsNote();
     return true;
   };
   connect(runner_, &JobRunner::finished, this, [this, done](int id, const JobResult& result) {
@@ -328,9 +330,7 @@ void TeacherPanel::setWorkspace(const QString& root) {
   if (job_ == 0) {
     loss_->clear();
     dev_->clear();
-    confusion_->setRowCount(0);
-    confusion_->setColumnCount(0);
-    fitTableHeight();
+    confusion_->clearResults();
     dev_summary_->setText(tr("No fine-tuning run yet."));
     status_->clear();  // the previous workspace's teacher ("best epoch 5 of 12") is not this one's
   }
@@ -381,6 +381,7 @@ void TeacherPanel::followJob(int id, const QJsonObject& options) {
   resume_->setEnabled(false);
   stop_->setEnabled(true);
   updateFolderButtons();
+  updateSettingsNote();
   status_->setText(tr("Waiting for the job queue…"));
 }
 
@@ -415,12 +416,12 @@ void TeacherPanel::showFinetuned() {
   finetune_stamp_ = stamp;
   loss_->clear();
   dev_->clear();
-  confusion_->setRowCount(0);
-  confusion_->setColumnCount(0);
-  fitTableHeight();
+  confusion_->clearResults();
   if (!info.exists()) {
     dev_summary_->setText(tr("No fine-tuned teacher in this workspace yet."));
     status_->setText(tr("No fine-tuned teacher yet."));
+    teacher_settings_.reset();
+    updateSettingsNote();
     return;
   }
   const QJsonObject summary = readJsonObjectFile(info.filePath());
@@ -446,7 +447,81 @@ void TeacherPanel::showFinetuned() {
           .arg(best.value("epoch").toInt())
           .arg(options.value("epochs").toInt())
           .arg(options.value("precision").toString(QStringLiteral("float32"))));
+  // Whatever shows the teacher shows its settings, as the Distill panel does for a run (last:
+  // choosing its folder may take a failure's line away, which shows the teacher again).
+  teacher_settings_ = std::make_unique<TeacherSettings>(readTeacherSettings(summary, *options_));
+  applyTeacherSettings();
 }
+
+void TeacherPanel::loadTeacherSettings() {
+  const kdw::Workspace ws{workspace_.toStdString()};
+  const QString notes = QString::fromStdString((ws.finetune_dir() / "finetune.json").string());
+  if (workspace_.isEmpty() || !QFileInfo::exists(notes))
+    teacher_settings_.reset();
+  else
+    teacher_settings_ = std::make_unique<TeacherSettings>(
+        readTeacherSettings(readJsonObjectFile(notes), *options_));
+}
+
+void TeacherPanel::applyTeacherSettings() {
+  if (!teacher_settings_ || !teacher_settings_->problem.isEmpty()) return updateSettingsNote();
+  // The starting folder: under this workspace's files/bert/ (or that of the workspace it was
+  // copied from) by its name, a folder from elsewhere by its path.
+  const QFileInfo from(teacher_settings_->bertPath);
+  int index = folder_->findText(teacher_settings_->bertPath);
+  if (index < 0 && QDir::cleanPath(from.path()).endsWith(QStringLiteral("files/bert")))
+    index = folder_->findText(from.fileName());
+  const bool sameFolder = index < 0 || index == folder_->currentIndex();
+  if (index >= 0) folder_->setCurrentIndex(index);  // another folder is inspected, then capped
+  // The cap of the folder shown may be below the teacher's max_seq_len until its own folder's
+  // check: the table's limit first, the folder's again after.
+  auto* seqLen = qobject_cast<QSpinBox*>(options_->widget("max_seq_len"));
+  if (seqLen && seqLen->property("tableMaximum").isValid())
+    seqLen->setMaximum(seqLen->property("tableMaximum").toInt());
+  options_->show(kdw::finetune_option_table(), teacher_settings_->options);
+  if (sameFolder && seq_cap_ > 0) capSeqLen(seq_cap_);
+  updateSettingsNote();
+}
+
+void TeacherPanel::updateSettingsNote() {
+  if (!settings_note_) return;
+  if (job_ != 0 || !teacher_settings_) {
+    settings_note_->clear();
+    settings_note_->setToolTip(QString());
+    settings_note_->hide();
+    return;
+  }
+  const TeacherSettings& teacher = *teacher_settings_;
+  const QString where =
+      QStringLiteral("files/bert/%1/finetune.json")
+          .arg(QString::fromStdString(
+              kdw::Workspace{workspace_.toStdString()}.finetune_dir().filename().string()));
+  QString text, tip;
+  if (!teacher.problem.isEmpty()) {
+    text = tr("The teacher's settings are unreadable");
+    tip = QStringLiteral("%1: %2").arg(where, teacher.problem);
+  } else if (const QStringList differ = differingSettings(*options_, teacher.options);
+             !differ.isEmpty()) {
+    text = tr("Not the teacher's settings · <a href=\"teacher\">show them</a>");
+    tip = tr("The fine-tuned teacher was trained with %1 (%2). Start trains a new teacher with "
+             "what the form holds.")
+              .arg(differ.join(QStringLiteral(", ")), where);
+  } else {
+    text = teacher.unrecorded.isEmpty() ? tr("The fine-tuned teacher's settings")
+                                        : tr("The teacher's settings (%n not recorded)", nullptr,
+                                             int(teacher.unrecorded.size()));
+    tip = tr("The settings the fine-tuned teacher was trained with (%1). Start trains a new "
+             "teacher with what the form holds.")
+              .arg(where);
+    if (!teacher.unrecorded.isEmpty())
+      tip += QLatin1Char('\n') + tr("Not recorded there, so at their defaults: %1.")
+                                     .arg(teacher.unrecorded.join(QStringLiteral(", ")));
+  }
+  settings_note_->setText(text);
+  settings_note_->setToolTip(tip);
+  settings_note_->show();
+}
+
 int TeacherPanel::useBertFolder(const QString& dir) {
   use_folder_ = QFileInfo(dir).absoluteFilePath();
   folder_info_->setText(tr("Checking %1…").arg(use_folder_));
@@ -691,6 +766,7 @@ int TeacherPanel::start(bool resume) {
   resume_->setEnabled(false);
   stop_->setEnabled(true);
   updateFolderButtons();
+  updateSettingsNote();
   status_->setText(tr("Waiting for the job queue…"));
   return job_;
 }
@@ -753,44 +829,20 @@ void TeacherPanel::showDev(const QJsonObject& dev) {
                             .arg(dev.value("macro_f1").toDouble(), 0, 'f', 4)
                             .arg(dev.value("samples").toInt()));
   // Confusion matrix (rows: true class, columns: predicted), then per-class P / R / F1.
-  const QJsonArray rows = dev.value("confusion").toArray();
-  const QJsonArray precision = dev.value("precision").toArray();
-  const QJsonArray recall = dev.value("recall").toArray();
-  const QJsonArray f1 = dev.value("f1").toArray();
-  const int n = rows.size();
-  const int extra = precision.size() == n && recall.size() == n && f1.size() == n ? 3 : 0;
-  confusion_->clear();
-  confusion_->setRowCount(n);
-  confusion_->setColumnCount(n + extra);
-  QStringList names;
-  for (int i = 0; i < n; ++i) names << (i < labels_.size() ? labels_[i] : QString::number(i));
-  QStringList columns;
-  for (const QString& name : names) columns << tr("→ %1").arg(name);
-  if (extra) columns << tr("precision") << tr("recall") << tr("F1");
-  confusion_->setVerticalHeaderLabels(names);
-  confusion_->setHorizontalHeaderLabels(columns);
-  for (int g = 0; g < n; ++g) {
-    const QJsonArray row = rows[g].toArray();
-    for (int p = 0; p < n && p < row.size(); ++p) {
-      auto* item = new QTableWidgetItem(QString::number(row[p].toInteger()));
-      item->setTextAlignment(Qt::AlignCenter);
-      if (g == p) item->setBackground(QColor(0xd8, 0xef, 0xd8));
-      confusion_->setItem(g, p, item);
-    }
-    const QJsonArray* scores[] = {&precision, &recall, &f1};
-    for (int k = 0; k < extra; ++k) {
-      auto* item = new QTableWidgetItem(QString::number((*scores[k])[g].toDouble(), 'f', 3));
-      item->setTextAlignment(Qt::AlignCenter);
-      item->setForeground(QColor(0x30, 0x30, 0x60));
-      confusion_->setItem(g, n + k, item);
-    }
+  std::vector<std::vector<qint64>> confusion;
+  for (const auto& row : dev.value("confusion").toArray()) {
+    confusion.emplace_back();
+    for (const auto& count : row.toArray()) confusion.back().push_back(count.toInteger());
   }
-  // Stretched to the box's width, but never below a header's text: narrower, it scrolls.
-  int widest = 0;
-  for (const QString& c : columns)
-    widest = std::max(widest, confusion_->horizontalHeader()->fontMetrics().horizontalAdvance(c));
-  confusion_->horizontalHeader()->setMinimumSectionSize(widest + 12);
-  fitTableHeight();
+  auto scores = [&dev](const char* key) {
+    std::vector<double> out;
+    for (const auto& v : dev.value(QLatin1String(key)).toArray()) out.push_back(v.toDouble());
+    return out;
+  };
+  QStringList names;
+  for (int i = 0; i < int(confusion.size()); ++i)
+    names << (i < labels_.size() ? labels_[i] : QString::number(i));
+  confusion_->showResults(names, confusion, scores("precision"), scores("recall"), scores("f1"));
 }
 
 // The model reads at most max_position_embeddings tokens: a longer max_seq_len only fails at
@@ -798,6 +850,7 @@ void TeacherPanel::showDev(const QJsonObject& dev) {
 void TeacherPanel::capSeqLen(int positions) {
   auto* box = qobject_cast<QSpinBox*>(options_->widget("max_seq_len"));
   if (!box || positions < box->minimum()) return;
+  seq_cap_ = positions;
   if (!box->property("tableMaximum").isValid()) {
     box->setProperty("tableMaximum", box->maximum());
     box->setProperty("tableToolTip", box->toolTip());
@@ -805,20 +858,6 @@ void TeacherPanel::capSeqLen(int positions) {
   box->setMaximum(std::min(positions, box->property("tableMaximum").toInt()));  // lowers the value
   box->setToolTip(box->property("tableToolTip").toString() +
                   tr("\nAt most %1: the model's max_position_embeddings.").arg(positions));
-}
-
-// The table is as tall as its rows (up to 8 of them, then it scrolls): the charts above need the
-// height more than empty table space does.
-void TeacherPanel::fitTableHeight() {
-  confusion_->setVisible(confusion_->rowCount() > 0);  // an empty table is a blank white box
-  const int rows = std::min(confusion_->rowCount(), 8);
-  int height = confusion_->horizontalHeader()->height() + 2 * confusion_->frameWidth();
-  for (int r = 0; r < rows; ++r) height += confusion_->rowHeight(r);
-  if (confusion_->rowCount() > rows || confusion_->rowCount() == 0) height += 22;
-  // Room for the horizontal scroll bar always: whether it shows is known only after layout
-  // (a narrow box scrolls the columns), and a row hidden under it was the result.
-  height += confusion_->horizontalScrollBar()->sizeHint().height();
-  confusion_->setFixedHeight(height);
 }
 
 void TeacherPanel::loadSettings(QSettings& s) {

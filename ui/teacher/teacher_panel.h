@@ -12,6 +12,7 @@
 
 #include "ui/common/form_settings.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/teacher/confusion_table.h"
 
 class OptionForm;
 class LiveChart;
@@ -21,6 +22,7 @@ class QProgressBar;
 class QPushButton;
 class QSettings;
 class QTableWidget;
+struct TeacherSettings;
 namespace kdw {
 struct BertFolderInfo;
 }
@@ -85,8 +87,12 @@ class TeacherPanel : public QWidget {
  public:
   LiveChart* lossChart() const { return loss_; }
   LiveChart* devChart() const { return dev_; }
-  QTableWidget* resultsTable() const { return confusion_; }
+  ConfusionTable* resultsTable() const { return confusion_; }
   QString devSummary() const;
+  /// The line in the form saying whose settings it shows (the fine-tuned teacher's, or not,
+  /// with a link that shows them); its tooltip gives the details. Hidden when there is no
+  /// teacher or a fine-tuning runs.
+  QLabel* settingsNote() const { return settings_note_; }
   /// The line under the buttons (job state, or the saved teacher and its best epoch).
   QString statusText() const;
   bool canResume() const;
@@ -105,7 +111,11 @@ class TeacherPanel : public QWidget {
   void addRecord(const QJsonObject& record);
   void showDev(const QJsonObject& dev);
   void showFinetuned();
-  void fitTableHeight();
+  /// Reads finetune.json's options into teacher_settings_ (reset when there is no teacher).
+  void loadTeacherSettings();
+  /// Puts teacher_settings_ in the form and selects the folder it started from when listed.
+  void applyTeacherSettings();
+  void updateSettingsNote();
   /// Caps the max_seq_len field at the chosen model's max_position_embeddings.
   void capSeqLen(int positions);
   void updateResume();
@@ -140,6 +150,10 @@ class TeacherPanel : public QWidget {
   QString copy_source_;  ///< the folder from elsewhere it copies (empty: small BERT)
   /// The hyper-parameters, made from kdw::finetune_option_table().
   std::unique_ptr<OptionForm> options_;
+  /// The fine-tuned teacher's settings (finetune.json), null when the workspace has none.
+  std::unique_ptr<TeacherSettings> teacher_settings_;
+  QLabel* settings_note_ = nullptr;
+  int seq_cap_ = 0;  ///< the selected folder's max_position_embeddings (0: not known yet)
   QPushButton* start_ = nullptr;
   QPushButton* stop_ = nullptr;
   QPushButton* resume_ = nullptr;
@@ -151,7 +165,7 @@ class TeacherPanel : public QWidget {
   LiveChart* loss_ = nullptr;
   LiveChart* dev_ = nullptr;
   int loss_series_ = 0, acc_series_ = 0, f1_series_ = 0;
-  QTableWidget* confusion_ = nullptr;
+  ConfusionTable* confusion_ = nullptr;
   QLabel* dev_summary_ = nullptr;
   QStringList labels_;
 };

@@ -17,6 +17,7 @@
 #include "ui/data/data_panel.h"
 #include "ui/data/table_model.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/jobs/job_status.h"
 #include "ui/shell/demo_pipeline.h"
 #include "ui/shell/main_window.h"
 
@@ -399,6 +400,9 @@ class TestDemoPipeline : public QObject {
                      "Demo: train the cut stack_biLSTM on", "Demo: distil stack_LSTM",
                      "Demo: cut stack_LSTM", "Demo: train the cut stack_LSTM on"}));
     QVERIFY(window.runDemoPipeline(dir.path(), res.path()).isEmpty());  // once at a time
+    // The status bar's bar is the whole demo's, and says so.
+    QTRY_VERIFY2(window.jobStatus()->barText().startsWith(QStringLiteral("Demo: step 1 of 10")),
+                 qPrintable(window.jobStatus()->barText()));
     // The Teacher panel shows the demo's fine-tune options while it follows that job.
     QCOMPARE(window.panelWidget(MainWindow::Teacher)->findChild<QSpinBox*>("epochs")->value(),
              std::get<int64_t>(kdw::option_arg(DemoSettings().finetune, "epochs")));

@@ -7,10 +7,17 @@
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "core/job.h"
 
 #include "ui/common/device_setting.h"
 #include "ui/common/live_chart.h"
@@ -19,6 +26,7 @@
 #include "ui/data/table_model.h"
 #include "ui/distill/distill_panel.h"
 #include "ui/jobs/job_runner.h"
+#include "ui/jobs/job_status.h"
 #include "ui/logits/logits_panel.h"
 #include "ui/shell/main_window.h"
 #include "ui/shell/preferences_dialog.h"
@@ -243,6 +251,39 @@ class TestMainWindow : public QObject {
     QVERIFY(QFileInfo::exists(dir.filePath("files/data/labels.json")));
     QVERIFY(scanWorkspace(dir.path()).hasTokens);
     QCOMPARE(summary.labels.size(), size_t(2));
+  }
+
+  // While the demo runs, the status bar's bar is the whole demo's and says so, and the Distill
+  // panel's is the run's own, all epochs, and says so: before, two bare percentages (37 % and the
+  // epoch's 50 %) left users guessing which was which.
+  void demoProgressSaysWhichBarIsWhich() {
+    MainWindow window;
+    JobRunner* runner = window.runner();
+    runner->setDeliveryInterval(5);
+    std::atomic<bool> release{false};
+    auto quick = [](kdw::JobContext&) { return nlohmann::json::object(); };
+    const int first = runner->submit(QStringLiteral("Demo: prepare data"), quick);
+    // The second step: a distillation in its second of four epochs, half of that epoch done.
+    const int distil = runner->submit(
+        QStringLiteral("Demo: distil stack_LSTM"),
+        [&release](kdw::JobContext& job) -> nlohmann::json {
+          job.progress("epoch 2/4", 1, 2);
+          while (!release.load()) {
+            job.throw_if_cancelled();
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+          }
+          return nlohmann::json::object();
+        },
+        QString::fromLatin1(JobRunner::kDistillKind));
+    const int last = runner->submit(QStringLiteral("Demo: cut stack_LSTM"), quick);
+    window.jobStatus()->followSeries(QStringLiteral("Demo"), {first, distil, last});
+    auto* run = window.panelWidget(MainWindow::Distill)->findChild<QProgressBar*>("runProgress");
+    QVERIFY(run);
+    // (1 + 1.5 / 4) / 3 steps of the demo; 1.5 / 4 of the run.
+    QTRY_COMPARE(window.jobStatus()->barText(), QStringLiteral("Demo: step 2 of 3 — 45%"));
+    QTRY_COMPARE(run->text(), QStringLiteral("This run: 37%"));
+    release = true;
+    QTRY_VERIFY(!runner->isBusy());
   }
 
   void chartDecimationKeepsSpikes() {

@@ -253,6 +253,34 @@ class TestUiLayout : public QObject {
     return out;
   }
 
+  static void settleLayouts() {
+    // Nested layouts settle over several rounds of posted layout requests.
+    for (int round = 0; round < 4; ++round) {
+      QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+      QCoreApplication::processEvents();
+    }
+  }
+
+  // Why `table`'s columns do not fit its width (it scrolls sideways); empty when they fit.
+  static QString columnsOverflow(const QTableWidget* table) {
+    int columns = table->verticalHeader()->width() + 2 * table->frameWidth();
+    for (int c = 0; c < table->columnCount(); ++c) columns += table->columnWidth(c);
+    if (columns <= table->width() && !table->horizontalScrollBar()->isVisible()) return {};
+    return QStringLiteral("columns %1 px in a %2 px table").arg(columns).arg(table->width());
+  }
+
+  // Why not every row of `table` shows without scrolling it; empty when they all do.
+  static QString rowsOverflow(const QTableWidget* table) {
+    int rows = 0;
+    for (int r = 0; r < table->rowCount(); ++r) rows += table->rowHeight(r);
+    if (rows <= table->viewport()->height() && table->verticalScrollBar()->maximum() == 0)
+      return {};
+    return QStringLiteral("%1 rows of %2 px in a %3 px view")
+        .arg(table->rowCount())
+        .arg(rows)
+        .arg(table->viewport()->height());
+  }
+
   // At 1024x700 every panel's minimum fits the panel area and nothing is squeezed.
   static QStringList checkAt1024x700(MainWindow& window) {
     QStringList bad;  // every problem, so one run shows them all
@@ -356,21 +384,55 @@ class TestUiLayout : public QObject {
     const QStringList bad = checkAt1024x700(window);
     QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral("\n"))));
 
+    // Compress: the cut's before/after table shows its eight rows (it showed two and scrolled);
+    // the side column scrolls instead.
+    auto* compress = qobject_cast<CompressPanel*>(window.panelWidget(MainWindow::Compress));
+    window.showPanel(MainWindow::Compress);
+    settleLayouts();
+    QCOMPARE(compress->resultsTable()->rowCount(), 8);
+    QVERIFY2(rowsOverflow(compress->resultsTable()).isEmpty(),
+             qPrintable(rowsOverflow(compress->resultsTable())));
+    // Every name and figure in full ("latency ms/sample" was elided to "latency ms/..."); 6 px:
+    // the item text margins of Qt's styles (3 px a side).
+    for (int r = 0; r < compress->resultsTable()->rowCount(); ++r)
+      for (int c = 0; c < 3; ++c) {
+        const QString text = compress->resultsTable()->item(r, c)->text();
+        const int need = compress->resultsTable()->fontMetrics().horizontalAdvance(text) + 6;
+        QVERIFY2(need <= compress->resultsTable()->columnWidth(c),
+                 qPrintable(QStringLiteral("\"%1\" needs %2 px, has %3")
+                                .arg(text)
+                                .arg(need)
+                                .arg(compress->resultsTable()->columnWidth(c))));
+      }
+    // Teacher: the dev results fit without scrolling sideways (they scrolled at 1024x700), and
+    // every column's header still names what it shows, in its text or its tooltip.
+    window.showPanel(MainWindow::Teacher);
+    settleLayouts();
+    QTableWidget* confusion = teacher->resultsTable();
+    QVERIFY2(columnsOverflow(confusion).isEmpty(), qPrintable(columnsOverflow(confusion)));
+    const QStringList named = {QStringLiteral("computer"), QStringLiteral("education"),
+                               QStringLiteral("love"),     QStringLiteral("polit"),
+                               QStringLiteral("recision"), QStringLiteral("ecall"),
+                               QStringLiteral("F1")};
+    QCOMPARE(confusion->columnCount(), int(named.size()));
+    for (int c = 0; c < confusion->columnCount(); ++c) {
+      const QTableWidgetItem* header = confusion->horizontalHeaderItem(c);
+      QVERIFY(header);
+      QVERIFY2(header->text().contains(named[c]) || header->toolTip().contains(named[c]),
+               qPrintable(header->text() + QStringLiteral(" / ") + header->toolTip()));
+      if (c < 4)  // each row names its class
+        QVERIFY2(confusion->verticalHeaderItem(c)->text().contains(named[c]),
+                 qPrintable(confusion->verticalHeaderItem(c)->text()));
+    }
+
     // At 1600x1000 the dev results show every column: no scrolling where there is room.
     window.resize(1600, 1000);
     window.showPanel(MainWindow::Teacher);
-    QTableWidget* confusion = teacher->resultsTable();
     QTRY_COMPARE(window.size(), QSize(1600, 1000));
-    for (int round = 0; round < 4; ++round) {
-      QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-      QCoreApplication::processEvents();
-    }
-    int columns = confusion->verticalHeader()->width() + 2 * confusion->frameWidth();
-    for (int c = 0; c < confusion->columnCount(); ++c) columns += confusion->columnWidth(c);
-    QVERIFY2(
-        columns <= confusion->width() && !confusion->horizontalScrollBar()->isVisible(),
-        qPrintable(
-            QStringLiteral("columns %1 px in a %2 px table").arg(columns).arg(confusion->width())));
+    settleLayouts();
+    QVERIFY2(columnsOverflow(confusion).isEmpty(), qPrintable(columnsOverflow(confusion)));
+    // Room enough for the class names in the headers again.
+    QCOMPARE(confusion->horizontalHeaderItem(0)->text(), QStringLiteral("→ computer"));
   }
 
   // Ten classes with long Russian names: the class balance chart draws neither its count ticks

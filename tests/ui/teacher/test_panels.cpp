@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -33,6 +34,7 @@
 #include "core/job.h"
 #include "data/prepare.h"
 #include "ui/common/live_chart.h"
+#include "ui/common/replace_question.h"
 #include "ui/common/workspace_state.h"
 #include "ui/data/data_panel.h"
 #include "ui/data/table_model.h"
@@ -40,6 +42,8 @@
 #include "ui/logits/logits_panel.h"
 #include "ui/shell/main_window.h"
 #include "ui/teacher/teacher_panel.h"
+
+#include "../next_dialog.h"
 
 namespace {
 QJsonObject readJson(const QString& path) {
@@ -228,6 +232,73 @@ class TestPanels : public QObject {
     QCOMPARE(table->item(1, 5)->text(),
              QString::number(dev.value("f1").toArray()[1].toDouble(), 'f', 3));
     QVERIFY(panel.devSummary().contains(QString::number(dev.value("accuracy").toDouble(), 'f', 4)));
+    // The form shows how this teacher was trained (initTestCase's options, every one recorded
+    // in finetune.json through the option table), and says so.
+    QCOMPARE(summary.value("options").toObject().value("max_seq_len").toInt(), 128);
+    QCOMPARE(panel.findChild<QSpinBox*>("epochs")->value(), 2);
+    QCOMPARE(panel.findChild<QSpinBox*>("batch_size")->value(), 8);
+    QCOMPARE(panel.findChild<QDoubleSpinBox*>("lr")->value(), 5e-4);
+    QVERIFY(panel.settingsNote()->isVisibleTo(&panel));
+    QCOMPARE(panel.settingsNote()->text(), QStringLiteral("The fine-tuned teacher's settings"));
+  }
+
+  // A workspace copied from elsewhere whose teacher's notes are of an earlier version
+  // (max_seq_len beside the options, the seed not recorded): the form takes what is recorded,
+  // the folder the teacher started from is chosen, and the note says what was not recorded.
+  // An edit is said too, and the note's link shows the teacher's settings again.
+  void teacherFormShowsTheTeachersSettings() {
+    QTemporaryDir dir;
+    const QString ws = dir.filePath(QStringLiteral("ws"));
+    QCOMPARE(createWorkspaceLayout(ws), QString());
+    for (const char* folder : {"a_other", "demo_bert"}) {
+      const QString bert = ws + QStringLiteral("/files/bert/") + QLatin1String(folder);
+      QVERIFY(QDir().mkpath(bert));
+      for (const char* name : {"config.json", "vocab.txt"})
+        QVERIFY(QFile::copy(QStringLiteral(KDW_SOURCE_DIR "/resources/demo/bert/") + name,
+                            bert + QLatin1Char('/') + QLatin1String(name)));
+    }
+    QFile notes(ws + QStringLiteral("/files/bert/rubert_finetune/finetune.json"));
+    QVERIFY(QDir().mkpath(QFileInfo(notes).path()));
+    QVERIFY(notes.open(QIODevice::WriteOnly));
+    notes.write(R"({"bert_path":"/elsewhere/ws/files/bert/demo_bert","from_scratch":true,)"
+                R"("labels":["a","b"],"max_seq_len":64,"best":{"epoch":1,"dev":{}},)"
+                R"("options":{"epochs":12,"lr":0.0005,"batch_size":16,"warmup":0.2,)"
+                R"("weight_decay":0.01,"grad_accum":2,"max_grad_norm":1.0,)"
+                R"("early_stopping":3,"precision":"bfloat16"}})");
+    notes.close();
+    JobRunner runner;
+    TeacherPanel panel(&runner);
+    panel.findChild<QSpinBox*>("seed")->setValue(7);  // as from the saved settings
+    panel.setWorkspace(ws);
+    QCOMPARE(panel.currentBertFolder(), QStringLiteral("demo_bert"));
+    QCOMPARE(panel.findChild<QSpinBox*>("epochs")->value(), 12);
+    QCOMPARE(panel.findChild<QDoubleSpinBox*>("lr")->value(), 5e-4);
+    QCOMPARE(panel.findChild<QSpinBox*>("batch_size")->value(), 16);
+    QCOMPARE(panel.findChild<QSpinBox*>("max_seq_len")->value(), 64);
+    QCOMPARE(panel.findChild<QDoubleSpinBox*>("warmup")->value(), 0.2);
+    QCOMPARE(panel.findChild<QSpinBox*>("grad_accum")->value(), 2);
+    QCOMPARE(panel.findChild<QSpinBox*>("early_stopping")->value(), 3);
+    QCOMPARE(panel.findChild<QComboBox*>("precision")->currentText(), QStringLiteral("bfloat16"));
+    QCOMPARE(panel.findChild<QSpinBox*>("seed")->value(), 42);  // not recorded: the default
+    QLabel* note = panel.settingsNote();
+    QVERIFY(note->isVisibleTo(&panel));
+    QCOMPARE(note->text(), QStringLiteral("The teacher's settings (1 not recorded)"));
+    QVERIFY2(note->toolTip().contains(QStringLiteral("at their defaults: Seed")),
+             qPrintable(note->toolTip()));
+    // The folder's check caps max_seq_len at its 128 positions: the teacher's 64 stays.
+    QTRY_VERIFY(panel.folderInfoText().contains(QStringLiteral("no weights")));
+    QCOMPARE(panel.findChild<QSpinBox*>("max_seq_len")->value(), 64);
+
+    panel.findChild<QDoubleSpinBox*>("lr")->setValue(1e-4);
+    panel.findChild<QSpinBox*>("epochs")->setValue(4);
+    QVERIFY2(note->text().startsWith(QStringLiteral("Not the teacher's settings")),
+             qPrintable(note->text()));
+    QVERIFY2(note->toolTip().contains(QStringLiteral("Epochs 12, Learning rate 0.0005")),
+             qPrintable(note->toolTip()));
+    Q_EMIT note->linkActivated(QStringLiteral("teacher"));
+    QCOMPARE(panel.findChild<QDoubleSpinBox*>("lr")->value(), 5e-4);
+    QCOMPARE(panel.findChild<QSpinBox*>("epochs")->value(), 12);
+    QCOMPARE(note->text(), QStringLiteral("The teacher's settings (1 not recorded)"));
   }
 
   // Live curves from a fine-tune started in the panel equal what is then read back from disk.
@@ -296,12 +367,14 @@ class TestPanels : public QObject {
     live.findChild<QSpinBox*>("epochs")->setValue(2);
     live.findChild<QSpinBox*>("batch_size")->setValue(8);
     live.findChild<QDoubleSpinBox*>("lr")->setValue(5e-4);
+    live.findChild<QSpinBox*>("seed")->setValue(9);
     QString failure;
     connect(&runner, &JobRunner::failed, this, [&](int id, const QString& m) {
       if (id == job) failure = m;
     });
     job = live.start();
     QVERIFY(job > 0);
+    live.findChild<QSpinBox*>("epochs")->setValue(5);
     QTRY_VERIFY_WITH_TIMEOUT(finished || !failure.isEmpty(), 60000);
     QVERIFY2(failure.isEmpty(), qPrintable(failure));
     QCOMPARE(liveEpochs, 2);
@@ -311,6 +384,35 @@ class TestPanels : public QObject {
     reread.setWorkspace(ws);
     QCOMPARE(reread.lossChart()->pointCount(0), liveSteps);
     QCOMPARE(reread.devSummary(), live.devSummary());
+    // Both forms show the finished teacher's settings and say so: an edit made while it
+    // trained (the epochs) is not what it was trained with.
+    for (TeacherPanel* panel : {&live, &reread}) {
+      QCOMPARE(panel->findChild<QSpinBox*>("epochs")->value(), 2);
+      QCOMPARE(panel->findChild<QSpinBox*>("batch_size")->value(), 8);
+      QCOMPARE(panel->findChild<QSpinBox*>("seed")->value(), 9);
+      QCOMPARE(panel->settingsNote()->text(), QStringLiteral("The fine-tuned teacher's settings"));
+    }
+
+    // Stopped before its first epoch ended: the teacher is still the one above. The form keeps
+    // the stopped run's settings (Resume continues it with them) and says they are not the
+    // teacher's, naming the teacher's.
+    live.findChild<QSpinBox*>("seed")->setValue(5);
+    QVERIFY(live.settingsNote()->text().startsWith(QStringLiteral("Not the teacher's settings")));
+    finished = false;
+    bool stopped = false;
+    connect(&runner, &JobRunner::cancelled, this, [&](int id) { stopped = stopped || id == job; });
+    kdw::test::clickInNextDialog(this, kReplaceButton);
+    job = live.start();
+    QVERIFY(job > 0);
+    runner.cancel(job);
+    QTRY_VERIFY_WITH_TIMEOUT(stopped, 60000);
+    QVERIFY(!finished);
+    QCOMPARE(live.findChild<QSpinBox*>("seed")->value(), 5);
+    QLabel* note = live.settingsNote();
+    QVERIFY(note->isVisibleTo(&live));
+    QVERIFY2(note->text().startsWith(QStringLiteral("Not the teacher's settings")),
+             qPrintable(note->text()));
+    QVERIFY2(note->toolTip().contains(QStringLiteral("Seed 9")), qPrintable(note->toolTip()));
   }
 
   void logitsPanelShowsStoredLogits() {
