@@ -489,10 +489,16 @@ void DistillPanel::showRunSettings(const QString& runDir) {
 void DistillPanel::showRunOptions(const RunInfo& run) {
   if (run.options) {
     kdw::DistillOptions o = *run.options;
-    // A saved model trained on whose layers differ: no hidden_size says its shape (the note
-    // does), and the table's default would pass for one; the field keeps its value.
-    if (!o.restore_model_path.empty() && run.arch && !run.arch->uniform_hidden())
-      o.hidden_size = std::get<int64_t>(options_->value("hidden_size"));
+    // A saved model trained on: the shape fields hold its shape where they can (older runs
+    // recorded the options as given there). Where its layers differ no hidden_size says it
+    // (the note does) and the table's default would pass for one: the field keeps its value.
+    if (!o.restore_model_path.empty() && run.arch) {
+      o.num_layers = int(run.arch->hidden.size());
+      o.emb_dim = run.arch->emb_dim;
+      o.dropout = run.arch->dropout;
+      o.hidden_size =
+          run.arch->uniform_hidden().value_or(std::get<int64_t>(options_->value("hidden_size")));
+    }
     options_->show(kdw::distill_option_table(), o);
   }
   showRunShape(run);

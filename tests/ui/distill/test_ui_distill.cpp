@@ -20,8 +20,10 @@
 #include <QtTest>
 
 #include "../../student/synthetic_data.h"
+#include "core/atomic_output.h"
 #include "student/distill.h"
 #include "student/reports.h"
+#include "student/run_folder.h"
 #include "student/student_model.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/run_info.h"
@@ -457,6 +459,19 @@ class TestUiDistill : public QObject {
     // No one number is this run's hidden size: the field neither takes the given 32 nor the
     // table's default, it keeps what it had (Start trains a new student of the form's shape).
     QCOMPARE(field<QSpinBox>(panel, "hidden_size")->value(), 64);
+
+    // As older runs recorded it: the shape options as given. The model's shape still shows.
+    const kdw::RunFolder folder(run.toStdString());
+    nlohmann::json config = folder.read_config();
+    config["hidden_size"] = 32;
+    config["emb_dim"] = 24;
+    kdw::write_file_atomic(folder.config_file(), config.dump());
+    field<QSpinBox>(panel, "emb_dim")->setValue(50);
+    QVERIFY(panel.showRun(run));
+    QCOMPARE(field<QSpinBox>(panel, "emb_dim")->value(), 8);
+    QCOMPARE(field<QSpinBox>(panel, "hidden_size")->value(), 64);
+    QVERIFY(panel.runShapeText().contains(shape));
+    QCOMPARE(readRunInfo(run).optionText(QStringLiteral("emb_dim")), QStringLiteral("8"));
   }
 
  private:
