@@ -298,7 +298,7 @@ void RunsPanel::showRun(const RunInfo& run) {
   // The shape of the model the run trained (a saved model trained on keeps its own).
   if (!run.shapeText().isEmpty()) addRow(result_table_, {tr("shape"), run.shapeText()});
   if (!run.startedFrom().isEmpty())
-    addRow(result_table_, {tr("started from model"), run.startedFrom()});
+    addRow(result_table_, {tr("started from"), run.startedFrom()});
   if (const std::optional<kdw::DistillReport>& r = run.report) {
     addRow(result_table_, {tr("model type"), QString::fromStdString(r->model_type)});
     addRow(result_table_, {tr("epochs done"), QString::number(r->epochs_done)});
