@@ -33,16 +33,6 @@ at::Tensor output_columns(const StudentArch& arch, size_t l,
   return at::cat({kept[l][0], kept[l][1] + arch.hidden[l][0]});
 }
 
-std::string layer_sizes_text(const StudentArch& arch) {
-  std::string s;
-  for (size_t l = 0; l < arch.hidden.size(); ++l) {
-    if (l) s += ", ";
-    s += std::to_string(arch.hidden[l][0]);
-    if (arch.num_directions() == 2) s += "/" + std::to_string(arch.hidden[l][1]);
-  }
-  return s;
-}
-
 }  // namespace
 
 StudentModel cut_student(const StudentModelImpl& model, const Selection& selection) {
@@ -108,8 +98,8 @@ CutReport cut_report(const StudentModelImpl& before, const StudentModelImpl& aft
   r.bytes_after = parameter_bytes(after);
   r.size_ratio =
       r.parameters_before > 0 ? double(r.parameters_after) / double(r.parameters_before) : 1.0;
-  r.hidden_before = layer_sizes_text(a);
-  r.hidden_after = layer_sizes_text(b);
+  r.hidden_before = a.layer_sizes_text();
+  r.hidden_after = b.layer_sizes_text();
   r.removed_total = selection.count();
   r.removed = selection.to_json()["remove"];
   return r;

@@ -163,7 +163,8 @@ SafetensorsFile read_safetensors(const fs::path& path) {
   return guard_file_read(path, [&] { return parse_safetensors(path, read_file(path)); });
 }
 
-std::vector<TensorInfo> read_safetensors_info(const fs::path& path) {
+std::vector<TensorInfo> read_safetensors_info(const fs::path& path,
+                                              std::map<std::string, std::string>* metadata_out) {
   return guard_file_read(path, [&] {
     FileRanges file(path);
     const uint64_t header_len =
@@ -173,6 +174,7 @@ std::vector<TensorInfo> read_safetensors_info(const fs::path& path) {
         parse_header(path, file.read(8, header_len), file.size() - 8 - header_len, metadata);
     std::vector<TensorInfo> out;
     for (Entry& e : entries) out.push_back({std::move(e.name), e.dtype->type, std::move(e.shape)});
+    if (metadata_out) *metadata_out = std::move(metadata);
     return out;
   });
 }

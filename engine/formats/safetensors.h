@@ -28,7 +28,9 @@ SafetensorsFile read_safetensors(const std::filesystem::path& path);
 
 /// The tensors' names, dtypes and shapes in file order, with the same checks of the header as
 /// read_safetensors, reading only the 8-byte length and the JSON header, none of the tensor bytes.
-std::vector<TensorInfo> read_safetensors_info(const std::filesystem::path& path);
+/// With `metadata`, the header's __metadata__ goes there.
+std::vector<TensorInfo> read_safetensors_info(
+    const std::filesystem::path& path, std::map<std::string, std::string>* metadata = nullptr);
 
 /// Writes atomically; tensors are stored in the given order with their own dtype.
 void write_safetensors(const std::filesystem::path& path,

@@ -91,6 +91,20 @@ StudentModel make_student(const DistillOptions& o, int64_t vocab_rows,
   return model;
 }
 
+// A restored model trains at its own shape, whatever the shape options say: config.json's shape
+// fields take the model's values, so that the file read alone does not tell another shape. A
+// hidden_size no one number can say (a cut model's layers differ) is left out; "arch" has it per
+// layer.
+void record_restored_shape(nlohmann::json& config, const StudentArch& arch) {
+  config["num_layers"] = arch.hidden.size();
+  config["emb_dim"] = arch.emb_dim;
+  config["dropout"] = arch.dropout;
+  if (const std::optional<int64_t> h = arch.uniform_hidden())
+    config["hidden_size"] = *h;
+  else
+    config.erase("hidden_size");
+}
+
 void init_embedding_from_teacher(StudentModelImpl& model, const fs::path& data_dir) {
   const at::Tensor emb = teacher_embeddings_for(data_dir, model.arch().emb_dim);
   torch::NoGradGuard no_grad;
@@ -158,7 +172,8 @@ DistillResult run_distill(const DistillOptions& o, JobContext& job) {
     // Where a resumed run is is its own folder; configs of runs stay comparable without it.
     config.erase("resume");
     config["data_dir"] = data.data_dir.string();
-    config["arch"] = model->arch().to_json();
+    config["arch"] = model->arch().to_json();  // the run's shape (RunFolder::read_arch)
+    if (!o.restore_model_path.empty()) record_restored_shape(config, model->arch());
     config["train_samples"] = original_rows;
     config["augmented_samples"] = augmented_rows;
     // Which logits the student learnt from: the GUI marks the run stale once they are recomputed.

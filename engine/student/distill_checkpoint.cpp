@@ -199,11 +199,17 @@ void check_resume_config(const fs::path& config_file, const nlohmann::json& save
                          const nlohmann::json& now) {
   // epochs may grow; resume and output_dir say where the run is, not how it trains.
   static const std::set<std::string> kFree = {"epochs", "resume", "output_dir"};
+  // A restored model's shape is compared as "arch"; older runs recorded the shape options as
+  // given (unused) rather than the model's.
+  static const std::set<std::string> kShape = {"hidden_size", "num_layers", "emb_dim", "dropout"};
+  const auto restored = now.find("restore_model_path");
+  const bool from_model =
+      restored != now.end() && restored->is_string() && !restored->get<std::string>().empty();
   std::set<std::string> keys;
   for (const auto& [key, value] : saved.items()) keys.insert(key);
   for (const auto& [key, value] : now.items()) keys.insert(key);
   for (const std::string& key : keys) {
-    if (kFree.count(key)) continue;
+    if (kFree.count(key) || (from_model && kShape.count(key))) continue;
     const nlohmann::json a = saved.contains(key) ? saved.at(key) : nlohmann::json();
     const nlohmann::json b = now.contains(key) ? now.at(key) : nlohmann::json();
     if (a != b)

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/json_read.h"
+#include "core/printable.h"
 
 namespace kdw {
 namespace fs = std::filesystem;
@@ -64,6 +65,26 @@ nlohmann::json RunFolder::read_config() const {
   nlohmann::json j = read_json_file(config_file());
   if (!j.is_object()) throw file_error(config_file(), "is not a JSON object");
   return j;
+}
+
+std::optional<StudentArch> RunFolder::read_arch() const {
+  std::error_code ec;
+  for (const fs::path& file : {config_file(), result_file()}) {
+    if (!fs::exists(file, ec)) continue;
+    const nlohmann::json j = read_json_file(file);
+    if (!j.is_object()) throw file_error(file, "is not a JSON object");
+    const auto arch = j.find("arch");
+    if (arch == j.end() || arch->is_null()) continue;
+    try {
+      return StudentArch::from_json(*arch);
+    } catch (const Error& e) {
+      throw file_error(file, "field arch: " + printable(e.what(), 200));
+    }
+  }
+  if (!fs::is_directory(dir_, ec)) return std::nullopt;
+  const std::vector<fs::path> found = models();
+  if (found.size() == 1) return read_student_arch(found.front());
+  return std::nullopt;
 }
 
 }  // namespace kdw

@@ -62,6 +62,13 @@ class RunFolder {
   /// or older run). A file that is not a JSON object is an Error naming it.
   nlohmann::json read_config() const;
 
+  /// The shape of the model the run trained (StudentArch::to_json, the field "arch"), which is
+  /// the run's shape also when config.json's option fields say another (a restored model keeps
+  /// its own): config.json's, else result.json's, else, for a hand-made or older run, the only
+  /// model file's header. nullopt when none says it. A recorded shape that does not read is an
+  /// Error naming its file.
+  std::optional<StudentArch> read_arch() const;
+
  private:
   std::filesystem::path dir_;
 };

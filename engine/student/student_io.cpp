@@ -35,21 +35,25 @@ std::string shape_text(at::IntArrayRef shape) {
   return s + "]";
 }
 
-StudentModel read_student(const fs::path& path, std::optional<StudentType> expected) {
-  const SafetensorsFile file = read_safetensors(path);
-  const auto format = file.metadata.find(kFormatKey);
-  const auto arch_text = file.metadata.find(kArchKey);
-  if (format == file.metadata.end() || format->second != kFormatValue ||
-      arch_text == file.metadata.end())
+// The architecture in a model file's metadata; an Error naming the file when it is not there or
+// does not read.
+StudentArch arch_of(const fs::path& path, const std::map<std::string, std::string>& metadata) {
+  const auto format = metadata.find(kFormatKey);
+  const auto arch_text = metadata.find(kArchKey);
+  if (format == metadata.end() || format->second != kFormatValue || arch_text == metadata.end())
     throw file_error(path, "not a student model file (no kdw student metadata)");
-  StudentArch arch;
   const nlohmann::json arch_json =
       parse_json(arch_text->second, path, "corrupt architecture metadata");
   try {
-    arch = StudentArch::from_json(arch_json);
+    return StudentArch::from_json(arch_json);
   } catch (const Error& e) {
     throw file_error(path, printable(e.what(), 200));
   }
+}
+
+StudentModel read_student(const fs::path& path, std::optional<StudentType> expected) {
+  const SafetensorsFile file = read_safetensors(path);
+  const StudentArch arch = arch_of(path, file.metadata);
   if (expected && *expected != arch.type)
     throw file_error(path, "holds a " + student_type_name(arch.type) + " model, model_type says " +
                                student_type_name(*expected));
@@ -74,6 +78,13 @@ StudentModel read_student(const fs::path& path, std::optional<StudentType> expec
 }
 
 }  // namespace
+
+StudentArch read_student_arch(const fs::path& path) {
+  if (!fs::exists(path)) throw file_error(path, "no such model file");
+  std::map<std::string, std::string> metadata;
+  read_safetensors_info(path, &metadata);
+  return arch_of(path, metadata);
+}
 
 StudentModel load_student(const fs::path& path, std::optional<StudentType> expected) {
   if (!fs::exists(path)) throw file_error(path, "no such model file");

@@ -139,6 +139,38 @@ StudentArch StudentArch::from_json(const nlohmann::json& j) {
   return a;
 }
 
+std::optional<int64_t> StudentArch::uniform_hidden() const {
+  if (hidden.empty()) return std::nullopt;
+  const int64_t h = hidden[0][0];
+  for (const auto& l : hidden)
+    for (int d = 0; d < num_directions(); ++d)
+      if (l[static_cast<std::size_t>(d)] != h) return std::nullopt;
+  return h;
+}
+
+std::string StudentArch::layer_sizes_text() const {
+  // A hostile file may claim thousands of layers: the text stays one readable line.
+  constexpr std::size_t kShown = 16;
+  std::string s;
+  for (std::size_t l = 0; l < hidden.size() && l < kShown; ++l) {
+    if (l) s += ", ";
+    s += std::to_string(hidden[l][0]);
+    if (num_directions() == 2) s += "/" + std::to_string(hidden[l][1]);
+  }
+  if (hidden.size() > kShown) s += ", …";
+  return s;
+}
+
+std::string StudentArch::hidden_text() const {
+  const std::optional<int64_t> h = uniform_hidden();
+  return h ? std::to_string(*h) : layer_sizes_text();
+}
+
+std::string StudentArch::shape_text() const {
+  return std::to_string(hidden.size()) + " x " + (num_directions() == 2 ? "biLSTM " : "LSTM ") +
+         hidden_text();
+}
+
 StudentModelImpl::StudentModelImpl(StudentArch arch) : arch_(std::move(arch)) {
   if (arch_.hidden.empty() || arch_.labels.empty() || arch_.vocab_size < 1)
     throw Error("student architecture: needs at least one layer, one label and a vocabulary");

@@ -55,9 +55,21 @@ struct StudentArch {
   /// Every parameter's documented name and shape, in named_parameters() order, computed
   /// without allocating (a model file's tensors are checked against them first).
   std::vector<std::pair<std::string, std::vector<int64_t>>> parameter_shapes() const;
+  /// The one definition of a model's shape (model files, config.json and result.json "arch").
   nlohmann::json to_json() const;
   /// Throws kdw::Error on missing or inconsistent fields.
   static StudentArch from_json(const nlohmann::json& j);
+
+  /// The size every layer and direction has; nullopt when they differ (a cut model).
+  std::optional<int64_t> uniform_hidden() const;
+  /// Hidden sizes per layer, forward/backward for stack_biLSTM: "412/388, 290/301".
+  std::string layer_sizes_text() const;
+  /// The hidden sizes as people read them: the plain number when uniform ("16"), else
+  /// layer_sizes_text().
+  std::string hidden_text() const;
+  /// The shape in one phrase, as the Runs browser and the Distill panel show it:
+  /// "2 x biLSTM 16", "2 x biLSTM 412/388, 290/301", "1 x LSTM 64".
+  std::string shape_text() const;
 };
 
 class StudentModelImpl : public torch::nn::Module {
@@ -91,5 +103,8 @@ void save_student(const StudentModel& model, const std::filesystem::path& path);
 /// A missing, truncated or corrupt file is a kdw::Error naming the file.
 StudentModel load_student(const std::filesystem::path& path,
                           std::optional<StudentType> expected = std::nullopt);
+/// The architecture a model file holds, from its header alone (no tensor is read); errors as
+/// load_student's.
+StudentArch read_student_arch(const std::filesystem::path& path);
 
 }  // namespace kdw

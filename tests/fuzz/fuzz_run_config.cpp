@@ -1,7 +1,8 @@
 // A run folder's config.json, with result.json and metrics.jsonl beside it, as the Runs browser
 // and the Distill panel read them (ui/common/run_info.* through the engine's RunFolder and typed
-// reports, ui/common/json_files.*): three files cut from the input at the separator. These readers
-// never throw; any exception is a finding.
+// reports, ui/common/json_files.*): three files cut from the input at the separator, the run's
+// recorded shape ("arch", RunFolder::read_arch) included. These readers never throw; any
+// exception is a finding.
 #include <QString>
 
 #include "fuzz_util.h"
@@ -18,6 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const QString run = QString::fromStdString(dir.string());
   const RunInfo info = readRunInfo(run);
   info.keyOptions();
+  info.shapeText();
+  info.startedFrom();
   info.bestDevAccuracy();
   info.testMacroF1();
   info.parameters();

@@ -18,6 +18,7 @@
 #include "formats/safetensors.h"
 #include "formats/torch_pickle.h"
 #include "fuzz_util.h"
+#include "student/run_folder.h"
 #include "student/student_model.h"
 #include "tokenize/wordpiece.h"
 #include "torch_files.h"
@@ -173,8 +174,14 @@ void run_config_seeds() {
       R"({"data_path": "ws/files/data", "model_type": "stack_biLSTM", "hidden_size": 8,
  "num_layers": 2, "emb_dim": 4, "dropout": 0.1, "batch_size": 4, "epochs": 3, "lr": 0.001,
  "alpha": 0.5, "temperature": 1.0, "distill_loss": "mse", "group_lasso": 0.01, "seed": 1,
- "arch": {"type": "stack_biLSTM", "vocab_size": 12, "emb_dim": 4, "hidden": [[8, 8], [8, 8]],
- "labels": ["neg", "pos"], "dropout": 0.1}})";
+ "arch": {"model_type": "stack_biLSTM", "vocab_size": 12, "emb_dim": 4,
+ "hidden": [[8, 8], [8, 8]], "labels": ["neg", "pos"], "dropout": 0.1}})";
+  // A cut model trained on: its own shape recorded, hidden_size left out (its layers differ).
+  const std::string restored =
+      R"({"data_path": "ws/files/data", "model_type": "stack_biLSTM", "num_layers": 2,
+ "emb_dim": 4, "dropout": 0.1, "epochs": 2, "restore_model_path": "cut_model_distill_stack_biLSTM.pt",
+ "arch": {"model_type": "stack_biLSTM", "vocab_size": 12, "emb_dim": 4,
+ "hidden": [[5, 3], [2, 4]], "labels": ["neg", "pos"], "dropout": 0.1}})";
   const std::string result =
       R"({"model_type": "stack_biLSTM", "best_epoch": 2, "epochs_done": 3, "stopped": false,
  "dev": {"accuracy": 0.75, "macro_f1": 0.7}, "test": {"accuracy": 0.7, "macro_f1": 0.65},
@@ -185,6 +192,7 @@ void run_config_seeds() {
       "{\"kind\": \"epoch\", \"epoch\": 1, \"dev\": {\"accuracy\": 0.6, \"macro_f1\": "
       "0.5}}\nbroken\n";
   seed("fuzz_run_config", "run", join({config, result, metrics}));
+  seed("fuzz_run_config", "restored", join({restored, result, metrics}));
 }
 
 // Every seed must be a file its reader accepts, else the fuzzer starts from an error path.
@@ -239,6 +247,14 @@ int check_seeds() {
     kdw::read_ragged_split(dir, "train");
   });
   check("fuzz_student", [&](const fs::path& f, const std::string&) { kdw::load_student(f); });
+  // The run's recorded shape must read (a seed whose "arch" does not starts on the error line).
+  check("fuzz_run_config", [&](const fs::path&, const std::string& b) {
+    const auto parts = kdw_fuzz::split(reinterpret_cast<const uint8_t*>(b.data()), b.size(), 3);
+    fs::create_directories(kdw_fuzz::scratch() / "run_check");
+    kdw_fuzz::put("run_check/config.json", parts[0]);
+    if (!kdw::RunFolder(kdw_fuzz::scratch() / "run_check").read_arch())
+      throw std::runtime_error("config.json records no arch");
+  });
   check("fuzz_components", [&](const fs::path& f, const std::string& b) {
     auto arch = kdw::StudentArch::make(
         b[0] % 2 ? kdw::StudentType::kStackBiLSTM : kdw::StudentType::kStackLSTM, 20, 4, 6, 2,

@@ -15,8 +15,10 @@
 #include "data/augment.h"
 #include "formats/npy.h"
 #include "student/distill.h"
+#include "student/distill_checkpoint.h"
 #include "student/distill_data.h"
 #include "student/lasso_schedule.h"
+#include "student/run_folder.h"
 #include "student/teacher_embedding.h"
 #include "synthetic_data.h"
 #include "tokenize/wordpiece.h"
@@ -176,6 +178,87 @@ class TestDistillTransfer : public QObject {
     } catch (const kdw::Error& e) {
       QVERIFY2(QString(e.what()).contains("cut_model_distill"), e.what());
     }
+  }
+
+  // A run that trains a saved model on records that model's shape, not the shape options it was
+  // given (unused): config.json's shape fields are the model's, hidden_size only where one number
+  // says it, and RunFolder::read_arch hands back the model's architecture.
+  void restoredRunRecordsTheModelsShape() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    const fs::path data = root / "data";
+    kdw::testing::write_synthetic_data(data);
+    kdw::StudentArch arch =
+        kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, 4, 3, 2, {"neg", "pos"}, 0.2);
+    arch.hidden = {{3, 2}, {2, 1}};
+    const fs::path cut_file = root / "cut_model_distill_stack_biLSTM.pt";
+    kdw::save_student(kdw::StudentModel(arch), cut_file);
+    kdw::DistillOptions o = tiny(data, root / "uneven");  // hidden 6, emb 5, 2 layers, dropout 0.1
+    o.restore_model_path = cut_file;
+    kdw::JobContext job;
+    const kdw::RunFolder run(kdw::run_distill(o, job).run_dir);
+    const nlohmann::json config = run.read_config();
+    QCOMPARE(config.at("arch"), arch.to_json());
+    QVERIFY(!config.contains("hidden_size"));  // 3/2, 2/1: no one number
+    QCOMPARE(config.at("num_layers").get<int>(), 2);
+    QCOMPARE(config.at("emb_dim").get<int64_t>(), int64_t(4));
+    QCOMPARE(config.at("dropout").get<double>(), 0.2);
+    QCOMPARE(run.read_arch()->to_json(), arch.to_json());
+    QCOMPARE(run.read_arch()->shape_text(), std::string("2 x biLSTM 3/2, 2/1"));
+    // Read through the option table, the shape fields are the model's where they can be.
+    const kdw::DistillOptions read = kdw::distill_options_from_json(config);
+    QCOMPARE(read.emb_dim, int64_t(4));
+    QVERIFY(read.restore_model_path == cut_file);
+
+    // One size everywhere: hidden_size says it.
+    arch = kdw::StudentArch::make(kdw::StudentType::kStackLSTM, 20, 4, 3, 1, {"neg", "pos"}, 0.0);
+    const fs::path lstm_file = root / "cut_model_distill_stack_LSTM.pt";
+    kdw::save_student(kdw::StudentModel(arch), lstm_file);
+    o.model_type = kdw::StudentType::kStackLSTM;
+    o.restore_model_path = lstm_file;
+    o.output_dir = root / "uniform";
+    const kdw::RunFolder lstm_run(kdw::run_distill(o, job).run_dir);
+    const nlohmann::json lstm_config = lstm_run.read_config();
+    QCOMPARE(lstm_config.at("hidden_size").get<int64_t>(), int64_t(3));
+    QCOMPARE(lstm_config.at("num_layers").get<int>(), 1);
+    QCOMPARE(lstm_run.read_arch()->shape_text(), std::string("1 x LSTM 3"));
+
+    // A run recorded before (shape options as given) still resumes: "arch" is its shape.
+    nlohmann::json old_config = config;
+    old_config["hidden_size"] = 6;
+    old_config["emb_dim"] = 5;
+    old_config["dropout"] = 0.1;
+    kdw::check_resume_config(run.config_file(), old_config, config);
+    old_config["arch"]["emb_dim"] = 5;  // but another model is refused, naming the field
+    QVERIFY_THROWS_EXCEPTION(kdw::Error,
+                             kdw::check_resume_config(run.config_file(), old_config, config));
+  }
+
+  // Where config.json records no shape (a hand-made or older run), the model file's header says
+  // it; a recorded shape that does not read is one line naming config.json.
+  void runShapeFallsBackAndRefusesBadRecords() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    kdw::StudentArch arch =
+        kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, 4, 8, 2, {"neg", "pos"}, 0.1);
+    kdw::save_student(kdw::StudentModel(arch), root / "model_distill_stack_biLSTM.pt");
+    const kdw::RunFolder run(root);
+    QCOMPARE(run.read_arch()->shape_text(), std::string("2 x biLSTM 8"));
+    kdw::write_file_atomic(run.config_file(), R"({"hidden_size": 8})");
+    QCOMPARE(run.read_arch()->to_json(), arch.to_json());
+    for (const char* bad : {R"({"arch": 5})", R"({"arch": {"model_type": "stack_biLSTM"}})",
+                            R"({"arch": {"model_type": "stack_LSTM", "vocab_size": 20,
+                                "emb_dim": 4, "hidden": [[-3, 0]], "labels": ["a"]}})"}) {
+      kdw::write_file_atomic(run.config_file(), bad);
+      try {
+        run.read_arch();
+        QFAIL(bad);
+      } catch (const kdw::Error& e) {
+        QVERIFY2(QString(e.what()).contains("config.json: field arch"), e.what());
+        QVERIFY(!QString(e.what()).contains('\n'));
+      }
+    }
+    QVERIFY(!kdw::RunFolder(root / "none").read_arch());
   }
 
   void resultShowsTeacherAndLabelOnlyBaseline() {

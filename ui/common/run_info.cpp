@@ -63,11 +63,28 @@ qint64 RunInfo::parameters() const {
   return report && report->parameters > 0 ? report->parameters : -1;
 }
 
+QString RunInfo::startedFrom() const {
+  return options ? QString::fromStdString(options->restore_model_path.string()) : QString();
+}
+
+QString RunInfo::shapeText() const {
+  if (arch) return QString::fromStdString(arch->shape_text());
+  if (!options) return {};
+  const kdw::DistillOptions& o = *options;
+  // A saved model trained on has its own shape, which such a run does not say.
+  if (!o.restore_model_path.empty())
+    return QStringLiteral("shape of %1")
+        .arg(QString::fromStdString(o.restore_model_path.filename().string()));
+  return QString::fromStdString(
+      kdw::StudentArch::make(o.model_type, 0, o.emb_dim, o.hidden_size, o.num_layers, {}, o.dropout)
+          .shape_text());
+}
+
 QString RunInfo::keyOptions() const {
   if (!options) return {};
   const kdw::DistillOptions& o = *options;
   QStringList parts;
-  parts << QStringLiteral("h=%1 x%2").arg(o.hidden_size).arg(o.num_layers);
+  parts << shapeText();
   parts << QStringLiteral("%1 epochs").arg(o.epochs);
   parts << QStringLiteral("lr=%1").arg(o.lr);
   parts << QStringLiteral("α=%1").arg(o.alpha);
@@ -75,18 +92,33 @@ QString RunInfo::keyOptions() const {
   return parts.join(QStringLiteral(", "));
 }
 
+namespace {
+// A shape option's value as the model the run trained has it; nullopt for the other options.
+std::optional<std::string> archOptionText(const kdw::StudentArch& arch, const std::string& name) {
+  if (name == "hidden_size") return arch.hidden_text();
+  if (name == "num_layers") return std::to_string(arch.hidden.size());
+  if (name == "emb_dim") return std::to_string(arch.emb_dim);
+  if (name == "dropout") return kdw::option_text(arch.dropout);
+  return std::nullopt;
+}
+}  // namespace
+
 QList<QPair<QString, QString>> RunInfo::optionTexts() const {
   QList<QPair<QString, QString>> out;
   if (!options) return out;
   for (const auto& e : kdw::distill_option_table().entries())
-    out.append({QString::fromStdString(e.spec.name),
-                QString::fromStdString(kdw::option_text(e.get(*options)))});
+    out.append(
+        {QString::fromStdString(e.spec.name), optionText(QString::fromStdString(e.spec.name))});
   return out;
 }
 
 QString RunInfo::optionText(const QString& option) const {
-  const auto* e = kdw::distill_option_table().find(option.toStdString());
+  const std::string name = option.toStdString();
+  const auto* e = kdw::distill_option_table().find(name);
   if (!options || !e) return QStringLiteral("–");
+  if (arch)
+    if (const std::optional<std::string> shape = archOptionText(*arch, name))
+      return QString::fromStdString(*shape);
   return QString::fromStdString(kdw::option_text(e->get(*options)));
 }
 
@@ -110,6 +142,13 @@ RunInfo readRunInfo(const QString& dir) {
     const auto data = config->find("data_dir");
     if (data != config->end() && data->is_string())
       info.dataDir = QString::fromStdString(data->get<std::string>());
+  }
+  // The shape of the model it trained: recorded in config.json (or result.json), else, for a
+  // hand-made run, in its model file's header.
+  try {
+    info.arch = run.read_arch();
+  } catch (const std::exception& e) {
+    if (info.problem.isEmpty()) info.problem = QString::fromUtf8(e.what());
   }
   info.report = readPart(run.result_file(), info.problem,
                          [&] { return kdw::read_distill_report(run.result_file()); });

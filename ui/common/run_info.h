@@ -30,6 +30,10 @@ struct RunInfo {
   /// defaults); empty when the run has no config.json or it does not read (see problem).
   std::optional<kdw::DistillOptions> options;
   QString dataDir;  ///< config.json's data_dir: the data the run trained on
+  /// The shape of the model the run trained (kdw::RunFolder::read_arch): for a run that trained a
+  /// saved model on, that model's, whatever the options' shape fields say. Empty when nothing
+  /// records it (then the options' fields are all there is) or it does not read (see problem).
+  std::optional<kdw::StudentArch> arch;
   /// result.json; empty when the run has none (interrupted) or it does not read.
   std::optional<kdw::DistillReport> report;
   /// cut_report.json; empty when the run was not cut or the report does not read.
@@ -41,10 +45,16 @@ struct RunInfo {
   double testAccuracy() const;
   double testMacroF1() const;
   qint64 parameters() const;  ///< -1 when unknown
-  /// The option values shown in the list: "h=1000 x2 layers, lr=0.001, 10 epochs".
+  /// The saved model the run trained on (its restore_model_path); empty for a fresh student.
+  QString startedFrom() const;
+  /// The run's shape as kdw::StudentArch::shape_text writes it ("2 x biLSTM 412/388, 290/301"):
+  /// arch's, else the options' fields (a run recording no shape); empty without either.
+  QString shapeText() const;
+  /// The option values shown in the list: "2 x biLSTM 1000, 10 epochs, lr=0.001, α=0.5".
   QString keyOptions() const;
   /// Every option of the run by its table name, as a command line writes its value, in the
-  /// table's order; empty without options.
+  /// table's order; empty without options. The shape options (hidden_size, num_layers, emb_dim,
+  /// dropout) are arch's where the run records it: hidden_size per layer when the layers differ.
   QList<QPair<QString, QString>> optionTexts() const;
   /// One option's value as optionTexts() writes it; "–" when the run has no options.
   QString optionText(const QString& name) const;

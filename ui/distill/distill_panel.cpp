@@ -70,6 +70,12 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
                                presetDescription(DistillPreset::ReadyForCompression)));
   // First in the grid, where a spare cell costs no height at the usual widths.
   formLayout->addWidget(options_->flowWidget(form, 4, {{new QLabel(tr("Settings")), preset_}}));
+  run_shape_ = new QLabel(form);
+  run_shape_->setObjectName(QStringLiteral("runShape"));
+  run_shape_->setWordWrap(true);
+  run_shape_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wraps, never widens
+  run_shape_->hide();
+  formLayout->addWidget(run_shape_);
   layout->addWidget(form);
   connect(preset_, &QComboBox::activated, this,
           [this](int index) { applyPreset(DistillPreset(index)); });
@@ -245,7 +251,7 @@ bool DistillPanel::showRun(const QString& runDir) {
   run_dir_ = run.path;
   // Whatever shows a run (the newest of a workspace, a pick in the list) shows its settings:
   // the form is what a rerun would use.
-  if (run.options) options_->show(kdw::distill_option_table(), *run.options);
+  showRunOptions(run);
   result_->setToolTip(run_dir_);
   if (run.report)
     result_->setText(resultSummary(*run.report) +
@@ -255,19 +261,32 @@ bool DistillPanel::showRun(const QString& runDir) {
   else
     result_->setText(tr("Run %1: no %2 (interrupted?)")
                          .arg(run_dir_, QString::fromLatin1(kdw::RunFolder::kResult)));
-  // A saved model trained on (a cut model): the form has no field for the model it started
-  // from, and its config.json keeps the shape options at what they were (the defaults), not
-  // the model's shape.
-  if (run.options && !run.options->restore_model_path.empty())
-    result_->setText(
-        result_->text() + QStringLiteral("<br>") +
-        tr("This run trained %1 further, at that model's shape: the form's shape fields are not "
-           "this run's, and Start trains a new student.")
-            .arg(QString::fromStdString(run.options->restore_model_path.filename().string())
-                     .toHtmlEscaped()));
   open_->setEnabled(true);
   updateStale();
   return true;
+}
+
+void DistillPanel::showRunShape(const RunInfo& run) {
+  const QString from = QString::fromStdString(
+      run.options ? run.options->restore_model_path.filename().string() : std::string());
+  run_shape_->setVisible(!from.isEmpty());
+  if (from.isEmpty()) return run_shape_->clear();
+  // The shape fields cannot hold a cut model's per-layer sizes, and the form has no field for
+  // the model: said beside them, so that neither they nor Start pass for this run's.
+  run_shape_->setToolTip(run.startedFrom());
+  run_shape_->setText(
+      run.arch ? tr("This run trained <b>%1</b> further, at that model's own shape: <b>%2</b>, "
+                    "embedding %3. The shape fields above are a new student's: Start trains one "
+                    "of their shape.")
+                     .arg(from.toHtmlEscaped(), run.shapeText().toHtmlEscaped())
+                     .arg(run.arch->emb_dim)
+               : tr("This run trained <b>%1</b> further, at that model's shape: the shape fields "
+                    "are not this run's, and Start trains a new student.")
+                     .arg(from.toHtmlEscaped()));
+}
+
+QString DistillPanel::runShapeText() const {
+  return run_shape_->isHidden() ? QString() : run_shape_->text();
 }
 
 void DistillPanel::updateStale() {
@@ -433,12 +452,9 @@ void DistillPanel::findRunFolder() {
     run_dir_ = run;
     if (following_) {
       lambda_ = config.value(QStringLiteral("group_lasso")).toDouble();
-      try {
-        options_->show(kdw::distill_option_table(),
-                       kdw::distill_options_from_json(fromQJson(config)));
-      } catch (const std::exception&) {
-        // A config the table cannot read leaves the form as it was; the curves still show.
-      }
+      // A config the table cannot read leaves the form as it was; the curves still show. A cut
+      // model trained on (Compress) shows its shape.
+      showRunOptions(readRunInfo(run));
     }
     result_->setText(result_->text() +
                      QStringLiteral("<br><small>%1</small>").arg(run_dir_.toHtmlEscaped()));
@@ -473,14 +489,32 @@ bool DistillPanel::openRun(const QString& runDir) {
 
 void DistillPanel::showTrainingInPicker() {
   // The list names no earlier run while the form and the charts are the training one's.
+  run_shape_->hide();
   const QSignalBlocker block(runs_);
   runs_->setPlaceholderText(tr("the run training now"));
   runs_->setCurrentIndex(-1);
 }
 
 void DistillPanel::showRunSettings(const QString& runDir) {
-  const RunInfo info = readRunInfo(runDir);
-  if (info.options) options_->show(kdw::distill_option_table(), *info.options);
+  showRunOptions(readRunInfo(runDir));
+}
+
+void DistillPanel::showRunOptions(const RunInfo& run) {
+  if (run.options) {
+    kdw::DistillOptions o = *run.options;
+    // A saved model trained on: the shape fields hold its shape where they can (older runs
+    // recorded the options as given there). Where its layers differ no hidden_size says it
+    // (the note does) and the table's default would pass for one: the field keeps its value.
+    if (!o.restore_model_path.empty() && run.arch) {
+      o.num_layers = int(run.arch->hidden.size());
+      o.emb_dim = run.arch->emb_dim;
+      o.dropout = run.arch->dropout;
+      o.hidden_size =
+          run.arch->uniform_hidden().value_or(std::get<int64_t>(options_->value("hidden_size")));
+    }
+    options_->show(kdw::distill_option_table(), o);
+  }
+  showRunShape(run);
 }
 
 void DistillPanel::applyPreset(DistillPreset preset) {

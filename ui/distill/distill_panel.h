@@ -18,6 +18,7 @@ struct DistillReport;
 class JobRunner;
 class LiveChart;
 class QLabel;
+struct RunInfo;
 class QProgressBar;
 class QComboBox;
 class QPushButton;
@@ -60,6 +61,9 @@ class DistillPanel : public QWidget {
   LiveChart* devChart() const { return dev_; }
   LiveChart* aliveChart() const { return alive_; }
   QString resultText() const;
+  /// The note under the form on the shown run's shape when it trained a saved model on (that
+  /// model and its real shape); empty when hidden.
+  QString runShapeText() const;
   QPushButton* openButton() const { return open_; }
   QPushButton* startButton() const { return start_; }
   QPushButton* stopButton() const { return stop_; }
@@ -88,6 +92,11 @@ class DistillPanel : public QWidget {
   void showTrainingInPicker();
   /// The run's settings (config.json) in the form; the form stays when it has none.
   void showRunSettings(const QString& runDir);
+  /// The run's options in the form (they stay when it has none), and its shape note.
+  void showRunOptions(const RunInfo& run);
+  /// Under the form, for a run that trained a saved model on: that model and its real shape,
+  /// which the form's shape fields cannot hold (a cut model's layers differ); hidden otherwise.
+  void showRunShape(const RunInfo& run);
   /// The Settings choice shows the preset the form's values are (or "Custom").
   void updatePresetChoice();
   /// The run list from the workspace's run folders, with run_dir_ current.
@@ -121,6 +130,7 @@ class DistillPanel : public QWidget {
   QLabel* status_ = nullptr;
   QLabel* result_ = nullptr;
   QLabel* stale_ = nullptr;
+  QLabel* run_shape_ = nullptr;
   QPushButton* redo_ = nullptr;
   LiveChart* loss_ = nullptr;
   LiveChart* dev_ = nullptr;

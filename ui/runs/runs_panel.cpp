@@ -295,6 +295,10 @@ void RunsPanel::showRun(const RunInfo& run) {
   addRow(result_table_, {tr("folder"), run.path});
   addRow(result_table_, {tr("model"), run.modelFile.isEmpty() ? tr("none") : run.modelFile});
   addRow(result_table_, {tr("cut model"), run.hasCut ? tr("yes") : tr("no")});
+  // The shape of the model the run trained (a saved model trained on keeps its own).
+  if (!run.shapeText().isEmpty()) addRow(result_table_, {tr("shape"), run.shapeText()});
+  if (!run.startedFrom().isEmpty())
+    addRow(result_table_, {tr("started from"), run.startedFrom()});
   if (const std::optional<kdw::DistillReport>& r = run.report) {
     addRow(result_table_, {tr("model type"), QString::fromStdString(r->model_type)});
     addRow(result_table_, {tr("epochs done"), QString::number(r->epochs_done)});
@@ -404,6 +408,7 @@ void RunsPanel::showCompare(const QList<int>& rows) {
     addRow(compare_table_, cells);
   };
   row(tr("model type"), [](const RunInfo& r) { return r.modelType; });
+  row(tr("shape"), [](const RunInfo& r) { return r.shapeText(); });
   // model_type has its row.
   for (const QString& option : differingOptions(runs))
     if (option != QLatin1String("model_type"))

@@ -20,8 +20,10 @@
 #include <QtTest>
 
 #include "../../student/synthetic_data.h"
+#include "core/atomic_output.h"
 #include "student/distill.h"
 #include "student/reports.h"
+#include "student/run_folder.h"
 #include "student/student_model.h"
 #include "ui/common/live_chart.h"
 #include "ui/common/run_info.h"
@@ -397,6 +399,79 @@ class TestUiDistill : public QObject {
     QVERIFY(compress.runDir().isEmpty());
     QCOMPARE(compress.matrixPicker()->count(), 0);
     QCOMPARE(compress.cutAndEvaluate(), 0);
+  }
+
+  // A run that trained a cut model on (kdw distill --restore_model_path, Compress's "Train the
+  // cut model on") shows that model's real shape, per layer, wherever a run's shape shows: the
+  // Runs browser's Options column, its details and configuration, and the Distill panel's note
+  // under the form; the form's shape fields do not pass for it.
+  void trainedOnCutModelShowsItsRealShape() {
+    QTemporaryDir ws;
+    QVERIFY(ws.isValid());
+    const std::filesystem::path root = ws.path().toStdString();
+    kdw::testing::write_synthetic_data(root / "files" / "data", 32, 16, 16);
+    kdw::StudentArch arch =
+        kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, 8, 16, 2, {"neg", "pos"}, 0.1);
+    arch.hidden = {{12, 10}, {9, 11}};  // a cut model's uneven shape
+    const std::filesystem::path cut = root / "cut_model_distill_stack_biLSTM.pt";
+    kdw::save_student(kdw::StudentModel(arch), cut);
+    kdw::DistillOptions o;  // the shape options as given: not the model's
+    o.data_path = root;
+    o.hidden_size = 32;
+    o.emb_dim = 24;
+    o.epochs = 1;
+    o.batch_size = 16;
+    o.restore_model_path = cut;
+    kdw::JobContext job;
+    const QString run = QString::fromStdString(kdw::run_distill(o, job).run_dir.string());
+    const QString shape = QStringLiteral("2 x biLSTM 12/10, 9/11");
+
+    JobRunner runner;
+    RunsPanel runs(&runner);
+    runs.setWorkspace(ws.path());
+    QCOMPARE(runs.model()->rowCount(), 1);
+    const QString options =
+        runs.model()
+            ->data(runs.model()->index(0, RunListModel::Options), Qt::DisplayRole)
+            .toString();
+    QVERIFY2(options.startsWith(shape), qPrintable(options));
+    runs.selectRows({0});
+    auto value = [&](int tab, const QString& name) {
+      auto* table = qobject_cast<QTableWidget*>(runs.tabs()->widget(tab));
+      for (int r = 0; table && r < table->rowCount(); ++r)
+        if (table->item(r, 0)->text() == name) return table->item(r, 1)->text();
+      return QString();
+    };
+    QCOMPARE(value(2, QStringLiteral("shape")), shape);
+    QCOMPARE(value(0, QStringLiteral("hidden_size")), QStringLiteral("12/10, 9/11"));
+    QCOMPARE(value(0, QStringLiteral("emb_dim")), QStringLiteral("8"));
+
+    DistillPanel panel(&runner);
+    field<QSpinBox>(panel, "hidden_size")->setValue(64);
+    panel.setWorkspace(ws.path());
+    QCOMPARE(panel.lastRunDir(), run);
+    QVERIFY2(panel.resultText().contains(shape), qPrintable(panel.resultText()));
+    QVERIFY2(panel.runShapeText().contains(shape) &&
+                 panel.runShapeText().contains(QStringLiteral("cut_model_distill_stack_biLSTM.pt")),
+             qPrintable(panel.runShapeText()));
+    QCOMPARE(field<QSpinBox>(panel, "emb_dim")->value(), 8);
+    QCOMPARE(field<QSpinBox>(panel, "num_layers")->value(), 2);
+    // No one number is this run's hidden size: the field neither takes the given 32 nor the
+    // table's default, it keeps what it had (Start trains a new student of the form's shape).
+    QCOMPARE(field<QSpinBox>(panel, "hidden_size")->value(), 64);
+
+    // As older runs recorded it: the shape options as given. The model's shape still shows.
+    const kdw::RunFolder folder(run.toStdString());
+    nlohmann::json config = folder.read_config();
+    config["hidden_size"] = 32;
+    config["emb_dim"] = 24;
+    kdw::write_file_atomic(folder.config_file(), config.dump());
+    field<QSpinBox>(panel, "emb_dim")->setValue(50);
+    QVERIFY(panel.showRun(run));
+    QCOMPARE(field<QSpinBox>(panel, "emb_dim")->value(), 8);
+    QCOMPARE(field<QSpinBox>(panel, "hidden_size")->value(), 64);
+    QVERIFY(panel.runShapeText().contains(shape));
+    QCOMPARE(readRunInfo(run).optionText(QStringLiteral("emb_dim")), QStringLiteral("8"));
   }
 
  private:

@@ -18,6 +18,7 @@
 
 #include <cmath>
 
+#include "student/student_model.h"
 #include "ui/common/run_info.h"
 #include "ui/runs/run_list_model.h"
 #include "ui/runs/runs_panel.h"
@@ -38,7 +39,8 @@ void writeWorkspace(const QString& root) {
   writeFile(
       r.filePath("2026-11-20___10-00-00/config.json"),
       R"({"model_type":"stack_biLSTM","hidden_size":256,"num_layers":2,"lr":0.001,"epochs":3,"seed":42,)"
-      R"("arch":{"hidden":[[256,256],[256,256]]}})");
+      R"("arch":{"model_type":"stack_biLSTM","vocab_size":20,"emb_dim":300,)"
+      R"("hidden":[[256,256],[256,256]],"labels":["neg","pos"],"dropout":0.1}})");
   writeFile(
       r.filePath("2026-11-20___10-00-00/result.json"),
       R"({"model_type":"stack_biLSTM","parameters":123456,"dev":{"accuracy":0.81,"macro_f1":0.78},"test":{"accuracy":0.8,"macro_f1":0.77}})");
@@ -106,7 +108,9 @@ class TestUiRuns : public QObject {
     QVERIFY(runs[2].problem.contains(QStringLiteral("result.json")));
     QCOMPARE(runs[3].modelType, QStringLiteral("stack_LSTM"));  // from the file name
     QVERIFY(!runs[3].hasCut);
-    QVERIFY(runs[0].keyOptions().contains(QStringLiteral("h=256 x2")));
+    QVERIFY2(runs[0].keyOptions().startsWith(QStringLiteral("2 x biLSTM 256, 3 epochs")),
+             qPrintable(runs[0].keyOptions()));
+    QVERIFY2(runs[0].problem.isEmpty(), qPrintable(runs[0].problem));
   }
 
   // The run's parts read through the engine's RunFolder into their typed forms: the options
@@ -159,6 +163,36 @@ class TestUiRuns : public QObject {
     QCOMPARE(c[0].points, (QVector<QPointF>{{10, 1.5}, {20, 1.1}}));
     QCOMPARE(c[1].points, (QVector<QPointF>{{1, 0.7}, {2, 0.81}}));
     QCOMPARE(c[2].points.size(), 2);
+  }
+
+  // A run that records no shape (hand-made, older) takes its model file's; one whose recorded
+  // shape does not read is still listed, with one line naming config.json, and the options'
+  // fields as its shape.
+  void shapeWithoutRecordOrWithABadOne() {
+    QTemporaryDir dir;
+    const QString handMade = QDir(dir.path()).filePath(QStringLiteral("hand_made"));
+    writeFile(handMade + QStringLiteral("/config.json"), R"({"hidden_size": 64, "num_layers": 3})");
+    kdw::StudentArch arch =
+        kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, 4, 8, 1, {"neg", "pos"}, 0.0);
+    arch.hidden = {{7, 5}};
+    kdw::save_student(kdw::StudentModel(arch),
+                      (handMade + QStringLiteral("/model_distill_stack_biLSTM.pt")).toStdString());
+    const RunInfo old = readRunInfo(handMade);
+    QVERIFY2(old.problem.isEmpty(), qPrintable(old.problem));
+    QCOMPARE(old.shapeText(), QStringLiteral("1 x biLSTM 7/5"));
+    QCOMPARE(old.optionText(QStringLiteral("hidden_size")), QStringLiteral("7/5"));
+    QCOMPARE(old.optionText(QStringLiteral("num_layers")), QStringLiteral("1"));
+
+    const QString bad = QDir(dir.path()).filePath(QStringLiteral("2026-11-23___00-00-00"));
+    writeFile(bad + QStringLiteral("/config.json"),
+              R"({"hidden_size": 64, "arch": {"model_type": "stack_biLSTM", "hidden": "x"}})");
+    const RunInfo info = readRunInfo(bad);
+    QVERIFY2(info.problem.contains(QStringLiteral("config.json: field arch")),
+             qPrintable(info.problem));
+    QVERIFY(!info.problem.contains(QLatin1Char('\n')));
+    QVERIFY(!info.arch);
+    QCOMPARE(info.shapeText(), QStringLiteral("2 x biLSTM 64"));
+    QCOMPARE(scanRuns(dir.path()).size(), 2);
   }
 
   void optionsThatDiffer() {
