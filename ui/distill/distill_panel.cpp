@@ -54,7 +54,7 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(makeHeading(tr("Distill: train the student on the teacher's logits"), this));
 
-  auto* form = new QGroupBox(tr("Student and training"), this);
+  auto* form = form_ = new QGroupBox(tr("Student and training"), this);
   auto* formLayout = new QVBoxLayout(form);
   // Every field, its limits, default and tooltip come from the engine's option table.
   options_ = std::make_unique<OptionForm>(kdw::distill_option_table().specs(), form);
@@ -70,12 +70,6 @@ DistillPanel::DistillPanel(JobRunner* runner, QWidget* parent) : QWidget(parent)
                                presetDescription(DistillPreset::ReadyForCompression)));
   // First in the grid, where a spare cell costs no height at the usual widths.
   formLayout->addWidget(options_->flowWidget(form, 4, {{new QLabel(tr("Settings")), preset_}}));
-  run_shape_ = new QLabel(form);
-  run_shape_->setObjectName(QStringLiteral("runShape"));
-  run_shape_->setWordWrap(true);
-  run_shape_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // wraps, never widens
-  run_shape_->hide();
-  formLayout->addWidget(run_shape_);
   layout->addWidget(form);
   connect(preset_, &QComboBox::activated, this,
           [this](int index) { applyPreset(DistillPreset(index)); });
@@ -267,26 +261,32 @@ bool DistillPanel::showRun(const QString& runDir) {
 }
 
 void DistillPanel::showRunShape(const RunInfo& run) {
-  const QString from = QString::fromStdString(
+  QString from = QString::fromStdString(
       run.options ? run.options->restore_model_path.filename().string() : std::string());
-  run_shape_->setVisible(!from.isEmpty());
-  if (from.isEmpty()) return run_shape_->clear();
-  // The shape fields cannot hold a cut model's per-layer sizes, and the form has no field for
-  // the model: said beside them, so that neither they nor Start pass for this run's.
-  run_shape_->setToolTip(run.startedFrom());
-  run_shape_->setText(
-      run.arch ? tr("This run trained <b>%1</b> further, at that model's own shape: <b>%2</b>, "
-                    "embedding %3. The shape fields above are a new student's: Start trains one "
-                    "of their shape.")
-                     .arg(from.toHtmlEscaped(), run.shapeText().toHtmlEscaped())
-                     .arg(run.arch->emb_dim)
-               : tr("This run trained <b>%1</b> further, at that model's shape: the shape fields "
-                    "are not this run's, and Start trains a new student.")
-                     .arg(from.toHtmlEscaped()));
+  // The title must not widen the window: a long name is shortened (the tooltip has it whole).
+  constexpr int kNameShown = 36;
+  if (from.size() > kNameShown) from = from.left(kNameShown - 1) + QChar(0x2026);
+  // A saved model trained on: the shape fields cannot hold a cut model's per-layer sizes and the
+  // form has no field for the model, so the form's title says whose they are. In the title: a
+  // line of its own grew a 1024x700 window (the charts have no height to give there).
+  run_shape_text_ = from.isEmpty() ? QString()
+                    : run.arch
+                        ? tr("this run trained %1 further at its own shape; shape fields are a new "
+                             "student's")
+                              .arg(from)
+                        : tr("this run trained %1 further at that model's shape; shape fields are "
+                             "not this run's")
+                              .arg(from);
+  form_->setTitle(run_shape_text_.isEmpty() ? tr("Student and training")
+                                            : tr("Student and training · %1").arg(run_shape_text_));
+  form_->setToolTip(run.arch && !from.isEmpty() ? tr("%1\nat its own shape: %2, embedding %3")
+                                                      .arg(run.startedFrom(), run.shapeText())
+                                                      .arg(run.arch->emb_dim)
+                                                : run.startedFrom());
 }
 
 QString DistillPanel::runShapeText() const {
-  return run_shape_->isHidden() ? QString() : run_shape_->text();
+  return run_shape_text_;
 }
 
 void DistillPanel::updateStale() {
@@ -489,7 +489,7 @@ bool DistillPanel::openRun(const QString& runDir) {
 
 void DistillPanel::showTrainingInPicker() {
   // The list names no earlier run while the form and the charts are the training one's.
-  run_shape_->hide();
+  showRunShape(RunInfo());
   const QSignalBlocker block(runs_);
   runs_->setPlaceholderText(tr("the run training now"));
   runs_->setCurrentIndex(-1);

@@ -17,6 +17,7 @@ struct DistillReport;
 
 class JobRunner;
 class LiveChart;
+class QGroupBox;
 class QLabel;
 struct RunInfo;
 class QProgressBar;
@@ -130,7 +131,8 @@ class DistillPanel : public QWidget {
   QLabel* status_ = nullptr;
   QLabel* result_ = nullptr;
   QLabel* stale_ = nullptr;
-  QLabel* run_shape_ = nullptr;
+  QGroupBox* form_ = nullptr;
+  QString run_shape_text_;  ///< the form title's note of a saved model trained on; empty: none
   QPushButton* redo_ = nullptr;
   LiveChart* loss_ = nullptr;
   LiveChart* dev_ = nullptr;

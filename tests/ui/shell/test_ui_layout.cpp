@@ -38,6 +38,7 @@
 #include "ui/compress/compress_panel.h"
 #include "ui/compress/heatmap_view.h"
 #include "ui/data/data_panel.h"
+#include "ui/distill/distill_panel.h"
 #include "ui/jobs/job_runner.h"
 #include "ui/teacher/teacher_panel.h"
 
@@ -86,9 +87,6 @@ class TestUiLayout : public QObject {
     writeFile(teacher + "metrics.jsonl", metrics);
     // The run's summary is five lines beside a run picker: it took the charts' height.
     const QString run = ws + QStringLiteral("/2026-11-26___21-47-13/");
-    writeFile(run + "config.json",
-              R"({"model_type":"stack_LSTM","hidden_size":128,"layers":2,"epochs":3,)"
-              R"("lr":0.002,"alpha":0.5,"group_lasso":0.002})");
     QByteArray runMetrics;
     for (int e = 1; e <= 3; ++e)
       runMetrics += QStringLiteral(R"({"kind":"step","step":%1,"epoch":%2,"loss":1.2,"ce":1.0,)"
@@ -112,6 +110,21 @@ class TestUiLayout : public QObject {
         kdw::StudentArch::make(kdw::StudentType::kStackLSTM, 40, 8, 128, 2,
                                {"computer", "education", "love", "polit"}, 0.0));
     kdw::save_student(model, (run + "model_distill_stack_LSTM.pt").toStdString());
+    // A run that trained a saved model further: the Distill panel adds a note of that model's
+    // shape (a line under the form grew the window to 1024x708; a long model name is shortened).
+    nlohmann::json config = {
+        {"model_type", "stack_LSTM"},
+        {"hidden_size", 128},
+        {"layers", 2},
+        {"epochs", 3},
+        {"lr", 0.002},
+        {"alpha", 0.5},
+        {"group_lasso", 0.002},
+        {"arch", model->arch().to_json()},
+        {"restore_model_path",
+         (ws + "/2026-11-26___20-00-00/cut_model_distill_stack_biLSTM_after_second_pass.pt")
+             .toStdString()}};
+    writeFile(run + "config.json", QByteArray::fromStdString(config.dump()));
     // The demo's config-only BERT the teacher started from: the Teacher panel describes it.
     QVERIFY(QDir().mkpath(ws + QStringLiteral("/files/bert/demo_bert")));
     for (const char* file : {"config.json", "vocab.txt"})
@@ -380,6 +393,12 @@ class TestUiLayout : public QObject {
     // The BERT folder's description, read off-thread: its last line is the one that was cut.
     QTRY_VERIFY2(teacher->folderInfoText().contains(QStringLiteral("no weights")),
                  qPrintable(teacher->folderInfoText()));
+    // The Distill panel shows the run with its note of the trained-on model's shape.
+    auto* distill = qobject_cast<DistillPanel*>(window.panelWidget(MainWindow::Distill));
+    QVERIFY(distill);
+    QVERIFY2(distill->runShapeText().contains(
+                 QStringLiteral("cut_model_distill_stack_biLSTM_afte") + QChar(0x2026)),
+             qPrintable(distill->runShapeText()));
     openInCompress(window, ws + QStringLiteral("/2026-11-26___21-47-13"));
     const QStringList bad = checkAt1024x700(window);
     QVERIFY2(bad.isEmpty(), qPrintable(bad.join(QStringLiteral("\n"))));
