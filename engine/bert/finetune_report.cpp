@@ -25,7 +25,7 @@ std::vector<std::pair<std::string, std::string>> finetune_notes(
                           // Every option by name through the table the CLI and the Teacher
                           // panel's form are made from, so that the panel shows them back.
                           {"options", finetune_option_table().to_json(o)}};
-  return {{"metrics.jsonl", to_jsonl(state.history)}, {"finetune.json", notes.dump(2)}};
+  return {{"metrics.jsonl", to_jsonl(state.history)}, {kFinetuneNotesFile, notes.dump(2)}};
 }
 
 }  // namespace kdw

@@ -11,6 +11,9 @@
 
 namespace kdw {
 
+/// The fine-tuned teacher's notes file, beside its model (its one spelling).
+inline constexpr char kFinetuneNotesFile[] = "finetune.json";
+
 /// {file name, content} of each note, for save_bert_hf's extra files.
 std::vector<std::pair<std::string, std::string>> finetune_notes(
     const FinetuneOptions& o, bool from_scratch, const std::vector<std::string>& labels,

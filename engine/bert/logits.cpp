@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 
 #include "bert/bert_io.h"
+#include "bert/finetune_report.h"
 #include "bert/teacher_data.h"
 #include "bert/teacher_options.h"
 #include "core/atomic_output.h"
@@ -126,7 +127,7 @@ AugmentedTransfer make_augmented(const Workspace& ws, const TeacherData& data,
 
 // The sequence length the teacher was fine-tuned with (finetune.json), else its position limit.
 int64_t model_max_seq_len(const fs::path& model_dir, const BertConfig& config) {
-  const fs::path notes = model_dir / "finetune.json";
+  const fs::path notes = model_dir / kFinetuneNotesFile;
   if (fs::exists(notes)) {
     try {
       const auto json = read_json_file(notes);
@@ -300,8 +301,8 @@ LogitsResult run_logits(const LogitsOptions& o, JobContext& job) {
                             {"inputs", inputs}};
   // Which fine-tune these logits came from: finetune.json is rewritten with each new best model,
   // so the GUI marks the logits stale once its hash differs (docs/formats.md).
-  if (fs::exists(model_dir / "finetune.json"))
-    summary["teacher_notes_hash"] = file_hash(model_dir / "finetune.json");
+  if (fs::exists(model_dir / kFinetuneNotesFile))
+    summary["teacher_notes_hash"] = file_hash(model_dir / kFinetuneNotesFile);
   write_file_atomic(out.staging() / "logits.json", summary.dump(2));
   job.throw_if_cancelled();
   out.commit();

@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include "bert/finetune_report.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/workspace.h"
@@ -30,7 +31,7 @@ QString logitsStaleReason(const QString& workspace) {
   const kdw::Workspace ws{workspace.toStdString()};
   const QString logits = QString::fromStdString((ws.logits_dir() / "logits.json").string());
   const QString teacherDir = QString::fromStdString(ws.finetune_dir().string());
-  const QString notes = QDir(teacherDir).filePath(QStringLiteral("finetune.json"));
+  const QString notes = QDir(teacherDir).filePath(QString::fromLatin1(kdw::kFinetuneNotesFile));
   if (!QFileInfo::exists(logits) || !QFileInfo::exists(notes)) return {};
   const QJsonObject summary = readJsonObjectFile(logits);
   // Logits of another model (kdw logits --model) say nothing about this teacher.

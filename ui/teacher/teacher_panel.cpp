@@ -24,6 +24,7 @@
 #include "bert/bert_copy.h"
 #include "bert/bert_io.h"
 #include "bert/finetune.h"
+#include "bert/finetune_report.h"
 #include "bert/teacher_data.h"
 #include "bert/teacher_options.h"
 #include "core/demo_recipe.h"
@@ -410,7 +411,7 @@ QString TeacherPanel::devSummary() const {
 void TeacherPanel::showFinetuned() {
   const kdw::Workspace ws{workspace_.toStdString()};
   const QDir dir(QString::fromStdString(ws.finetune_dir().string()));
-  const QFileInfo info(dir.filePath(QStringLiteral("finetune.json")));
+  const QFileInfo info(dir.filePath(QString::fromLatin1(kdw::kFinetuneNotesFile)));
   const qint64 stamp = info.exists() ? info.lastModified().toMSecsSinceEpoch() : 0;
   if (stamp == finetune_stamp_) return;
   finetune_stamp_ = stamp;
@@ -455,7 +456,8 @@ void TeacherPanel::showFinetuned() {
 
 void TeacherPanel::loadTeacherSettings() {
   const kdw::Workspace ws{workspace_.toStdString()};
-  const QString notes = QString::fromStdString((ws.finetune_dir() / "finetune.json").string());
+  const QString notes =
+      QString::fromStdString((ws.finetune_dir() / kdw::kFinetuneNotesFile).string());
   if (workspace_.isEmpty() || !QFileInfo::exists(notes))
     teacher_settings_.reset();
   else
