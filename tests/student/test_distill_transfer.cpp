@@ -39,6 +39,16 @@ kdw::DistillOptions tiny(const fs::path& data, const fs::path& out) {
   return o;
 }
 
+// A saved cut model of uneven shape (3/2, 2/1 units) over the synthetic data's 20 words, as
+// Compress writes one: the model to train further.
+kdw::StudentArch save_cut_model(const fs::path& file, int64_t emb_dim, double dropout) {
+  kdw::StudentArch arch = kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, emb_dim, 3, 2,
+                                                 {"neg", "pos"}, dropout);
+  arch.hidden = {{3, 2}, {2, 1}};
+  kdw::save_student(kdw::StudentModel(arch), file);
+  return arch;
+}
+
 // Two augmented copies of every train sample (no n-gram cut, so lengths stay) with the source
 // sample's logits, written as `kdw logits --augment 2` writes them.
 void write_augmented(const fs::path& data) {
@@ -146,13 +156,10 @@ class TestDistillTransfer : public QObject {
     const fs::path root = dir.path().toStdString();
     const fs::path data = root / "data";
     kdw::testing::write_synthetic_data(data);
-    kdw::StudentArch arch =
-        kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, 5, 6, 2, {"neg", "pos"}, 0.1);
-    arch.hidden = {{3, 2}, {2, 1}};  // a cut model's uneven shape
-    torch::manual_seed(3);
-    const kdw::StudentModel cut(arch);
     const fs::path cut_file = root / "cut_model_distill_stack_biLSTM.pt";
-    kdw::save_student(cut, cut_file);
+    torch::manual_seed(3);
+    kdw::StudentArch arch = save_cut_model(cut_file, 5, 0.1);
+    const kdw::StudentModel cut = kdw::load_student(cut_file);
     kdw::DistillOptions o = tiny(data, root);
     o.restore_model_path = cut_file;
     o.epochs = 2;
@@ -188,11 +195,8 @@ class TestDistillTransfer : public QObject {
     const fs::path root = dir.path().toStdString();
     const fs::path data = root / "data";
     kdw::testing::write_synthetic_data(data);
-    kdw::StudentArch arch =
-        kdw::StudentArch::make(kdw::StudentType::kStackBiLSTM, 20, 4, 3, 2, {"neg", "pos"}, 0.2);
-    arch.hidden = {{3, 2}, {2, 1}};
     const fs::path cut_file = root / "cut_model_distill_stack_biLSTM.pt";
-    kdw::save_student(kdw::StudentModel(arch), cut_file);
+    kdw::StudentArch arch = save_cut_model(cut_file, 4, 0.2);
     kdw::DistillOptions o = tiny(data, root / "uneven");  // hidden 6, emb 5, 2 layers, dropout 0.1
     o.restore_model_path = cut_file;
     kdw::JobContext job;
